@@ -874,5 +874,89 @@ class Heartbeat(_Strict):
 DEVICE_COMMANDS = ("sync_now", "flush_outbox", "restart_app", "speech_test", "clear_session")
 
 
+class SubmissionReceipt(_Strict):
+    """What central answers for one stored submission; a retry gets the same receipt back."""
+
+    id: str
+    receipt: str  # central's own reference, shown to staff
+    received_at: UtcDateTime
+
+
+class SubmissionResult(_Strict):
+    """Per-item result of ``POST /api/v1/submissions``.
+
+    status: ``stored`` (new), ``duplicate`` (same id and body as before: the original receipt),
+    ``conflict`` (same id, other body; code 409), ``invalid`` (code 422, with ``error``).
+    A kiosk treats stored and duplicate as acknowledged; conflict and invalid as rejected.
+    """
+
+    id: str
+    status: Literal["stored", "duplicate", "conflict", "invalid"]
+    code: Literal[200, 409, 422]
+    receipt: SubmissionReceipt | None = None
+    error: str | None = None
+
+
+class DeviceCommand(_Strict):
+    id: str
+    name: Literal["sync_now", "flush_outbox", "restart_app", "speech_test", "clear_session"]
+
+
+class HeartbeatReply(_Strict):
+    config: dict[str, Any]
+    commands: tuple[DeviceCommand, ...] = ()
+
+
+DEFAULT_DEVICE_CONFIG: dict[str, Any] = {
+    "sync_interval_s": 300,
+    "heartbeat_interval_s": 60,
+    "idle_timeout_s": 90,
+    "default_lang": "ar",
+    "speech_invitation": True,
+}
+
+MAX_HASHES_PER_REQUEST = 1000  # POST /api/v1/records
+
+
+# ---------------------------------------------------------------------------------------------
+# A catalogue on disk: ``catalogue.json`` plus ``media/<sha256>.<ext>``. The demo catalogue in
+# assets/demo/ has this shape; central imports it and the kiosk runs on it before provisioning.
+
+_EXT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+
+
+def load_catalogue_dir(path) -> tuple[Catalogue, dict[str, tuple[Any, int, str]]]:
+    """Read and check a catalogue directory. Returns the catalogue and, for every media file it
+    references, ``sha256 -> (file path, size, media type)``, each file checked against its name."""
+    from pathlib import Path
+
+    root = Path(path)
+    cat_file = root / "catalogue.json"
+    if not cat_file.is_file():
+        raise ProtocolError(f"{cat_file} is missing: a catalogue directory holds catalogue.json")
+    try:
+        data = json.loads(cat_file.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise ProtocolError(f"{cat_file} is not valid JSON: {e}") from None
+    catalogue = Catalogue.from_json(data)
+    media: dict[str, tuple[Any, int, str]] = {}
+    media_dir = root / "media"
+    files = {f.stem: f for f in media_dir.iterdir()} if media_dir.is_dir() else {}
+    for h in sorted(catalogue.blob_refs()):
+        f = files.get(h)
+        if f is None:
+            raise ProtocolError(f"image {h} is referenced but {media_dir}/{h}.* does not exist")
+        mt = _EXT_TYPES.get(f.suffix.lower())
+        if mt is None:
+            raise ProtocolError(f"{f}: only PNG, JPEG and WebP images are accepted")
+        body = f.read_bytes()
+        if len(body) > MAX_BLOB_BYTES:
+            raise ProtocolError(f"{f}: {len(body)} bytes is over {MAX_BLOB_BYTES}")
+        if sha256_hex(body) != h:
+            raise ProtocolError(f"{f}: the file does not match the hash in its name")
+        media[h] = (f, len(body), mt)
+    return catalogue, media
+
+
 def iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
