@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from nacl.exceptions import BadSignatureError
@@ -167,7 +167,7 @@ ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("times must carry a timezone, e.g. 2026-01-31T08:00:00Z")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
@@ -315,7 +315,7 @@ class Poll(_Strict):
     closes_at: UtcDateTime
 
     @model_validator(mode="after")
-    def _check(self) -> "Poll":
+    def _check(self) -> Poll:
         if self.closes_at <= self.opens_at:
             raise ValueError("a poll must close after it opens")
         _unique([o.id for o in self.options], "poll option")
@@ -342,7 +342,7 @@ class Survey(_Strict):
     questions: Annotated[tuple[SurveyQuestion, ...], Field(min_length=1, max_length=MAX_LIST)]
 
     @model_validator(mode="after")
-    def _check(self) -> "Survey":
+    def _check(self) -> Survey:
         _unique([q.id for q in self.questions], "survey question")
         for q in self.questions:
             _unique([c.id for c in q.choices], f"choice in question {q.id}")
@@ -411,8 +411,9 @@ def _explain(err: ValidationError, where: str) -> str:
                 msg = "missing translation: every text needs both 'ar' and 'en'"
             else:
                 msg = "missing field"
-        elif e["type"] == "string_too_long":
-            msg = f"too long: {msg}"
+        elif e["type"] in ("string_too_long", "too_long"):
+            limit = (e.get("ctx") or {}).get("max_length")
+            msg = f"too long: at most {limit} allowed" if limit else f"too long: {msg}"
         lines.append(f"{where}{'.' + loc if loc else ''}: {msg}")
     more = len(err.errors()) - 10
     if more > 0:
@@ -455,7 +456,7 @@ class Catalogue:
         return sum(len(v) for v in self.records.values())
 
     @classmethod
-    def from_json(cls, data: Any) -> "Catalogue":
+    def from_json(cls, data: Any) -> Catalogue:
         """``data`` is ``{kind: [record, ...]}``, e.g. a catalogue file."""
         if not isinstance(data, dict):
             raise ProtocolError("a catalogue is a JSON object of record kinds")
@@ -550,14 +551,14 @@ class Manifest(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
-    def _check(self) -> "Manifest":
+    def _check(self) -> Manifest:
         if self.expires_at <= self.created_at:
             raise ValueError("a manifest must expire after it was created")
         _unique([b.sha256 for b in self.blobs], "blob")
         return self
 
     def is_expired(self, now: datetime | None = None) -> bool:
-        return (now or datetime.now(timezone.utc)) >= self.expires_at
+        return (now or datetime.now(UTC)) >= self.expires_at
 
     def to_json(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)
@@ -572,7 +573,7 @@ class Index(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
-    def _check(self) -> "Index":
+    def _check(self) -> Index:
         for kind, ids in self.records.items():
             if kind not in RECORD_MODELS:
                 raise ValueError(f"unknown record kind {kind!r}")
@@ -812,7 +813,7 @@ class Submission(_Strict):
     test: bool = False
 
     @model_validator(mode="after")
-    def _check(self) -> "Submission":
+    def _check(self) -> Submission:
         SUBMISSION_PAYLOADS[self.type].model_validate(self.payload)
         if self.sealed_contact is not None:
             raw = unb64(self.sealed_contact, "sealed_contact")
@@ -959,4 +960,4 @@ def load_catalogue_dir(path) -> tuple[Catalogue, dict[str, tuple[Any, int, str]]
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")

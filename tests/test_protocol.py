@@ -1,0 +1,237 @@
+"""The wire format: what kiosk and central accept and reject, and the messages they give."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, SealedBox
+from nacl.signing import SigningKey
+
+from kiosk import protocol as p
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+IMG = "a" * 64
+
+
+def bi(en: str, ar: str = "نص") -> dict:
+    return {"ar": ar, "en": en}
+
+
+def small_catalogue() -> p.Catalogue:
+    return p.Catalogue.from_json(
+        {
+            "schema": 1,
+            "category": [{"id": "dates", "name": bi("Dates", "تمور"),
+                          "description": bi("Dates and food"), "order": 1}],
+            "certification": [{"id": "made_in_oman", "name": bi("Made in Oman", "صنع في عُمان"),
+                               "description": bi("The national mark")}],
+            "manufacturer": [{"id": "nakhla", "name": bi("Nakhla Farms", "مزارع النخلة"),
+                              "governorate": "al_batinah_north", "description": bi("A farm")}],
+            "product": [{
+                "id": "khalas-dates", "code": "MIO-DT-0001", "name": bi("Khalas dates", "تمر خلاص"),
+                "description": bi("Soft dates."), "category_id": "dates",
+                "manufacturer_id": "nakhla", "governorate": "al_batinah_north",
+                "images": [{"blob": IMG, "alt": bi("A bowl of dates", "صحن تمر")}],
+                "certifications": ["made_in_oman"],
+                "portal_url": "https://madeinoman.om/products/khalas-dates",
+            }],
+        }
+    )
+
+
+def snapshot(version: int = 3, created: datetime = NOW, ttl: timedelta = timedelta(days=7)):
+    return p.build_snapshot(small_catalogue(), {IMG: (1234, "image/png")}, version, created,
+                            created + ttl)
+
+
+def test_signed_manifest_verifies_with_the_pinned_key():
+    key = SigningKey.generate()
+    snap = snapshot()
+    doc = p.sign_manifest(snap.manifest, key)
+    m = p.verify_manifest(doc, key.verify_key)
+    assert m.version == 3
+    assert m.index.sha256 == p.sha256_hex(snap.index_bytes)
+    assert [b.sha256 for b in m.blobs] == [IMG]
+
+
+def test_a_changed_byte_fails_verification():
+    key = SigningKey.generate()
+    doc = p.sign_manifest(snapshot().manifest, key)
+    tampered = doc.replace(b'"version":3', b'"version":4')
+    assert tampered != doc
+    with pytest.raises(p.ProtocolError, match="does not verify"):
+        p.verify_manifest(tampered, key.verify_key)
+
+
+def test_every_single_byte_flip_is_refused():
+    key = SigningKey.generate()
+    doc = p.sign_manifest(snapshot().manifest, key)
+    for i in range(0, len(doc), max(1, len(doc) // 60)):
+        flipped = doc[:i] + bytes([doc[i] ^ 0x01]) + doc[i + 1:]
+        with pytest.raises(p.ProtocolError):
+            p.verify_manifest(flipped, key.verify_key)
+
+
+def test_another_key_fails_verification():
+    doc = p.sign_manifest(snapshot().manifest, SigningKey.generate())
+    with pytest.raises(p.ProtocolError, match="not signed by the pinned key"):
+        p.verify_manifest(doc, SigningKey.generate().verify_key)
+
+
+def test_truncated_manifest_is_refused_with_a_clear_message():
+    key = SigningKey.generate()
+    doc = p.sign_manifest(snapshot().manifest, key)
+    with pytest.raises(p.ProtocolError, match="truncated or corrupted"):
+        p.verify_manifest(doc[: len(doc) // 2], key.verify_key)
+
+
+def test_an_expired_manifest_is_detectable():
+    key = SigningKey.generate()
+    old = snapshot(created=NOW - timedelta(days=10))
+    m = p.verify_manifest(p.sign_manifest(old.manifest, key), key.verify_key)
+    assert m.is_expired(NOW)
+    fresh = p.verify_manifest(p.sign_manifest(snapshot().manifest, key), key.verify_key)
+    assert not fresh.is_expired(NOW + timedelta(days=6))
+    assert fresh.is_expired(NOW + timedelta(days=7))
+
+
+def test_index_and_records_check_against_their_hashes():
+    snap = snapshot()
+    idx = p.parse_index(snap.index_bytes, snap.manifest.index)
+    sha = idx.records["product"]["khalas-dates"]
+    rec = p.parse_record_bytes("product", snap.record_bytes[sha], sha)
+    assert rec.name.ar == "تمر خلاص"
+    with pytest.raises(p.ProtocolError, match="does not match its hash"):
+        p.parse_record_bytes("product", snap.record_bytes[sha].replace(b"Soft", b"Hard"), sha)
+    with pytest.raises(p.ProtocolError, match="does not match its hash"):
+        p.parse_index(snap.index_bytes.replace(b"dates", b"datez"), snap.manifest.index)
+
+
+def test_unchanged_records_keep_their_hashes_across_versions():
+    a, b = snapshot(version=3), snapshot(version=4, created=NOW + timedelta(hours=1))
+    assert a.index_bytes == b.index_bytes
+    assert a.manifest.index == b.manifest.index
+
+
+def test_canonical_json_is_a_fixpoint():
+    snap = snapshot()
+    for body in snap.record_bytes.values():
+        assert p.canonical_json(json.loads(body)) == body
+
+
+def test_unknown_field_is_named():
+    data = small_catalogue().to_json()
+    data["product"][0]["colour"] = "brown"
+    with pytest.raises(p.ProtocolError, match=r"product khalas-dates\.colour: unknown field"):
+        p.Catalogue.from_json(data)
+
+
+def test_missing_translation_is_named():
+    data = small_catalogue().to_json()
+    del data["product"][0]["description"]["ar"]
+    with pytest.raises(p.ProtocolError,
+                       match=r"product khalas-dates\.description\.ar: missing translation"):
+        p.Catalogue.from_json(data)
+
+
+def test_missing_field_is_named():
+    data = small_catalogue().to_json()
+    del data["product"][0]["portal_url"]
+    with pytest.raises(p.ProtocolError, match=r"portal_url: missing field"):
+        p.Catalogue.from_json(data)
+
+
+@pytest.mark.parametrize("bad", ["../../etc/passwd", "media/abc.png",
+                                 "https://example.com/a.png"])
+def test_a_path_or_url_where_a_hash_belongs_is_refused(bad):
+    data = small_catalogue().to_json()
+    data["product"][0]["images"][0]["blob"] = bad
+    with pytest.raises(p.ProtocolError, match="got a path or URL"):
+        p.Catalogue.from_json(data)
+
+
+def test_a_bad_hash_is_refused():
+    data = small_catalogue().to_json()
+    data["product"][0]["images"][0]["blob"] = "ABC123"
+    with pytest.raises(p.ProtocolError, match="expected a SHA-256 hash"):
+        p.Catalogue.from_json(data)
+
+
+def test_a_path_like_id_is_refused():
+    data = small_catalogue().to_json()
+    data["product"][0]["id"] = "../secrets"
+    with pytest.raises(p.ProtocolError, match="may not look like a path"):
+        p.Catalogue.from_json(data)
+
+
+def test_a_text_over_its_limit_is_refused():
+    data = small_catalogue().to_json()
+    data["product"][0]["name"]["en"] = "x" * (p.MAX_NAME + 1)
+    with pytest.raises(p.ProtocolError, match="name.en: too long"):
+        p.Catalogue.from_json(data)
+
+
+def test_a_blob_over_its_size_limit_is_refused_in_the_manifest():
+    snap = snapshot()
+    data = snap.manifest.to_json()
+    data["blobs"][0]["size"] = p.MAX_BLOB_BYTES + 1
+    with pytest.raises(ValueError, match="less than or equal"):
+        p.Manifest.model_validate(data)
+
+
+def test_dangling_references_are_refused():
+    data = small_catalogue().to_json()
+    data["product"][0]["category_id"] = "perfume"
+    with pytest.raises(p.ProtocolError, match="category 'perfume' does not exist"):
+        p.Catalogue.from_json(data)
+
+
+def test_images_must_be_uploaded_before_a_snapshot_is_built():
+    with pytest.raises(p.ProtocolError, match="referenced but not uploaded"):
+        p.build_snapshot(small_catalogue(), {}, 1, NOW, NOW + timedelta(days=1))
+
+
+def test_blob_check_names_size_and_hash_problems():
+    ref = p.BlobRef(sha256=p.sha256_hex(b"hello"), size=5, media_type="image/png")
+    p.check_blob(b"hello", ref)
+    with pytest.raises(p.ProtocolError, match="bytes, expected 5"):
+        p.check_blob(b"hello!", ref)
+    with pytest.raises(p.ProtocolError, match="does not match its hash"):
+        p.check_blob(b"jello", ref)
+
+
+def sub(**over) -> dict:
+    base = {"id": "0b6f3c1e-8a2d-4c39-9d4e-3f1a2b3c4d5e", "type": "feedback",
+            "created_at": "2026-11-28T10:00:00Z", "lang": "ar", "content_version": 3,
+            "payload": {"kind": "comment", "text": "شكراً"}}
+    base.update(over)
+    return base
+
+
+def test_submission_payload_is_checked_by_its_type():
+    assert p.parse_submission(sub()).payload["text"] == "شكراً"
+    with pytest.raises(p.ProtocolError, match="submission 0b6f3c1e"):
+        p.parse_submission(sub(payload={"kind": "praise", "text": "x"}))
+    with pytest.raises(p.ProtocolError):
+        p.parse_submission(sub(type="poll_vote"))
+
+
+def test_submission_fingerprint_changes_with_the_body():
+    a = p.parse_submission(sub())
+    b = p.parse_submission(sub(payload={"kind": "comment", "text": "شكرا"}))
+    assert p.submission_fingerprint(a) == p.submission_fingerprint(p.parse_submission(sub()))
+    assert p.submission_fingerprint(a) != p.submission_fingerprint(b)
+
+
+def test_sealed_contact_opens_only_with_centrals_private_key():
+    central = PrivateKey.generate()
+    sealed = p.seal_contact({"phone": "99112233"}, p.b64(bytes(central.public_key)))
+    assert b"99112233" not in p.unb64(sealed)
+    s = p.parse_submission(sub(sealed_contact=sealed))
+    opened = SealedBox(central).decrypt(p.unb64(s.sealed_contact))
+    assert json.loads(opened) == {"phone": "99112233"}
+    with pytest.raises(CryptoError):
+        SealedBox(PrivateKey.generate()).decrypt(p.unb64(sealed))
