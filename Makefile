@@ -25,7 +25,8 @@ test: deps
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: deps
-	$(PY) -m bench
+	@./scripts/system-deps wrk
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .
