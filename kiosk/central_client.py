@@ -1,0 +1,190 @@
+"""The kiosk's one HTTP client for central: every call has a timeout, TLS is verified, and every
+failure becomes a CentralError whose message a technician can act on."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from kiosk import protocol
+
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 30
+
+
+class CentralError(Exception):
+    """Talking to central failed. ``retry_after`` is set when central asked us to wait;
+    ``transient`` says whether trying again later may help."""
+
+    def __init__(self, message: str, *, status: int | None = None, transient: bool = True,
+                 retry_after: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+def check_api_url(api: str) -> str:
+    """Central's base URL: https, or plain http only to this machine (for tests and a local
+    central). Returns it without a trailing slash."""
+    parts = urlsplit(api)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CentralError(f"{api!r} is not a web address; give central's URL, e.g. "
+                           "https://central.example.om", transient=False)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise CentralError("central must be reached over https (plain http is only allowed to "
+                           "this machine)", transient=False)
+    return api.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class CentralClient:
+    def __init__(self, api: str, token: str | None = None,
+                 session: requests.Session | None = None):
+        self.api = check_api_url(api)
+        self.token = token
+        self.session = session or requests.Session()
+        self.session.verify = True
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        h = {"User-Agent": "made-in-oman-kiosk"}
+        if self.token:
+            h["Authorization"] = f"Bearer {self.token}"
+        if extra:
+            h.update(extra)
+        return h
+
+    def request(self, method: str, path: str, *, json_body: Any = None,
+                headers: dict[str, str] | None = None, ok: tuple[int, ...] = (200,),
+                stream: bool = False) -> requests.Response:
+        url = self.api + path
+        try:
+            r = self.session.request(method, url, json=json_body, headers=self._headers(headers),
+                                     timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), stream=stream)
+        except requests.exceptions.SSLError as e:
+            raise CentralError(f"central's TLS certificate was not accepted ({_short(e)}); check "
+                               "the address and the kiosk's clock") from None
+        except requests.exceptions.ConnectionError as e:
+            text = str(e)
+            if "Name or service not known" in text or "NameResolutionError" in text:
+                raise CentralError(f"central's name {urlsplit(url).hostname!r} could not be "
+                                   "resolved; check the network's DNS") from None
+            raise CentralError(f"central at {self.api} could not be reached; check the network "
+                               "cable or Wi-Fi") from None
+        except requests.exceptions.Timeout:
+            raise CentralError(f"central at {self.api} did not answer in time") from None
+        except requests.exceptions.RequestException as e:
+            raise CentralError(f"talking to central failed: {_short(e)}") from None
+        if r.status_code in ok:
+            return r
+        raise self._error(r)
+
+    def _error(self, r: requests.Response) -> CentralError:
+        try:
+            detail = r.json().get("error") or r.reason
+        except ValueError:
+            detail = r.reason
+        retry_after = None
+        if "Retry-After" in r.headers:
+            try:
+                retry_after = float(r.headers["Retry-After"])
+            except ValueError:
+                retry_after = None
+        if r.status_code == 401:
+            return CentralError("central refused this kiosk's credentials (revoked or "
+                                "unknown); provision it again with 'kiosk provision'",
+                                status=401, transient=False)
+        transient = r.status_code >= 500 or r.status_code in (408, 425, 429)
+        return CentralError(f"central answered {r.status_code}: {detail}", status=r.status_code,
+                            transient=transient, retry_after=retry_after)
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def enroll(self, code: str, name: str | None, location: str | None,
+               app_version: str) -> protocol.EnrollResponse:
+        req = protocol.EnrollRequest(code=code, name=name, location=location,
+                                     app_version=app_version)
+        r = self.request("POST", "/api/v1/enroll", json_body=req.model_dump(exclude_none=True))
+        try:
+            return protocol.EnrollResponse.model_validate(r.json())
+        except ValueError as e:
+            raise CentralError(f"central's enrolment answer is not valid: {_short(e)}",
+                               transient=False) from None
+
+    def manifest(self, etag: str | None) -> Response:
+        """The signed manifest; status 304 (empty body) when ``etag`` is still current."""
+        headers = {"If-None-Match": etag} if etag else None
+        r = self.request("GET", "/api/v1/manifest", headers=headers, ok=(200, 304))
+        body = r.content if r.status_code == 200 else b""
+        if len(body) > protocol.MAX_MANIFEST_BYTES:
+            raise CentralError("central's manifest is over its size limit", transient=False)
+        return Response(r.status_code, dict(r.headers), body)
+
+    def blob_chunks(self, sha256: str, start: int = 0,
+                    chunk: int = 64 * 1024) -> tuple[int, Iterator[bytes]]:
+        """Stream one blob from ``start`` (a resumed download asks for the rest with Range).
+        Returns (offset the body starts at, chunks)."""
+        headers = {"Range": f"bytes={start}-"} if start else None
+        r = self.request("GET", f"/api/v1/blobs/{sha256}", headers=headers, ok=(200, 206),
+                         stream=True)
+        offset = start if r.status_code == 206 else 0
+        return offset, r.iter_content(chunk)
+
+    def blob(self, sha256: str, limit: int) -> bytes:
+        r = self.request("GET", f"/api/v1/blobs/{sha256}", stream=True)
+        data = bytearray()
+        for c in r.iter_content(64 * 1024):
+            data += c
+            if len(data) > limit:
+                r.close()
+                raise CentralError(f"blob {sha256[:12]} is larger than its limit",
+                                   transient=False)
+        return bytes(data)
+
+    def records(self, hashes: list[str]) -> dict[str, Any]:
+        r = self.request("POST", "/api/v1/records", json_body={"hashes": hashes})
+        try:
+            return r.json()["records"]
+        except (ValueError, KeyError, TypeError):
+            raise CentralError("central's records answer is not valid") from None
+
+    def submit(self, items: list[dict]) -> list[protocol.SubmissionResult]:
+        r = self.request("POST", "/api/v1/submissions", json_body={"items": items})
+        try:
+            return [protocol.SubmissionResult.model_validate(x) for x in r.json()["results"]]
+        except (ValueError, KeyError, TypeError):
+            raise CentralError("central's answer to the upload is not valid") from None
+
+    def heartbeat(self, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
+        r = self.request("POST", "/api/v1/heartbeat", json_body=hb.model_dump(mode="json"))
+        try:
+            return protocol.HeartbeatReply.model_validate(r.json())
+        except ValueError:
+            raise CentralError("central's heartbeat answer is not valid") from None
+
+
+def _short(e: Exception) -> str:
+    text = str(e)
+    return text if len(text) < 160 else text[:157] + "..."
