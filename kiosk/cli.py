@@ -20,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     # Subcommands are registered here as their capabilities land.
+    from voices.say import add_say_parser
+
+    add_say_parser(sub)
     return parser
 
 
