@@ -1,0 +1,652 @@
+"""Writes the demo content catalogue, assets/demo/catalogue.json, from the texts held here, then
+draws its pictures with make_demo_images.py (which also fills in every image hash and alt text).
+
+Run from the repository root:  .venv/bin/python scripts/make_demo_catalogue.py
+Every maker, product and outlet here is fictional; places and holidays are real.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "assets" / "demo" / "catalogue.json"
+PORTAL = "https://madeinoman.om"
+
+
+def t(en: str, ar: str) -> dict[str, str]:
+    return {"ar": ar, "en": en}
+
+
+# ---------------------------------------------------------------------------------------------
+# Categories: id, code prefix, English name, Arabic name, English line, Arabic line
+
+CATEGORIES = [
+    ("dates_food", "DT", "Dates and food", "التمور والأغذية",
+     "Omani dates, date syrup, dried lime, sea salt and other foods.",
+     "التمور العمانية ودبس التمر والليمون المجفف وملح البحر وأغذية أخرى."),
+    ("frankincense_perfume", "FR", "Frankincense and perfume", "اللبان والعطور",
+     "Frankincense from Dhofar, incense, perfume oils and rose water.",
+     "اللبان من ظفار والبخور ودهن العود وماء الورد والعطور."),
+    ("cosmetics", "CS", "Cosmetics and personal care", "مستحضرات التجميل والعناية الشخصية",
+     "Soaps, creams, henna and hair care made with Omani ingredients.",
+     "صابون وكريمات وحناء ومنتجات للعناية بالشعر من مكونات عمانية."),
+    ("handicrafts_silver", "HC", "Handicrafts and silver", "الحرف اليدوية والفضيات",
+     "Silver, pottery, palm-frond weaving and woodwork made by hand.",
+     "الفضة والفخار وسعف النخيل والمشغولات الخشبية المصنوعة باليد."),
+    ("textiles", "TX", "Textiles and clothing", "المنسوجات والملابس",
+     "Embroidered caps, robes, turbans and woven rugs.",
+     "الكمة المطرزة والدشداشة والمصر والسجاد المنسوج."),
+    ("fisheries", "FS", "Fisheries and seafood", "الأسماك والمأكولات البحرية",
+     "Fresh, frozen, dried and canned fish from Oman's seas.",
+     "أسماك طازجة ومجمدة ومجففة ومعلبة من بحار عُمان."),
+    ("honey_dairy", "HD", "Honey and dairy", "العسل ومنتجات الألبان",
+     "Mountain honey, camel milk, laban, cheese and ghee.",
+     "عسل الجبال وحليب الإبل واللبن والجبن والسمن."),
+    ("halwa_sweets", "HL", "Omani halwa and sweets", "الحلوى العمانية",
+     "Omani halwa cooked slowly with sugar, ghee, saffron and nuts.",
+     "الحلوى العمانية المطبوخة على مهل بالسكر والسمن والزعفران والمكسرات."),
+    ("beverages", "BV", "Coffee and drinks", "القهوة والمشروبات",
+     "Omani coffee with cardamom, spring water and fruit drinks.",
+     "القهوة العمانية بالهيل ومياه الينابيع والعصائر."),
+    ("building_materials", "BM", "Building materials", "مواد البناء",
+     "Cement, blocks, stone, marble and steel for building.",
+     "الإسمنت والطابوق والحجر والرخام وحديد التسليح."),
+    ("industry", "IN", "Industry and manufacturing", "الصناعة والتصنيع",
+     "Pumps, pipes, tanks, cables and metal profiles made in Omani factories.",
+     "مضخات وأنابيب وخزانات وكوابل ومقاطع معدنية من مصانع عمانية."),
+]
+
+GOVERNORATES = [
+    ("muscat", "Muscat", "مسقط"),
+    ("dhofar", "Dhofar", "ظفار"),
+    ("musandam", "Musandam", "مسندم"),
+    ("al_buraimi", "Al Buraimi", "البريمي"),
+    ("ad_dakhiliyah", "Ad Dakhiliyah", "الداخلية"),
+    ("al_batinah_north", "North Al Batinah", "شمال الباطنة"),
+    ("al_batinah_south", "South Al Batinah", "جنوب الباطنة"),
+    ("ash_sharqiyah_north", "North Ash Sharqiyah", "شمال الشرقية"),
+    ("ash_sharqiyah_south", "South Ash Sharqiyah", "جنوب الشرقية"),
+    ("ad_dhahirah", "Ad Dhahirah", "الظاهرة"),
+    ("al_wusta", "Al Wusta", "الوسطى"),
+]
+
+CERTIFICATIONS = [
+    ("made_in_oman", "Made in Oman mark", "علامة صُنع في عُمان",
+     "The national mark for products made in Oman. It is given after the product and its maker are checked.",
+     "العلامة الوطنية للمنتجات المصنوعة في عُمان، وتُمنح بعد التحقق من المنتج والجهة المصنّعة."),
+    ("halal", "Halal", "حلال",
+     "Made and handled according to halal rules, checked by an approved body.",
+     "صُنع وحُفظ وفق اشتراطات الحلال، وتحققت من ذلك جهة معتمدة."),
+    ("organic", "Organic", "عضوي",
+     "Grown without chemical fertilisers or pesticides, checked by an approved body.",
+     "زُرع دون أسمدة كيميائية أو مبيدات، وتحققت من ذلك جهة معتمدة."),
+    ("gso", "GSO conformity", "مطابقة المواصفات الخليجية",
+     "Meets the Gulf standards for safety and quality (GSO).",
+     "يطابق المواصفات القياسية الخليجية للسلامة والجودة."),
+    ("iso9001", "ISO 9001 quality management", "إدارة الجودة ISO 9001",
+     "The maker runs a certified quality management system (ISO 9001).",
+     "تطبّق الجهة المصنّعة نظامًا معتمدًا لإدارة الجودة وفق ISO 9001."),
+    ("handmade", "Handmade in Oman", "صناعة يدوية عمانية",
+     "Made by hand by Omani craftspeople.",
+     "صنعه حرفيون عمانيون بأيديهم."),
+]
+
+# ---------------------------------------------------------------------------------------------
+# Places to buy that several makers share: key -> (English name, Arabic name, English address,
+# Arabic address)
+
+PLACES = {
+    "mutrah": ("Mutrah Souq", "سوق مطرح", "Mutrah Corniche, Muscat", "كورنيش مطرح، مسقط"),
+    "nizwa": ("Nizwa Souq", "سوق نزوى", "Beside Nizwa Fort, Ad Dakhiliyah", "بجوار قلعة نزوى، الداخلية"),
+    "haffa": ("Al Haffa Souq", "سوق الحافة", "Al Haffa, Salalah, Dhofar", "الحافة، صلالة، ظفار"),
+    "showroom": ("Made in Oman Showroom", "معرض صُنع في عُمان",
+                 "Ground floor, Madinat Al Irfan, Muscat", "الطابق الأرضي، مدينة العرفان، مسقط"),
+    "sohar": ("Sohar Souq", "سوق صحار", "Old town, Sohar, North Al Batinah",
+              "البلدة القديمة، صحار، شمال الباطنة"),
+    "sinaw": ("Sinaw Souq", "سوق سناو", "Sinaw, North Ash Sharqiyah", "سناو، شمال الشرقية"),
+    "fishmarket": ("Mutrah Fish Market", "سوق السمك بمطرح", "Mutrah Corniche, Muscat",
+                   "كورنيش مطرح، مسقط"),
+    "builders": ("Ghala Builders' Market", "سوق غلا لمواد البناء", "Ghala Industrial Area, Muscat",
+                 "منطقة غلا الصناعية، مسقط"),
+    "ibri": ("Ibri Souq", "سوق عبري", "Old town, Ibri, Ad Dhahirah", "البلدة القديمة، عبري، الظاهرة"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Manufacturers (all fictional): id, governorate, English name, Arabic name, English description,
+# Arabic description, shop address (en, ar), shared place key or None
+
+MAKERS = [
+    ("wadi_kabir_perfumes", "muscat", "Wadi Al Kabir Perfume House", "دار وادي الكبير للعطور",
+     "A family perfume house that blends oud, rose and frankincense. It has made perfumes in Muscat for three generations.",
+     "دار عطور عائلية تمزج العود والورد واللبان، وتصنع العطور في مسقط منذ ثلاثة أجيال.",
+     ("Wadi Al Kabir, Mutrah, Muscat", "وادي الكبير، مطرح، مسقط"), "mutrah"),
+    ("mawaleh_sweets", "muscat", "Al Mawaleh Halwa Kitchen", "مطبخ الموالح للحلوى",
+     "A kitchen that cooks Omani halwa every day in large copper pots. The recipes are old family recipes.",
+     "مطبخ يطبخ الحلوى العمانية كل يوم في قدور نحاسية كبيرة، على وصفات عائلية قديمة.",
+     ("Al Mawaleh, As Seeb, Muscat", "الموالح، السيب، مسقط"), "showroom"),
+    ("rusayl_precision", "muscat", "Rusayl Precision Industries", "رسيل للصناعات الدقيقة",
+     "A factory that makes water pumps, electric cables and small machine parts. It tests every product before it leaves.",
+     "مصنع ينتج مضخات المياه والكوابل الكهربائية وقطع الآلات الصغيرة، ويختبر كل منتج قبل خروجه من المصنع.",
+     ("Rusayl Industrial Estate, Muscat", "منطقة الرسيل الصناعية، مسقط"), "builders"),
+    ("hojari_groves", "dhofar", "Hojari Groves Frankincense", "بساتين الحوجري للبان",
+     "A Dhofar company that harvests and sorts frankincense from the trees of the Nejd. It also makes frankincense oil and soap.",
+     "شركة من ظفار تجني اللبان من أشجار النجد وتفرزه، وتصنع منه أيضًا الزيت العطري والصابون.",
+     ("Al Saada, Salalah, Dhofar", "السعادة، صلالة، ظفار"), "haffa"),
+    ("mirbat_sea_harvest", "dhofar", "Mirbat Sea Harvest", "حصاد مرباط البحري",
+     "Fishers from Mirbat who collect abalone and catch lobster in the season allowed by law.",
+     "صيادون من مرباط يجمعون الصفيلح ويصطادون الشارخة في الموسم الذي يسمح به القانون.",
+     ("Fishing harbour, Mirbat, Dhofar", "ميناء الصيد، مرباط، ظفار"), "haffa"),
+    ("salalah_pastures", "dhofar", "Salalah Green Pastures", "مراعي صلالة الخضراء",
+     "A farm near Salalah with camels and coconut palms. It makes camel milk, coconut oil and camel milk soap.",
+     "مزرعة قرب صلالة فيها إبل ونخيل جوز الهند، تنتج حليب الإبل وزيت جوز الهند وصابون حليب الإبل.",
+     ("Awqad, Salalah, Dhofar", "عوقد، صلالة، ظفار"), None),
+    ("khasab_catch", "musandam", "Khasab Bay Catch", "صيد خليج خصب",
+     "A fishing company in Khasab. Its boats bring in hammour and kingfish from the waters of Musandam.",
+     "شركة صيد في خصب، تجلب قواربها الهامور والكنعد من مياه مسندم.",
+     ("Khasab Harbour, Musandam", "ميناء خصب، مسندم"), "fishmarket"),
+    ("ruus_al_jibal_crafts", "musandam", "Ru'us Al Jibal Crafts", "حرف رؤوس الجبال",
+     "Craftspeople from the mountains of Musandam who make the jerz walking axe and woven goat-hair goods.",
+     "حرفيون من جبال مسندم يصنعون الجرز ومنسوجات شعر الماعز.",
+     ("Bukha Road, Khasab, Musandam", "طريق بخا، خصب، مسندم"), None),
+    ("buraimi_oasis_dates", "al_buraimi", "Buraimi Oasis Date Farms", "مزارع واحة البريمي للتمور",
+     "Date farms in the Buraimi oasis, watered by the old falaj. They pack dates by hand.",
+     "مزارع نخيل في واحة البريمي تسقيها الأفلاج القديمة، وتُعبّأ تمورها باليد.",
+     ("Al Buraimi oasis, Al Buraimi", "واحة البريمي، البريمي"), "showroom"),
+    ("mahdah_stone", "al_buraimi", "Mahdah Stone and Marble", "محضة للحجر والرخام",
+     "A quarry and works that cut stone and marble and make concrete blocks and paving stones.",
+     "محجر ومصنع يقطع الحجر والرخام، وينتج الطابوق الإسمنتي وبلاط الأرصفة.",
+     ("Mahdah, Al Buraimi", "محضة، البريمي"), "builders"),
+    ("nizwa_silver_guild", "ad_dakhiliyah", "Nizwa Silversmiths' Workshop", "ورشة صاغة نزوى للفضة",
+     "Silversmiths in Nizwa who make khanjars, bracelets and small boxes by hand, as their fathers did.",
+     "صاغة في نزوى يصنعون الخناجر والأساور والعلب الصغيرة بأيديهم كما كان يفعل آباؤهم.",
+     ("Silver lane, Nizwa Souq, Ad Dakhiliyah", "زقاق الفضة، سوق نزوى، الداخلية"), "nizwa"),
+    ("bahla_clay", "ad_dakhiliyah", "Bahla Clay Workshop", "مشغل بهلاء للفخار",
+     "Potters in Bahla who shape local clay on the wheel and fire it in a wood kiln.",
+     "خزّافون في بهلاء يشكّلون الطين المحلي على الدولاب ويحرقونه في فرن يعمل بالحطب.",
+     ("Near Bahla Fort, Ad Dakhiliyah", "قرب قلعة بهلاء، الداخلية"), "nizwa"),
+    ("jabal_akhdar_roses", "ad_dakhiliyah", "Al Jabal Al Akhdar Rose Water", "ماء الورد من الجبل الأخضر",
+     "Farmers on Al Jabal Al Akhdar who pick Damask roses in spring and distil them the old way.",
+     "مزارعون في الجبل الأخضر يقطفون الورد الدمشقي في الربيع ويقطّرونه بالطريقة القديمة.",
+     ("Al Ayn village, Al Jabal Al Akhdar, Ad Dakhiliyah", "قرية العين، الجبل الأخضر، الداخلية"), "nizwa"),
+    ("samail_valley_farms", "ad_dakhiliyah", "Samail Valley Farms", "مزارع وادي سمائل",
+     "Farms in Wadi Samail that grow dates and make date syrup and date halwa.",
+     "مزارع في وادي سمائل تزرع النخيل، وتصنع دبس التمر وحلوى التمر.",
+     ("Samail, Ad Dakhiliyah", "سمائل، الداخلية"), "nizwa"),
+    ("saham_farms", "al_batinah_north", "Saham Farms", "مزارع صحم",
+     "Farms on the Batinah coast that grow Khalas dates and Omani limes.",
+     "مزارع على ساحل الباطنة تزرع تمر الخلاص والليمون العماني.",
+     ("Saham, North Al Batinah", "صحم، شمال الباطنة"), "sohar"),
+    ("liwa_metal_works", "al_batinah_north", "Liwa Metal Works", "ليوا للأعمال المعدنية",
+     "A factory near Sohar that rolls steel bars and makes aluminium profiles and solar panel frames.",
+     "مصنع قرب صحار يدرفل حديد التسليح، وينتج مقاطع الألمنيوم وهياكل الألواح الشمسية.",
+     ("Sohar Industrial Estate, North Al Batinah", "منطقة صحار الصناعية، شمال الباطنة"), "builders"),
+    ("shinas_loom", "al_batinah_north", "Shinas Loom and Tailoring House", "بيت شناص للنسيج والخياطة",
+     "A weaving and tailoring house in Shinas that makes turbans, dishdashas and woven rugs.",
+     "بيت للنسيج والخياطة في شناص يصنع المصار والدشاديش والسجاد المنسوج.",
+     ("Shinas, North Al Batinah", "شناص، شمال الباطنة"), "sohar"),
+    ("rustaq_honey", "al_batinah_south", "Rustaq Mountain Honey", "عسل جبال الرستاق",
+     "Beekeepers who keep their hives among the sidr and samar trees of the Rustaq mountains.",
+     "نحّالون يضعون خلاياهم بين أشجار السدر والسمر في جبال الرستاق.",
+     ("Rustaq, South Al Batinah", "الرستاق، جنوب الباطنة"), "showroom"),
+    ("barka_dairy", "al_batinah_south", "Barka Fresh Dairy", "ألبان بركاء الطازجة",
+     "A dairy in Barka that makes laban, fresh cheese and ghee from the milk of local farms.",
+     "مصنع ألبان في بركاء ينتج اللبن والجبن الطازج والسمن من حليب المزارع المحلية.",
+     ("Barka, South Al Batinah", "بركاء، جنوب الباطنة"), None),
+    ("nakhal_springs", "al_batinah_south", "Nakhal Springs", "ينابيع نخل",
+     "A drinks company near the Nakhal hot springs that bottles water and fruit drinks.",
+     "شركة مشروبات قرب عيون نخل الحارة، تعبّئ المياه والعصائر.",
+     ("Nakhal, South Al Batinah", "نخل، جنوب الباطنة"), None),
+    ("ibra_textiles", "ash_sharqiyah_north", "Ibra Women's Textile Cooperative", "تعاونية نساء إبراء للنسيج",
+     "A cooperative of women in Ibra who embroider caps and dresses by hand.",
+     "تعاونية لنساء من إبراء يطرّزن الكمة والثياب بأيديهن.",
+     ("Women's Souq, Ibra, North Ash Sharqiyah", "سوق الأربعاء للنساء، إبراء، شمال الشرقية"), "sinaw"),
+    ("mudhaibi_coffee", "ash_sharqiyah_north", "Al Mudhaibi Coffee Roasters", "محمصة المضيبي للقهوة",
+     "A coffee roaster in Al Mudhaibi that roasts and grinds coffee the Omani way, with cardamom.",
+     "محمصة في المضيبي تحمّص القهوة وتطحنها على الطريقة العمانية مع الهيل.",
+     ("Al Mudhaibi, North Ash Sharqiyah", "المضيبي، شمال الشرقية"), "sinaw"),
+    ("wadi_bani_khalid_naturals", "ash_sharqiyah_north", "Wadi Bani Khalid Naturals", "طبيعيات وادي بني خالد",
+     "A small workshop that grinds henna and sidr leaves and makes natural hair care.",
+     "مشغل صغير يطحن الحناء وورق السدر، ويصنع منتجات طبيعية للعناية بالشعر.",
+     ("Wadi Bani Khalid, North Ash Sharqiyah", "وادي بني خالد، شمال الشرقية"), "sinaw"),
+    ("sur_fisheries", "ash_sharqiyah_south", "Sur Coast Fisheries", "مصايد ساحل صور",
+     "A fishing company in Sur that dries sardines and small fish in the sun, as the coast has done for centuries.",
+     "شركة صيد في صور تجفف السردين والأسماك الصغيرة في الشمس، كما يفعل أهل الساحل منذ قرون.",
+     ("Fishing harbour, Sur, South Ash Sharqiyah", "ميناء الصيد، صور، جنوب الشرقية"), "fishmarket"),
+    ("jaalan_cement", "ash_sharqiyah_south", "Ja'alan Cement Works", "مصنع جعلان للإسمنت",
+     "A cement works that makes Portland cement and gypsum plaster for builders across Oman.",
+     "مصنع إسمنت ينتج الإسمنت البورتلاندي وجص البناء للبنّائين في أنحاء عُمان.",
+     ("Jalan Bani Bu Ali, South Ash Sharqiyah", "جعلان بني بو علي، جنوب الشرقية"), "builders"),
+    ("ibri_heritage_crafts", "ad_dhahirah", "Ibri Heritage Crafts", "حرفيات عبري التراثية",
+     "Craftspeople in Ibri who weave baskets from palm fronds and make wooden chests with brass nails.",
+     "حرفيون في عبري ينسجون السلال من سعف النخيل ويصنعون المندوس الخشبي المزيّن بالمسامير النحاسية.",
+     ("Old town, Ibri, Ad Dhahirah", "البلدة القديمة، عبري، الظاهرة"), "ibri"),
+    ("dhank_plastics", "ad_dhahirah", "Dhank Plastics Factory", "مصنع ضنك للبلاستيك",
+     "A factory in Dhank that makes water pipes, water tanks and food boxes from plastic.",
+     "مصنع في ضنك ينتج أنابيب المياه وخزانات المياه وعلب الطعام من البلاستيك.",
+     ("Dhank, Ad Dhahirah", "ضنك، الظاهرة"), "builders"),
+    ("duqm_ocean_foods", "al_wusta", "Duqm Ocean Foods", "أغذية الدقم البحرية",
+     "A seafood plant in Duqm that freezes and cans fish caught in the Arabian Sea.",
+     "مصنع أغذية بحرية في الدقم يجمّد ويعلّب الأسماك المصطادة من بحر العرب.",
+     ("Fishing port, Duqm, Al Wusta", "ميناء الصيد، الدقم، الوسطى"), "fishmarket"),
+    ("mahout_salt_works", "al_wusta", "Mahout Sea Salt Works", "ملاحات محوت",
+     "Salt pans on the coast of Mahout where sea water dries in the sun into clean salt.",
+     "ملاحات على ساحل محوت يجف فيها ماء البحر تحت الشمس فيصير ملحًا نقيًا.",
+     ("Mahout, Al Wusta", "محوت، الوسطى"), None),
+]
+
+# ---------------------------------------------------------------------------------------------
+# Products. P(id, category, maker, English name, Arabic name, English description, Arabic
+# description, certifications, extra place keys)
+
+PRODUCTS: list[dict] = []
+
+STD = ("made_in_oman",)
+FOOD = ("made_in_oman", "halal")
+
+
+def P(pid, cat, maker, en, ar, den, dar, certs=STD, places=None):  # noqa: N802
+    PRODUCTS.append(dict(id=pid, cat=cat, maker=maker, en=en, ar=ar, den=den, dar=dar,
+                         certs=certs, places=places))
+
+
+# Dates and food
+P("khalas-dates-1kg", "dates_food", "saham_farms",
+  "Khalas dates, 1 kg box", "تمر الخلاص، علبة 1 كغ",
+  "Soft golden-brown Khalas dates from the Batinah coast. They are sweet, like caramel. Keep the box in a cool, dry place.",
+  "تمر خلاص ذهبي بني طري من ساحل الباطنة، حلو المذاق كالكراميل. احفظ العلبة في مكان بارد وجاف.",
+  FOOD)
+P("khalas-harvest-2025", "dates_food", "saham_farms",
+  "Khalas Dates Harvest 2025", "تمور الخلاص موسم 2025",
+  "Khalas dates picked in the summer of 2025 and packed the same week. Each box shows the farm and the day of packing.",
+  "تمور خلاص قُطفت في صيف 2025 وعُبّئت في الأسبوع نفسه. على كل علبة اسم المزرعة ويوم التعبئة.",
+  FOOD)
+P("fard-dates", "dates_food", "samail_valley_farms",
+  "Fard dates, 2 kg", "تمر الفرض، 2 كغ",
+  "Dark, firm Fard dates from Wadi Samail. They keep well for months and are good for travel.",
+  "تمر الفرض الداكن المتماسك من وادي سمائل. يبقى جيدًا شهورًا طويلة ويصلح للسفر.",
+  FOOD)
+P("khunaizi-dates", "dates_food", "buraimi_oasis_dates",
+  "Khunaizi dates, red-brown", "تمر الخنيزي الأحمر",
+  "Khunaizi dates from the Buraimi oasis. They are red-brown, soft and not too sweet.",
+  "تمر الخنيزي من واحة البريمي، لونه أحمر بني، طري وحلاوته معتدلة.",
+  FOOD)
+P("stuffed-dates-almond", "dates_food", "buraimi_oasis_dates",
+  "Dates stuffed with almonds", "تمر محشو باللوز",
+  "Soft dates filled by hand with roasted almonds. A gift box of 24 pieces.",
+  "تمر طري محشو باليد باللوز المحمص. علبة هدايا فيها 24 حبة.",
+  FOOD)
+P("date-syrup", "dates_food", "samail_valley_farms",
+  "Date syrup (dibs), 400 g", "دبس التمر، 400 غرام",
+  "Thick, dark syrup pressed from ripe dates, with nothing added. Pour it on bread, porridge or yoghurt.",
+  "عصارة كثيفة داكنة من التمر الناضج، دون أي إضافات. تُسكب على الخبز أو العصيدة أو اللبن.",
+  ("made_in_oman", "halal", "organic"))
+P("date-paste", "dates_food", "saham_farms",
+  "Date paste for baking, 1 kg", "معجون التمر للمخبوزات، 1 كغ",
+  "Smooth paste made from pitted dates. Bakers use it to fill maamoul and cakes.",
+  "معجون ناعم من تمر منزوع النوى، يستخدمه الخبازون في حشو المعمول والكعك.",
+  FOOD)
+P("dried-lime", "dates_food", "saham_farms",
+  "Dried Omani lime (loomi)", "ليمون عماني مجفف (لومي)",
+  "Small limes dried whole in the sun until they turn dark. They give rice and soups a sour, fresh taste.",
+  "ليمون صغير يُجفف كاملًا في الشمس حتى يصبح داكنًا، ويعطي الأرز والشوربات طعمًا حامضًا منعشًا.",
+  FOOD)
+P("sea-salt", "dates_food", "mahout_salt_works",
+  "Mahout sea salt, 1 kg", "ملح بحري من محوت، 1 كغ",
+  "Sea salt dried by the sun on the coast of Al Wusta. It is washed and packed without additives.",
+  "ملح بحري جففته الشمس على ساحل الوسطى، يُغسل ويُعبأ دون مواد مضافة.",
+  FOOD)
+P("date-sesame-bars", "dates_food", "samail_valley_farms",
+  "Date and sesame bars", "أصابع التمر بالسمسم",
+  "Bars of date paste rolled in toasted sesame. A simple snack for school and work.",
+  "أصابع من عجينة التمر مغطاة بالسمسم المحمص، وجبة خفيفة بسيطة للمدرسة والعمل.",
+  FOOD)
+
+# Frankincense and perfume
+P("hojari-frankincense", "frankincense_perfume", "hojari_groves",
+  "Hojari frankincense, premium grade", "اللُّبان الحوجري الفاخر",
+  "Large, pale green tears of Hojari frankincense from the Nejd of Dhofar. Burn a small piece on charcoal, or soak it in water to drink.",
+  "حبات كبيرة خضراء فاتحة من اللبان الحوجري من نجد ظفار. ضع قطعة صغيرة على الجمر، أو انقعها في الماء لتشربه.",
+  ("made_in_oman", "handmade"))
+P("najdi-frankincense", "frankincense_perfume", "hojari_groves",
+  "Najdi frankincense, 250 g", "لبان نجدي، 250 غرام",
+  "Golden frankincense from the dry Nejd plateau. It gives a warm, clean smoke for the home.",
+  "لبان ذهبي من هضبة النجد الجافة، يعطي البيت دخانًا دافئًا نقيًا.",
+  ("made_in_oman",))
+P("frankincense-oil", "frankincense_perfume", "hojari_groves",
+  "Frankincense essential oil, 10 ml", "زيت اللبان العطري، 10 مل",
+  "Pure oil steam-distilled from Dhofar frankincense. Use a few drops in a diffuser. Do not swallow.",
+  "زيت نقي مقطّر بالبخار من لبان ظفار. ضع بضع قطرات في جهاز الفواحة، ولا تبتلعه.",
+  ("made_in_oman", "gso"))
+P("frankincense-gift-box", "frankincense_perfume", "hojari_groves",
+  "Frankincense gift box with clay burner", "علبة هدايا لبان مع مبخرة فخارية",
+  "Three kinds of frankincense in small jars, with a clay burner and charcoal. A gift that shows the scent of Dhofar.",
+  "ثلاثة أنواع من اللبان في برطمانات صغيرة، مع مبخرة فخارية وفحم. هدية تحمل رائحة ظفار.",
+  ("made_in_oman", "handmade"))
+P("aseel-perfume", "frankincense_perfume", "wadi_kabir_perfumes",
+  "Aseel eau de parfum, 100 ml", "عطر أصيل، 100 مل",
+  "A warm perfume with rose, oud and a little frankincense. It lasts all day on skin and clothes.",
+  "عطر دافئ فيه الورد والعود وقليل من اللبان، يدوم طوال اليوم على البشرة والملابس.",
+  ("made_in_oman", "gso"))
+P("oud-oil", "frankincense_perfume", "wadi_kabir_perfumes",
+  "Oud perfume oil, 12 ml", "دهن العود، 12 مل",
+  "Concentrated oud oil in a small glass bottle. One drop on the wrist is enough.",
+  "دهن عود مركّز في قارورة زجاجية صغيرة، تكفي منه قطرة واحدة على المعصم.",
+  ("made_in_oman",))
+P("bakhoor-mix", "frankincense_perfume", "wadi_kabir_perfumes",
+  "Bakhoor incense chips, 50 g", "بخور معمول، 50 غرام",
+  "Wood chips soaked in perfume oils, sugar and musk. Burn them on charcoal to scent the house for guests.",
+  "رقائق خشب منقوعة في دهن العطر والسكر والمسك، تُوضع على الجمر لتعطير البيت للضيوف.",
+  ("made_in_oman",))
+P("rose-water", "frankincense_perfume", "jabal_akhdar_roses",
+  "Al Jabal Al Akhdar rose water, 250 ml", "ماء ورد الجبل الأخضر، 250 مل",
+  "Rose water distilled from Damask roses picked in April. Use it in sweets, in coffee, or on the face.",
+  "ماء ورد مقطّر من الورد الدمشقي المقطوف في أبريل، يُستخدم في الحلويات والقهوة وعلى الوجه.",
+  ("made_in_oman", "organic"))
+
+# Cosmetics and personal care
+P("frankincense-hand-cream", "cosmetics", "wadi_kabir_perfumes",
+  "Frankincense hand cream, 75 ml", "كريم اليدين باللبان، 75 مل",
+  "A rich hand cream with frankincense oil and shea butter. It softens dry hands and smells gently of incense.",
+  "كريم غني لليدين بزيت اللبان وزبدة الشيا، ينعّم اليدين الجافتين ورائحته لطيفة كالبخور.",
+  ("made_in_oman", "gso"))
+P("frankincense-olive-soap", "cosmetics", "hojari_groves",
+  "Frankincense and olive oil soap", "صابون اللبان وزيت الزيتون",
+  "A hand-made soap bar with olive oil and ground frankincense. It is mild enough to use every day.",
+  "صابونة مصنوعة باليد من زيت الزيتون واللبان المطحون، لطيفة تصلح للاستعمال اليومي.",
+  ("made_in_oman", "handmade"))
+P("camel-milk-soap", "cosmetics", "salalah_pastures",
+  "Camel milk soap", "صابون حليب الإبل",
+  "Soap made with fresh camel milk from our farm in Salalah. It is gentle on dry and sensitive skin.",
+  "صابون مصنوع من حليب الإبل الطازج من مزرعتنا في صلالة، لطيف على البشرة الجافة والحساسة.",
+  ("made_in_oman", "handmade"))
+P("coconut-hair-oil", "cosmetics", "salalah_pastures",
+  "Salalah coconut hair oil, 200 ml", "زيت جوز الهند للشعر من صلالة، 200 مل",
+  "Cold-pressed oil from Salalah coconuts. Rub a little into the hair and leave it for an hour before washing.",
+  "زيت معصور على البارد من جوز هند صلالة. ادهن به الشعر قليلًا واتركه ساعة قبل الغسل.",
+  ("made_in_oman", "organic"))
+P("rose-face-mist", "cosmetics", "jabal_akhdar_roses",
+  "Rose face mist, 100 ml", "رذاذ الورد للوجه، 100 مل",
+  "Pure rose water in a spray bottle. Spray it on the face to feel fresh on hot days.",
+  "ماء ورد نقي في قارورة رذاذ، يُرش على الوجه للانتعاش في الأيام الحارة.",
+  ("made_in_oman", "organic"))
+P("henna-powder", "cosmetics", "wadi_bani_khalid_naturals",
+  "Natural henna powder, 250 g", "مسحوق الحناء الطبيعي، 250 غرام",
+  "Fine green henna ground from Omani leaves, with nothing added. Mix it with warm water for hands or hair.",
+  "حناء خضراء ناعمة مطحونة من أوراق عمانية دون أي إضافات. اخلطها بالماء الدافئ لليدين أو الشعر.",
+  ("made_in_oman", "organic"))
+P("sidr-shampoo", "cosmetics", "wadi_bani_khalid_naturals",
+  "Sidr leaf shampoo, 300 ml", "شامبو ورق السدر، 300 مل",
+  "A mild shampoo made with ground sidr leaves, as grandmothers washed their hair. Good for every hair type.",
+  "شامبو لطيف بورق السدر المطحون، كما كانت الجدات يغسلن شعورهن. يناسب جميع أنواع الشعر.",
+  ("made_in_oman", "gso"))
+P("oud-body-lotion", "cosmetics", "wadi_kabir_perfumes",
+  "Oud body lotion W-250", "لوشن الجسم بالعود W-250",
+  "A light body lotion with the scent of oud. Model W-250 comes in a 250 ml pump bottle.",
+  "لوشن خفيف للجسم برائحة العود. الطراز W-250 في قارورة بمضخة سعتها 250 مل.",
+  ("made_in_oman", "gso"))
+
+# Handicrafts and silver
+P("silver-khanjar", "handicrafts_silver", "nizwa_silver_guild",
+  "Omani silver khanjar with belt", "خنجر عماني فضي مع الحزام",
+  "A traditional khanjar with a curved sheath covered in fine silver work. Each one takes a silversmith about three weeks.",
+  "خنجر تقليدي بغمد معقوف تكسوه نقوش فضية دقيقة. يستغرق صنع الواحد نحو ثلاثة أسابيع من عمل الصائغ.",
+  ("made_in_oman", "handmade"))
+P("silver-bracelets", "handicrafts_silver", "nizwa_silver_guild",
+  "Pair of silver bracelets", "زوج من الأساور الفضية",
+  "Two heavy silver bracelets decorated with small balls of silver, in the old Nizwa style.",
+  "سواران ثقيلان من الفضة مزينان بحبيبات فضية صغيرة، على الطراز النزواني القديم.",
+  ("made_in_oman", "handmade"))
+P("silver-kohl-box", "handicrafts_silver", "nizwa_silver_guild",
+  "Silver kohl container", "مكحلة من الفضة",
+  "A small silver box for kohl with a dome lid. It makes a lasting gift for a bride.",
+  "علبة فضية صغيرة للكحل بغطاء على شكل قبة، هدية تدوم للعروس.",
+  ("made_in_oman", "handmade"))
+P("bahla-water-jar", "handicrafts_silver", "bahla_clay",
+  "Bahla clay water jar (jahla)", "جحلة بهلاء الفخارية",
+  "A round clay jar that keeps drinking water cool without electricity. Shaped on the wheel and fired in Bahla.",
+  "جرة فخارية مستديرة تحفظ ماء الشرب باردًا دون كهرباء، مشكّلة على الدولاب ومحروقة في بهلاء.",
+  ("made_in_oman", "handmade"))
+P("bahla-incense-burner", "handicrafts_silver", "bahla_clay",
+  "Clay incense burner (mijmar)", "مجمر فخاري للبخور",
+  "A painted clay burner for frankincense and bakhoor. The base stays cool enough to carry.",
+  "مجمر فخاري ملوّن للبان والبخور، تبقى قاعدته باردة بما يكفي لحمله.",
+  ("made_in_oman", "handmade"))
+P("palm-frond-basket", "handicrafts_silver", "ibri_heritage_crafts",
+  "Palm-frond basket with handle", "سلة من سعف النخيل بمقبض",
+  "A strong basket woven from dried palm fronds, with coloured bands. Use it for shopping or for dates.",
+  "سلة متينة منسوجة من سعف النخيل المجفف بخطوط ملونة، تصلح للتسوق أو لحفظ التمر.",
+  ("made_in_oman", "handmade"))
+P("mandoos-chest", "handicrafts_silver", "ibri_heritage_crafts",
+  "Wooden mandoos chest with brass nails", "مندوس خشبي بمسامير نحاسية",
+  "A wooden chest decorated with rows of brass nails, made to keep clothes and keepsakes. It has a lock and key.",
+  "صندوق خشبي تزينه صفوف من المسامير النحاسية، يُصنع لحفظ الملابس والتذكارات، وله قفل ومفتاح.",
+  ("made_in_oman", "handmade"))
+P("jerz-walking-axe", "handicrafts_silver", "ruus_al_jibal_crafts",
+  "Jerz walking axe from Musandam", "الجرز المسندمي",
+  "The jerz is a long walking stick with a small axe head, carried by the men of the Musandam mountains. This one is made for display and dance.",
+  "الجرز عصا طويلة برأس فأس صغير يحملها رجال جبال مسندم. هذه القطعة مصنوعة للعرض وللفنون الشعبية.",
+  ("made_in_oman", "handmade"))
+
+# Textiles and clothing
+P("ibra-kummah-long", "textiles", "ibra_textiles",
+  "Hand-embroidered Omani kummah cap in white cotton with traditional geometric and floral patterns, stitched over many days by the women of the Ibra textile cooperative, in a gift box",
+  "كمة عمانية من القطن الأبيض مطرزة باليد بنقوش هندسية وزهرية تقليدية، خاطتها على مدى أيام نساء تعاونية إبراء للنسيج، في علبة هدايا أنيقة",
+  "A white cotton cap covered with fine hand embroidery. One cap takes many days of work. It comes in a gift box with a card about the woman who made it.",
+  "كمة من القطن الأبيض تغطيها تطريزات يدوية دقيقة، ويستغرق صنع الواحدة أيامًا من العمل. تأتي في علبة هدايا مع بطاقة تعرّف بالمرأة التي صنعتها.",
+  ("made_in_oman", "handmade"))
+P("kummah-cap", "textiles", "ibra_textiles",
+  "Embroidered kummah cap, everyday", "كمة مطرزة للاستعمال اليومي",
+  "A light cotton cap with machine and hand embroidery. It is easy to wash and keeps its shape.",
+  "كمة قطنية خفيفة بتطريز آلي ويدوي، سهلة الغسل وتحافظ على شكلها.",
+  ("made_in_oman",))
+P("womens-dress", "textiles", "ibra_textiles",
+  "Women's embroidered dress", "ثوب نسائي مطرز",
+  "A long dress in deep red with silver thread embroidery on the chest and sleeves. It is worn at weddings and Eid.",
+  "ثوب طويل باللون الأحمر الداكن مطرز بخيوط فضية على الصدر والأكمام، يُلبس في الأعراس والأعياد.",
+  ("made_in_oman", "handmade"))
+P("mens-dishdasha", "textiles", "shinas_loom",
+  "Men's white dishdasha", "دشداشة رجالية بيضاء",
+  "A long white robe in soft cotton, cut and sewn in Shinas. The tassel at the neck is in the Omani style.",
+  "دشداشة بيضاء طويلة من القطن الناعم، فُصّلت وخيطت في شناص، وفيها الفراخة على الطريقة العمانية.",
+  ("made_in_oman",))
+P("mussar-turban", "textiles", "shinas_loom",
+  "Wool mussar turban", "مصر صوف",
+  "A patterned wool cloth that men wrap around the head. It is woven on the loom with fringed ends.",
+  "قطعة صوف منقوشة يلفّها الرجال على رؤوسهم، منسوجة على النول وأطرافها مهدّبة.",
+  ("made_in_oman", "handmade"))
+P("woven-rug", "textiles", "shinas_loom",
+  "Hand-woven rug, 120 x 180 cm", "سجادة منسوجة يدويًا، 120 × 180 سم",
+  "A rug woven from sheep wool in red, black and cream. The diamond patterns are old Bedouin designs.",
+  "سجادة منسوجة من صوف الغنم بالأحمر والأسود والكريمي، ونقوشها المعيّنة من التصاميم البدوية القديمة.",
+  ("made_in_oman", "handmade"))
+P("goat-hair-mat", "textiles", "ruus_al_jibal_crafts",
+  "Goat-hair floor mat", "بساط من شعر الماعز",
+  "A strong dark mat woven from goat hair in the mountains of Musandam. It lasts for years.",
+  "بساط داكن متين منسوج من شعر الماعز في جبال مسندم، يدوم سنوات طويلة.",
+  ("made_in_oman", "handmade"))
+
+# Fisheries and seafood
+P("kingfish-steaks", "fisheries", "duqm_ocean_foods",
+  "Frozen kingfish steaks, 1 kg", "شرائح سمك الكنعد المجمدة، 1 كغ",
+  "Kingfish caught in the Arabian Sea, cut into steaks and frozen the same day. Good for grilling or curry.",
+  "سمك كنعد مصطاد من بحر العرب، مقطّع شرائح ومجمّد في اليوم نفسه. مناسب للشواء أو للمرق.",
+  FOOD)
+P("tuna-in-oil", "fisheries", "duqm_ocean_foods",
+  "Yellowfin tuna in sunflower oil, 160 g", "تونة صفراء الزعانف بزيت دوار الشمس، 160 غرام",
+  "Pieces of yellowfin tuna packed in Duqm. Open the tin and use it in salads and sandwiches.",
+  "قطع من التونة صفراء الزعانف معبأة في الدقم. افتح العلبة واستعملها في السلطات والشطائر.",
+  ("made_in_oman", "halal", "gso"))
+P("whole-tuna-frozen", "fisheries", "duqm_ocean_foods",
+  "Whole frozen tuna", "تونة كاملة مجمدة",
+  "Whole tuna, cleaned and frozen quickly to keep it fresh. Sold by weight to restaurants and shops.",
+  "تونة كاملة منظفة ومجمدة بسرعة لتبقى طازجة، تُباع بالوزن للمطاعم والمحلات.",
+  FOOD)
+P("dried-sardines", "fisheries", "sur_fisheries",
+  "Sun-dried sardines (awal), 1 kg", "سردين مجفف (عومة)، 1 كغ",
+  "Small sardines dried in the sun on the beach of Sur. They are cooked with rice or used for animal feed.",
+  "سردين صغير جُفّف في الشمس على شاطئ صور، يُطبخ مع الأرز أو يُستعمل علفًا للحيوانات.",
+  FOOD)
+P("dried-anchovy", "fisheries", "sur_fisheries",
+  "Dried small fish (qashie), 500 g", "سمك القاشع المجفف، 500 غرام",
+  "Tiny dried fish with a strong taste, loved in the coastal kitchen. Fry them or add them to sauces.",
+  "أسماك صغيرة مجففة ذات طعم قوي يحبها أهل الساحل، تُقلى أو تُضاف إلى الصلصات.",
+  FOOD)
+P("fresh-hammour", "fisheries", "khasab_catch",
+  "Fresh hammour, whole", "هامور طازج كامل",
+  "Hammour caught by line in the waters of Musandam and sold on ice the same day.",
+  "هامور مصطاد بالخيط من مياه مسندم، يُباع على الثلج في اليوم نفسه.",
+  FOOD)
+P("smoked-kingfish", "fisheries", "khasab_catch",
+  "Smoked kingfish fillets, 300 g", "فيليه كنعد مدخن، 300 غرام",
+  "Kingfish fillets smoked slowly over wood in Khasab. Ready to eat with bread or rice.",
+  "فيليه سمك الكنعد مدخّن على مهل فوق الحطب في خصب، جاهز للأكل مع الخبز أو الأرز.",
+  FOOD)
+P("dhofar-abalone", "fisheries", "mirbat_sea_harvest",
+  "Dhofar abalone, dried", "صفيلح ظفار المجفف",
+  "Abalone gathered by divers off Mirbat in the short legal season, then cleaned and dried. A rare delicacy.",
+  "صفيلح يجمعه الغواصون قبالة مرباط في موسمه القانوني القصير، ثم يُنظف ويجفف. طبق نادر وثمين.",
+  FOOD)
+P("dhofar-lobster", "fisheries", "mirbat_sea_harvest",
+  "Frozen spiny lobster tails", "ذيول الشارخة المجمدة",
+  "Lobster tails from the Dhofar coast, frozen after the catch. Grill them with lime and garlic.",
+  "ذيول الشارخة من ساحل ظفار، مجمدة بعد الصيد. اشوها مع الليمون والثوم.",
+  FOOD)
+
+# END PRODUCTS
+
+NEWS: list[dict] = []
+FAQ: list[dict] = []
+GUIDE: list[dict] = []
+POLICIES: list[dict] = []
+POLLS: list[dict] = []
+SURVEYS: list[dict] = []
+
+# Public holidays on which the portal's office is closed. Hijri holidays follow the moon: the
+# dates here are the expected ones and must be checked against the official announcement.
+HOLIDAYS = [
+    ("2026-11-18", "National Day", "العيد الوطني"),
+    ("2026-11-19", "National Day holiday", "عطلة العيد الوطني"),
+    ("2027-01-05", "Al Isra and Al Miraj (expected)", "ذكرى الإسراء والمعراج (موعد متوقع)"),
+    ("2027-01-11", "Accession Day of His Majesty the Sultan", "ذكرى تولي جلالة السلطان مقاليد الحكم"),
+    ("2027-03-09", "Eid al-Fitr, first day (expected)", "عيد الفطر، اليوم الأول (موعد متوقع)"),
+    ("2027-03-10", "Eid al-Fitr holiday (expected)", "عطلة عيد الفطر (موعد متوقع)"),
+    ("2027-03-11", "Eid al-Fitr holiday (expected)", "عطلة عيد الفطر (موعد متوقع)"),
+    ("2027-05-15", "Day of Arafah (expected)", "يوم عرفة (موعد متوقع)"),
+    ("2027-05-16", "Eid al-Adha, first day (expected)", "عيد الأضحى، اليوم الأول (موعد متوقع)"),
+    ("2027-05-17", "Eid al-Adha holiday (expected)", "عطلة عيد الأضحى (موعد متوقع)"),
+    ("2027-05-18", "Eid al-Adha holiday (expected)", "عطلة عيد الأضحى (موعد متوقع)"),
+    ("2027-06-06", "Islamic New Year 1449 (expected)", "رأس السنة الهجرية 1449 (موعد متوقع)"),
+    ("2027-08-15", "The Prophet's Birthday (expected)", "المولد النبوي الشريف (موعد متوقع)"),
+    ("2027-11-18", "National Day", "العيد الوطني"),
+    ("2027-11-19", "National Day holiday", "عطلة العيد الوطني"),
+]
+
+SITE = [{
+    "id": "site",
+    "portal_name": t("Made in Oman", "صُنع في عُمان"),
+    "call_centre": "80000070",
+    "email": "info@madeinoman.om",
+    "portal_url": f"{PORTAL}/",
+    "timezone": "Asia/Muscat",
+    "office_hours": [
+        {"days": ["sun", "mon", "tue", "wed", "thu"], "opens": "07:30", "closes": "14:30"},
+    ],
+    "holidays": [{"date": d, "name": t(en, ar)} for d, en, ar in HOLIDAYS],
+    "address": t("Made in Oman Portal, Madinat Al Irfan, Muscat, Sultanate of Oman",
+                 "بوابة صُنع في عُمان، مدينة العرفان، مسقط، سلطنة عُمان"),
+    "open_data_licence": t(
+        "Open data under CC BY 4.0: you may use and share it freely if you name the Made in Oman portal as the source.",
+        "بيانات مفتوحة بموجب رخصة CC BY 4.0: يمكنك استخدامها ومشاركتها بحرية مع ذكر بوابة صُنع في عُمان مصدرًا لها."),
+}]
+
+# ---------------------------------------------------------------------------------------------
+# Building the catalogue
+
+
+def _outlet(key: str) -> dict:
+    en, ar, aen, aar = PLACES[key]
+    return {"name": t(en, ar), "address": t(aen, aar)}
+
+
+def build() -> dict:
+    """The catalogue as plain JSON data, in a stable order. Images are left empty here and
+    filled in by make_demo_images.py."""
+    prefix = {c[0]: c[1] for c in CATEGORIES}
+    makers = {m[0]: m for m in MAKERS}
+    counters: dict[str, int] = {}
+    products = []
+    for p in PRODUCTS:
+        m = makers[p["maker"]]
+        n = counters[p["cat"]] = counters.get(p["cat"], 0) + 1
+        shop_en, shop_ar = m[6]
+        outlets = [{"name": t(m[2], m[3]), "address": t(shop_en, shop_ar),
+                    "phone": _maker_phone(m[0])}]
+        place = p["places"] if p["places"] is not None else m[7]
+        if place:
+            outlets.append(_outlet(place))
+        products.append({
+            "id": p["id"],
+            "code": f"MIO-{prefix[p['cat']]}-{n:04d}",
+            "name": t(p["en"], p["ar"]),
+            "description": t(p["den"], p["dar"]),
+            "category_id": p["cat"],
+            "manufacturer_id": m[0],
+            "governorate": m[1],
+            "images": [],
+            "certifications": list(p["certs"]),
+            "where_to_buy": outlets,
+            "portal_url": f"{PORTAL}/products/{p['id']}",
+        })
+    return {
+        "schema": 1,
+        "category": [
+            {"id": c[0], "name": t(c[2], c[3]), "description": t(c[4], c[5]), "order": i * 10}
+            for i, c in enumerate(CATEGORIES, 1)
+        ],
+        "governorate": [
+            {"id": g[0], "name": t(g[1], g[2]), "order": i} for i, g in enumerate(GOVERNORATES, 1)
+        ],
+        "certification": [
+            {"id": c[0], "name": t(c[1], c[2]), "description": t(c[3], c[4])} for c in CERTIFICATIONS
+        ],
+        "manufacturer": [
+            {"id": m[0], "name": t(m[2], m[3]), "governorate": m[1], "description": t(m[4], m[5]),
+             "website": f"{PORTAL}/manufacturers/{m[0]}", "phone": _maker_phone(m[0])}
+            for m in MAKERS
+        ],
+        "product": products,
+        "news": NEWS,
+        "faq": FAQ,
+        "guide": GUIDE,
+        "policy": POLICIES,
+        "poll": POLLS,
+        "survey": SURVEYS,
+        "site": SITE,
+    }
+
+
+def _maker_phone(maker_id: str) -> str:
+    # Made-up numbers in one obviously sequential block, so no real line is printed.
+    i = [m[0] for m in MAKERS].index(maker_id)
+    return f"+968 2400 {i + 1:04d}"
+
+
+def write(data: dict, path: Path = OUT) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    write(build())
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import make_demo_images
+
+    return make_demo_images.main([])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
