@@ -1,0 +1,456 @@
+"""The HTTP API: device routes under /api/v1, public poll results and open data.
+
+Routes only translate HTTP to calls on ``central.service.Central`` and back. Every malformed
+request gets a 4xx JSON body ``{"error": ..., "detail": ...}``; nothing a client sends should
+produce a 500. The staff web admin, when ``central/admin.py`` exists, is mounted by calling its
+``mount(app, central)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import logging
+import re
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from central import opendata
+from central.errors import CentralError, NotFound
+from central.service import Central
+from kiosk import protocol
+
+log = logging.getLogger("central.api")
+
+ADMIN_MAX_REQUEST_BYTES = protocol.MAX_BLOB_BYTES + 1024 * 1024  # an image upload plus a form
+
+
+# ---------------------------------------------------------------------------------------------
+# Request and response bodies (what /openapi.json documents)
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: Any = None
+
+
+class RecordsRequest(BaseModel):
+    hashes: Annotated[list[protocol.Sha256],
+                      Field(min_length=1, max_length=protocol.MAX_HASHES_PER_REQUEST)]
+
+
+class RecordsResponse(BaseModel):
+    records: dict[str, dict[str, Any]] = Field(
+        description="record JSON by its SHA-256, for each requested hash that is published")
+    missing: list[str] = Field(description="requested hashes that are not published records")
+
+
+class SubmissionBatch(BaseModel):
+    items: Annotated[list[dict[str, Any]], Field(
+        min_length=1, max_length=protocol.MAX_BATCH_ITEMS,
+        description="protocol.Submission objects; each is checked on its own",
+    )]
+
+
+class SubmissionBatchResult(BaseModel):
+    results: list[protocol.SubmissionResult]
+
+
+class BilingualText(BaseModel):
+    ar: str
+    en: str
+
+
+class PollOptionCount(BaseModel):
+    id: str
+    label: BilingualText
+    votes: int
+
+
+class PollResultsBody(BaseModel):
+    poll_id: str
+    question: BilingualText
+    options: list[PollOptionCount]
+    total_votes: int
+    other_votes: int = Field(description="votes for options the poll no longer lists")
+
+
+class OpenDataProduct(BaseModel):
+    id: str
+    code: str
+    category_id: str
+    manufacturer_id: str
+    governorate: str
+    name_ar: str
+    name_en: str
+    description_ar: str
+    description_en: str
+    portal_url: str
+
+
+class OpenDataProducts(BaseModel):
+    version: int
+    published_at: str
+    licence: BilingualText | None
+    products: list[OpenDataProduct]
+
+
+class OpenDataAbout(BaseModel):
+    version: int
+    published_at: str
+    licence: BilingualText | None
+    publisher: BilingualText | None
+    portal_url: str | None
+    products: int
+    files: dict[str, str]
+    fields: list[str]
+
+
+class Health(BaseModel):
+    status: str
+
+
+_ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 413: {"model": ErrorBody},
+           422: {"model": ErrorBody}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Body size guard
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Refuses request bodies over the limit with 413, whether or not Content-Length is sent
+    (chunked uploads are counted as they arrive)."""
+
+    def __init__(self, app: Any, limit: int, admin_limit: int):
+        self.app = app
+        self.limit = limit
+        self.admin_limit = admin_limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        limit = self.admin_limit if path.startswith("/admin") else self.limit
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > limit:
+                    await _send_413(send, limit)
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> dict:
+            nonlocal received
+            msg = await receive()
+            if msg["type"] == "http.request":
+                received += len(msg.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge()
+            return msg
+
+        async def tracking_send(msg: dict) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await _send_413(send, limit)
+
+
+async def _send_413(send: Any, limit: int) -> None:
+    body = json.dumps({"error": f"the request body is over {limit} bytes; send less at once",
+                       "detail": {"limit": limit}}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def _error(status: int, message: str, detail: Any = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "detail": detail}, status_code=status,
+                        headers=headers)
+
+
+def _validation_detail(exc: RequestValidationError) -> list[dict]:
+    out = []
+    for e in exc.errors()[:20]:
+        out.append({"loc": [str(p) for p in e.get("loc", ())],
+                    "msg": str(e.get("msg", ""))[:300], "type": str(e.get("type", ""))})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CentralError)
+    async def _central_error(_req: Request, exc: CentralError) -> JSONResponse:
+        return _error(exc.status, exc.message, exc.detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "there is nothing at this address; see /openapi.json for the routes"
+        elif exc.status_code == 405:
+            message = "this address does not accept that method; see /openapi.json"
+        return _error(exc.status_code, message, None, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = _validation_detail(exc)
+        if any(d["type"] == "json_invalid" for d in detail):
+            return _error(400, "the request body is not valid JSON", detail)
+        first = detail[0] if detail else {"loc": [], "msg": "invalid"}
+        where = ".".join(p for p in first["loc"] if p != "body") or "request"
+        return _error(422, f"the request is not valid: {where}: {first['msg']}", detail)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _error(500, "central had an internal problem; the staff log has the details")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+_bearer = HTTPBearer(auto_error=False, description="the device token from POST /api/v1/enroll")
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    for part in header.split(","):
+        tag = part.strip()
+        if tag == "*":
+            return True
+        if tag.startswith("W/"):
+            tag = tag[2:]
+        if tag.strip('"') == etag:
+            return True
+    return False
+
+
+_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None | str:
+    """(first, last) inclusive; None to ignore the header (serve it all); "unsatisfiable"."""
+    m = _RANGE_RE.match(header.strip())
+    if not m or (not m.group(1) and not m.group(2)):
+        return None  # multiple or malformed ranges: RFC 9110 lets us send the whole body
+    first_s, last_s = m.groups()
+    if len(first_s) > 18 or len(last_s) > 18:
+        return "unsatisfiable"
+    if not first_s:
+        n = int(last_s)
+        if n == 0 or size == 0:
+            return "unsatisfiable"
+        return max(0, size - n), size - 1
+    first = int(first_s)
+    last = int(last_s) if last_s else size - 1
+    if first >= size or (last_s and last < first):
+        return "unsatisfiable"
+    return first, min(last, size - 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The app
+
+
+def create_app(central: Central) -> FastAPI:
+    app = FastAPI(
+        title="Made in Oman kiosk central",
+        version="1",
+        description="Signed content for kiosks, their feedback, fleet health and open data.",
+    )
+    app.state.central = central
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, limit=central.settings.max_request_bytes,
+                       admin_limit=ADMIN_MAX_REQUEST_BYTES)
+
+    def device(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str:
+        return central.authenticate_device(creds.credentials if creds else None)
+
+    @app.get("/healthz", response_model=Health, tags=["meta"])
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    def root() -> dict:
+        return {"service": "Made in Oman kiosk central", "openapi": "/openapi.json",
+                "open_data": "/open-data/about.json", "admin": "/admin/"}
+
+    # -- devices ------------------------------------------------------------------------------
+
+    @app.post("/api/v1/enroll", response_model=protocol.EnrollResponse, tags=["devices"],
+              responses={403: {"model": ErrorBody}, 410: {"model": ErrorBody}, **_ERRORS})
+    def enroll(req: protocol.EnrollRequest) -> protocol.EnrollResponse:
+        """Exchange a one-time enrolment code for a device id and token."""
+        return central.enroll(req)
+
+    @app.get("/api/v1/manifest", tags=["content"],
+             responses={200: {"content": {"application/json": {}},
+                              "description": "the signed manifest document"},
+                        304: {"description": "unchanged since the ETag given"},
+                        404: {"model": ErrorBody}, **_ERRORS})
+    def manifest(request: Request, device_id: str = Depends(device)) -> Response:
+        """The newest signed manifest. Send the last ETag in If-None-Match to get 304."""
+        m = central.current_manifest()
+        if m is None:
+            raise NotFound("nothing has been published yet; staff must publish content first")
+        etag = f'"{m.etag}"'
+        headers = {"ETag": etag, "Cache-Control": "no-cache",
+                   "X-Content-Version": str(m.version)}
+        if _etag_matches(request.headers.get("if-none-match"), m.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(m.body, media_type="application/json", headers=headers)
+
+    @app.get("/api/v1/blobs/{sha256}", tags=["content"],
+             responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {},
+                                          "application/json": {}},
+                              "description": "the blob's bytes"},
+                        206: {"description": "part of the blob (Range)"},
+                        304: {"description": "unchanged"},
+                        404: {"model": ErrorBody}, 416: {"model": ErrorBody}, **_ERRORS})
+    def blob(request: Request,
+             sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$",
+                                              description="SHA-256, 64 lowercase hex digits")],
+             device_id: str = Depends(device)) -> Response:
+        """A media file, the index or a record body by its hash. Honours Range."""
+        found = central.find_blob(sha256)
+        if found is None:
+            raise NotFound(f"no file with hash {sha256} is stored here")
+        base = {"ETag": f'"{sha256}"', "Cache-Control": "public, max-age=31536000, immutable",
+                "Accept-Ranges": "bytes"}
+        if _etag_matches(request.headers.get("if-none-match"), sha256):
+            return Response(status_code=304, headers=base)
+        size = found.size
+        rng = request.headers.get("range")
+        span = _parse_range(rng, size) if rng else None
+        if span == "unsatisfiable":
+            return _error(416, f"the requested range is outside the file's {size} bytes",
+                          {"size": size}, headers={**base, "Content-Range": f"bytes */{size}"})
+        if span is None:
+            data = found.body if found.body is not None else found.path.read_bytes()
+            return Response(data, media_type=found.media_type, headers=base)
+        first, last = span
+        if found.body is not None:
+            data = found.body[first : last + 1]
+        else:
+            with open(found.path, "rb") as f:
+                f.seek(first)
+                data = f.read(last - first + 1)
+        return Response(data, status_code=206, media_type=found.media_type,
+                        headers={**base, "Content-Range": f"bytes {first}-{last}/{size}"})
+
+    @app.post("/api/v1/records", response_model=RecordsResponse, tags=["content"],
+              responses=_ERRORS)
+    def records(req: RecordsRequest, device_id: str = Depends(device)) -> RecordsResponse:
+        """Many published record bodies at once, by hash."""
+        found = central.published_records(req.hashes)
+        missing = sorted({h for h in req.hashes if h not in found})
+        return RecordsResponse(records=found, missing=missing)
+
+    @app.post("/api/v1/submissions", response_model=SubmissionBatchResult, tags=["devices"],
+              responses=_ERRORS)
+    def submissions(batch: SubmissionBatch,
+                    device_id: str = Depends(device)) -> SubmissionBatchResult:
+        """Store feedback, survey answers, poll votes and accessibility reports. One result per
+        item, in order; retrying an item with the same id and body returns its first receipt."""
+        return SubmissionBatchResult(results=central.accept_submissions(device_id, batch.items))
+
+    @app.post("/api/v1/heartbeat", response_model=protocol.HeartbeatReply, tags=["devices"],
+              responses=_ERRORS)
+    def heartbeat(hb: protocol.Heartbeat,
+                  device_id: str = Depends(device)) -> protocol.HeartbeatReply:
+        """Report health; get this kiosk's settings and any commands staff queued for it."""
+        return central.heartbeat(device_id, hb)
+
+    # -- public -------------------------------------------------------------------------------
+
+    @app.get("/api/v1/polls/{poll_id}/results", response_model=PollResultsBody, tags=["public"],
+             responses={404: {"model": ErrorBody}, **_ERRORS})
+    def poll_results(poll_id: Annotated[str, PathParam(max_length=64)]) -> PollResultsBody:
+        """Anonymous vote counts per option (technicians' test votes are left out)."""
+        r = central.poll_results(poll_id)
+        return PollResultsBody(
+            poll_id=r.poll_id, question=BilingualText(**r.question),
+            options=[PollOptionCount(id=o.id, label=BilingualText(**o.label), votes=o.votes)
+                     for o in r.options],
+            total_votes=r.total_votes, other_votes=r.other_votes,
+        )
+
+    def _published() -> Any:
+        pub = central.published_catalogue()
+        if pub is None:
+            raise NotFound("no content has been published yet, so there is no open data")
+        return pub
+
+    def _od_headers(pub: Any) -> dict[str, str]:
+        info = opendata.about(pub)
+        licence = info["licence"]["en"] if info["licence"] else ""
+        return {"X-Content-Version": str(pub.version),
+                "X-Licence": opendata.header_safe(licence),
+                "Link": '</open-data/about.json>; rel="describedby"',
+                "Access-Control-Allow-Origin": "*",
+                "Cache-Control": "public, max-age=300"}
+
+    @app.get("/open-data/products.json", response_model=OpenDataProducts, tags=["open data"],
+             responses={404: {"model": ErrorBody}})
+    def open_products_json() -> Response:
+        """Every published product, names and descriptions in Arabic and English."""
+        pub = _published()
+        body = json.dumps(opendata.products_json(pub), ensure_ascii=False).encode("utf-8")
+        return Response(body, media_type="application/json", headers=_od_headers(pub))
+
+    @app.get("/open-data/products.csv", tags=["open data"],
+             responses={200: {"content": {"text/csv": {}}}, 404: {"model": ErrorBody}})
+    def open_products_csv() -> Response:
+        """The same products as CSV (UTF-8, header row first)."""
+        pub = _published()
+        return Response(opendata.products_csv(pub).encode("utf-8"),
+                        media_type="text/csv; charset=utf-8",
+                        headers={**_od_headers(pub),
+                                 "Content-Disposition": 'inline; filename="products.csv"'})
+
+    @app.get("/open-data/about.json", response_model=OpenDataAbout, tags=["open data"],
+             responses={404: {"model": ErrorBody}})
+    def open_about() -> Response:
+        """The open data's version, licence and files."""
+        pub = _published()
+        body = json.dumps(opendata.about(pub), ensure_ascii=False).encode("utf-8")
+        return Response(body, media_type="application/json", headers=_od_headers(pub))
+
+    _mount_admin(app, central)
+    return app
+
+
+def _mount_admin(app: FastAPI, central: Central) -> None:
+    if importlib.util.find_spec("central.admin") is None:
+        return
+    admin = importlib.import_module("central.admin")
+    mount = getattr(admin, "mount", None)
+    if callable(mount):
+        mount(app, central)

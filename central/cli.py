@@ -1,0 +1,235 @@
+"""The `kiosk-central` command line (see CONTRACT.md). Parses arguments, calls the service
+layer, and turns errors into one readable line on stderr (a traceback only with --debug)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from datetime import timedelta
+from typing import Any
+
+
+def _central(args: argparse.Namespace) -> Any:
+    # Imported here so `kiosk-central --help` stays quick.
+    from central.config import load_settings
+    from central.service import Central
+
+    return Central(load_settings(db_url=getattr(args, "db", None)))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from central.api import create_app
+
+    central = _central(args)
+    app = create_app(central)
+    print(f"kiosk-central: serving on http://{args.host}:{args.port}/ "
+          f"(home {central.settings.home})", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                proxy_headers=False, server_header=False)
+    return 0
+
+
+def cmd_import_demo(args: argparse.Namespace) -> int:
+    report = _central(args).import_catalogue_dir(args.dir)
+    print(f"imported {report.records} records and {report.media} images from {report.source}")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    n = _central(args).seed(args.products)
+    print(f"seeded {n} synthetic products")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    central = _central(args)
+    ttl = timedelta(seconds=args.ttl_seconds) if args.ttl_seconds is not None else None
+    backdate = timedelta(seconds=args.backdate_seconds) if args.backdate_seconds else None
+    info = central.publish(ttl=ttl, backdate=backdate, published_by="cli")
+    print(info.version)
+    print(f"published version {info.version}: {info.records} records, {info.blobs} images, "
+          f"valid until {info.expires_at:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+    return 0
+
+
+def cmd_enrollment_code(args: argparse.Namespace) -> int:
+    from central.errors import CentralError
+
+    if not 0 < args.ttl_hours <= 24 * 365:
+        raise CentralError("--ttl-hours must be more than 0 and at most a year")
+    info = _central(args).create_enrollment_code(args.location,
+                                                 timedelta(hours=args.ttl_hours))
+    print(info.code)
+    print(f"valid once, until {info.expires_at:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+    return 0
+
+
+def cmd_create_staff(args: argparse.Namespace) -> int:
+    from central.errors import CentralError
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(f"password for {args.user}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise CentralError("no password given: type it, or pipe it on stdin")
+    _central(args).create_staff(args.user, password, args.role)
+    print(f"created {args.role} account {args.user}")
+    return 0
+
+
+EXPORT_FIELDS = ("receipt", "id", "type", "test", "device_id", "device_name", "created_at",
+                 "received_at", "lang", "content_version", "payload", "contact")
+
+
+def cmd_export_submissions(args: argparse.Namespace) -> int:
+    # Staff with access to the server are entitled to contact details, so they are opened.
+    rows = _central(args).list_submissions(open_contacts=True)
+    if args.csv:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore",
+                           lineterminator="\r\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, "test": "yes" if r["test"] else "no",
+                        "payload": json.dumps(r["payload"], ensure_ascii=False, sort_keys=True),
+                        "contact": json.dumps(r["contact"], ensure_ascii=False, sort_keys=True)
+                        if r["contact"] else ""})
+        sys.stdout.write(buf.getvalue())
+    else:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    devices = _central(args).list_devices()
+    if args.json:
+        json.dump([asdict(d) for d in devices], sys.stdout, default=str, indent=2,
+                  ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    for d in devices:
+        seen = f"{d.last_seen_at:%Y-%m-%d %H:%M}" if d.last_seen_at else "never"
+        state = "revoked" if d.revoked else ("stale" if d.stale else "ok")
+        print(f"{d.id}  {state:7}  v{d.content_version or '-'}  last seen {seen}  "
+              f"{d.name or ''} {('@ ' + d.location) if d.location else ''}".rstrip())
+    return 0
+
+
+def cmd_revoke_device(args: argparse.Namespace) -> int:
+    _central(args).revoke_device(args.device_id)
+    print(f"revoked {args.device_id}; its token no longer works")
+    return 0
+
+
+def cmd_queue_command(args: argparse.Namespace) -> int:
+    cmd_id = _central(args).queue_command(args.device_id, args.name, queued_by="cli")
+    print(cmd_id)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk-central",
+        description="Made in Oman kiosk central server. Data lives under $CENTRAL_HOME.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL",
+                        help="SQLAlchemy database URL (default: SQLite under $CENTRAL_HOME)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("serve", parents=[common], help="run the HTTP API and staff admin")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--log-level", default="info",
+                   choices=["critical", "error", "warning", "info", "debug"])
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("import-demo", parents=[common], help="load the demo catalogue")
+    p.add_argument("--dir", help="a catalogue directory (default: assets/demo)")
+    p.set_defaults(func=cmd_import_demo)
+
+    p = sub.add_parser("seed", parents=[common], help="add synthetic products for scale tests")
+    p.add_argument("--products", type=int, required=True, metavar="N")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("publish", parents=[common], help="sign and publish a new version")
+    p.add_argument("--ttl-seconds", type=int, default=None,
+                   help="how long the manifest stays valid (default 7 days)")
+    p.add_argument("--backdate-seconds", type=int, default=0,
+                   help="for tests: pretend the release was made this long ago")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("enrollment-code", parents=[common], help="make a one-time enrolment code")
+    p.add_argument("--location", default=None)
+    p.add_argument("--ttl-hours", type=float, default=24.0)
+    p.set_defaults(func=cmd_enrollment_code)
+
+    p = sub.add_parser("create-staff", parents=[common],
+                       help="create a staff account (password on stdin)")
+    p.add_argument("user")
+    p.add_argument("--role", required=True, choices=["editor", "analyst", "admin"])
+    p.set_defaults(func=cmd_create_staff)
+
+    p = sub.add_parser("export-submissions", parents=[common],
+                       help="every submission received, contact details opened")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON (the default)")
+    fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
+    p.set_defaults(func=cmd_export_submissions)
+
+    p = sub.add_parser("devices", parents=[common], help="list enrolled kiosks")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_devices)
+
+    p = sub.add_parser("revoke-device", parents=[common], help="revoke a kiosk's token")
+    p.add_argument("device_id")
+    p.set_defaults(func=cmd_revoke_device)
+
+    p = sub.add_parser("queue-command", parents=[common],
+                       help="queue an allow-listed command for a kiosk's next heartbeat")
+    p.add_argument("device_id")
+    p.add_argument("name", choices=["sync_now", "flush_outbox", "restart_app", "speech_test",
+                                    "clear_session"])
+    p.set_defaults(func=cmd_queue_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - one line for staff, traceback with --debug
+        if args.debug:
+            raise
+        from central.errors import CentralError
+
+        if isinstance(e, CentralError):
+            msg = e.message
+        elif type(e).__module__.startswith("sqlalchemy"):
+            msg = (f"the database could not be used ({type(e).__name__}); check --db and "
+                   f"$CENTRAL_HOME, or run with --debug")
+        else:
+            msg = f"{type(e).__name__}: {e} (run with --debug for details)"
+        print(f"kiosk-central: {msg.splitlines()[0] if msg else type(e).__name__}",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

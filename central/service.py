@@ -1,0 +1,533 @@
+"""Central's service layer: everything the API, the CLI and the staff web admin do, as plain
+methods on one ``Central`` object. Route functions and admin pages stay thin and call these."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from nacl.exceptions import CryptoError
+from nacl.public import SealedBox
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from central import content
+from central.blobs import BlobStore
+from central.config import DEFAULT_CODE_TTL, Settings, ensure_home, load_settings
+from central.db import (
+    Device,
+    DeviceCommandRow,
+    EnrollmentCode,
+    StaffUser,
+    SubmissionRow,
+    create_schema,
+    make_engine,
+    make_sessionmaker,
+    utcnow,
+)
+from central.errors import CentralError, Conflict, Gone, NotFound, Unauthorized
+from central.keys import load_site_keys
+from kiosk import protocol
+
+STAFF_ROLES = ("editor", "analyst", "admin")
+# Letters and digits that survive being read aloud or copied from a screen (no 0/O, 1/I/L).
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _normalise_code(code: str) -> str:
+    return code.replace("-", "").replace(" ", "").upper()
+
+
+@dataclass(frozen=True)
+class EnrollmentCodeInfo:
+    code: str
+    location: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    id: str
+    name: str | None
+    location: str | None
+    enrolled_at: datetime
+    revoked: bool
+    last_seen_at: datetime | None
+    app_version: str | None
+    content_version: int | None
+    content_source: str | None
+    stale: bool | None
+    last_sync_at: datetime | None
+    outbox_pending: int | None
+    outbox_dead: int | None
+    outbox_oldest_age_s: int | None
+    problems: list
+    config: dict
+    pending_commands: list[dict]
+
+
+@dataclass(frozen=True)
+class PollOptionResult:
+    id: str
+    label: dict
+    votes: int
+
+
+@dataclass(frozen=True)
+class PollResults:
+    poll_id: str
+    question: dict
+    options: list[PollOptionResult]
+    total_votes: int
+    other_votes: int  # votes for options the poll no longer has
+
+
+class Central:
+    """One central site: its settings, database, blob store and keys."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or load_settings()
+        ensure_home(self.settings)
+        self.engine = make_engine(self.settings.db_url)
+        create_schema(self.engine)
+        self.Session = make_sessionmaker(self.engine)
+        self.blobs = BlobStore(self.settings.blob_dir)
+        self.keys = load_site_keys(self.settings.key_dir)
+        self._hasher = PasswordHasher()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -----------------------------------------------------------------------------------------
+    # Content (see central.content)
+
+    def import_catalogue_dir(self, path: Path | str | None = None) -> content.ImportReport:
+        return content.import_catalogue_dir(self, path)
+
+    def save_records(self, records: list[tuple[str, dict]]) -> int:
+        return content.save_records(self, records)
+
+    def save_record(self, kind: str, data: dict) -> None:
+        content.save_records(self, [(kind, data)])
+
+    def delete_record(self, kind: str, record_id: str) -> None:
+        content.delete_record(self, kind, record_id)
+
+    def list_records(self, kind: str | None = None) -> list[dict]:
+        return content.list_records(self, kind)
+
+    def get_record(self, kind: str, record_id: str) -> dict | None:
+        return content.get_record(self, kind, record_id)
+
+    def save_media(self, data: bytes, media_type: str) -> str:
+        return content.save_media(self, data, media_type)
+
+    def seed(self, products: int) -> int:
+        return content.seed_products(self, products)
+
+    def publish(self, ttl: timedelta | None = None, backdate: timedelta | None = None,
+                published_by: str | None = None) -> content.ReleaseInfo:
+        return content.publish(self, ttl=ttl, backdate=backdate, published_by=published_by)
+
+    def list_releases(self, limit: int = 50) -> list[content.ReleaseInfo]:
+        return content.list_releases(self, limit)
+
+    def current_manifest(self) -> content.SignedManifest | None:
+        return content.current_manifest(self)
+
+    def find_blob(self, sha256: str) -> content.StoredBlob | None:
+        return content.find_blob(self, sha256)
+
+    def published_records(self, hashes: list[str]) -> dict[str, dict]:
+        return content.published_records(self, hashes)
+
+    def published_catalogue(self) -> content.PublishedCatalogue | None:
+        return content.published_catalogue(self)
+
+    # -----------------------------------------------------------------------------------------
+    # Enrolment and the fleet
+
+    def create_enrollment_code(self, location: str | None = None,
+                               ttl: timedelta = DEFAULT_CODE_TTL,
+                               now: datetime | None = None) -> EnrollmentCodeInfo:
+        """A one-time code for ``kiosk provision``; stored only as a hash. ``now`` lets a test
+        make a code as if it had been issued earlier."""
+        if ttl.total_seconds() <= 0:
+            raise CentralError("an enrolment code must be valid for some time; use --ttl-hours > 0")
+        if location is not None and len(location) > 200:
+            raise CentralError("the location is over 200 characters; shorten it")
+        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+        code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+        now = now or utcnow()
+        with self.Session.begin() as s:
+            s.add(EnrollmentCode(code_hash=_sha(_normalise_code(code)), location=location,
+                                 created_at=now, expires_at=now + ttl))
+        return EnrollmentCodeInfo(code, location, now + ttl)
+
+    def enroll(self, req: protocol.EnrollRequest) -> protocol.EnrollResponse:
+        code_hash = _sha(_normalise_code(req.code))
+        now = utcnow()
+        device_id = "kiosk-" + uuid.uuid4().hex[:12]
+        token = secrets.token_urlsafe(32)
+        with self.Session.begin() as s:
+            row = s.get(EnrollmentCode, code_hash)
+            if row is None:
+                raise Unauthorized("this enrolment code is not known; check it, or ask staff "
+                                   "for a new one", status=403)
+            if row.used_at is not None:
+                raise Gone("this enrolment code has already been used; ask staff for a new one")
+            if row.expires_at <= now:
+                raise Gone("this enrolment code has expired; ask staff for a new one")
+            # The conditional UPDATE makes the code single-use even under concurrent attempts.
+            claimed = s.execute(
+                update(EnrollmentCode)
+                .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None))
+                .values(used_at=now, device_id=device_id)
+            ).rowcount
+            if claimed != 1:
+                raise Gone("this enrolment code has already been used; ask staff for a new one")
+            s.add(Device(id=device_id, token_hash=_sha(token), name=req.name,
+                         location=req.location or row.location, enrolled_at=now,
+                         config_overrides={}, problems=[], app_version=req.app_version))
+        return protocol.EnrollResponse(
+            device_id=device_id,
+            device_token=token,
+            content_public_key=self.keys.content_public_key,
+            content_key_id=self.keys.content_key_id,
+            submission_public_key=self.keys.submission_public_key,
+            config=dict(protocol.DEFAULT_DEVICE_CONFIG),
+        )
+
+    def authenticate_device(self, token: str | None) -> str:
+        """The device id for a bearer token; Unauthorized when missing, unknown or revoked."""
+        if not token:
+            raise Unauthorized("this call needs a device token: 'Authorization: Bearer <token>'")
+        if len(token) > 200:
+            raise Unauthorized("the device token is not valid")
+        with self.Session() as s:
+            dev = s.scalars(select(Device).where(Device.token_hash == _sha(token))).first()
+            if dev is None:
+                raise Unauthorized("the device token is not valid; provision the kiosk again")
+            if dev.revoked_at is not None:
+                raise Unauthorized("this kiosk has been revoked by staff; provision it again")
+            return dev.id
+
+    def _device_info(self, s: Any, d: Device) -> DeviceInfo:
+        cmds = s.scalars(
+            select(DeviceCommandRow)
+            .where(DeviceCommandRow.device_id == d.id, DeviceCommandRow.done_at.is_(None))
+            .order_by(DeviceCommandRow.queued_at)
+        )
+        return DeviceInfo(
+            id=d.id, name=d.name, location=d.location, enrolled_at=d.enrolled_at,
+            revoked=d.revoked_at is not None, last_seen_at=d.last_seen_at,
+            app_version=d.app_version, content_version=d.content_version,
+            content_source=d.content_source, stale=d.stale, last_sync_at=d.last_sync_at,
+            outbox_pending=d.outbox_pending, outbox_dead=d.outbox_dead,
+            outbox_oldest_age_s=d.outbox_oldest_age_s, problems=list(d.problems or []),
+            config=self._config_for(d),
+            pending_commands=[
+                {"id": c.id, "name": c.name, "queued_at": c.queued_at,
+                 "delivered_at": c.delivered_at} for c in cmds
+            ],
+        )
+
+    def list_devices(self) -> list[DeviceInfo]:
+        with self.Session() as s:
+            return [self._device_info(s, d)
+                    for d in s.scalars(select(Device).order_by(Device.enrolled_at))]
+
+    def get_device(self, device_id: str) -> DeviceInfo:
+        with self.Session() as s:
+            d = s.get(Device, device_id)
+            if d is None:
+                raise NotFound(f"there is no kiosk {device_id!r}")
+            return self._device_info(s, d)
+
+    def revoke_device(self, device_id: str) -> None:
+        with self.Session.begin() as s:
+            d = s.get(Device, device_id)
+            if d is None:
+                raise NotFound(f"there is no kiosk {device_id!r}")
+            if d.revoked_at is None:
+                d.revoked_at = utcnow()
+
+    def set_device_config(self, device_id: str, overrides: dict[str, Any]) -> dict:
+        """Per-kiosk settings over DEFAULT_DEVICE_CONFIG; only known keys of the same type."""
+        for k, v in overrides.items():
+            if k not in protocol.DEFAULT_DEVICE_CONFIG:
+                raise CentralError(f"{k!r} is not a kiosk setting; known: "
+                                   f"{', '.join(protocol.DEFAULT_DEVICE_CONFIG)}")
+            if type(v) is not type(protocol.DEFAULT_DEVICE_CONFIG[k]):
+                raise CentralError(f"{k} must be a "
+                                   f"{type(protocol.DEFAULT_DEVICE_CONFIG[k]).__name__}")
+        with self.Session.begin() as s:
+            d = s.get(Device, device_id)
+            if d is None:
+                raise NotFound(f"there is no kiosk {device_id!r}")
+            d.config_overrides = {**(d.config_overrides or {}), **overrides}
+            return self._config_for(d)
+
+    @staticmethod
+    def _config_for(d: Device) -> dict:
+        return {**protocol.DEFAULT_DEVICE_CONFIG, **(d.config_overrides or {})}
+
+    def queue_command(self, device_id: str, name: str, queued_by: str | None = None) -> str:
+        if name not in protocol.DEVICE_COMMANDS:
+            raise CentralError(f"{name!r} is not a kiosk command; allowed: "
+                               f"{', '.join(protocol.DEVICE_COMMANDS)}")
+        cmd_id = uuid.uuid4().hex
+        with self.Session.begin() as s:
+            d = s.get(Device, device_id)
+            if d is None:
+                raise NotFound(f"there is no kiosk {device_id!r}")
+            if d.revoked_at is not None:
+                raise Conflict(f"kiosk {device_id} is revoked; it will not pick up commands")
+            s.add(DeviceCommandRow(id=cmd_id, device_id=device_id, name=name,
+                                   queued_at=utcnow(), queued_by=queued_by))
+        return cmd_id
+
+    def heartbeat(self, device_id: str, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
+        now = utcnow()
+        with self.Session.begin() as s:
+            d = s.get(Device, device_id)
+            if d is None:
+                raise Unauthorized("this kiosk is not enrolled; provision it again")
+            d.last_seen_at = now
+            d.app_version = hb.app_version
+            d.content_version = hb.content_version
+            d.content_source = hb.content_source
+            d.stale = hb.stale
+            d.last_sync_at = hb.last_sync_at
+            d.outbox_pending = hb.outbox_pending
+            d.outbox_dead = hb.outbox_dead
+            d.outbox_oldest_age_s = hb.outbox_oldest_age_s
+            d.uptime_s = hb.uptime_s
+            d.problems = list(hb.problems)
+            if hb.done_commands:
+                s.execute(
+                    update(DeviceCommandRow)
+                    .where(DeviceCommandRow.device_id == device_id,
+                           DeviceCommandRow.id.in_(list(hb.done_commands)),
+                           DeviceCommandRow.done_at.is_(None))
+                    .values(done_at=now)
+                )
+            pending = list(s.scalars(
+                select(DeviceCommandRow)
+                .where(DeviceCommandRow.device_id == device_id,
+                       DeviceCommandRow.done_at.is_(None),
+                       DeviceCommandRow.name.in_(protocol.DEVICE_COMMANDS))
+                .order_by(DeviceCommandRow.queued_at)
+            ))
+            for c in pending:
+                if c.delivered_at is None:
+                    c.delivered_at = now
+            # Commands are re-sent until acknowledged: a lost reply must not lose a command.
+            commands = tuple(protocol.DeviceCommand(id=c.id, name=c.name) for c in pending)
+            return protocol.HeartbeatReply(config=self._config_for(d), commands=commands)
+
+    # -----------------------------------------------------------------------------------------
+    # Submissions
+
+    def accept_submissions(self, device_id: str, items: list[Any]) -> list[protocol.SubmissionResult]:
+        """Store each item on its own; one bad item never costs the others."""
+        return [self._accept_one(device_id, item) for item in items]
+
+    def _accept_one(self, device_id: str, item: Any) -> protocol.SubmissionResult:
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        shown_id = raw_id[:64] if isinstance(raw_id, str) else ""
+        try:
+            sub = protocol.parse_submission(item)
+        except (protocol.ProtocolError, ValueError, TypeError) as e:
+            return protocol.SubmissionResult(id=shown_id, status="invalid", code=422,
+                                             error=str(e)[:2000])
+        fp = protocol.submission_fingerprint(sub)
+        for _attempt in range(3):
+            existing = self._find_submission(sub.id)
+            if existing is not None:
+                return self._replay_result(existing, fp)
+            now = utcnow()
+            payload = sub.payload
+            row = SubmissionRow(
+                id=sub.id, fingerprint=fp, receipt=self._new_receipt(now), type=sub.type,
+                device_id=device_id, created_at=sub.created_at, received_at=now, lang=sub.lang,
+                content_version=sub.content_version, payload=payload,
+                sealed_contact=sub.sealed_contact, test=sub.test,
+                poll_id=payload.get("poll_id") if sub.type == "poll_vote" else None,
+                option_id=payload.get("option_id") if sub.type == "poll_vote" else None,
+            )
+            try:
+                with self.Session.begin() as s:
+                    s.add(row)
+            except IntegrityError:
+                continue  # a concurrent retry stored it first (or a receipt clash): look again
+            return protocol.SubmissionResult(
+                id=sub.id, status="stored", code=200,
+                receipt=protocol.SubmissionReceipt(id=sub.id, receipt=row.receipt,
+                                                   received_at=now),
+            )
+        raise CentralError("could not store the submission; try again", status=503)
+
+    def _find_submission(self, sub_id: str) -> SubmissionRow | None:
+        with self.Session() as s:
+            return s.get(SubmissionRow, sub_id)
+
+    @staticmethod
+    def _replay_result(row: SubmissionRow, fingerprint: str) -> protocol.SubmissionResult:
+        if row.fingerprint != fingerprint:
+            return protocol.SubmissionResult(
+                id=row.id, status="conflict", code=409,
+                error="a different submission with this id was already received; "
+                      "a new submission needs a new id",
+            )
+        return protocol.SubmissionResult(
+            id=row.id, status="duplicate", code=200,
+            receipt=protocol.SubmissionReceipt(id=row.id, receipt=row.receipt,
+                                               received_at=row.received_at),
+        )
+
+    @staticmethod
+    def _new_receipt(now: datetime) -> str:
+        tail = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+        return f"MIO-{now:%y%m%d}-{tail}"
+
+    def open_contact(self, sealed: str | None) -> dict | None:
+        """Open a sealed contact with the site's private key. Staff only."""
+        if not sealed:
+            return None
+        try:
+            plain = SealedBox(self.keys.submission).decrypt(protocol.unb64(sealed))
+            value = json.loads(plain)
+            return value if isinstance(value, dict) else {"value": value}
+        except (CryptoError, ValueError, protocol.ProtocolError):
+            return {"error": "the contact details could not be opened with this site's key"}
+
+    def list_submissions(self, *, type: str | None = None, include_test: bool = True,
+                         open_contacts: bool = False, limit: int | None = None,
+                         offset: int = 0) -> list[dict]:
+        """Submissions as staff see them, newest first. ``open_contacts`` decrypts contact
+        details; only staff entitled to read them should ask for it."""
+        with self.Session() as s:
+            q = select(SubmissionRow).order_by(SubmissionRow.received_at.desc(),
+                                               SubmissionRow.id)
+            if type:
+                q = q.where(SubmissionRow.type == type)
+            if not include_test:
+                q = q.where(SubmissionRow.test.is_(False))
+            if limit is not None:
+                q = q.limit(limit)
+            if offset:
+                q = q.offset(offset)
+            rows = list(s.scalars(q))
+            names = {d.id: d.name for d in s.scalars(select(Device))}
+        out = []
+        for r in rows:
+            item = {
+                "receipt": r.receipt, "id": r.id, "type": r.type, "test": r.test,
+                "device_id": r.device_id, "device_name": names.get(r.device_id),
+                "created_at": protocol.iso(r.created_at),
+                "received_at": protocol.iso(r.received_at), "lang": r.lang,
+                "content_version": r.content_version, "payload": r.payload,
+                "has_contact": r.sealed_contact is not None,
+            }
+            if open_contacts:
+                item["contact"] = self.open_contact(r.sealed_contact)
+            out.append(item)
+        return out
+
+    def count_submissions(self, include_test: bool = True) -> dict[str, int]:
+        with self.Session() as s:
+            q = select(SubmissionRow.type, func.count()).group_by(SubmissionRow.type)
+            if not include_test:
+                q = q.where(SubmissionRow.test.is_(False))
+            return {t: n for t, n in s.execute(q)}
+
+    def poll_results(self, poll_id: str) -> PollResults:
+        poll = None
+        pub = self.published_catalogue()
+        if pub is not None:
+            poll = pub.records.get("poll", {}).get(poll_id)
+        if poll is None:
+            poll = self.get_record("poll", poll_id)
+        if poll is None:
+            raise NotFound(f"there is no poll {poll_id!r}")
+        with self.Session() as s:
+            counts = dict(s.execute(
+                select(SubmissionRow.option_id, func.count())
+                .where(SubmissionRow.poll_id == poll_id, SubmissionRow.test.is_(False))
+                .group_by(SubmissionRow.option_id)
+            ).all())
+        options = [PollOptionResult(o["id"], dict(o["label"]), int(counts.pop(o["id"], 0)))
+                   for o in poll["options"]]
+        other = int(sum(counts.values()))
+        return PollResults(poll_id, dict(poll["question"]), options,
+                           sum(o.votes for o in options), other)
+
+    # -----------------------------------------------------------------------------------------
+    # Staff accounts
+
+    def create_staff(self, username: str, password: str, role: str) -> None:
+        if role not in STAFF_ROLES:
+            raise CentralError(f"role must be one of {', '.join(STAFF_ROLES)}")
+        if not username or len(username) > 64 or not username.replace("_", "").replace(
+                ".", "").replace("-", "").isalnum():
+            raise CentralError("a user name is 1-64 letters, digits, '.', '-' or '_'")
+        if len(password) < 10:
+            raise CentralError("the password needs at least 10 characters")
+        if len(password) > 1024:
+            raise CentralError("the password is over 1024 characters")
+        with self.Session.begin() as s:
+            if s.get(StaffUser, username) is not None:
+                raise Conflict(f"a staff account {username!r} already exists")
+            s.add(StaffUser(username=username, password_hash=self._hasher.hash(password),
+                            role=role, created_at=utcnow(), disabled=False))
+
+    def verify_staff_login(self, username: str, password: str) -> StaffUser | None:
+        """The staff account when the password is right, else None (same answer for an unknown
+        user, so a login form does not reveal which accounts exist)."""
+        with self.Session() as s:
+            user = s.get(StaffUser, username) if username and len(username) <= 64 else None
+            if user is None or user.disabled or len(password) > 1024:
+                # Spend the same time as a real check.
+                try:
+                    self._hasher.verify(_dummy_hash(), password[:1024] or "x")
+                except (VerificationError, InvalidHashError):
+                    pass
+                return None
+            try:
+                self._hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            if self._hasher.check_needs_rehash(user.password_hash):
+                with self.Session.begin() as w:
+                    w.get(StaffUser, username).password_hash = self._hasher.hash(password)
+            s.expunge(user)
+            return user
+
+    def list_staff(self) -> list[dict]:
+        with self.Session() as s:
+            return [{"username": u.username, "role": u.role, "created_at": u.created_at,
+                     "disabled": u.disabled}
+                    for u in s.scalars(select(StaffUser).order_by(StaffUser.username))]
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return PasswordHasher().hash("not a real password")
+
+
+def as_dict(obj: Any) -> dict:
+    return asdict(obj)

@@ -1,0 +1,267 @@
+"""Shared fixtures. ``central_server`` is a real `kiosk-central serve` in a subprocess over a
+temporary $CENTRAL_HOME, with a small test catalogue imported and published as version 1;
+other test files (kiosk sync, admin) reuse it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+STARTUP_DEADLINE_S = 30.0
+HTTP_TIMEOUT_S = 10.0
+
+
+# ---------------------------------------------------------------------------------------------
+# A small catalogue with a few records of every kind
+
+
+def _bi(en: str, ar: str) -> dict:
+    return {"en": en, "ar": ar}
+
+
+def write_test_catalogue(root: Path) -> dict[str, Any]:
+    """Write catalogue.json + media/<sha256>.png under ``root``; returns the catalogue JSON."""
+    from central.content import make_png
+    from kiosk import protocol
+
+    media = root / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    images = []
+    for rgb in ((200, 30, 30), (30, 120, 200)):
+        png = make_png(32, 20, rgb, stripe=3)
+        h = protocol.sha256_hex(png)
+        (media / f"{h}.png").write_bytes(png)
+        images.append(h)
+    cat = {
+        "schema": 1,
+        "site": [{
+            "id": "site", "portal_name": _bi("Made in Oman", "صنع في عمان"),
+            "call_centre": "80000070", "portal_url": "https://madeinoman.example",
+            "timezone": "Asia/Muscat",
+            "office_hours": [{"days": ["sun", "mon", "tue", "wed", "thu"],
+                              "opens": "07:30", "closes": "14:30"}],
+            "address": _bi("Muscat, Oman", "مسقط، عُمان"),
+            "open_data_licence": _bi("Open data, free to reuse with attribution",
+                                     "بيانات مفتوحة، يمكن إعادة استخدامها مع ذكر المصدر"),
+        }],
+        "governorate": [
+            {"id": "muscat", "name": _bi("Muscat", "مسقط"), "order": 1},
+            {"id": "dhofar", "name": _bi("Dhofar", "ظفار"), "order": 2},
+        ],
+        "category": [
+            {"id": "dates", "name": _bi("Dates", "تمور"), "order": 1,
+             "description": _bi("Omani dates", "تمور عمانية"),
+             "image": {"blob": images[0], "alt": _bi("A bowl of dates", "طبق تمر")}},
+            {"id": "frankincense", "name": _bi("Frankincense", "لبان"), "order": 2,
+             "description": _bi("Resin from Dhofar", "لبان ظفاري")},
+        ],
+        "certification": [
+            {"id": "mio-mark", "name": _bi("Made in Oman mark", "علامة صنع في عمان"),
+             "description": _bi("Certified Omani product", "منتج عماني معتمد")},
+        ],
+        "manufacturer": [
+            {"id": "nakheel", "name": _bi("Nakheel Farms", "مزارع النخيل"),
+             "governorate": "ad_dakhiliyah",
+             "description": _bi("A date farm in Nizwa.", "مزرعة تمور في نزوى."),
+             "website": "https://nakheel.example"},
+            {"id": "luban", "name": _bi("Luban House", "بيت اللبان"), "governorate": "dhofar",
+             "description": _bi("Frankincense traders.", "تجار لبان.")},
+        ],
+        "product": [
+            {"id": "khalas-dates", "code": "MIO-001", "name": _bi("Khalas dates", "تمر خلاص"),
+             "description": _bi('Soft dates, "premium", from Nizwa,\nhand picked.',
+                                "تمر طري من نزوى، مقطوف باليد."),
+             "category_id": "dates", "manufacturer_id": "nakheel",
+             "governorate": "ad_dakhiliyah",
+             "images": [{"blob": images[0], "alt": _bi("Khalas dates", "تمر خلاص")}],
+             "certifications": ["mio-mark"],
+             "where_to_buy": [{"name": _bi("Nizwa souq", "سوق نزوى"),
+                               "address": _bi("Nizwa", "نزوى"), "phone": "+968 2441 0000"}],
+             "portal_url": "https://madeinoman.example/products/khalas"},
+            {"id": "hojari", "code": "MIO-002", "name": _bi("Hojari frankincense", "لبان حوجري"),
+             "description": _bi("The finest grade.", "أجود الأنواع."),
+             "category_id": "frankincense", "manufacturer_id": "luban", "governorate": "dhofar",
+             "images": [{"blob": images[1], "alt": _bi("Resin", "لبان")}],
+             "portal_url": "https://madeinoman.example/products/hojari"},
+            {"id": "date-syrup", "code": "MIO-003", "name": _bi("Date syrup", "دبس التمر"),
+             "description": _bi("Pure date syrup.", "دبس تمر نقي."),
+             "category_id": "dates", "manufacturer_id": "nakheel", "governorate": "muscat",
+             "portal_url": "https://madeinoman.example/products/syrup"},
+        ],
+        "news": [
+            {"id": "expo", "title": _bi("Expo opens", "افتتاح المعرض"),
+             "summary": _bi("Omani makers meet", "لقاء الصناع"),
+             "body": _bi("The expo opens on Sunday.", "يفتتح المعرض يوم الأحد."),
+             "published_on": "2026-10-01"},
+        ],
+        "faq": [
+            {"id": "what-is-mark", "order": 1,
+             "question": _bi("What is the mark?", "ما هي العلامة؟"),
+             "answer": _bi("A sign of Omani origin.", "علامة المنشأ العماني.")},
+        ],
+        "guide": [
+            {"id": "apply-mark", "order": 1, "title": _bi("Apply for the mark", "طلب العلامة"),
+             "summary": _bi("How to apply.", "كيفية التقديم."),
+             "documents": [_bi("Commercial register", "السجل التجاري")],
+             "steps": [_bi("Fill the form", "املأ النموذج")],
+             "duration": _bi("Ten working days", "عشرة أيام عمل"), "duration_days": 10,
+             "fee": _bi("Free", "مجاناً")},
+        ],
+        "policy": [
+            {"id": "privacy", "order": 1, "title": _bi("Privacy", "الخصوصية"),
+             "summary": _bi("We keep little.", "نحتفظ بالقليل."),
+             "body": _bi("No personal data unless offered.", "لا بيانات شخصية إلا إذا قدمتها.")},
+        ],
+        "poll": [
+            {"id": "favourite", "question": _bi("Your favourite product?", "منتجك المفضل؟"),
+             "options": [{"id": "dates", "label": _bi("Dates", "تمور")},
+                         {"id": "incense", "label": _bi("Frankincense", "لبان")},
+                         {"id": "halwa", "label": _bi("Halwa", "حلوى")}],
+             "opens_at": "2026-01-01T00:00:00Z", "closes_at": "2030-01-01T00:00:00Z"},
+        ],
+        "survey": [
+            {"id": "satisfaction", "title": _bi("Satisfaction", "الرضا"),
+             "intro": _bi("Two questions", "سؤالان"),
+             "questions": [{"id": "overall", "text": _bi("How was it?", "كيف كانت؟"),
+                            "kind": "rating", "required": True,
+                            "choices": [{"id": str(i), "label": _bi(str(i), str(i))}
+                                        for i in range(1, 6)]}]},
+        ],
+    }
+    (root / "catalogue.json").write_text(json.dumps(cat, ensure_ascii=False), "utf-8")
+    protocol.load_catalogue_dir(root)  # the fixture itself must be valid
+    return cat
+
+
+# ---------------------------------------------------------------------------------------------
+# A real central server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class CentralServer:
+    url: str
+    home: Path
+    env: dict[str, str]
+    proc: subprocess.Popen
+    log_path: Path
+    http: requests.Session = field(default_factory=requests.Session)
+
+    def cli(self, *args: str, input: str | None = None, check: bool = True
+            ) -> subprocess.CompletedProcess:
+        """Run `kiosk-central ARGS` against this server's $CENTRAL_HOME."""
+        res = subprocess.run([sys.executable, "-m", "central.cli", *args], cwd=REPO,
+                             env=self.env, input=input, capture_output=True, text=True,
+                             timeout=300)
+        if check and res.returncode != 0:
+            raise AssertionError(f"kiosk-central {' '.join(args)} failed: {res.stderr.strip()}")
+        return res
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return self.http.get(self.url + path, timeout=HTTP_TIMEOUT_S, **kw)
+
+    def post(self, path: str, **kw: Any) -> requests.Response:
+        return self.http.post(self.url + path, timeout=HTTP_TIMEOUT_S, **kw)
+
+    def enroll(self, name: str = "test kiosk", location: str | None = None) -> dict:
+        """A fresh device: enrolment code from the CLI, then POST /api/v1/enroll."""
+        code = self.cli("enrollment-code").stdout.strip()
+        r = self.post("/api/v1/enroll", json={"code": code, "name": name,
+                                               **({"location": location} if location else {})})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    @staticmethod
+    def auth(device: dict | str) -> dict[str, str]:
+        token = device if isinstance(device, str) else device["device_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    def service(self) -> Any:
+        """The service layer in this process, on the same home and database."""
+        from central.config import load_settings
+        from central.service import Central
+
+        return Central(load_settings(home=self.home))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.http.close()
+
+
+def start_central(home: Path, extra_env: dict[str, str] | None = None) -> CentralServer:
+    """Start `kiosk-central serve` on a free port and wait until /healthz answers."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CENTRAL_HOME": str(home), **(extra_env or {})}
+    env.pop("CENTRAL_DB_URL", None)
+    port = free_port()
+    log_path = home / "server.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "central.cli", "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    log.close()
+    server = CentralServer(f"http://127.0.0.1:{port}", home, env, proc, log_path)
+    deadline = time.monotonic() + STARTUP_DEADLINE_S
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"central exited at startup:\n{log_path.read_text()[-2000:]}")
+        try:
+            if requests.get(server.url + "/healthz", timeout=1).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"central did not answer within {STARTUP_DEADLINE_S} s:\n"
+                               f"{log_path.read_text()[-2000:]}")
+        time.sleep(0.05)  # polling interval while waiting for the port, not a fixed wait
+
+
+@pytest.fixture(scope="session")
+def central_catalogue_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("catalogue")
+    write_test_catalogue(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def central_server(tmp_path_factory: pytest.TempPathFactory,
+                   central_catalogue_dir: Path) -> CentralServer:
+    """A live central with the test catalogue published (version 1 at start)."""
+    server = start_central(tmp_path_factory.mktemp("central_home"))
+    try:
+        server.cli("import-demo", "--dir", str(central_catalogue_dir))
+        server.cli("publish")
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def central_device(central_server: CentralServer) -> dict:
+    """A freshly enrolled kiosk on ``central_server`` (EnrollResponse JSON)."""
+    return central_server.enroll()
