@@ -1,0 +1,125 @@
+"""Visitor submissions arriving at central: idempotent retries, per-item results, size limits,
+poll results and the staff export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+
+from kiosk import protocol
+
+
+def feedback(text: str = "Great kiosk", **over) -> dict:
+    item = {"id": str(uuid.uuid4()), "type": "feedback", "created_at": "2026-11-28T09:00:00Z",
+            "lang": "en", "content_version": 1,
+            "payload": {"kind": "comment", "text": text}}
+    item.update(over)
+    return item
+
+
+def vote(option: str, poll: str = "favourite", test: bool = False) -> dict:
+    return {"id": str(uuid.uuid4()), "type": "poll_vote", "created_at": "2026-11-28T09:00:00Z",
+            "lang": "ar", "content_version": 1, "test": test,
+            "payload": {"poll_id": poll, "option_id": option}}
+
+
+def send(server, device, items) -> list[protocol.SubmissionResult]:
+    r = server.post("/api/v1/submissions", json={"items": items}, headers=server.auth(device))
+    assert r.status_code == 200, r.text
+    return [protocol.SubmissionResult.model_validate(x) for x in r.json()["results"]]
+
+
+def test_a_retry_gets_the_original_receipt(central_server, central_device):
+    item = feedback()
+    [first] = send(central_server, central_device, [item])
+    assert first.status == "stored" and first.code == 200 and first.receipt
+    [again] = send(central_server, central_device, [item])
+    assert again.status == "duplicate" and again.code == 200
+    assert again.receipt == first.receipt
+
+
+def test_same_id_with_another_body_is_a_409_for_that_item(central_server, central_device):
+    item = feedback("first words")
+    send(central_server, central_device, [item])
+    changed = {**item, "payload": {"kind": "comment", "text": "other words"}}
+    fresh = feedback("unrelated")
+    results = send(central_server, central_device, [changed, fresh])
+    assert (results[0].status, results[0].code) == ("conflict", 409)
+    assert results[0].receipt is None and results[0].error
+    assert results[1].status == "stored"
+
+
+def test_a_batch_with_one_bad_item_stores_the_good_ones(central_server, central_device):
+    good1, good2 = feedback("one"), feedback("two")
+    bad = feedback("three", payload={"kind": "rant", "text": "x"})
+    results = send(central_server, central_device, [good1, bad, good2])
+    assert [r.status for r in results] == ["stored", "invalid", "stored"]
+    assert results[1].code == 422 and "kind" in results[1].error
+    assert [r.id for r in results] == [good1["id"], bad["id"], good2["id"]]
+    exported = json.loads(central_server.cli("export-submissions", "--json").stdout)
+    ids = {s["id"] for s in exported}
+    assert good1["id"] in ids and good2["id"] in ids and bad["id"] not in ids
+
+
+def test_an_oversize_body_is_413(central_server, central_device):
+    huge = {"items": [feedback("x" * 4000) for _ in range(300)]}
+    r = central_server.post("/api/v1/submissions", json=huge,
+                            headers=central_server.auth(central_device))
+    assert r.status_code == 413
+    assert "error" in r.json()
+
+
+def test_too_many_or_no_items_is_refused(central_server, central_device):
+    h = central_server.auth(central_device)
+    many = {"items": [vote("dates") for _ in range(protocol.MAX_BATCH_ITEMS + 1)]}
+    r = central_server.post("/api/v1/submissions", json=many, headers=h)
+    assert r.status_code in (413, 422) and "error" in r.json()
+    r = central_server.post("/api/v1/submissions", json={"items": []}, headers=h)
+    assert r.status_code == 422 and "error" in r.json()
+
+
+def test_poll_results_count_votes_without_test_votes(central_server, central_device):
+    before = central_server.get("/api/v1/polls/favourite/results").json()
+    counts_before = {o["id"]: o["votes"] for o in before["options"]}
+    send(central_server, central_device,
+         [vote("dates"), vote("dates"), vote("incense"), vote("halwa", test=True)])
+    r = central_server.get("/api/v1/polls/favourite/results")
+    assert r.status_code == 200
+    body = r.json()
+    counts = {o["id"]: o["votes"] for o in body["options"]}
+    assert counts["dates"] - counts_before["dates"] == 2
+    assert counts["incense"] - counts_before["incense"] == 1
+    assert counts["halwa"] == counts_before["halwa"]
+    assert body["total_votes"] == sum(counts.values())
+    labels = {o["id"]: o["label"] for o in body["options"]}
+    assert labels["dates"] == {"en": "Dates", "ar": "تمور"}
+    assert body["question"]["ar"] == "منتجك المفضل؟"
+
+
+def test_unknown_poll_is_404(central_server):
+    r = central_server.get("/api/v1/polls/no-such-poll/results")
+    assert r.status_code == 404 and "error" in r.json()
+
+
+def test_export_opens_sealed_contacts_and_marks_test_submissions(central_server, central_device):
+    sealed = protocol.seal_contact({"name": "Salim", "phone": "99123456"},
+                                   central_device["submission_public_key"])
+    item = feedback("please call me", sealed_contact=sealed)
+    test_item = feedback("technician check", test=True)
+    send(central_server, central_device, [item, test_item])
+    # Sealed in the database: the raw row does not contain the phone number.
+    raw = (central_server.home / "central.sqlite3").read_bytes()
+    assert b"99123456" not in raw
+    exported = {s["id"]: s for s in json.loads(central_server.cli("export-submissions").stdout)}
+    assert exported[item["id"]]["contact"] == {"name": "Salim", "phone": "99123456"}
+    assert exported[item["id"]]["payload"]["text"] == "please call me"
+    assert exported[item["id"]]["test"] is False
+    assert exported[test_item["id"]]["test"] is True
+    assert exported[item["id"]]["device_id"] == central_device["device_id"]
+    assert exported[item["id"]]["created_at"] == "2026-11-28T09:00:00Z"
+    text = central_server.cli("export-submissions", "--csv").stdout
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows[test_item["id"]]["test"] == "yes"
+    assert json.loads(rows[item["id"]]["contact"])["phone"] == "99123456"
