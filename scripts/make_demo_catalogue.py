@@ -432,8 +432,8 @@ P("jerz-walking-axe", "handicrafts_silver", "ruus_al_jibal_crafts",
 
 # Textiles and clothing
 P("ibra-kummah-long", "textiles", "ibra_textiles",
-  "Hand-embroidered Omani kummah cap in white cotton with traditional geometric and floral patterns, stitched over many days by the women of the Ibra textile cooperative, in a gift box",
-  "كمة عمانية من القطن الأبيض مطرزة باليد بنقوش هندسية وزهرية تقليدية، خاطتها على مدى أيام نساء تعاونية إبراء للنسيج، في علبة هدايا أنيقة",
+  "Hand-embroidered Omani kummah cap in white cotton with traditional geometric and floral patterns, stitched over many days by the women of the Ibra textile cooperative, in a gift box with a card",
+  "كمة عمانية تقليدية من القطن الأبيض مطرزة باليد بنقوش هندسية وزهرية متوارثة، خاطتها على مدى أيام طويلة نساء تعاونية إبراء للنسيج، وتُقدَّم في علبة هدايا أنيقة مع بطاقة",
   "A white cotton cap covered with fine hand embroidery. One cap takes many days of work. It comes in a gift box with a card about the woman who made it.",
   "كمة من القطن الأبيض تغطيها تطريزات يدوية دقيقة، ويستغرق صنع الواحدة أيامًا من العمل. تأتي في علبة هدايا مع بطاقة تعرّف بالمرأة التي صنعتها.",
   ("made_in_oman", "handmade"))
@@ -514,6 +514,186 @@ P("dhofar-lobster", "fisheries", "mirbat_sea_harvest",
   "Lobster tails from the Dhofar coast, frozen after the catch. Grill them with lime and garlic.",
   "ذيول الشارخة من ساحل ظفار، مجمدة بعد الصيد. اشوها مع الليمون والثوم.",
   FOOD)
+
+# Honey and dairy
+P("sidr-honey-500g", "honey_dairy", "rustaq_honey",
+  "Sidr honey, 500 g", "عسل سدر 500 غرام",
+  "Thick, dark honey from bees that feed on sidr flowers in the Rustaq mountains. It is collected once a year, in autumn.",
+  "عسل كثيف داكن من نحل يتغذى على زهر السدر في جبال الرستاق، ويُجنى مرة واحدة في السنة في الخريف.",
+  ("made_in_oman", "organic"))
+P("samar-honey", "honey_dairy", "rustaq_honey",
+  "Samar honey, 250 g", "عسل السمر، 250 غرام",
+  "Honey from the flowers of the samar tree. It has a strong, slightly bitter taste and a dark colour.",
+  "عسل من زهر شجر السمر، طعمه قوي يميل إلى المرارة ولونه داكن.",
+  ("made_in_oman",))
+P("camel-milk", "honey_dairy", "salalah_pastures",
+  "Fresh camel milk, 1 litre", "حليب إبل طازج، 1 لتر",
+  "Pasteurised camel milk from our herd near Salalah. Keep it in the fridge and drink it within five days.",
+  "حليب إبل مبستر من قطيعنا قرب صلالة. احفظه في الثلاجة واشربه خلال خمسة أيام.",
+  ("made_in_oman", "halal", "gso"))
+P("laban-drink", "honey_dairy", "barka_dairy",
+  "Laban, 1 litre", "لبن، 1 لتر",
+  "A cool, slightly sour milk drink made fresh every morning in Barka. Good with dates or with lunch.",
+  "مشروب لبن بارد حامض قليلًا، يُصنع طازجًا كل صباح في بركاء. يُشرب مع التمر أو مع الغداء.",
+  ("made_in_oman", "halal", "iso9001"))
+P("fresh-white-cheese", "honey_dairy", "barka_dairy",
+  "Fresh white cheese, 400 g", "جبن أبيض طازج، 400 غرام",
+  "A soft, mild white cheese for breakfast. Eat it within a week of opening.",
+  "جبن أبيض طري خفيف الطعم للفطور، يُؤكل خلال أسبوع من فتح العلبة.",
+  ("made_in_oman", "halal", "iso9001"))
+P("local-ghee", "honey_dairy", "barka_dairy",
+  "Local ghee (samn baladi), 1 kg", "سمن بلدي، 1 كغ",
+  "Golden ghee made by slowly heating butter from cow's milk. It gives rice and halwa their rich taste.",
+  "سمن ذهبي يُصنع بتسخين زبدة حليب البقر على مهل، ويعطي الأرز والحلوى طعمهما الغني.",
+  FOOD)
+
+# Omani halwa and sweets
+P("saffron-halwa", "halwa_sweets", "mawaleh_sweets",
+  "Omani halwa with saffron, 1 kg", "حلوى عمانية بالزعفران، 1 كغ",
+  "Dark, soft halwa cooked for hours with sugar, ghee, rose water and saffron. Serve it warm with Omani coffee.",
+  "حلوى داكنة طرية تُطبخ ساعات بالسكر والسمن وماء الورد والزعفران. قدّمها دافئة مع القهوة العمانية.",
+  FOOD)
+P("nut-halwa", "halwa_sweets", "mawaleh_sweets",
+  "Halwa with cashews and almonds", "حلوى بالكاجو واللوز",
+  "Our classic halwa with roasted cashews and almonds mixed in. A favourite for Eid visits.",
+  "حلوانا التقليدية ممزوجة بالكاجو واللوز المحمص، المفضلة في زيارات العيد.",
+  FOOD)
+P("halwa-clay-pot", "halwa_sweets", "mawaleh_sweets",
+  "Halwa in a Bahla clay pot, 500 g", "حلوى في قدر فخاري من بهلاء، 500 غرام",
+  "Halwa packed in a small clay pot made in Bahla. After the halwa is eaten, the pot can be kept.",
+  "حلوى معبأة في قدر فخاري صغير من صنع بهلاء، ويمكن الاحتفاظ بالقدر بعد أكل الحلوى.",
+  FOOD)
+P("date-halwa", "halwa_sweets", "samail_valley_farms",
+  "Date halwa, no added sugar", "حلوى التمر بدون سكر مضاف",
+  "Halwa sweetened only with dates from Wadi Samail, cooked with ghee and cardamom.",
+  "حلوى محلاة بتمر وادي سمائل وحده، مطبوخة بالسمن والهيل.",
+  FOOD)
+P("halwa-sugar-free-x200", "halwa_sweets", "mawaleh_sweets",
+  "Light halwa HL-X200, less sugar", "حلوى خفيفة HL-X200 قليلة السكر",
+  "A lighter halwa with half the sugar of our classic recipe. The code HL-X200 on the lid helps you find it again.",
+  "حلوى أخف فيها نصف سكر وصفتنا التقليدية. الرمز HL-X200 على الغطاء يساعدك على إيجادها مرة أخرى.",
+  FOOD)
+
+# Coffee and drinks
+P("omani-coffee-cardamom", "beverages", "mudhaibi_coffee",
+  "Omani coffee with cardamom, 500 g", "قهوة عمانية بالهيل، 500 غرام",
+  "Lightly roasted coffee ground with cardamom, ready to boil in the dallah. Serve it in small cups with dates.",
+  "قهوة محمصة تحميصًا خفيفًا ومطحونة مع الهيل، جاهزة للغلي في الدلة. تُقدّم في فناجين صغيرة مع التمر.",
+  FOOD)
+P("coffee-beans-light", "beverages", "mudhaibi_coffee",
+  "Light roast coffee beans, 1 kg", "حبوب قهوة بتحميص خفيف، 1 كغ",
+  "Whole coffee beans roasted light for Omani coffee. Grind them at home just before you make coffee.",
+  "حبوب قهوة كاملة محمصة تحميصًا خفيفًا للقهوة العمانية. اطحنها في البيت قبل التحضير مباشرة.",
+  FOOD)
+P("coffee-saffron-rose", "beverages", "mudhaibi_coffee",
+  "Omani coffee with saffron and rose water", "قهوة عمانية بالزعفران وماء الورد",
+  "A festive coffee blend with cardamom, saffron and a touch of rose water from Al Jabal Al Akhdar.",
+  "خلطة قهوة للمناسبات بالهيل والزعفران ولمسة من ماء ورد الجبل الأخضر.",
+  FOOD)
+P("spring-water", "beverages", "nakhal_springs",
+  "Nakhal spring water, 1.5 litres", "مياه ينابيع نخل، 1.5 لتر",
+  "Natural water from the foot of the Hajar mountains, filtered and bottled at the source.",
+  "مياه طبيعية من سفوح جبال الحجر، مرشحة ومعبأة من المصدر.",
+  ("made_in_oman", "gso", "iso9001"))
+P("lime-mint-drink", "beverages", "nakhal_springs",
+  "Lime and mint drink, 330 ml", "مشروب الليمون والنعناع، 330 مل",
+  "A cold drink of fresh Omani lime and mint. It is lightly sweet and best served cold.",
+  "مشروب بارد من الليمون العماني الطازج والنعناع، حلاوته خفيفة ويُقدّم باردًا.",
+  ("made_in_oman", "halal", "gso"))
+P("mango-juice", "beverages", "nakhal_springs",
+  "Batinah mango juice, 1 litre", "عصير مانجو الباطنة، 1 لتر",
+  "Juice pressed from ripe mangoes grown on the Batinah coast, with no colours added.",
+  "عصير معصور من المانجو الناضجة المزروعة على ساحل الباطنة، دون ألوان مضافة.",
+  ("made_in_oman", "halal", "gso"))
+P("frankincense-water", "beverages", "hojari_groves",
+  "Frankincense water, 500 ml", "ماء اللبان، 500 مل",
+  "Water in which Hojari frankincense has been soaked, as families in Dhofar drink it each morning.",
+  "ماء نُقع فيه اللبان الحوجري، كما تشربه الأسر في ظفار كل صباح.",
+  ("made_in_oman", "gso"))
+
+# Building materials
+P("hollow-blocks-20cm", "building_materials", "mahdah_stone",
+  "Concrete hollow blocks, 20 cm", "طابوق إسمنتي مجوف، 20 سم",
+  "Strong hollow blocks for walls, made and cured in Mahdah. Each block is tested for strength.",
+  "طابوق مجوف متين للجدران، يُصنع ويُعالج في محضة، ويُختبر كل طابوق لمعرفة قوته.",
+  ("made_in_oman", "gso"))
+P("paving-stones", "building_materials", "mahdah_stone",
+  "Interlocking paving stones, red", "بلاط أرصفة متداخل، أحمر",
+  "Paving stones that lock together for paths, yards and car parks. They do not crack in the summer heat.",
+  "بلاط يتداخل بعضه في بعض للممرات والأحواش ومواقف السيارات، ولا يتشقق في حر الصيف.",
+  ("made_in_oman", "gso"))
+P("marble-tiles", "building_materials", "mahdah_stone",
+  "White marble floor tiles, 60 x 60 cm", "بلاط رخام أبيض للأرضيات، 60 × 60 سم",
+  "Polished white marble with soft grey veins, cut from Omani stone.",
+  "رخام أبيض مصقول بعروق رمادية خفيفة، مقطوع من حجر عماني.",
+  ("made_in_oman",))
+P("cut-stone", "building_materials", "mahdah_stone",
+  "Sand-coloured cut stone for facades", "حجر مقطوع بلون الرمل للواجهات",
+  "Natural stone cut into blocks to face the outside walls of houses and mosques.",
+  "حجر طبيعي مقطوع قطعًا لكسوة الجدران الخارجية للبيوت والمساجد.",
+  ("made_in_oman",))
+P("portland-cement", "building_materials", "jaalan_cement",
+  "Ordinary Portland cement OPC 42.5N, 50 kg", "إسمنت بورتلاندي عادي OPC 42.5N، كيس 50 كغ",
+  "General cement for concrete, blocks and plaster. Keep the bags dry and off the ground.",
+  "إسمنت عام للخرسانة والطابوق واللياسة. احفظ الأكياس في مكان جاف وبعيدًا عن الأرض.",
+  ("made_in_oman", "gso", "iso9001"))
+P("sulphate-resistant-cement", "building_materials", "jaalan_cement",
+  "Sulphate-resistant cement, 50 kg", "إسمنت مقاوم للكبريتات، 50 كغ",
+  "Cement for foundations near the sea and in salty ground, where ordinary cement wears away.",
+  "إسمنت للأساسات القريبة من البحر وفي الأرض المالحة، حيث يتآكل الإسمنت العادي.",
+  ("made_in_oman", "gso", "iso9001"))
+P("gypsum-plaster", "building_materials", "jaalan_cement",
+  "Gypsum plaster, 25 kg", "جص البناء، 25 كغ",
+  "Fine white plaster for smooth inside walls and ceilings. Mix it with clean water and use it within half an hour.",
+  "جص أبيض ناعم للجدران الداخلية والأسقف الملساء. اخلطه بماء نظيف واستعمله خلال نصف ساعة.",
+  ("made_in_oman", "gso"))
+P("steel-rebar-12mm", "building_materials", "liwa_metal_works",
+  "Steel rebar B500B, 12 mm", "حديد التسليح B500B قطر 12 ملم",
+  "Ribbed steel bars for reinforced concrete, sold in 12 metre lengths. Rolled in Sohar from Omani steel.",
+  "قضبان حديد مضلعة للخرسانة المسلحة، تُباع بطول 12 مترًا، ومدرفلة في صحار من حديد عماني.",
+  ("made_in_oman", "gso", "iso9001"))
+
+# Industry and manufacturing
+P("water-pump-x200", "industry", "rusayl_precision",
+  "AquaFlow X200 water pump", "مضخة مياه AquaFlow X200",
+  "An electric pump that lifts water from a ground tank to the roof tank. The X200 model is quiet and uses little power.",
+  "مضخة كهربائية ترفع الماء من الخزان الأرضي إلى خزان السطح. الطراز X200 هادئ وقليل استهلاك الكهرباء.",
+  ("made_in_oman", "gso", "iso9001"))
+P("copper-cable", "industry", "rusayl_precision",
+  "Copper electric cable 4 mm², 100 m", "كابل كهربائي نحاسي 4 مم²، 100 متر",
+  "Insulated copper cable for homes and shops, on a 100 metre coil. Installation must be done by a licensed electrician.",
+  "كابل نحاسي معزول للبيوت والمحلات، في لفة طولها 100 متر. يجب أن يركّبه كهربائي مرخّص.",
+  ("made_in_oman", "gso", "iso9001"))
+P("gear-parts", "industry", "rusayl_precision",
+  "Machine gears made to order", "تروس آلات حسب الطلب",
+  "Steel gears cut to the drawings of factories and workshops. Send the size and the number you need.",
+  "تروس فولاذية تُقطع حسب رسومات المصانع والورش. أرسل المقاس والعدد الذي تحتاجه.",
+  ("made_in_oman", "iso9001"))
+P("aluminium-window", "industry", "liwa_metal_works",
+  "Aluminium sliding window frame", "إطار نافذة منزلقة من الألمنيوم",
+  "Aluminium window frames made to measure, with seals that keep out dust and heat.",
+  "إطارات نوافذ من الألمنيوم تُصنع حسب المقاس، بعوازل تمنع دخول الغبار والحرارة.",
+  ("made_in_oman", "gso"))
+P("solar-frame", "industry", "liwa_metal_works",
+  "Solar panel mounting frame", "هيكل تثبيت الألواح الشمسية",
+  "Galvanised steel frames that hold solar panels on roofs and on the ground. They are built for strong wind.",
+  "هياكل من الحديد المجلفن تثبّت الألواح الشمسية على الأسطح وعلى الأرض، ومصممة لتحمّل الرياح القوية.",
+  ("made_in_oman", "gso"))
+P("pvc-pipes-110mm", "industry", "dhank_plastics",
+  "PVC water pipes, 110 mm", "أنابيب PVC للمياه قطر 110 ملم",
+  "Strong plastic pipes for water and drainage, in 6 metre lengths.",
+  "أنابيب بلاستيكية متينة للمياه والصرف، بطول 6 أمتار.",
+  ("made_in_oman", "gso", "iso9001"))
+P("water-tank-2000l", "industry", "dhank_plastics",
+  "Plastic water tank, 2000 litres", "خزان مياه بلاستيكي، 2000 لتر",
+  "A roof tank with three layers that keep the water clean and out of the sun. Safe for drinking water.",
+  "خزان للسطح بثلاث طبقات تحفظ الماء نظيفًا وبعيدًا عن الشمس، وآمن لمياه الشرب.",
+  ("made_in_oman", "gso", "iso9001"))
+P("food-boxes", "industry", "dhank_plastics",
+  "Food boxes with lids, pack of 50", "علب طعام بأغطية، عبوة 50 علبة",
+  "Food-safe plastic boxes for restaurants and home kitchens. They can go in the microwave.",
+  "علب بلاستيكية آمنة للطعام للمطاعم ومطابخ البيوت، ويمكن وضعها في الميكروويف.",
+  ("made_in_oman", "gso"))
 
 # END PRODUCTS
 
