@@ -33,7 +33,8 @@ def match_expression(query: str) -> str | None:
             forms.append(bare)
         terms = [f'"{w}"{star}' for w in forms]
         parts.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
-    return " ".join(parts)
+    # Explicit AND: FTS5 only joins bare phrases implicitly, not parenthesised groups.
+    return " AND ".join(parts)
 
 
 def ranking_key(query: str) -> str:

@@ -10,6 +10,7 @@ the denormalised tables (products, counts, full-text index) the screens query.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 from collections import Counter
@@ -49,6 +50,8 @@ from offline_cache.blobs import BlobStore
 from offline_cache.db import SQLiteFile, statements
 from offline_cache.normalize import index_text, name_key
 from offline_cache.search import FTS_WEIGHTS, match_expression, ranking_key
+
+log = logging.getLogger(__name__)
 
 Source = Literal["demo", "central"]
 Lang = Literal["ar", "en"]
@@ -736,6 +739,7 @@ class ContentStore(SQLiteFile):
         except sqlite3.OperationalError:
             # The expression is built from plain quoted words, so this should never happen;
             # a visitor typing must still never see an error.
+            log.exception("search failed for %r (expression %r)", query, expr)
             return SearchResults(query=query, items=[], total=0)
         return SearchResults(query=query, items=[_summary(r) for r in rows], total=total)
 
