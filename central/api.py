@@ -43,7 +43,7 @@ class ErrorBody(BaseModel):
 
 
 class RecordsRequest(BaseModel):
-    hashes: Annotated[list[protocol.Sha256],
+    hashes: Annotated[list[Annotated[protocol.Sha256, Field(pattern=r"^[0-9a-f]{64}$")]],
                       Field(min_length=1, max_length=protocol.MAX_HASHES_PER_REQUEST)]
 
 
