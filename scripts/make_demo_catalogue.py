@@ -697,12 +697,361 @@ P("food-boxes", "industry", "dhank_plastics",
 
 # END PRODUCTS
 
-NEWS: list[dict] = []
-FAQ: list[dict] = []
-GUIDE: list[dict] = []
-POLICIES: list[dict] = []
-POLLS: list[dict] = []
-SURVEYS: list[dict] = []
+# ---------------------------------------------------------------------------------------------
+# News: id, date, English title, Arabic title, English summary, Arabic summary, English body,
+# Arabic body
+
+NEWS_ITEMS = [
+    ("kiosks-read-aloud", "2026-11-25",
+     "New kiosks read every screen aloud", "أجهزة خدمة ذاتية جديدة تقرأ كل شاشة بصوت مسموع",
+     "Made in Oman kiosks in malls and ministry halls can now read every screen aloud in Arabic and English.",
+     "أصبحت أجهزة صُنع في عُمان في المراكز التجارية وقاعات الوزارات تقرأ كل شاشة بصوت مسموع بالعربية والإنجليزية.",
+     "The new kiosks were designed with elderly visitors and persons with disabilities. Every screen can be read aloud, the text can be made larger, and all controls can be moved to the lower part of the screen for wheelchair users. The kiosks do not ask for your name. When you leave, the kiosk forgets everything you did.",
+     "صُممت الأجهزة الجديدة بمشاركة كبار السن والأشخاص ذوي الإعاقة. يمكن قراءة كل شاشة بصوت مسموع، وتكبير النص، ونقل جميع الأزرار إلى الجزء السفلي من الشاشة لمستخدمي الكراسي المتحركة. لا تطلب الأجهزة اسمك، وعندما تغادر ينسى الجهاز كل ما فعلته."),
+    ("national-day-exhibition", "2026-11-10",
+     "Omani products on show for National Day", "المنتجات العمانية في معرض العيد الوطني",
+     "More than 150 Omani makers show their products at the National Day exhibition in Muscat.",
+     "أكثر من 150 جهة مصنّعة عمانية تعرض منتجاتها في معرض العيد الوطني بمسقط.",
+     "The exhibition is open every evening from 12 to 22 November. Visitors can taste dates and halwa, watch silversmiths and potters at work, and meet the people behind Omani brands. Entry is free, and the halls have ramps, seats and accessible toilets.",
+     "يفتح المعرض أبوابه كل مساء من 12 إلى 22 نوفمبر. يستطيع الزوار تذوق التمور والحلوى، ومشاهدة صاغة الفضة والخزافين وهم يعملون، والتعرف على أصحاب العلامات العمانية. الدخول مجاني، وفي القاعات منحدرات ومقاعد ودورات مياه مهيأة."),
+    ("frankincense-season", "2026-10-05",
+     "Frankincense harvest ends in Dhofar", "انتهاء موسم جني اللبان في ظفار",
+     "Harvesters in Dhofar report a good season, with clean, large tears of Hojari frankincense.",
+     "يتحدث جامعو اللبان في ظفار عن موسم جيد وحبات كبيرة نقية من اللبان الحوجري.",
+     "The frankincense trees rest in the cooler months after the harvest. This year's frankincense is now being sorted by size and colour. The best grades reach shops in Salalah and Muscat in November.",
+     "ترتاح أشجار اللبان في الأشهر الأبرد بعد الجني. ويجري الآن فرز لبان هذا العام حسب الحجم واللون، وتصل أجود الأنواع إلى محلات صلالة ومسقط في نوفمبر."),
+    ("mark-application-simpler", "2026-09-01",
+     "Applying for the Made in Oman mark is now simpler", "طلب علامة صُنع في عُمان أصبح أسهل",
+     "Makers can now apply for the mark online in one form. Most answers come in about 10 working days.",
+     "أصبح بإمكان المصنّعين طلب العلامة إلكترونيًا من خلال نموذج واحد، وتصل معظم الردود خلال نحو 10 أيام عمل.",
+     "The new form asks only for the documents that are needed. You can save it and come back later. You can follow your application on the portal, and you get a message at each step. Ask the call centre on 80000070 if you need help.",
+     "يطلب النموذج الجديد المستندات اللازمة فقط، ويمكنك حفظه والعودة إليه لاحقًا. تستطيع متابعة طلبك على البوابة، وتصلك رسالة عند كل خطوة. اتصل بمركز الاتصال على الرقم 80000070 إذا احتجت إلى مساعدة."),
+    ("open-data-products", "2026-07-20",
+     "The product list is now open data", "قائمة المنتجات متاحة الآن بيانات مفتوحة",
+     "Anyone can now download the list of Omani products as a file, free of charge.",
+     "يستطيع أي شخص الآن تنزيل قائمة المنتجات العمانية في ملف، مجانًا.",
+     "The list has every product on the portal with its maker, governorate and category. It comes in two common file types, JSON and CSV, and is updated with each new version of the content. You may use it in your own work if you name the portal as the source.",
+     "تضم القائمة كل منتج في البوابة مع الجهة المصنّعة والمحافظة والفئة، وتأتي بصيغتين شائعتين هما JSON وCSV، وتُحدَّث مع كل إصدار جديد من المحتوى. يمكنك استخدامها في عملك بشرط ذكر البوابة مصدرًا لها."),
+    ("craft-makers-join", "2026-05-12",
+     "Craftspeople from five governorates join the portal", "حرفيون من خمس محافظات ينضمون إلى البوابة",
+     "Silversmiths, potters and weavers now show their work on the portal alongside factories.",
+     "أصبح صاغة الفضة والخزافون والنساجون يعرضون أعمالهم في البوابة إلى جانب المصانع.",
+     "Small workshops from Ad Dakhiliyah, Ad Dhahirah, Musandam, North Al Batinah and North Ash Sharqiyah have joined the portal. Each product page says where you can buy the piece. Many of these crafts are made by women working from home.",
+     "انضمت إلى البوابة ورش صغيرة من الداخلية والظاهرة ومسندم وشمال الباطنة وشمال الشرقية، وتبيّن صفحة كل منتج أين يمكن شراؤه. وكثير من هذه الحرف تصنعها نساء يعملن من بيوتهن."),
+    ("dates-market-nizwa", "2026-02-18",
+     "Date farmers' market in Nizwa", "سوق مزارعي التمور في نزوى",
+     "Date farmers from across Oman sell directly to visitors in Nizwa every Friday morning in February and March.",
+     "يبيع مزارعو التمور من أنحاء عُمان محاصيلهم للزوار مباشرة في نزوى صباح كل جمعة في فبراير ومارس.",
+     "The market is in the square beside the fort. Farmers bring Khalas, Fard, Khunaizi and many other kinds of dates, as well as date syrup and halwa. There is shade, seating and help for visitors who need it.",
+     "يقام السوق في الساحة المجاورة للقلعة، ويحمل إليه المزارعون الخلاص والفرض والخنيزي وأنواعًا كثيرة أخرى من التمور، ومعها دبس التمر والحلوى. وتتوفر في السوق الظلال والمقاعد والمساعدة لمن يحتاجها من الزوار."),
+]
+
+NEWS = [
+    {"id": i, "published_on": d, "title": t(ten, tar), "summary": t(sen, sar), "body": t(ben, bar)}
+    for i, d, ten, tar, sen, sar, ben, bar in NEWS_ITEMS
+]
+
+# ---------------------------------------------------------------------------------------------
+# Frequently asked questions: id, English question, Arabic question, English answer, Arabic answer
+
+FAQ_ITEMS = [
+    ("hear-screen", "How can I hear what is on the screen?", "كيف أستمع إلى ما على الشاشة؟",
+     "Touch the speaker button at the bottom of the screen and the kiosk reads the whole screen aloud. You can also touch any single item to hear only that item. In the settings you can make the voice slower, faster, louder or quieter.",
+     "المس زر السماعة أسفل الشاشة، فيقرأ الجهاز الشاشة كلها بصوت مسموع. ويمكنك أيضًا لمس أي عنصر لتسمعه وحده. ومن الإعدادات يمكنك جعل الصوت أبطأ أو أسرع أو أعلى أو أخفض."),
+    ("text-size", "How do I make the text bigger?", "كيف أكبّر النص؟",
+     "Open the settings at the bottom of the screen and choose a larger text size. You can change it at any time. When you leave, the kiosk goes back to the normal size for the next visitor.",
+     "افتح الإعدادات أسفل الشاشة واختر حجمًا أكبر للنص، ويمكنك تغييره في أي وقت. وعندما تغادر يعود الجهاز إلى الحجم العادي للزائر التالي."),
+    ("contrast", "Can I change the colours of the screen?", "هل يمكنني تغيير ألوان الشاشة؟",
+     "Yes. In the settings you can choose a high-contrast theme, such as light text on a dark background. Choose the one that is easiest for your eyes.",
+     "نعم. يمكنك من الإعدادات اختيار نمط عالي التباين، مثل نص فاتح على خلفية داكنة. اختر الأريح لعينيك."),
+    ("wheelchair", "I use a wheelchair. Can I reach all the buttons?", "أستخدم كرسيًا متحركًا، فهل أصل إلى كل الأزرار؟",
+     "Yes. Turn on reach mode in the settings and all the controls move to the lower part of the screen. The kiosk also has a keypad with large keys that works without looking at the screen.",
+     "نعم. فعّل وضع سهولة الوصول من الإعدادات فتنتقل جميع الأزرار إلى الجزء السفلي من الشاشة. وفي الجهاز أيضًا لوحة مفاتيح بأزرار كبيرة تعمل دون النظر إلى الشاشة."),
+    ("language", "How do I change the language?", "كيف أغيّر اللغة؟",
+     "Touch the language button at the top or bottom of any screen to switch between Arabic and English. Everything, including the voice, changes at once.",
+     "المس زر اللغة في أعلى أي شاشة أو أسفلها للتبديل بين العربية والإنجليزية، فيتغير كل شيء فورًا بما في ذلك الصوت."),
+    ("no-hurry", "Will the kiosk rush me?", "هل سيستعجلني الجهاز؟",
+     "No. Take all the time you need. If nobody touches the kiosk for a while, it asks whether you are still there before it starts again for the next visitor.",
+     "لا. خذ كل الوقت الذي تحتاجه. وإذا لم يلمس أحد الجهاز مدة من الزمن، فإنه يسألك هل ما زلت موجودًا قبل أن يبدأ من جديد للزائر التالي."),
+    ("apply-mark", "How does a maker apply for the Made in Oman mark?", "كيف تتقدم الجهة المصنّعة بطلب علامة صُنع في عُمان؟",
+     "The maker fills in the application form on the portal and uploads the documents it asks for, such as the commercial registration. The team checks the product and replies in about 10 working days. See the service guide on this kiosk for the full list of documents.",
+     "تملأ الجهة المصنّعة نموذج الطلب في البوابة وترفع المستندات المطلوبة، مثل السجل التجاري. ويتحقق الفريق من المنتج ويرد خلال نحو 10 أيام عمل. راجع دليل الخدمات في هذا الجهاز لمعرفة قائمة المستندات كاملة."),
+    ("buy", "Can I buy products at the kiosk?", "هل يمكنني شراء المنتجات من الجهاز؟",
+     "No, the kiosk does not sell anything. Each product page tells you where to buy it. You can also scan the square code on the screen with your phone to open the product page and take it with you.",
+     "لا، الجهاز لا يبيع شيئًا. تبيّن لك صفحة كل منتج أين تشتريه، ويمكنك أيضًا تصوير الرمز المربع على الشاشة بهاتفك لفتح صفحة المنتج والاحتفاظ بها."),
+    ("anonymous", "Is my feedback anonymous?", "هل ملاحظاتي مجهولة الهوية؟",
+     "Yes, unless you choose to add your name, phone number or email. Survey answers and poll votes never include who you are.",
+     "نعم، ما لم تختر إضافة اسمك أو رقم هاتفك أو بريدك الإلكتروني. ولا تتضمن إجابات الاستبيان والتصويت أي معلومات عن هويتك."),
+    ("contact-details", "What happens to my contact details if I give them?", "ماذا يحدث لبيانات التواصل إذا قدّمتها؟",
+     "They are used only to reply to you about your message. The kiosk locks them as soon as you send them, so nobody can read them on the kiosk. They are not shared with anyone else.",
+     "تُستخدم فقط للرد عليك بشأن رسالتك. ويقفلها الجهاز فور إرسالها فلا يستطيع أحد قراءتها عليه، ولا تُشارك مع أي جهة أخرى."),
+    ("call-centre", "How can I talk to a person?", "كيف أتحدث إلى موظف؟",
+     "Call the Made in Oman call centre on 80000070, free of charge from inside Oman. The call centre answers from Sunday to Thursday, 7:30 to 14:30.",
+     "اتصل بمركز اتصال صُنع في عُمان على الرقم 80000070، والاتصال مجاني من داخل عُمان. ويرد المركز من الأحد إلى الخميس، من الساعة 7:30 إلى الساعة 14:30."),
+    ("office-hours", "When is the portal office open?", "ما مواعيد عمل مكتب البوابة؟",
+     "Sunday to Thursday, from 7:30 in the morning to 2:30 in the afternoon. The office is closed on Friday, Saturday and public holidays. The kiosk and the website work at all times.",
+     "من الأحد إلى الخميس، من الساعة 7:30 صباحًا حتى الساعة 2:30 بعد الظهر. ويغلق المكتب يومي الجمعة والسبت وفي العطل الرسمية، أما الجهاز والموقع الإلكتروني فيعملان في كل الأوقات."),
+    ("open-data", "What is open data?", "ما البيانات المفتوحة؟",
+     "The list of products, makers and categories is published as files that anyone can download and use for free, under the CC BY 4.0 licence. You only need to name the Made in Oman portal as the source.",
+     "تُنشر قائمة المنتجات والجهات المصنّعة والفئات في ملفات يستطيع أي شخص تنزيلها واستخدامها مجانًا بموجب رخصة CC BY 4.0، ويكفي أن تذكر بوابة صُنع في عُمان مصدرًا لها."),
+    ("accessibility-problem", "Something on the kiosk is hard to use. How do I tell you?", "شيء في الجهاز صعب الاستخدام، فكيف أخبركم؟",
+     "Choose 'Report an accessibility problem' in the feedback menu and tell us in your own words what was hard. We read every report and use it to improve the kiosks.",
+     "اختر «الإبلاغ عن مشكلة في سهولة الاستخدام» من قائمة الملاحظات، وأخبرنا بكلماتك بما كان صعبًا. نقرأ كل بلاغ ونستفيد منه في تحسين الأجهزة."),
+    ("after-leave", "What does the kiosk remember after I leave?", "ماذا يتذكر الجهاز بعد أن أغادر؟",
+     "Nothing about you. When you leave or stop using it, the kiosk clears your choices and settings. It only keeps counts, such as how many people opened a page, with no names.",
+     "لا شيء عنك. عندما تغادر أو تتوقف عن استخدامه يمسح الجهاز اختياراتك وإعداداتك، ولا يحتفظ إلا بأعداد مثل عدد من فتحوا صفحة ما، دون أي أسماء."),
+    ("product-info", "Where does the product information come from?", "من أين تأتي معلومات المنتجات؟",
+     "The makers send it to the portal, and the portal team checks it before it is published. If you see a mistake, please tell us through the feedback menu.",
+     "ترسلها الجهات المصنّعة إلى البوابة، ويراجعها فريق البوابة قبل نشرها. وإذا رأيت خطأً فأخبرنا من خلال قائمة الملاحظات."),
+]
+
+FAQ = [{"id": i, "question": t(qen, qar), "answer": t(aen, aar), "order": n * 10}
+       for n, (i, qen, qar, aen, aar) in enumerate(FAQ_ITEMS, 1)]
+
+# ---------------------------------------------------------------------------------------------
+# Service guide
+
+GUIDE = [
+    {
+        "id": "apply-made-in-oman-mark",
+        "order": 10,
+        "title": t("Apply for the Made in Oman mark", "طلب علامة صُنع في عُمان"),
+        "summary": t(
+            "The Made in Oman mark shows buyers that a product is made in Oman. Any maker registered in Oman can apply for each of its products. The portal team checks the documents and the product, and may visit the place where it is made.",
+            "تُعرّف علامة صُنع في عُمان المشترين بأن المنتج مصنوع في عُمان. ويحق لأي جهة مصنّعة مسجلة في عُمان التقدم بطلبها لكل منتج من منتجاتها. ويراجع فريق البوابة المستندات والمنتج، وقد يزور مكان التصنيع."),
+        "documents": [
+            t("Commercial registration certificate, valid", "شهادة السجل التجاري سارية المفعول"),
+            t("Industrial licence, if the product is made in a factory", "الترخيص الصناعي إذا كان المنتج يُصنع في مصنع"),
+            t("A short description of how and where the product is made", "وصف مختصر لطريقة تصنيع المنتج ومكانه"),
+            t("Clear photos of the product and its packaging", "صور واضحة للمنتج وعبوته"),
+            t("Test reports or quality certificates, if you have them", "تقارير الفحص أو شهادات الجودة إن وجدت"),
+            t("Civil ID card of the person who signs the application", "البطاقة الشخصية لمن يوقّع الطلب"),
+        ],
+        "steps": [
+            t("Sign in to the portal with your company account.", "سجّل الدخول إلى البوابة بحساب شركتك."),
+            t("Open 'Apply for the mark' and fill in the form for one product.", "افتح «طلب العلامة» واملأ النموذج لمنتج واحد."),
+            t("Upload the documents and send the form.", "ارفع المستندات وأرسل النموذج."),
+            t("The team checks your application and may ask for more details or a visit.", "يراجع الفريق طلبك، وقد يطلب معلومات إضافية أو زيارة."),
+            t("You receive the decision by message and on the portal.", "يصلك القرار برسالة وعلى البوابة."),
+            t("If approved, download the mark and put it on your product and packaging.", "عند الموافقة نزّل العلامة وضعها على منتجك وعبوته."),
+        ],
+        "duration": t("About 10 working days", "نحو 10 أيام عمل"),
+        "duration_days": 10,
+        "fee": t("Free of charge", "دون رسوم"),
+    },
+    {
+        "id": "register-manufacturer",
+        "order": 20,
+        "title": t("Register your company on the portal", "تسجيل شركتك في البوابة"),
+        "summary": t(
+            "Register your company to show your products on the portal and on the kiosks. Small workshops and home businesses are welcome.",
+            "سجّل شركتك لعرض منتجاتك في البوابة وعلى أجهزة الخدمة الذاتية. والورش الصغيرة والمشاريع المنزلية مرحّب بها."),
+        "documents": [
+            t("Commercial registration certificate, or a home business licence", "شهادة السجل التجاري أو ترخيص العمل من المنزل"),
+            t("Name, phone and email of a contact person", "اسم شخص للتواصل ورقم هاتفه وبريده الإلكتروني"),
+            t("Your company logo, if you have one", "شعار شركتك إن وجد"),
+        ],
+        "steps": [
+            t("Open the portal and choose 'Register a company'.", "افتح البوابة واختر «تسجيل شركة»."),
+            t("Fill in your company details and upload the documents.", "املأ بيانات شركتك وارفع المستندات."),
+            t("Confirm your email address with the code we send you.", "أكّد بريدك الإلكتروني بالرمز الذي نرسله إليك."),
+            t("Add your products with photos and descriptions in Arabic and English.", "أضف منتجاتك مع صورها ووصفها بالعربية والإنجليزية."),
+        ],
+        "duration": t("About 3 working days", "نحو 3 أيام عمل"),
+        "duration_days": 3,
+        "fee": t("Free of charge", "دون رسوم"),
+    },
+    {
+        "id": "renew-made-in-oman-mark",
+        "order": 30,
+        "title": t("Renew the Made in Oman mark", "تجديد علامة صُنع في عُمان"),
+        "summary": t(
+            "The mark is valid for two years. Renew it before it ends so your product keeps the mark without a break.",
+            "العلامة صالحة مدة سنتين. جدّدها قبل انتهائها ليحتفظ منتجك بالعلامة دون انقطاع."),
+        "documents": [
+            t("Commercial registration certificate, valid", "شهادة السجل التجاري سارية المفعول"),
+            t("A note of any change to the product or the way it is made", "بيان بأي تغيير في المنتج أو طريقة تصنيعه"),
+        ],
+        "steps": [
+            t("Open your product on the portal and choose 'Renew the mark'.", "افتح منتجك في البوابة واختر «تجديد العلامة»."),
+            t("Confirm the details or tell us what has changed.", "أكّد البيانات أو أخبرنا بما تغيّر."),
+            t("Send the request and wait for the decision by message.", "أرسل الطلب وانتظر القرار برسالة."),
+        ],
+        "duration": t("About 5 working days", "نحو 5 أيام عمل"),
+        "duration_days": 5,
+        "fee": t("Free of charge", "دون رسوم"),
+    },
+    {
+        "id": "send-feedback",
+        "order": 40,
+        "title": t("Send a comment, suggestion or complaint", "إرسال ملاحظة أو اقتراح أو شكوى"),
+        "summary": t(
+            "Tell the portal what you think, here on the kiosk, on the website or by phone. You do not have to give your name. If you want an answer, add a phone number or email.",
+            "أخبر البوابة برأيك من هذا الجهاز أو من الموقع الإلكتروني أو بالهاتف، ولست مضطرًا إلى ذكر اسمك. وإذا أردت ردًا فأضف رقم هاتف أو بريدًا إلكترونيًا."),
+        "documents": [
+            t("No documents are needed", "لا حاجة إلى أي مستندات"),
+        ],
+        "steps": [
+            t("Choose 'Feedback' on the kiosk.", "اختر «الملاحظات» في الجهاز."),
+            t("Choose comment, suggestion or complaint, and write your message.", "اختر ملاحظة أو اقتراحًا أو شكوى، واكتب رسالتك."),
+            t("Add contact details only if you want a reply, then send.", "أضف بيانات التواصل فقط إذا أردت ردًا، ثم أرسل."),
+        ],
+        "duration": t("A reply within 5 working days if you ask for one", "رد خلال 5 أيام عمل إذا طلبت ذلك"),
+        "duration_days": 5,
+        "fee": t("Free of charge", "دون رسوم"),
+    },
+]
+
+# ---------------------------------------------------------------------------------------------
+# Policies, in plain words (our own summaries of the portal's policies)
+
+POLICIES = [
+    {
+        "id": "privacy", "order": 10,
+        "title": t("Privacy", "الخصوصية"),
+        "summary": t("We do not ask who you are. If you choose to give contact details, we use them only to reply to you.",
+                     "لا نسألك عن هويتك. وإذا اخترت تقديم بيانات التواصل فإننا نستخدمها للرد عليك فقط."),
+        "body": t(
+            "You can use this kiosk without giving any personal information. We do not ask for your name, and the kiosk does not take pictures of you or record your voice.\n\n"
+            "When you send a comment, a complaint or a suggestion, you may add a phone number or an email address so that we can answer you. This is your choice. We use these details only to reply to your message, and we do not share them with anyone else or use them for advertising. As soon as you send them, the kiosk locks them so that they can be opened only by the portal team who will reply.\n\n"
+            "When you leave the kiosk, or stop using it for a while, it clears everything you did, including your settings. The next visitor starts fresh.\n\n"
+            "We count how the kiosk is used, for example how many times a page was opened, to make the service better. These counts never say who you are.\n\n"
+            "If you have a question about your information, call 80000070.",
+            "يمكنك استخدام هذا الجهاز دون تقديم أي معلومات شخصية. فنحن لا نسألك عن اسمك، ولا يلتقط الجهاز صورًا لك ولا يسجل صوتك.\n\n"
+            "عندما ترسل ملاحظة أو شكوى أو اقتراحًا، يمكنك إضافة رقم هاتف أو بريد إلكتروني لكي نرد عليك، والأمر متروك لك. نستخدم هذه البيانات للرد على رسالتك فقط، ولا نشاركها مع أي جهة أخرى ولا نستعملها في الإعلانات. وبمجرد إرسالها يقفلها الجهاز فلا يفتحها إلا فريق البوابة المكلف بالرد.\n\n"
+            "عندما تغادر الجهاز أو تتوقف عن استخدامه مدة من الزمن، يمسح كل ما فعلته، بما في ذلك إعداداتك، فيبدأ الزائر التالي من جديد.\n\n"
+            "نحصي طريقة استخدام الجهاز، مثل عدد مرات فتح صفحة ما، لنحسّن الخدمة، ولا تكشف هذه الأعداد هويتك أبدًا.\n\n"
+            "إذا كان لديك سؤال عن معلوماتك فاتصل على الرقم 80000070."),
+    },
+    {
+        "id": "terms", "order": 20,
+        "title": t("Terms of use", "شروط الاستخدام"),
+        "summary": t("The kiosk is free for everyone. Please use it kindly and do not send false or hurtful messages.",
+                     "الجهاز متاح للجميع مجانًا. نرجو استخدامه بلطف وعدم إرسال رسائل كاذبة أو مسيئة."),
+        "body": t(
+            "This kiosk is a free public service of the Made in Oman portal. Anyone may use it.\n\n"
+            "The information about products comes from their makers and is checked by the portal team. We work to keep it correct and up to date, but prices, stock and opening times can change. Please check with the shop before you travel to buy something. The kiosk does not sell products and does not take payments.\n\n"
+            "When you send a message, please be honest and polite. Do not send messages that insult people, that are false, or that advertise something. We may not publish or answer such messages.\n\n"
+            "Please treat the kiosk with care so that the next person can use it too. If it is not working, tell the staff nearby or call 80000070.\n\n"
+            "We may change these terms. The current terms are always shown here and on the portal.",
+            "هذا الجهاز خدمة عامة مجانية من بوابة صُنع في عُمان، ويحق لأي شخص استخدامه.\n\n"
+            "تأتي معلومات المنتجات من الجهات المصنّعة ويراجعها فريق البوابة. نحرص على أن تكون صحيحة ومحدّثة، لكن الأسعار والكميات المتوفرة ومواعيد العمل قد تتغير، فنرجو التأكد من المحل قبل الذهاب للشراء. ولا يبيع الجهاز المنتجات ولا يستقبل أي مدفوعات.\n\n"
+            "عند إرسال رسالة، نرجو أن تكون صادقًا ومهذبًا. لا ترسل رسائل تسيء إلى الآخرين أو تتضمن معلومات كاذبة أو إعلانات، فقد لا ننشرها ولا نرد عليها.\n\n"
+            "نرجو المحافظة على الجهاز ليستطيع الشخص التالي استخدامه أيضًا. وإذا لم يعمل فأخبر الموظفين القريبين أو اتصل على الرقم 80000070.\n\n"
+            "قد نعدّل هذه الشروط، وتُعرض الشروط السارية دائمًا هنا وفي البوابة."),
+    },
+    {
+        "id": "accessibility", "order": 30,
+        "title": t("Accessibility", "سهولة الوصول"),
+        "summary": t("The kiosk is built to be used by everyone, including elderly people and persons with disabilities.",
+                     "صُمم الجهاز ليستخدمه الجميع، ومنهم كبار السن والأشخاص ذوو الإعاقة."),
+        "body": t(
+            "We want everyone to be able to use this kiosk on their own, whatever their age or ability.\n\n"
+            "Every screen can be read aloud in Arabic or English, and you can change the speed and the volume of the voice. You can make the text larger and choose colours with stronger contrast. Reach mode moves all the buttons to the lower part of the screen, for people who use a wheelchair or who are short. A keypad with large keys lets you use the kiosk without seeing the screen. The buttons are big and far apart, and nothing on the kiosk has a time limit.\n\n"
+            "We follow the international Web Content Accessibility Guidelines (WCAG 2.0, level AA) as the minimum, and we test the kiosks with elderly visitors and persons with disabilities.\n\n"
+            "If something is hard to use, please tell us. Choose 'Report an accessibility problem' in the feedback menu, or call 80000070. Every report is read and answered with changes where we can.",
+            "نريد أن يتمكن كل شخص من استخدام هذا الجهاز بنفسه، مهما كان عمره أو قدرته.\n\n"
+            "يمكن قراءة كل شاشة بصوت مسموع بالعربية أو الإنجليزية، مع التحكم في سرعة الصوت وارتفاعه. ويمكنك تكبير النص واختيار ألوان أعلى تباينًا. وينقل وضع سهولة الوصول جميع الأزرار إلى الجزء السفلي من الشاشة لمن يستخدمون الكراسي المتحركة أو قصار القامة. وتتيح لوحة مفاتيح بأزرار كبيرة استخدام الجهاز دون رؤية الشاشة. الأزرار كبيرة ومتباعدة، ولا شيء في الجهاز مقيد بوقت.\n\n"
+            "نلتزم بالإرشادات الدولية لسهولة الوصول إلى محتوى الويب (WCAG 2.0، المستوى AA) حدًّا أدنى، ونختبر الأجهزة مع زوار من كبار السن والأشخاص ذوي الإعاقة.\n\n"
+            "إذا وجدت شيئًا صعب الاستخدام فأخبرنا. اختر «الإبلاغ عن مشكلة في سهولة الاستخدام» من قائمة الملاحظات، أو اتصل على الرقم 80000070. نقرأ كل بلاغ ونجري التحسينات الممكنة."),
+    },
+    {
+        "id": "participation", "order": 40,
+        "title": t("Taking part", "المشاركة الإلكترونية"),
+        "summary": t("Your opinion helps us improve. Vote in polls, answer the survey, or send us your ideas.",
+                     "رأيك يساعدنا على التحسين. صوّت في الاستطلاعات، وأجب عن الاستبيان، أو أرسل إلينا أفكارك."),
+        "body": t(
+            "The Made in Oman portal wants to hear from the people it serves. On this kiosk you can take part in several ways.\n\n"
+            "You can vote in a short poll and see the results straight away. You can answer a satisfaction survey of a few questions. You can send a comment, a suggestion or a complaint about the portal, a product page or the kiosk itself.\n\n"
+            "Taking part is always your choice, and you do not have to say who you are. Your answers are added to the answers of other visitors, and the totals are shared with the teams who run the portal. We use them to decide what to improve first.\n\n"
+            "If you add contact details to a complaint or a suggestion, we will reply to you. We aim to answer within five working days.\n\n"
+            "We publish the overall results of polls, so everyone can see what visitors said.",
+            "تحرص بوابة صُنع في عُمان على الاستماع إلى من تخدمهم، ويمكنك المشاركة من هذا الجهاز بعدة طرق.\n\n"
+            "يمكنك التصويت في استطلاع قصير ورؤية النتائج فورًا، والإجابة عن استبيان رضا من بضعة أسئلة، وإرسال ملاحظة أو اقتراح أو شكوى عن البوابة أو صفحة منتج أو الجهاز نفسه.\n\n"
+            "المشاركة اختيارية دائمًا، ولست مضطرًا إلى ذكر هويتك. تُجمع إجاباتك مع إجابات الزوار الآخرين، وتُرسل المجاميع إلى الفرق التي تدير البوابة، فنستعين بها في تحديد ما نحسّنه أولًا.\n\n"
+            "إذا أضفت بيانات التواصل إلى شكوى أو اقتراح فسنرد عليك، ونسعى إلى الرد خلال خمسة أيام عمل.\n\n"
+            "ننشر النتائج العامة للاستطلاعات ليطّلع الجميع على آراء الزوار."),
+    },
+    {
+        "id": "open_data", "order": 50,
+        "title": t("Open data", "البيانات المفتوحة"),
+        "summary": t("The product list is free for anyone to download and reuse, as long as you name the portal as the source.",
+                     "قائمة المنتجات متاحة للجميع لتنزيلها وإعادة استخدامها مجانًا، بشرط ذكر البوابة مصدرًا لها."),
+        "body": t(
+            "The Made in Oman portal publishes its list of products, makers, categories and governorates as open data.\n\n"
+            "Open data means that anyone can download the files and use them for free: students, researchers, journalists, shops and app makers. You do not need to register or ask for permission.\n\n"
+            "The files come in two common formats, JSON and CSV, which open in spreadsheet programs. Each new version of the content is numbered and signed, so you can check that a file really comes from the portal and see when it changed.\n\n"
+            "The data is shared under the Creative Commons Attribution 4.0 licence (CC BY 4.0). You may copy, share and change it, also for business, if you name the Made in Oman portal as the source.\n\n"
+            "Open data never includes anything about visitors, such as feedback or contact details.",
+            "تنشر بوابة صُنع في عُمان قائمة المنتجات والجهات المصنّعة والفئات والمحافظات بيانات مفتوحة.\n\n"
+            "ومعنى البيانات المفتوحة أن أي شخص يستطيع تنزيل الملفات واستخدامها مجانًا، من الطلاب والباحثين والصحفيين إلى المحلات ومطوري التطبيقات، دون حاجة إلى تسجيل أو إذن.\n\n"
+            "تأتي الملفات بصيغتين شائعتين هما JSON وCSV، وتُفتح في برامج الجداول. ولكل إصدار جديد من المحتوى رقم وتوقيع، فيمكنك التحقق من أن الملف صادر فعلًا عن البوابة ومعرفة وقت تغييره.\n\n"
+            "تُتاح البيانات بموجب رخصة المشاع الإبداعي نسب المصنف 4.0 (CC BY 4.0)، فيحق لك نسخها ومشاركتها وتعديلها، حتى لأغراض تجارية، بشرط ذكر بوابة صُنع في عُمان مصدرًا لها.\n\n"
+            "لا تتضمن البيانات المفتوحة أبدًا أي شيء عن الزوار، مثل الملاحظات أو بيانات التواصل."),
+    },
+]
+
+# ---------------------------------------------------------------------------------------------
+# Poll and survey
+
+POLLS = [{
+    "id": "more-products-2027",
+    "question": t("Which kind of Omani product would you like to see more of on this kiosk?",
+                  "أي نوع من المنتجات العمانية تود أن ترى المزيد منه في هذا الجهاز؟"),
+    "options": [
+        {"id": "food", "label": t("Dates, halwa and food", "التمور والحلوى والأغذية")},
+        {"id": "perfume", "label": t("Frankincense and perfume", "اللبان والعطور")},
+        {"id": "crafts", "label": t("Handicrafts and silver", "الحرف اليدوية والفضيات")},
+        {"id": "clothing", "label": t("Textiles and clothing", "المنسوجات والملابس")},
+        {"id": "industry", "label": t("Building materials and industry", "مواد البناء والصناعة")},
+    ],
+    "opens_at": "2026-11-01T00:00:00Z",
+    "closes_at": "2027-12-31T20:00:00Z",
+}]
+
+RATING = [
+    ("very_dissatisfied", "Very dissatisfied", "غير راضٍ جدًا"),
+    ("dissatisfied", "Dissatisfied", "غير راضٍ"),
+    ("neutral", "Neither satisfied nor dissatisfied", "محايد"),
+    ("satisfied", "Satisfied", "راضٍ"),
+    ("very_satisfied", "Very satisfied", "راضٍ جدًا"),
+]
+
+
+def _rating(qid: str, en: str, ar: str, required: bool = False) -> dict:
+    return {"id": qid, "text": t(en, ar), "kind": "rating", "required": required,
+            "choices": [{"id": c, "label": t(cen, car)} for c, cen, car in RATING]}
+
+
+SURVEYS = [{
+    "id": "kiosk-satisfaction",
+    "title": t("How was your visit?", "كيف كانت زيارتك؟"),
+    "intro": t("Five short questions. You do not have to answer all of them, and we do not ask who you are.",
+               "خمسة أسئلة قصيرة. لست مضطرًا إلى الإجابة عنها كلها، ولن نسألك عن هويتك."),
+    "questions": [
+        _rating("overall", "How satisfied are you with the kiosk overall?",
+                "ما مدى رضاك عن الجهاز بشكل عام؟", required=True),
+        _rating("finding", "How satisfied are you with how easy it was to find what you wanted?",
+                "ما مدى رضاك عن سهولة العثور على ما تريده؟"),
+        _rating("reading", "How satisfied are you with how easy the screens were to read or hear?",
+                "ما مدى رضاك عن سهولة قراءة الشاشات أو الاستماع إليها؟"),
+        {"id": "purpose", "text": t("What did you come to do today?", "ما الذي جئت من أجله اليوم؟"),
+         "kind": "choice", "required": False,
+         "choices": [
+             {"id": "products", "label": t("Find Omani products", "البحث عن منتجات عمانية")},
+             {"id": "mark", "label": t("Learn about the Made in Oman mark", "التعرف على علامة صُنع في عُمان")},
+             {"id": "feedback", "label": t("Give my opinion", "إبداء رأيي")},
+             {"id": "browsing", "label": t("Just looking", "التصفح فقط")},
+         ]},
+        {"id": "again", "text": t("Would you use this kiosk again?", "هل ستستخدم هذا الجهاز مرة أخرى؟"),
+         "kind": "choice", "required": False,
+         "choices": [
+             {"id": "yes", "label": t("Yes", "نعم")},
+             {"id": "maybe", "label": t("Maybe", "ربما")},
+             {"id": "no", "label": t("No", "لا")},
+         ]},
+    ],
+}]
 
 # Public holidays on which the portal's office is closed. Hijri holidays follow the moon: the
 # dates here are the expected ones and must be checked against the official announcement.
