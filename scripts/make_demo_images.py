@@ -120,9 +120,9 @@ def p_palm(d, rnd, pal):
         d.line((152, y, 168, y - 4), fill=INK, width=2)
     for a in range(0, 360, 40):
         ang = math.radians(a + rnd.uniform(-8, 8))
-        x, y = 161 + 80 * math.cos(ang), 88 + 45 * math.sin(ang) - 10
-        d.polygon([(161, 84), (x, y), (161 + 20 * math.cos(ang + 0.5), 90)], fill=(60, 140, 70),
-                  outline=INK, width=2)
+        x, y = 161 + 105 * math.cos(ang), 88 + 55 * math.sin(ang) - 10
+        d.polygon([(161, 84), (x, y), (161 + 34 * math.cos(ang + 0.45), 88 + 20 * math.sin(ang + 0.45))],
+                  fill=(60, 140, 70), outline=INK, width=2)
     for cx in (138, 184):
         for i in range(7):
             ellipse(d, cx + rnd.uniform(-10, 10), 108 + i * 5, 6, 8, (200, 120, 40), width=2)
@@ -241,25 +241,42 @@ def p_henna(d, rnd, pal):
     ground(d, pal["bg"])
     d.chord((60, 110, 260, 170), 180, 360, fill=(110, 140, 60), outline=INK, width=3)
     bowl(d, 160, 140, 100, 55, pal["accent"])
-    for x, y, a in ((250, 100, -0.6), (270, 130, 0.3), (70, 96, 0.6)):
-        d.polygon([(x, y), (x + 24 * math.cos(a), y - 30), (x + 8, y + 6)], fill=(70, 140, 70),
-                  outline=INK, width=2)
+    for x, y in ((262, 200), (290, 190), (40, 198)):
+        ellipse(d, x, y, 20, 8, (70, 140, 70), width=2)
+        d.line((x - 16, y, x + 16, y), fill=(40, 100, 50), width=2)
 
 
 def p_khanjar(d, rnd, pal):
-    silver = (200, 204, 210)
+    silver, dark = (204, 208, 214), (150, 154, 160)
     ground(d, pal["bg"], w=110)
-    # the hilt on top, the sheath curving down and sharply up at its end
-    d.polygon([(140, 40), (180, 40), (172, 70), (148, 70)], fill=pal["accent"], outline=INK,
-              width=3)
-    d.rectangle((128, 70, 192, 84), fill=silver, outline=INK, width=3)
-    d.polygon([(144, 84), (176, 84), (186, 150), (200, 190), (214, 150), (232, 158), (212, 212),
-               (182, 214), (156, 170)], fill=silver, outline=INK, width=3)
-    for y in (100, 120, 140):
-        d.arc((148, y - 6, 178, y + 6), 0, 180, fill=INK, width=2)
-    for _ in range(10):
-        x, y = rnd.uniform(160, 200), rnd.uniform(150, 200)
-        d.ellipse((x - 2, y - 2, x + 2, y + 2), fill=(150, 154, 160))
+    # the belt behind, then the sheath: straight down from the hilt, curving round and up
+    d.rounded_rectangle((30, 92, 290, 116), radius=8, fill=pal["accent"], outline=INK, width=3)
+    for x in range(44, 280, 18):
+        d.rectangle((x, 100, x + 8, 108), fill=shade(pal["accent"], 0.6))
+    centre = [(150, 84 + i * 10) for i in range(7)]
+    centre += [(190 + 40 * math.cos(math.radians(a)), 144 + 40 * math.sin(math.radians(a)))
+               for a in range(170, -1, -10)]
+    centre.append((230, 122))
+    left, right = [], []
+    for i, (x, y) in enumerate(centre):
+        nx, ny = centre[min(i + 1, len(centre) - 1)]
+        px, py = centre[max(i - 1, 0)]
+        dx, dy = nx - px, ny - py
+        n = math.hypot(dx, dy) or 1
+        w = 22 - 15 * i / (len(centre) - 1)
+        left.append((x - dy / n * w, y + dx / n * w))
+        right.append((x + dy / n * w, y - dx / n * w))
+    d.polygon(left + right[::-1], fill=silver, outline=INK, width=3)
+    for i in (2, 5, 9, 14):
+        d.line((left[i], right[i]), fill=dark, width=4)
+    for _ in range(14):
+        i = rnd.randrange(1, len(centre) - 2)
+        x, y = centre[i]
+        d.ellipse((x - 2, y - 2, x + 2, y + 2), fill=dark)
+    # the hilt: a grip and the wide flat top
+    d.rectangle((140, 50, 160, 84), fill=shade(pal["accent"], 0.8), outline=INK, width=3)
+    ellipse(d, 150, 44, 34, 10, shade(pal["accent"], 0.8))
+    d.rectangle((132, 76, 168, 86), fill=silver, outline=INK, width=3)
 
 
 def p_bracelets(d, rnd, pal):
