@@ -4,6 +4,7 @@ failure becomes a CentralError whose message a technician can act on."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -119,6 +120,17 @@ class CentralClient:
         transient = r.status_code >= 500 or r.status_code in (408, 425, 429)
         return CentralError(f"central answered {r.status_code}: {detail}", status=r.status_code,
                             transient=transient, retry_after=retry_after)
+
+    def reachable(self, timeout: float = 3.0) -> bool:
+        """A cheap check that central's port answers at all (no request, no credentials): used
+        to notice that the network is back while backing off."""
+        parts = urlsplit(self.api)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname, port), timeout=timeout):
+                return True
+        except OSError:
+            return False
 
     # -- calls ---------------------------------------------------------------------------------
 

@@ -20,15 +20,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     # Subcommands are registered here as their capabilities land.
+    from kiosk.commands import add_device_parsers
     from voices.say import add_say_parser
 
+    add_device_parsers(sub)
     add_say_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere on the line, not only before the command
+    argv = [a for a in argv if a != "--debug"]
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.debug = debug
     try:
         return int(args.func(args) or 0)
     except CommandError as e:
@@ -36,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except Exception as e:  # noqa: BLE001 - one line for technicians, traceback with --debug
+    except Exception as e:  # one line for technicians, the traceback with --debug
         if args.debug:
             raise
         print(f"kiosk: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)

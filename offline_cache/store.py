@@ -397,6 +397,22 @@ class ContentStore(SQLiteFile):
         self._gc_blobs()
         return prev[1]
 
+    def refresh_manifest(self, manifest: Manifest) -> None:
+        """Central re-signed the active version with a later expiry (nothing else may differ):
+        keep the fresh manifest so the content is no longer counted as expiring."""
+        with self._write() as c:
+            row = c.execute("SELECT snap_id, manifest FROM snapshot WHERE state = 'active'"
+                            ).fetchone()
+            if row is None:
+                raise StoreError("there is no active content to refresh")
+            current = Manifest.model_validate(json.loads(row[1]))
+            if (current.version, current.index, current.blobs) != (
+                    manifest.version, manifest.index, manifest.blobs):
+                raise ProtocolError(f"a re-signed manifest for version {manifest.version} "
+                                    "differs from the installed one; refused")
+            c.execute("UPDATE snapshot SET manifest = ?, stale = 0 WHERE snap_id = ?",
+                      (json.dumps(manifest.to_json()), row[0]))
+
     def mark_stale(self, stale: bool) -> None:
         """Record whether the active content is past its manifest's expiry or out of reach."""
         with self._write() as c:

@@ -1,0 +1,132 @@
+"""Technicians' commands for the kiosk's identity, content and outbox: provision, sync, status,
+outbox flush, outbox test-submission (see CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from kiosk.central_client import CentralError
+from kiosk.device import KioskDevice, NotProvisioned
+
+
+def _err(msg: str) -> Exception:
+    from kiosk.cli import CommandError
+
+    return CommandError(msg)
+
+
+def _device() -> KioskDevice:
+    return KioskDevice()
+
+
+def _progress(msg: str) -> None:
+    print(f"sync: {msg}", file=sys.stderr, flush=True)
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    dev = _device()
+    try:
+        creds = dev.provision(args.api, args.code, args.name, args.location)
+    except CentralError as e:
+        raise _err(f"provisioning failed: {e}") from None
+    finally:
+        dev.close()
+    print(f"Provisioned as {creds.device_id} with {creds.api}; content key "
+          f"{creds.content_key_id} pinned. Run 'kiosk sync' to fetch content.")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    dev = _device()
+    try:
+        result = dev.sync(progress=_progress)
+    except NotProvisioned as e:
+        raise _err(str(e)) from None
+    finally:
+        dev.close()
+    _progress(f"{result.message} ({result.requests} requests, {result.bytes_received:,} bytes)")
+    if result.outcome == "failed":
+        raise _err(f"sync failed: {result.message}; the content already on the kiosk stays "
+                   "on screen")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    dev = _device()
+    try:
+        dev.ensure_content()
+        st = dev.status()
+    finally:
+        dev.close()
+    if args.json:
+        print(json.dumps(st, ensure_ascii=False))
+        return 0
+    print(f"device:   {st['device_id'] or 'not provisioned'}")
+    print(f"content:  version {st['content_version']} from {st['content_source']}"
+          f"{' (STALE)' if st['stale'] else ''}")
+    print(f"synced:   {st['last_sync_at'] or 'never'}")
+    if st["last_sync_error"]:
+        print(f"problem:  {st['last_sync_error']}")
+    ob = st["outbox"]
+    print(f"outbox:   {ob['pending']} waiting, {ob['dead']} rejected"
+          + (f", oldest {ob['oldest_age_s']} s" if ob["oldest_age_s"] is not None else ""))
+    return 0
+
+
+def cmd_outbox_flush(args: argparse.Namespace) -> int:
+    dev = _device()
+    try:
+        report = dev.flush_outbox(max_failures=args.tries)
+    except NotProvisioned as e:
+        raise _err(str(e)) from None
+    finally:
+        dev.close()
+    print(f"outbox: {report.acked} delivered, {report.rejected} rejected, "
+          f"{report.pending} still waiting", file=sys.stderr)
+    if report.pending:
+        raise _err(f"{report.pending} submissions are still waiting ({report.last_error}); "
+                   "they stay queued and are sent when central can be reached")
+    return 0
+
+
+def cmd_outbox_test(args: argparse.Namespace) -> int:
+    dev = _device()
+    try:
+        dev.ensure_content()
+        sub_id = dev.submit("feedback", {"kind": "comment", "text": args.text}, "en", test=True)
+    finally:
+        dev.close()
+    print(sub_id)
+    print("Queued a technician's test submission; 'kiosk outbox flush' sends it now.",
+          file=sys.stderr)
+    return 0
+
+
+def add_device_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("provision", help="enrol this kiosk with central using a one-time code")
+    p.add_argument("--api", required=True, help="central's base URL (https)")
+    p.add_argument("--code", required=True, help="one-time enrolment code from central")
+    p.add_argument("--name", help="a name for this kiosk, shown to staff")
+    p.add_argument("--location", help="where it stands, shown to staff")
+    p.set_defaults(func=cmd_provision)
+
+    p = sub.add_parser("sync", help="one sync cycle with central")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("status", help="identity, content, sync and outbox state")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("outbox", help="the queue of visitors' submissions")
+    osub = p.add_subparsers(dest="outbox_command", metavar="ACTION")
+    osub.required = True
+    f = osub.add_parser("flush", help="upload what is pending now")
+    f.add_argument("--tries", type=int, default=3,
+                   help="give up this run after this many failed attempts (items stay queued)")
+    f.set_defaults(func=cmd_outbox_flush)
+    t = osub.add_parser("test-submission", help="queue a technician's test submission")
+    t.add_argument("--text", default="Technician's test submission",
+                   help="the text to send (at most 4000 characters)")
+    t.set_defaults(func=cmd_outbox_test)

@@ -1,0 +1,230 @@
+"""The kiosk's services wired together: credentials, content store, media, outbox, sync and
+heartbeat. The CLI and the app both use this one object; nothing here imports Kivy."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk import __version__, protocol
+from kiosk.central_client import CentralClient, CentralError, check_api_url
+from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
+from offline_cache.blobs import BlobStore
+from offline_cache.outbox import Outbox
+from offline_cache.store import ContentStore
+from offline_cache.sync import Repeater, Syncer, SyncResult, SyncState
+
+log = logging.getLogger(__name__)
+
+# Beyond this a kiosk that has not reached central reports its content as stale even if the
+# manifest has not expired yet, so staff see it in the fleet view.
+STALE_AFTER_S = 24 * 3600
+
+
+class NotProvisioned(Exception):
+    """This kiosk has no credentials yet."""
+
+
+class KioskDevice:
+    def __init__(self, paths: KioskPaths | None = None):
+        self.paths = paths or KioskPaths.default()
+        self.paths.ensure()
+        self.blobs = BlobStore(self.paths.blobs)
+        self.store = ContentStore(self.paths.content_db, self.blobs)
+        self.outbox = Outbox(self.paths.outbox_db)
+        self.started = time.monotonic()
+        self._creds: Credentials | None = None
+        self._loops: list[Repeater] = []
+        self._flush_lock = threading.Lock()
+
+    # -- identity ------------------------------------------------------------------------------
+
+    @property
+    def credentials(self) -> Credentials | None:
+        if self._creds is None:
+            self._creds = Credentials.load(self.paths.credentials)
+        return self._creds
+
+    def require_credentials(self) -> Credentials:
+        creds = self.credentials
+        if creds is None:
+            raise NotProvisioned("this kiosk is not provisioned yet; run 'kiosk provision "
+                                 "--api URL --code CODE' with a code from central")
+        return creds
+
+    def client(self) -> CentralClient:
+        creds = self.require_credentials()
+        return CentralClient(creds.api, creds.device_token)
+
+    def provision(self, api: str, code: str, name: str | None = None,
+                  location: str | None = None) -> Credentials:
+        """Enrol with central and keep the new identity. A kiosk provisioned before gets a
+        clean new identity: new token, newly pinned key, sync state forgotten."""
+        api = check_api_url(api)
+        resp = CentralClient(api).enroll(code.strip(), name, location, __version__)
+        creds = Credentials(
+            api=api, device_id=resp.device_id, device_token=resp.device_token,
+            content_public_key=resp.content_public_key, content_key_id=resp.content_key_id,
+            submission_public_key=resp.submission_public_key, name=name, location=location,
+            provisioned_at=protocol.iso(datetime.now(UTC)), config=dict(resp.config),
+        )
+        creds.save(self.paths.credentials)
+        self.paths.sync_state.unlink(missing_ok=True)
+        self._creds = creds
+        return creds
+
+    # -- content -------------------------------------------------------------------------------
+
+    def ensure_content(self) -> None:
+        """First run: with nothing installed, install the bundled demo catalogue through the
+        same verification path a sync uses."""
+        if self.store.active_version() is None:
+            self.store.import_catalogue_dir(DEMO_CATALOGUE, source="demo")
+
+    def syncer(self, progress: Callable[[str], None] | None = None) -> Syncer:
+        creds = self.require_credentials()
+        return Syncer(self.store, self.blobs, self.client(), creds.content_public_key,
+                      self.paths.sync_state, progress)
+
+    def sync(self, progress: Callable[[str], None] | None = None) -> SyncResult:
+        self.ensure_content()
+        return self.syncer(progress).sync_once()
+
+    def is_stale(self) -> bool:
+        if self.store.active_source() != "central":
+            return False
+        manifest = self.store.active_manifest()
+        if self.store.is_stale() or (manifest is not None and manifest.is_expired()):
+            return True
+        last = SyncState.load(self.paths.sync_state).last_sync_at
+        if last is None:
+            return True
+        age = (datetime.now(UTC) - datetime.fromisoformat(last.replace("Z", "+00:00")))
+        return age.total_seconds() > STALE_AFTER_S
+
+    # -- feedback ------------------------------------------------------------------------------
+
+    def submit(self, type: str, payload: dict[str, Any], lang: str,
+               contact: dict[str, str] | None = None, test: bool = False) -> str:
+        """Keep a visitor's submission durably; returns its id. Thank the visitor only after
+        this returns."""
+        creds = self.credentials
+        return self.outbox.enqueue(
+            type, payload, lang, self.store.active_version() or 0, contact=contact,
+            submission_public_key=creds.submission_public_key if creds else None, test=test)
+
+    def flush_outbox(self, max_failures: int | None = None,
+                     sleep: Callable[[float], None] = time.sleep,
+                     should_stop: Callable[[], bool] = lambda: False):
+        client = self.client()
+
+        def post(batch):
+            return client.submit([s.model_dump(mode="json", exclude_none=True) for s in batch])
+
+        with self._flush_lock:
+            return self.outbox.flush(post, sleep=sleep, max_failures=max_failures,
+                                     should_stop=should_stop)
+
+    # -- health --------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        creds = self.credentials
+        state = SyncState.load(self.paths.sync_state)
+        stats = self.outbox.stats()
+        manifest = self.store.active_manifest()
+        return {
+            "device_id": creds.device_id if creds else None,
+            "provisioned": creds is not None,
+            "api": creds.api if creds else None,
+            "content_version": self.store.active_version(),
+            "content_source": self.store.active_source(),
+            "content_expires_at": protocol.iso(manifest.expires_at) if manifest else None,
+            "last_sync_at": state.last_sync_at,
+            "last_sync_error": state.last_error,
+            "stale": self.is_stale(),
+            "outbox": {"pending": stats["pending"], "oldest_age_s": stats["oldest_age_s"],
+                       "dead": stats["dead"]},
+            "app_version": __version__,
+        }
+
+    def heartbeat(self, problems: list[str] | None = None,
+                  done_commands: list[str] | None = None) -> protocol.HeartbeatReply:
+        st = self.status()
+        state = SyncState.load(self.paths.sync_state)
+        hb = protocol.Heartbeat(
+            app_version=__version__, content_version=st["content_version"] or 0,
+            content_source=st["content_source"] or "demo", stale=st["stale"],
+            last_sync_at=state.last_sync_at, outbox_pending=st["outbox"]["pending"],
+            outbox_dead=st["outbox"]["dead"], outbox_oldest_age_s=st["outbox"]["oldest_age_s"],
+            uptime_s=int(time.monotonic() - self.started),
+            problems=tuple(p[:300] for p in (problems or [])[:20]),
+            done_commands=tuple(done_commands or ()),
+        )
+        return self.client().heartbeat(hb)
+
+    # -- background work while the app runs ------------------------------------------------
+
+    def start_background(self, on_content_changed: Callable[[], None] | None = None,
+                         on_command: Callable[[str], None] | None = None) -> None:
+        """Sync, upload and heartbeat loops. Each failure backs off on its own; a command from
+        central ('sync now', 'flush outbox') wakes the matching loop at once."""
+        if self.credentials is None:
+            return
+        self.outbox.release_sending()  # after a crash, anything half-sent is queued again
+        config = self.credentials.config or protocol.DEFAULT_DEVICE_CONFIG
+        syncer = self.syncer()
+        done: list[str] = []
+
+        def sync_work() -> tuple[bool, float | None]:
+            before = self.store.active_version()
+            r = syncer.sync_once()
+            if r.outcome == "updated" and before != r.version and on_content_changed:
+                on_content_changed()
+            return r.outcome != "failed", r.retry_after
+
+        def flush_work() -> tuple[bool, float | None]:
+            report = self.flush_outbox(max_failures=1)
+            return report.failures == 0, None
+
+        def beat_work() -> tuple[bool, float | None]:
+            try:
+                reply = self.heartbeat(done_commands=list(done))
+            except CentralError as e:
+                return False, e.retry_after
+            done.clear()
+            self.credentials.config = dict(reply.config)
+            for cmd in reply.commands:
+                if cmd.name == "sync_now":
+                    sync_loop.poke()
+                elif cmd.name == "flush_outbox":
+                    flush_loop.poke()
+                elif on_command is not None:
+                    on_command(cmd.name)
+                done.append(cmd.id)
+            return True, None
+
+        probe = self.client().reachable
+        sync_loop = Repeater("sync", sync_work,
+                             lambda: float(config.get("sync_interval_s", 300)), probe=probe)
+        flush_loop = Repeater("outbox", flush_work, lambda: 60.0, probe=probe)
+        beat_loop = Repeater("heartbeat", beat_work,
+                             lambda: float(config.get("heartbeat_interval_s", 60)))
+        self._loops = [sync_loop, flush_loop, beat_loop]
+        for loop in self._loops:
+            loop.start()
+
+    def wake_outbox(self) -> None:
+        """A visitor just sent something: try to upload it now."""
+        for loop in self._loops:
+            if loop.name == "outbox":
+                loop.poke()
+
+    def close(self) -> None:
+        for loop in self._loops:
+            loop.stop()
+        self.store.close()
+        self.outbox.close()
