@@ -1024,7 +1024,7 @@ def _rating(qid: str, en: str, ar: str, required: bool = False) -> dict:
 
 
 SURVEYS = [{
-    "id": "kiosk-satisfaction",
+    "id": "satisfaction",
     "title": t("How was your visit?", "كيف كانت زيارتك؟"),
     "intro": t("Five short questions. You do not have to answer all of them, and we do not ask who you are.",
                "خمسة أسئلة قصيرة. لست مضطرًا إلى الإجابة عنها كلها، ولن نسألك عن هويتك."),

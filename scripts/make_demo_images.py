@@ -1,4 +1,5 @@
 """Draws the demo catalogue's pictures: one calm, flat illustration per product and category,
+and a few news items,
 with no text inside (text in a picture can not be read aloud or enlarged).
 
 Reads assets/demo/catalogue.json, draws each picture, saves it as
@@ -884,6 +885,14 @@ PRODUCT_KIND: dict[str, str] = {
     "food-boxes": "boxes",
 }
 
+# News items that get a picture; the others are text only.
+NEWS_KIND = {
+    "national-day-exhibition": "khanjar",
+    "frankincense-season": "resin",
+    "craft-makers-join": "clay_jar",
+    "dates-market-nizwa": "palm",
+}
+
 
 def render(kind: str, seed: str) -> tuple[bytes, dict[str, str]]:
     """Draw one picture; return the PNG bytes and its alt text."""
@@ -924,6 +933,10 @@ def main(argv: list[str] | None = None) -> int:
     for p in data.get("product", []):
         kind = PRODUCT_KIND.get(p["id"]) or CATEGORY_KIND.get(p["category_id"], "gear")
         p["images"] = [picture(kind, "product:" + p["id"])]
+    for n in data.get("news", []):
+        n.pop("image", None)
+        if n["id"] in NEWS_KIND:
+            n["image"] = picture(NEWS_KIND[n["id"]], "news:" + n["id"])
     for f in media.iterdir():
         if f.suffix == ".png" and f.stem not in used:
             f.unlink()
