@@ -1,6 +1,5 @@
-"""Draws the demo catalogue's pictures: one calm, flat illustration per product and category,
-and a few news items,
-with no text inside (text in a picture can not be read aloud or enlarged).
+"""Draws the demo catalogue's pictures: one calm, flat illustration per product, per category and
+for a few news items, with no text inside (text in a picture can not be read aloud or enlarged).
 
 Reads assets/demo/catalogue.json, draws each picture, saves it as
 assets/demo/media/<sha256>.png, and writes the hash and a matching alt text (Arabic and English)
