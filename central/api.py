@@ -31,6 +31,10 @@ from kiosk import protocol
 log = logging.getLogger("central.api")
 
 ADMIN_MAX_REQUEST_BYTES = protocol.MAX_BLOB_BYTES + 1024 * 1024  # an image upload plus a form
+# A batch of submissions may hold long Arabic texts that a client JSON-escapes to six bytes a
+# character; 4 MiB lets a kiosk flush a full batch of ordinary feedback in one request. Larger
+# batches get 413 and the kiosk splits them.
+SUBMISSIONS_MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,59 +130,74 @@ _ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 413: {"model": 
 # Body size guard
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimit:
     """Refuses request bodies over the limit with 413, whether or not Content-Length is sent
     (chunked uploads are counted as they arrive)."""
 
-    def __init__(self, app: Any, limit: int, admin_limit: int):
+    def __init__(self, app: Any, limit: int, per_prefix: dict[str, int] | None = None):
         self.app = app
         self.limit = limit
-        self.admin_limit = admin_limit
+        self.per_prefix = per_prefix or {}
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.per_prefix.items():
+            if path.startswith(prefix):
+                return limit
+        return self.limit
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
-        limit = self.admin_limit if path.startswith("/admin") else self.limit
+        limit = self.limit_for(scope.get("path", ""))
         for name, value in scope.get("headers", []):
             if name == b"content-length":
-                if not value.isdigit() or int(value) > limit:
+                if not value.isdigit() or len(value) > 18:
+                    await _send_json(send, 400, {"error": "the Content-Length header is not a "
+                                                          "number", "detail": None})
+                    return
+                if int(value) > limit:
                     await _send_413(send, limit)
                     return
         received = 0
         started = False
+        refused = False
 
         async def limited_receive() -> dict:
-            nonlocal received
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             msg = await receive()
             if msg["type"] == "http.request":
                 received += len(msg.get("body", b""))
                 if received > limit:
-                    raise _BodyTooLarge()
+                    # Answer now and tell the app the client left: FastAPI turns exceptions
+                    # raised while reading the body into its own 400, so raising is no use.
+                    refused = True
+                    if not started:
+                        await _send_413(send, limit)
+                    return {"type": "http.disconnect"}
             return msg
 
         async def tracking_send(msg: dict) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 has been sent; drop whatever the app says afterwards
             if msg["type"] == "http.response.start":
                 started = True
             await send(msg)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                await _send_413(send, limit)
+        await self.app(scope, limited_receive, tracking_send)
 
 
 async def _send_413(send: Any, limit: int) -> None:
-    body = json.dumps({"error": f"the request body is over {limit} bytes; send less at once",
-                       "detail": {"limit": limit}}).encode()
-    await send({"type": "http.response.start", "status": 413,
+    await _send_json(send, 413, {"error": f"the request body is over {limit} bytes; "
+                                          "send less at once", "detail": {"limit": limit}})
+
+
+async def _send_json(send: Any, status: int, payload: dict) -> None:
+    body = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
@@ -288,7 +307,8 @@ def create_app(central: Central) -> FastAPI:
     app.state.central = central
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=central.settings.max_request_bytes,
-                       admin_limit=ADMIN_MAX_REQUEST_BYTES)
+                       per_prefix={"/admin": ADMIN_MAX_REQUEST_BYTES,
+                                   "/api/v1/submissions": SUBMISSIONS_MAX_REQUEST_BYTES})
 
     def device(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str:
         return central.authenticate_device(creds.credentials if creds else None)

@@ -351,10 +351,14 @@ class Central:
         shown_id = raw_id[:64] if isinstance(raw_id, str) else ""
         try:
             sub = protocol.parse_submission(item)
+            fp = protocol.submission_fingerprint(sub)
+        except UnicodeError:
+            return protocol.SubmissionResult(
+                id=shown_id, status="invalid", code=422,
+                error="the submission contains text that is not valid Unicode")
         except (protocol.ProtocolError, ValueError, TypeError) as e:
             return protocol.SubmissionResult(id=shown_id, status="invalid", code=422,
                                              error=str(e)[:2000])
-        fp = protocol.submission_fingerprint(sub)
         for _attempt in range(3):
             existing = self._find_submission(sub.id)
             if existing is not None:

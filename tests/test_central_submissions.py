@@ -64,11 +64,33 @@ def test_a_batch_with_one_bad_item_stores_the_good_ones(central_server, central_
 
 
 def test_an_oversize_body_is_413(central_server, central_device):
-    huge = {"items": [feedback("x" * 4000) for _ in range(300)]}
-    r = central_server.post("/api/v1/submissions", json=huge,
-                            headers=central_server.auth(central_device))
+    huge = json.dumps({"items": [feedback("x" * 4000) for _ in range(1100)]})
+    r = central_server.post("/api/v1/submissions", data=huge,
+                            headers={**central_server.auth(central_device),
+                                     "Content-Type": "application/json"})
     assert r.status_code == 413
     assert "error" in r.json()
+
+
+def test_an_oversize_chunked_body_without_length_is_413(central_server, central_device):
+    def chunks():
+        yield b'{"app_version": "'
+        for _ in range(300):
+            yield b"x" * 8192
+        yield b'"}'
+
+    r = central_server.post("/api/v1/heartbeat", data=chunks(),
+                            headers={**central_server.auth(central_device),
+                                     "Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert "error" in r.json()
+
+
+def test_a_full_batch_of_long_arabic_feedback_fits_in_one_request(central_server,
+                                                                  central_device):
+    items = [feedback("ملاحظة طويلة " * 300) for _ in range(protocol.MAX_BATCH_ITEMS)]
+    results = send(central_server, central_device, items)  # requests escapes to \uXXXX
+    assert {r.status for r in results} == {"stored"}
 
 
 def test_too_many_or_no_items_is_refused(central_server, central_device):
