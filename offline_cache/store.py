@@ -35,7 +35,6 @@ from kiosk.protocol import (
     Poll,
     Product,
     ProtocolError,
-    ShortText,
     SiteInfo,
     Survey,
     build_snapshot,
@@ -70,6 +69,18 @@ class StoreError(RuntimeError):
 # What the screens get back
 
 
+@dataclass(frozen=True, slots=True)
+class Bilingual:
+    """A text in Arabic and English, read like ``protocol.Name`` (``.ar``, ``.en``). Lists use
+    it instead of the validating model because a search answers on every keystroke."""
+
+    ar: str
+    en: str
+
+    def get(self, lang: Lang) -> str:
+        return self.ar if lang == "ar" else self.en
+
+
 @dataclass(frozen=True)
 class SnapshotInfo:
     version: int
@@ -91,14 +102,14 @@ class CategoryItem:
 @dataclass(frozen=True)
 class GovernorateItem:
     id: str
-    name: Name
+    name: Bilingual
     product_count: int
 
 
 @dataclass(frozen=True)
 class ManufacturerItem:
     id: str
-    name: Name
+    name: Bilingual
     governorate: str
     product_count: int
 
@@ -109,13 +120,13 @@ class ProductSummary:
 
     id: str
     code: str
-    name: Name
+    name: Bilingual
     category_id: str
     manufacturer_id: str
-    manufacturer_name: Name
+    manufacturer_name: Bilingual
     governorate: str
     image_blob: str | None
-    image_alt: ShortText | None
+    image_alt: Bilingual | None
 
 
 @dataclass(frozen=True)
@@ -245,13 +256,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _name(ar: str, en: str) -> Name:
-    # Values come from records validated on the way in; skip validating them again per row.
-    return Name.model_construct(ar=ar, en=en)
+def _name(ar: str, en: str) -> Bilingual:
+    return Bilingual(ar, en)
 
 
 def _summary(row: tuple) -> ProductSummary:
-    alt = ShortText.model_construct(ar=row[10], en=row[11]) if row[9] else None
+    alt = Bilingual(row[10], row[11]) if row[9] else None
     return ProductSummary(
         id=row[0], code=row[1], name=_name(row[2], row[3]), category_id=row[4],
         manufacturer_id=row[5], manufacturer_name=_name(row[6], row[7]), governorate=row[8],
@@ -729,35 +739,59 @@ class ContentStore(SQLiteFile):
 
     def search(self, query: str, limit: int = 20, offset: int = 0) -> SearchResults:
         """Products whose name, maker or code matches what the visitor has typed so far.
-        Exact names first, then names that start with the query, then by bm25."""
+
+        Names that are the query or start with it come first, in name order (an exact name is
+        the first of these); then every other match by bm25 relevance.
+        """
         expr = match_expression(query)
         limit, offset = max(0, min(int(limit), 200)), max(0, int(offset))
         if expr is None:
             return SearchResults(query=query, items=[], total=0)
         key = ranking_key(query)
-        # bm25 tells nothing when one letter matches half the catalogue; skipping it keeps the
-        # first keystroke as fast as the rest.
-        score = f"bm25(product_fts, {', '.join(map(str, FTS_WEIGHTS))})" if len(key) > 1 else "0"
-        sql = (
-            f"SELECT {_SUMMARY_COLS} FROM "
-            f"(SELECT rowid, {score} AS score FROM product_fts WHERE product_fts MATCH :expr) m "
-            "JOIN v_product p ON p.rowid = m.rowid "
-            "ORDER BY CASE WHEN p.key_ar = :key OR p.key_en = :key THEN 0 "
-            "WHEN substr(p.key_ar, 1, :n) = :key OR substr(p.key_en, 1, :n) = :key THEN 1 "
-            "ELSE 2 END, m.score, p.key_en, p.id LIMIT :limit OFFSET :offset"
-        )
-        args = {"expr": expr, "key": key, "n": len(key), "limit": limit, "offset": offset}
         try:
             with self._read() as c:
                 total = c.execute("SELECT count(*) FROM product_fts WHERE product_fts MATCH ?",
                                   (expr,)).fetchone()[0]
-                rows = c.execute(sql, args).fetchall() if total and limit else []
+                rowids = self._search_page(c, expr, key, offset, limit) if total else []
+                rows = {r[0]: r[1:] for r in c.execute(
+                    f"SELECT p.rowid, {_SUMMARY_COLS} FROM v_product p WHERE p.rowid IN "
+                    f"({','.join('?' * len(rowids))})", rowids)} if rowids else {}
         except sqlite3.OperationalError:
             # The expression is built from plain quoted words, so this should never happen;
             # a visitor typing must still never see an error.
             log.exception("search failed for %r (expression %r)", query, expr)
             return SearchResults(query=query, items=[], total=0)
-        return SearchResults(query=query, items=[_summary(r) for r in rows], total=total)
+        return SearchResults(query=query, items=[_summary(rows[r]) for r in rowids],
+                             total=total)
+
+    def _search_page(self, c: sqlite3.Connection, expr: str, key: str, offset: int,
+                     limit: int) -> list[int]:
+        # Ranking every match by name would cost a row lookup per match (thousands for the
+        # first letters typed). Names that start with the query come straight from the name
+        # indexes in order instead, and bm25 ranks only the rest inside the FTS index.
+        hi = key + "\U0010ffff"
+        head: dict[int, str] = {}
+        for col in ("key_ar", "key_en"):
+            for rowid, k in c.execute(
+                    f"SELECT rowid, {col} FROM v_product WHERE {col} >= ? AND {col} < ? "
+                    f"ORDER BY {col}, id LIMIT ?", (key, hi, offset + limit)):
+                head[rowid] = min(k, head.get(rowid, k))
+        page = sorted(head, key=lambda r: (head[r], r))[offset:offset + limit]
+        if len(page) == limit:
+            return page
+        starts_with = ("SELECT rowid FROM v_product WHERE key_ar >= :key AND key_ar < :hi "
+                       "UNION SELECT rowid FROM v_product WHERE key_en >= :key AND key_en < :hi")
+        n_head = c.execute(f"SELECT count(*) FROM ({starts_with})",
+                           {"key": key, "hi": hi}).fetchone()[0]
+        # bm25 says nothing when one letter matches half the catalogue; skip it there.
+        weights = ", ".join(map(str, FTS_WEIGHTS))
+        order = f"bm25(product_fts, {weights}), rowid" if len(key) > 1 else "rowid"
+        tail = c.execute(
+            f"SELECT rowid FROM product_fts WHERE product_fts MATCH :expr AND rowid NOT IN "
+            f"({starts_with}) ORDER BY {order} LIMIT :n OFFSET :skip",
+            {"expr": expr, "key": key, "hi": hi, "n": limit - len(page),
+             "skip": max(0, offset - n_head)}).fetchall()
+        return page + [r[0] for r in tail]
 
     # -- first run ---------------------------------------------------------------------------
 

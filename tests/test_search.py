@@ -132,3 +132,24 @@ def test_results_carry_what_a_list_shows(store):
     assert hit.name.ar == "حلوى عُمانية"
     assert hit.manufacturer_name.en == "Al Asala Factory"
     assert hit.image_blob and hit.image_alt.en.startswith("Photo of")
+
+
+@pytest.mark.parametrize("typed", ["s", "p", "frank", "ص", "ال", "2"])
+def test_paging_through_results_shows_every_match_once(store, typed):
+    everything = store.search(typed, limit=200)
+    assert everything.total <= 200  # the whole list fits, to compare against
+    seen: list[str] = []
+    for offset in range(0, everything.total + 7, 7):
+        page = store.search(typed, limit=7, offset=offset)
+        assert page.total == everything.total
+        seen += page.product_ids
+    assert seen == everything.product_ids
+    assert len(set(seen)) == everything.total
+
+
+def test_names_that_start_with_the_query_come_before_other_matches(store):
+    results = store.search("s", limit=200)
+    starts = [p.name.en.casefold().startswith("s") or p.name.ar.startswith("s")
+              for p in results.items]
+    assert any(starts) and not all(starts)
+    assert starts == sorted(starts, reverse=True)
