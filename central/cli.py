@@ -35,7 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_import_demo(args: argparse.Namespace) -> int:
-    report = _central(args).import_catalogue_dir(args.dir)
+    report = _central(args).import_catalogue_dir(args.dir, replace_all=args.replace)
     print(f"imported {report.records} records and {report.media} images from {report.source}")
     return 0
 
@@ -159,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-demo", parents=[common], help="load the demo catalogue")
     p.add_argument("--dir", help="a catalogue directory (default: assets/demo)")
+    p.add_argument("--replace", action="store_true",
+                   help="remove every other draft record first (drafts become the catalogue)")
     p.set_defaults(func=cmd_import_demo)
 
     p = sub.add_parser("seed", parents=[common], help="add synthetic products for scale tests")

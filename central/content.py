@@ -46,8 +46,10 @@ class ImportReport:
     source: str
 
 
-def save_records(central: Central, records: list[tuple[str, dict]]) -> int:
-    """Validate and upsert draft records ``(kind, data)``; all or nothing."""
+def save_records(central: Central, records: list[tuple[str, dict]],
+                 replace_all: bool = False) -> int:
+    """Validate and upsert draft records ``(kind, data)``; all or nothing. ``replace_all``
+    first removes every other draft, so the drafts become exactly ``records``."""
     rows = []
     now = utcnow()
     for kind, data in records:
@@ -57,6 +59,8 @@ def save_records(central: Central, records: list[tuple[str, dict]]) -> int:
              "updated_at": now}
         )
     with central.Session.begin() as s:
+        if replace_all:
+            s.execute(delete(Record))
         by_kind: dict[str, list[str]] = {}
         for r in rows:
             by_kind.setdefault(r["kind"], []).append(r["record_id"])
@@ -113,9 +117,11 @@ def save_media(central: Central, data: bytes, media_type: str,
     return digest
 
 
-def import_catalogue_dir(central: Central, path: Path | str | None = None) -> ImportReport:
+def import_catalogue_dir(central: Central, path: Path | str | None = None,
+                         replace_all: bool = False) -> ImportReport:
     """Load a catalogue directory (catalogue.json + media/) into the drafts. Default: the demo
-    catalogue the kiosk also bundles."""
+    catalogue the kiosk also bundles. Records already in the drafts with the same kind and id
+    are overwritten; others stay unless ``replace_all``."""
     root = Path(path) if path else DEMO_DIR
     if not (root / "catalogue.json").is_file():
         raise CentralError(
@@ -133,7 +139,7 @@ def import_catalogue_dir(central: Central, path: Path | str | None = None) -> Im
         for kind in protocol.RECORD_KINDS
         for rec in catalogue.of(kind).values()
     ]
-    n = save_records(central, records)
+    n = save_records(central, records, replace_all=replace_all)
     return ImportReport(records=n, media=len(media), source=str(root))
 
 
@@ -266,9 +272,10 @@ def _load_catalogue(central: Central) -> protocol.Catalogue:
 
 
 def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta | None = None,
-            published_by: str | None = None) -> ReleaseInfo:
+            published_by: str | None = None, only_if_changed: bool = False) -> ReleaseInfo:
     """Sign the current drafts as the next content version. ``backdate`` moves the creation
-    time into the past (tests use it to make a manifest that is already expired)."""
+    time into the past (tests use it to make a manifest that is already expired).
+    ``only_if_changed`` returns the newest release instead when the drafts match it."""
     ttl = ttl or central.settings.manifest_ttl
     if ttl.total_seconds() < 1:
         raise CentralError("a manifest must stay valid for at least one second")
@@ -284,6 +291,11 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
         snap = protocol.build_snapshot(catalogue, media, version, created, created + ttl)
     except protocol.ProtocolError as e:
         raise CentralError(f"the catalogue can not be published: {e}") from None
+    if only_if_changed and last:
+        with central.Session() as s:
+            newest = s.get(Release, last)
+            if newest is not None and newest.index_sha256 == snap.manifest.index.sha256:
+                return _release_info(newest)
     kinds = {h: kind for kind, ids in snap.index.records.items() for h in ids.values()}
     pieces = dict(snap.record_bytes)
     pieces[snap.manifest.index.sha256] = snap.index_bytes
@@ -308,15 +320,15 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
                        snap.manifest.index.records, len(snap.manifest.blobs), etag)
 
 
+def _release_info(r: Release) -> ReleaseInfo:
+    blobs = len(json.loads(r.manifest)["manifest"]["blobs"])
+    return ReleaseInfo(r.version, r.created_at, r.expires_at, r.record_count, blobs, r.etag)
+
+
 def list_releases(central: Central, limit: int = 50) -> list[ReleaseInfo]:
     with central.Session() as s:
         rows = s.scalars(select(Release).order_by(Release.version.desc()).limit(limit))
-        out = []
-        for r in rows:
-            blobs = len(json.loads(r.manifest)["manifest"]["blobs"])
-            out.append(ReleaseInfo(r.version, r.created_at, r.expires_at, r.record_count,
-                                   blobs, r.etag))
-        return out
+        return [_release_info(r) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ def main() -> int:
     central = Central(load_settings())
     try:
         if (DEMO_DIR / "catalogue.json").is_file():
-            report = central.import_catalogue_dir(DEMO_DIR)
+            # The dev home mirrors the demo exactly, so it matches what kiosks bundle.
+            report = central.import_catalogue_dir(DEMO_DIR, replace_all=True)
             print(f"imported {report.records} demo records and {report.media} images")
         else:
             central.seed(40)
             print(f"no demo catalogue at {DEMO_DIR} yet; seeded 40 synthetic products instead")
-        info = central.publish(published_by="devserver")
+        info = central.publish(published_by="devserver", only_if_changed=True)
     except CentralError as e:
         print(f"devserver: {e.message}", file=sys.stderr)
         return 1

@@ -114,8 +114,9 @@ class Central:
     # -----------------------------------------------------------------------------------------
     # Content (see central.content)
 
-    def import_catalogue_dir(self, path: Path | str | None = None) -> content.ImportReport:
-        return content.import_catalogue_dir(self, path)
+    def import_catalogue_dir(self, path: Path | str | None = None,
+                             replace_all: bool = False) -> content.ImportReport:
+        return content.import_catalogue_dir(self, path, replace_all=replace_all)
 
     def save_records(self, records: list[tuple[str, dict]]) -> int:
         return content.save_records(self, records)
@@ -139,8 +140,10 @@ class Central:
         return content.seed_products(self, products)
 
     def publish(self, ttl: timedelta | None = None, backdate: timedelta | None = None,
-                published_by: str | None = None) -> content.ReleaseInfo:
-        return content.publish(self, ttl=ttl, backdate=backdate, published_by=published_by)
+                published_by: str | None = None,
+                only_if_changed: bool = False) -> content.ReleaseInfo:
+        return content.publish(self, ttl=ttl, backdate=backdate, published_by=published_by,
+                               only_if_changed=only_if_changed)
 
     def list_releases(self, limit: int = 50) -> list[content.ReleaseInfo]:
         return content.list_releases(self, limit)
