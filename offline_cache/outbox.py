@@ -226,6 +226,12 @@ class Outbox(SQLiteFile):
         report.pending = self.stats()["pending"]
         return report
 
+    def forget_acked(self, older_than_s: float = 30 * 86400) -> int:
+        """Drop the receipts of items central acknowledged long ago; returns how many."""
+        with self._write() as c:
+            return c.execute("DELETE FROM submission WHERE state = 'acked' AND done_ts < ?",
+                             (self._clock() - older_than_s,)).rowcount
+
     # -- looking at it ---------------------------------------------------------------------
 
     def stats(self) -> dict[str, int | None]:

@@ -275,6 +275,13 @@ def _lang(lang: str) -> str:
     return lang
 
 
+def _blob_ok(blobs: BlobStore, ref: BlobRef) -> bool:
+    try:
+        return blobs.path(ref.sha256).stat().st_size == ref.size
+    except OSError:
+        return False
+
+
 def _chunks(items: list, size: int = 500) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
@@ -367,9 +374,12 @@ class ContentStore(SQLiteFile):
             c.executemany("INSERT OR IGNORE INTO record(sha, kind, body) VALUES (?, ?, ?)", rows)
         return len(rows)
 
-    def activate(self, version: int) -> None:
+    def activate(self, version: int, blobs: BlobStore | None = None) -> None:
         """Make the staged ``version`` the one visitors see, in one transaction. The active one
-        becomes previous (for one-step rollback); anything older is removed."""
+        becomes previous (for one-step rollback); anything older is removed. Every record is
+        checked against its hash and, with a blob store (``blobs`` or the store's own), every
+        image the manifest names must be there at its size."""
+        blobs = blobs or self.blobs
         with self._write() as c:
             row = c.execute(
                 "SELECT snap_id, manifest FROM snapshot WHERE state = 'staged' AND version = ? "
@@ -377,7 +387,7 @@ class ContentStore(SQLiteFile):
             if row is None:
                 raise StoreError(f"content version {version} is not staged; sync it first")
             snap_id, manifest_json = row
-            self._verify(c, snap_id, Manifest.model_validate(json.loads(manifest_json)))
+            self._verify(c, snap_id, Manifest.model_validate(json.loads(manifest_json)), blobs)
             for (old,) in c.execute(
                     "SELECT snap_id FROM snapshot WHERE snap_id != ? AND state != 'active'",
                     (snap_id,)).fetchall():
@@ -387,7 +397,7 @@ class ContentStore(SQLiteFile):
                       "WHERE snap_id = ?", (iso(_now()), snap_id))
             self._gc_records(c)
             self._rebuild_views(c, snap_id)
-        self._gc_blobs()
+        self._gc_blobs(blobs)
 
     def rollback(self) -> int:
         """Go back to the previous snapshot; the one rolled back from is removed. Returns the
@@ -404,7 +414,7 @@ class ContentStore(SQLiteFile):
                       "WHERE snap_id = ?", (iso(_now()), prev[0]))
             self._gc_records(c)
             self._rebuild_views(c, prev[0])
-        self._gc_blobs()
+        self._gc_blobs(self.blobs)
         return prev[1]
 
     def refresh_manifest(self, manifest: Manifest) -> None:
@@ -428,7 +438,8 @@ class ContentStore(SQLiteFile):
         with self._write() as c:
             c.execute("UPDATE snapshot SET stale = ? WHERE state = 'active'", (int(stale),))
 
-    def _verify(self, c: sqlite3.Connection, snap_id: int, manifest: Manifest) -> None:
+    def _verify(self, c: sqlite3.Connection, snap_id: int, manifest: Manifest,
+                blobs: BlobStore | None) -> None:
         missing = wrong = 0
         first = ""
         for kind, rid, sha, stored_kind, body in c.execute(
@@ -445,8 +456,8 @@ class ContentStore(SQLiteFile):
                 f"content version {manifest.version} is incomplete: {missing} records missing, "
                 f"{wrong} damaged (first: {first}); sync again to finish it"
             )
-        if self.blobs is not None:
-            absent = [b.sha256 for b in manifest.blobs if not self._blob_ok(b)]
+        if blobs is not None:
+            absent = [b.sha256 for b in manifest.blobs if not _blob_ok(blobs, b)]
             if absent:
                 raise ProtocolError(
                     f"content version {manifest.version} is missing {len(absent)} images "
@@ -461,20 +472,13 @@ class ContentStore(SQLiteFile):
                             ).fetchone()
             if row is None:
                 raise ProtocolError("there is no active content")
-            self._verify(c, row[0], Manifest.model_validate(json.loads(row[1])))
+            self._verify(c, row[0], Manifest.model_validate(json.loads(row[1])), self.blobs)
             built = c.execute("SELECT value FROM meta WHERE key = 'views'").fetchone()
             listed = c.execute("SELECT count(*) FROM snapshot_record WHERE snap_id = ? AND "
                                "kind = 'product'", (row[0],)).fetchone()[0]
             shown = c.execute("SELECT count(*) FROM v_product").fetchone()[0]
         if built is None or built[0] != f"{VIEWS_SCHEMA}:{row[0]}" or listed != shown:
             raise ProtocolError("the browse tables do not match the active content")
-
-    def _blob_ok(self, ref: BlobRef) -> bool:
-        assert self.blobs is not None
-        try:
-            return self.blobs.path(ref.sha256).stat().st_size == ref.size
-        except OSError:
-            return False
 
     def _drop_snapshot(self, c: sqlite3.Connection, snap_id: int) -> None:
         c.execute("DELETE FROM snapshot_record WHERE snap_id = ?", (snap_id,))
@@ -484,9 +488,9 @@ class ContentStore(SQLiteFile):
         c.execute("DELETE FROM record WHERE NOT EXISTS "
                   "(SELECT 1 FROM snapshot_record sr WHERE sr.sha = record.sha)")
 
-    def _gc_blobs(self) -> None:
-        if self.blobs is not None:
-            self.blobs.gc(self.referenced_blobs())
+    def _gc_blobs(self, blobs: BlobStore | None) -> None:
+        if blobs is not None:
+            blobs.gc(self.referenced_blobs())
 
     def referenced_blobs(self) -> set[str]:
         """Media every kept snapshot (active, previous, staged) needs."""
@@ -824,10 +828,6 @@ class ContentStore(SQLiteFile):
                 if not blobs.has(ref.sha256):
                     with open(media[ref.sha256][0], "rb") as f:
                         blobs.put_bytes(ref, f.read())
-        saved, self.blobs = self.blobs, blobs
-        try:
-            self.activate(snap.manifest.version)
-        finally:
-            self.blobs = saved
+        self.activate(snap.manifest.version, blobs)
         return snap.manifest.version
 

@@ -313,3 +313,12 @@ def test_kill_9_mid_flush_leaves_every_item_queued_or_acknowledged(tmp_path):
         assert set(states.values()) <= {"queued", "acked"}
         box.close()
     assert acked  # the kills did land mid-flush at least once
+
+
+def test_old_receipts_can_be_forgotten_but_rejected_items_stay(outbox, clock):
+    a, b = (outbox.enqueue("feedback", COMMENT, "ar", 1) for _ in range(2))
+    outbox.next_batch()
+    outbox.mark_results([stored(a), {"id": b, "status": "invalid", "code": 422, "error": "x"}])
+    clock.t += 40 * 86400
+    assert outbox.forget_acked() == 1
+    assert outbox.get(a) is None and outbox.get(b).state == "rejected"
