@@ -58,7 +58,7 @@ def save_records(central: Central, records: list[tuple[str, dict]],
             {"kind": kind, "record_id": rec.id, "data": protocol.record_to_json(rec),
              "updated_at": now}
         )
-    with central.Session.begin() as s:
+    with central.WriteSession.begin() as s:
         if replace_all:
             s.execute(delete(Record))
         by_kind: dict[str, list[str]] = {}
@@ -74,7 +74,7 @@ def save_records(central: Central, records: list[tuple[str, dict]],
 
 
 def delete_record(central: Central, kind: str, record_id: str) -> None:
-    with central.Session.begin() as s:
+    with central.WriteSession.begin() as s:
         n = s.execute(
             delete(Record).where(Record.kind == kind, Record.record_id == record_id)
         ).rowcount
@@ -111,7 +111,7 @@ def save_media(central: Central, data: bytes, media_type: str,
             f"the image is {len(data)} bytes; the limit is {protocol.MAX_BLOB_BYTES} bytes"
         )
     digest = central.blobs.put(data, expected_sha256)
-    with central.Session.begin() as s:
+    with central.WriteSession.begin() as s:
         if s.get(Blob, digest) is None:
             s.add(Blob(sha256=digest, size=len(data), media_type=media_type, created_at=utcnow()))
     return digest
@@ -302,7 +302,7 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
     kinds[snap.manifest.index.sha256] = "index"
     signed = protocol.sign_manifest(snap.manifest, central.keys.signing)
     etag = protocol.sha256_hex(signed)
-    with central.Session.begin() as s:
+    with central.WriteSession.begin() as s:
         hashes = list(pieces)
         have: set[str] = set()
         for chunk in _chunks(hashes):
@@ -359,7 +359,7 @@ def current_manifest(central: Central, now: datetime | None = None) -> SignedMan
 
 
 def _refresh(central: Central, version: int, now: datetime) -> Release | None:
-    with central.Session.begin() as s:
+    with central.WriteSession.begin() as s:
         rel = s.get(Release, version)
         if rel is None:
             return None

@@ -182,6 +182,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # We issue BEGIN ourselves (below); pysqlite's own transaction handling would not.
+            dbapi_conn.isolation_level = None
             # WAL: the CLI (publish, enrollment-code) writes while `serve` reads.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -189,6 +191,14 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # A deferred transaction that reads and then writes fails at once with "database is
+            # locked" if another writer committed in between (the busy timeout does not apply).
+            # Writers therefore take the write lock up front; readers stay deferred.
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -199,4 +209,12 @@ def create_schema(engine: Engine) -> None:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
+    """Sessions for reading (and short writes that do not read first)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_write_sessionmaker(engine: Engine) -> sessionmaker:
+    """Sessions for read-then-write transactions: on SQLite they BEGIN IMMEDIATE."""
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     return sessionmaker(engine, expire_on_commit=False)

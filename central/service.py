@@ -32,6 +32,7 @@ from central.db import (
     create_schema,
     make_engine,
     make_sessionmaker,
+    make_write_sessionmaker,
     utcnow,
 )
 from central.errors import CentralError, Conflict, Gone, NotFound, Unauthorized
@@ -104,6 +105,8 @@ class Central:
         self.engine = make_engine(self.settings.db_url)
         create_schema(self.engine)
         self.Session = make_sessionmaker(self.engine)
+        # Use WriteSession.begin() for anything that writes (see db.make_write_sessionmaker).
+        self.WriteSession = make_write_sessionmaker(self.engine)
         self.blobs = BlobStore(self.settings.blob_dir)
         self.keys = load_site_keys(self.settings.key_dir)
         self._hasher = PasswordHasher()
@@ -175,7 +178,7 @@ class Central:
         raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
         code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
         now = now or utcnow()
-        with self.Session.begin() as s:
+        with self.WriteSession.begin() as s:
             s.add(EnrollmentCode(code_hash=_sha(_normalise_code(code)), location=location,
                                  created_at=now, expires_at=now + ttl))
         return EnrollmentCodeInfo(code, location, now + ttl)
@@ -185,7 +188,7 @@ class Central:
         now = utcnow()
         device_id = "kiosk-" + uuid.uuid4().hex[:12]
         token = secrets.token_urlsafe(32)
-        with self.Session.begin() as s:
+        with self.WriteSession.begin() as s:
             row = s.get(EnrollmentCode, code_hash)
             if row is None:
                 raise Unauthorized("this enrolment code is not known; check it, or ask staff "
@@ -261,7 +264,7 @@ class Central:
             return self._device_info(s, d)
 
     def revoke_device(self, device_id: str) -> None:
-        with self.Session.begin() as s:
+        with self.WriteSession.begin() as s:
             d = s.get(Device, device_id)
             if d is None:
                 raise NotFound(f"there is no kiosk {device_id!r}")
@@ -277,7 +280,7 @@ class Central:
             if type(v) is not type(protocol.DEFAULT_DEVICE_CONFIG[k]):
                 raise CentralError(f"{k} must be a "
                                    f"{type(protocol.DEFAULT_DEVICE_CONFIG[k]).__name__}")
-        with self.Session.begin() as s:
+        with self.WriteSession.begin() as s:
             d = s.get(Device, device_id)
             if d is None:
                 raise NotFound(f"there is no kiosk {device_id!r}")
@@ -293,7 +296,7 @@ class Central:
             raise CentralError(f"{name!r} is not a kiosk command; allowed: "
                                f"{', '.join(protocol.DEVICE_COMMANDS)}")
         cmd_id = uuid.uuid4().hex
-        with self.Session.begin() as s:
+        with self.WriteSession.begin() as s:
             d = s.get(Device, device_id)
             if d is None:
                 raise NotFound(f"there is no kiosk {device_id!r}")
@@ -305,7 +308,7 @@ class Central:
 
     def heartbeat(self, device_id: str, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
         now = utcnow()
-        with self.Session.begin() as s:
+        with self.WriteSession.begin() as s:
             d = s.get(Device, device_id)
             if d is None:
                 raise Unauthorized("this kiosk is not enrolled; provision it again")
@@ -377,7 +380,7 @@ class Central:
                 option_id=payload.get("option_id") if sub.type == "poll_vote" else None,
             )
             try:
-                with self.Session.begin() as s:
+                with self.WriteSession.begin() as s:
                     s.add(row)
             except IntegrityError:
                 continue  # a concurrent retry stored it first (or a receipt clash): look again
@@ -496,7 +499,7 @@ class Central:
             raise CentralError("the password needs at least 10 characters")
         if len(password) > 1024:
             raise CentralError("the password is over 1024 characters")
-        with self.Session.begin() as s:
+        with self.WriteSession.begin() as s:
             if s.get(StaffUser, username) is not None:
                 raise Conflict(f"a staff account {username!r} already exists")
             s.add(StaffUser(username=username, password_hash=self._hasher.hash(password),
@@ -519,7 +522,7 @@ class Central:
             except (VerificationError, InvalidHashError):
                 return None
             if self._hasher.check_needs_rehash(user.password_hash):
-                with self.Session.begin() as w:
+                with self.WriteSession.begin() as w:
                     w.get(StaffUser, username).password_hash = self._hasher.hash(password)
             s.expunge(user)
             return user

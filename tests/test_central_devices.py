@@ -146,3 +146,36 @@ def test_create_staff_hashes_the_password_and_login_checks_it(central_server):
         assert svc.verify_staff_login("nobody", "correct horse battery") is None
     finally:
         svc.close()
+
+
+def test_many_kiosks_at_once_get_no_server_errors(central_server):
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    devices = [central_server.enroll(name=f"busy {i}") for i in range(8)]
+
+    def kiosk(device: dict) -> list[int]:
+        codes = []
+        with requests.Session() as http:
+            h = central_server.auth(device)
+            for _round in range(6):
+                r = http.post(central_server.url + "/api/v1/heartbeat", json=HEARTBEAT,
+                              headers=h, timeout=30)
+                codes.append(r.status_code)
+                item = {"id": str(uuid.uuid4()), "type": "poll_vote",
+                        "created_at": "2026-11-28T09:00:00Z", "lang": "en",
+                        "content_version": 1,
+                        "payload": {"poll_id": "favourite", "option_id": "dates"}}
+                r = http.post(central_server.url + "/api/v1/submissions",
+                              json={"items": [item, item]}, headers=h, timeout=30)
+                codes.append(r.status_code)
+                assert [x["status"] for x in r.json()["results"]] == ["stored", "duplicate"]
+                codes.append(http.get(central_server.url + "/api/v1/manifest", headers=h,
+                                      timeout=30).status_code)
+        return codes
+
+    with ThreadPoolExecutor(max_workers=len(devices)) as pool:
+        codes = [c for result in pool.map(kiosk, devices) for c in result]
+    assert set(codes) == {200}
