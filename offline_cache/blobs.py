@@ -39,6 +39,10 @@ class BlobStore:
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        # A power cut between the last write and the rename leaves a complete .part; finish it
+        # now rather than asking central for a range past the end of the file.
+        for part in self.root.glob("??/??/*" + _PART):
+            self._finish_if_complete(part.name.removesuffix(_PART))
 
     def path(self, sha: str) -> Path:
         """Where the file for ``sha`` lives (whether or not it is there yet)."""
@@ -51,12 +55,41 @@ class BlobStore:
     def has(self, sha: str) -> bool:
         return self.path(sha).is_file()
 
-    def partial_size(self, sha: str) -> int:
-        """Bytes already downloaded for ``sha``: where a Range request should continue."""
+    def partial_size(self, sha: str, size: int | None = None) -> int:
+        """Bytes already downloaded for ``sha``: where a Range request should continue. A .part
+        that is already whole is put in place (then 0 is returned and ``has`` is true); given the
+        expected ``size``, a .part that long but wrong is thrown away."""
+        part = self._part(sha)
         try:
-            return self._part(sha).stat().st_size
+            have = part.stat().st_size
         except FileNotFoundError:
             return 0
+        if self._finish_if_complete(sha):
+            return 0
+        if size is not None and have >= size:
+            part.unlink(missing_ok=True)
+            return 0
+        return have
+
+    def _finish_if_complete(self, sha: str) -> bool:
+        try:
+            _check_name(sha)
+        except ProtocolError:
+            return False
+        part = self._part(sha)
+        digest = hashlib.sha256()
+        try:
+            with open(part, "rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+                if digest.hexdigest() != sha:
+                    return False
+                os.fsync(f.fileno())
+        except FileNotFoundError:
+            return False
+        os.replace(part, self.path(sha))
+        _fsync_dir(part.parent)
+        return True
 
     def put_bytes(self, ref: BlobRef, data: bytes) -> Path:
         check_blob(data, ref)

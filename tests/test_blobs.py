@@ -123,3 +123,28 @@ def test_gc_keeps_only_what_kept_snapshots_use(blobs):
     assert removed == 2
     assert blobs.stored() == {sha256_hex(keep)}
     assert parts(blobs) == []
+
+
+def test_a_part_that_was_complete_when_the_power_went_is_finished_not_re_requested(tmp_path):
+    data = tiny_png(20)
+    ref = ref_for(data)
+    blobs = BlobStore(tmp_path / "blobs")
+    blobs.path(ref.sha256).parent.mkdir(parents=True)
+    blobs._part(ref.sha256).write_bytes(data)  # written and synced, not yet renamed
+    assert blobs.partial_size(ref.sha256) == 0  # no Range past the end of the file
+    assert blobs.has(ref.sha256) and parts(blobs) == []
+
+    other = tiny_png(21)
+    blobs._part(sha256_hex(other)).parent.mkdir(parents=True, exist_ok=True)
+    blobs._part(sha256_hex(other)).write_bytes(other)
+    assert BlobStore(tmp_path / "blobs").has(sha256_hex(other))  # finished on opening
+
+
+def test_a_part_of_full_length_but_wrong_is_thrown_away_when_the_size_is_known(blobs):
+    data = tiny_png(22)
+    ref = ref_for(data)
+    blobs.path(ref.sha256).parent.mkdir(parents=True)
+    blobs._part(ref.sha256).write_bytes(b"\0" * len(data))
+    assert blobs.partial_size(ref.sha256) == len(data)
+    assert blobs.partial_size(ref.sha256, ref.size) == 0
+    assert parts(blobs) == []
