@@ -210,11 +210,15 @@ class CentralServer:
         self.http.close()
 
 
-def start_central(home: Path, extra_env: dict[str, str] | None = None) -> CentralServer:
-    """Start `kiosk-central serve` on a free port and wait until /healthz answers."""
+def start_central(home: Path, extra_env: dict[str, str] | None = None,
+                  db_url: str | None = None) -> CentralServer:
+    """Start `kiosk-central serve` on a free port and wait until /healthz answers.
+    ``db_url`` (also used by ``.cli``) puts the database elsewhere than SQLite in ``home``."""
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CENTRAL_HOME": str(home), **(extra_env or {})}
     env.pop("CENTRAL_DB_URL", None)
+    if db_url:
+        env["CENTRAL_DB_URL"] = db_url
     port = free_port()
     log_path = home / "server.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
