@@ -371,7 +371,9 @@ class ContentStore(SQLiteFile):
             parse_record_bytes(kind, data, sha)
             rows.append((sha, kind, bytes(data)))
         with self._write() as c:
-            c.executemany("INSERT OR IGNORE INTO record(sha, kind, body) VALUES (?, ?, ?)", rows)
+            # REPLACE, not IGNORE: bytes proven right here heal a copy damaged on disk.
+            c.executemany("INSERT OR REPLACE INTO record(sha, kind, body) VALUES (?, ?, ?)",
+                          rows)
         return len(rows)
 
     def activate(self, version: int, blobs: BlobStore | None = None) -> None:
