@@ -61,9 +61,11 @@ class Response:
 
 class CentralClient:
     def __init__(self, api: str, token: str | None = None,
-                 session: requests.Session | None = None):
+                 session: requests.Session | None = None,
+                 timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)):
         self.api = check_api_url(api)
         self.token = token
+        self.timeout = timeout
         self.session = session or requests.Session()
         self.session.verify = True
 
@@ -83,7 +85,7 @@ class CentralClient:
         url = self.api + path
         try:
             r = self.session.request(method, url, json=json_body, headers=self._headers(headers),
-                                     timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), stream=stream)
+                                     timeout=self.timeout, stream=stream)
         except requests.exceptions.SSLError as e:
             raise CentralError(f"central's TLS certificate was not accepted ({_short(e)}); check "
                                "the address and the kiosk's clock") from None
@@ -162,12 +164,12 @@ class CentralClient:
         r = self.request("GET", f"/api/v1/blobs/{sha256}", headers=headers, ok=(200, 206),
                          stream=True)
         offset = start if r.status_code == 206 else 0
-        return offset, r.iter_content(chunk)
+        return offset, _guarded(r.iter_content(chunk))
 
     def blob(self, sha256: str, limit: int) -> bytes:
         r = self.request("GET", f"/api/v1/blobs/{sha256}", stream=True)
         data = bytearray()
-        for c in r.iter_content(64 * 1024):
+        for c in _guarded(r.iter_content(64 * 1024)):
             data += c
             if len(data) > limit:
                 r.close()
@@ -195,6 +197,15 @@ class CentralClient:
             return protocol.HeartbeatReply.model_validate(r.json())
         except ValueError:
             raise CentralError("central's heartbeat answer is not valid") from None
+
+
+def _guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """A body read in pieces can still fail half way: say so in words, not as a socket error."""
+    try:
+        yield from chunks
+    except requests.exceptions.RequestException as e:
+        raise CentralError(f"the download from central was cut off ({_short(e)}); it resumes "
+                           "at the next sync") from None
 
 
 def _short(e: Exception) -> str:
