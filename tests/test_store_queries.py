@@ -131,3 +131,8 @@ def test_the_bundled_demo_catalogue_imports_and_browses(tmp_path):
     first = store.products(limit=1).items[0]
     assert store.product(first.id).product.id == first.id
     store.close()
+
+
+def test_a_page_past_the_end_is_empty_but_still_tells_the_total(store):
+    page = store.products(category="food", offset=10_000, limit=20)
+    assert page.items == [] and page.total > 0
