@@ -55,18 +55,24 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalize(text))
 
 
-def without_article(token: str) -> str | None:
-    """``token`` without a leading Arabic definite article, or None if it has none."""
+def without_article(token: str) -> list[str]:
+    """``token`` without a leading Arabic definite article (and the particle before it), or
+    an empty list if it has none."""
     for art in _ARTICLES:
         if token.startswith(art) and len(token) - len(art) >= 2:
-            return token[len(art):]
-    return None
+            forms = [token[len(art):]]
+            if art == "لل":
+                # لِـ + ال before a word that itself starts with lam drops a lam:
+                # "للبان" is لِـ + "لبان", not لِـ + ال + "بان".
+                forms.append(token[1:])
+            return forms
+    return []
 
 
 def index_text(text: str) -> str:
     """What the full-text index stores for ``text``: its words, then the article-less forms."""
     words = tokens(text)
-    extra = [w for w in (without_article(t) for t in words) if w]
+    extra = [form for t in words for form in without_article(t)]
     return " ".join(words + extra)
 
 

@@ -27,10 +27,7 @@ def match_expression(query: str) -> str | None:
     parts = []
     for i, word in enumerate(words):
         star = "*" if i == len(words) - 1 else ""
-        forms = [word]
-        bare = without_article(word)
-        if bare:
-            forms.append(bare)
+        forms = [word, *without_article(word)]
         terms = [f'"{w}"{star}' for w in forms]
         parts.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
     # Explicit AND: FTS5 only joins bare phrases implicitly, not parenthesised groups.
