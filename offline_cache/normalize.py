@@ -45,9 +45,10 @@ def normalize(text: str) -> str:
     diacritics and tatweel removed, digits made ASCII, Latin case and accents dropped."""
     if not text:
         return ""
-    # Casefold first: folding can produce a combining mark (İ -> i + dot) that NFKD and the
-    # table then remove.
-    return unicodedata.normalize("NFKD", text.casefold()).translate(_TABLE)
+    # NFKD, casefold, NFKD again: compatibility forms can decompose to capitals (ℌ -> H) and
+    # folding can produce combining marks (İ -> i + dot); the table then drops every mark.
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return folded.translate(_TABLE)
 
 
 def tokens(text: str) -> list[str]:

@@ -4,6 +4,8 @@ accents; prefix on the word being typed; exact and starts-with names first; neve
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from offline_cache.normalize import index_text, normalize, tokens
 from offline_cache.search import match_expression
@@ -162,3 +164,20 @@ def test_names_that_start_with_the_query_come_before_other_matches(store):
               for p in results.items]
     assert any(starts) and not all(starts)
     assert starts == sorted(starts, reverse=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_normalising_twice_changes_nothing(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert tokens(once) == tokens(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed=st.text(max_size=30) | st.lists(st.sampled_from(
+    ['"', "*", "-", "(", ")", "NEAR", "AND", "OR", "NOT", ":", "^", "+", "عسل", "soap", " "]),
+    max_size=8).map("".join))
+def test_whatever_is_typed_search_answers_without_error(store, typed):
+    result = store.search(typed)
+    assert result.total >= len(result.items)
