@@ -300,7 +300,12 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
     pieces = dict(snap.record_bytes)
     pieces[snap.manifest.index.sha256] = snap.index_bytes
     kinds[snap.manifest.index.sha256] = "index"
-    signed = protocol.sign_manifest(snap.manifest, central.keys.signing)
+    deltas = _index_deltas(central, snap.index)
+    for ref, body in deltas:
+        pieces[ref.sha256] = body
+        kinds[ref.sha256] = "delta"
+    manifest = snap.manifest.model_copy(update={"deltas": tuple(ref for ref, _ in deltas)})
+    signed = protocol.sign_manifest(manifest, central.keys.signing)
     etag = protocol.sha256_hex(signed)
     with central.WriteSession.begin() as s:
         hashes = list(pieces)
@@ -318,6 +323,28 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
         ))
     return ReleaseInfo(version, snap.manifest.created_at, snap.manifest.expires_at,
                        snap.manifest.index.records, len(snap.manifest.blobs), etag)
+
+
+def _index_deltas(central: Central, new: protocol.Index
+                  ) -> list[tuple[protocol.DeltaRef, bytes]]:
+    """Deltas from the last few releases' indexes to ``new``, so a kiosk one or a few versions
+    behind downloads what changed instead of the whole index."""
+    out: list[tuple[protocol.DeltaRef, bytes]] = []
+    with central.Session() as s:
+        recent = s.scalars(select(Release).order_by(Release.version.desc())
+                           .limit(protocol.MAX_DELTAS)).all()
+        seen: set[str] = set()
+        for rel in recent:
+            piece = s.get(Piece, rel.index_sha256)
+            if piece is None or rel.index_sha256 in seen:
+                continue
+            seen.add(rel.index_sha256)
+            old = protocol.Index.model_validate(json.loads(piece.body))
+            body = protocol.make_delta(old, new)
+            out.append((protocol.DeltaRef(from_version=rel.version,
+                                          sha256=protocol.sha256_hex(body), size=len(body)),
+                        body))
+    return out
 
 
 def _release_info(r: Release) -> ReleaseInfo:
@@ -408,7 +435,7 @@ def published_records(central: Central, hashes: list[str]) -> dict[str, dict]:
     with central.Session() as s:
         for chunk in _chunks(sorted(set(hashes))):
             for p in s.scalars(select(Piece).where(Piece.sha256.in_(chunk),
-                                                   Piece.kind != "index")):
+                                                   Piece.kind.not_in(("index", "delta")))):
                 out[p.sha256] = json.loads(p.body)
     return out
 

@@ -540,6 +540,19 @@ class IndexRef(_Strict):
     records: int = Field(ge=0, le=MAX_RECORDS)
 
 
+class DeltaRef(_Strict):
+    """The changes from an earlier version's index to this one's: a kiosk on ``from_version``
+    downloads this instead of the whole index (a few KB instead of a MB at 10,000 products),
+    rebuilds the new index and checks it against the signed index hash."""
+
+    from_version: int = Field(ge=1, le=2**53)
+    sha256: Sha256
+    size: int = Field(ge=2, le=MAX_INDEX_BYTES)
+
+
+MAX_DELTAS = 8
+
+
 class Manifest(_Strict):
     schema_version: Literal[1] = Field(alias="schema")
     version: int = Field(ge=1, le=2**53)
@@ -547,6 +560,7 @@ class Manifest(_Strict):
     expires_at: UtcDateTime
     index: IndexRef
     blobs: Annotated[tuple[BlobRef, ...], Field(max_length=MAX_RECORDS)]
+    deltas: Annotated[tuple[DeltaRef, ...], Field(max_length=MAX_DELTAS)] = ()
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -586,6 +600,63 @@ class Index(_Strict):
 
     def hashes(self) -> set[str]:
         return {h for ids in self.records.values() for h in ids.values()}
+
+
+class IndexDelta(_Strict):
+    """What changed between two indexes: ``{kind: {record_id: new sha256, or None if gone}}``,
+    bound to the exact index it applies to by that index's hash."""
+
+    schema_version: Literal[1] = Field(alias="schema")
+    from_index: Sha256
+    changes: dict[str, dict[str, Sha256 | None]]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def index_bytes(index: Index) -> bytes:
+    return canonical_json(index.to_json())
+
+
+def make_delta(old: Index, new: Index) -> bytes:
+    changes: dict[str, dict[str, str | None]] = {}
+    for kind in set(old.records) | set(new.records):
+        a, b = old.records.get(kind, {}), new.records.get(kind, {})
+        diff = {rid: sha for rid, sha in b.items() if a.get(rid) != sha}
+        diff.update({rid: None for rid in a if rid not in b})
+        if diff:
+            changes[kind] = diff
+    delta = IndexDelta.model_validate({"schema": SCHEMA_VERSION,
+                                       "from_index": sha256_hex(index_bytes(old)),
+                                       "changes": changes})
+    return canonical_json(delta.model_dump(mode="json", by_alias=True))
+
+
+def apply_delta(old: Index, data: bytes, ref: DeltaRef, expected: IndexRef) -> tuple[Index, bytes]:
+    """Rebuild the new index from the kiosk's current one and a delta. The result must hash to
+    the index named in the signed manifest, so a delta can never smuggle anything in."""
+    if len(data) != ref.size or sha256_hex(data) != ref.sha256:
+        raise ProtocolError("index delta does not match its hash in the manifest")
+    try:
+        delta = IndexDelta.model_validate(json.loads(data))
+    except (ValueError, ValidationError) as e:
+        raise ProtocolError(f"index delta is not valid: {e}") from None
+    if delta.from_index != sha256_hex(index_bytes(old)):
+        raise ProtocolError("index delta was made for another version than the installed one")
+    records = {k: dict(v) for k, v in old.records.items()}
+    for kind, ids in delta.changes.items():
+        target = records.setdefault(kind, {})
+        for rid, sha in ids.items():
+            if sha is None:
+                target.pop(rid, None)
+            else:
+                target[rid] = sha
+    records = {k: v for k, v in records.items() if v}
+    try:
+        new = Index.model_validate({"schema": SCHEMA_VERSION, "records": records})
+    except ValidationError as e:
+        raise ProtocolError(f"index rebuilt from the delta is not valid: {e}") from None
+    body = index_bytes(new)
+    return parse_index(body, expected), body
 
 
 class Snapshot:

@@ -419,6 +419,19 @@ class ContentStore(SQLiteFile):
         self._gc_blobs(self.blobs)
         return prev[1]
 
+    def active_index(self) -> Index | None:
+        """The active snapshot's record index, as the manifest named it (for index deltas)."""
+        with self._read() as c:
+            row = c.execute("SELECT snap_id FROM snapshot WHERE state = 'active'").fetchone()
+            if row is None:
+                return None
+            records: dict[str, dict[str, str]] = {}
+            for kind, rid, sha in c.execute(
+                    "SELECT kind, record_id, sha FROM snapshot_record WHERE snap_id = ?",
+                    (row[0],)):
+                records.setdefault(kind, {})[rid] = sha
+        return Index.model_validate({"schema": 1, "records": records})
+
     def refresh_manifest(self, manifest: Manifest) -> None:
         """Central re-signed the active version with a later expiry (nothing else may differ):
         keep the fresh manifest so the content is no longer counted as expiring."""

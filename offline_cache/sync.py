@@ -169,11 +169,13 @@ class Syncer:
                           f"content version {manifest.version} is now active")
 
     def _install(self, manifest: protocol.Manifest, counter: _Counting) -> None:
-        self.progress(f"downloading the index of version {manifest.version}")
-        counter.requests += 1
-        index_bytes = self.client.blob(manifest.index.sha256, protocol.MAX_INDEX_BYTES)
-        counter.bytes += len(index_bytes)
-        index = protocol.parse_index(index_bytes, manifest.index)
+        index = self._index_from_delta(manifest, counter)
+        if index is None:
+            self.progress(f"downloading the index of version {manifest.version}")
+            counter.requests += 1
+            index_bytes = self.client.blob(manifest.index.sha256, protocol.MAX_INDEX_BYTES)
+            counter.bytes += len(index_bytes)
+            index = protocol.parse_index(index_bytes, manifest.index)
         self.store.begin_snapshot(manifest, index, "central")
         kinds = {sha: kind for kind, ids in index.records.items() for sha in ids.values()}
         missing = sorted(self.store.missing_records(index))
@@ -201,6 +203,28 @@ class Syncer:
                 self.progress(f"images: {n} of {len(need)}")
         self.progress(f"switching to version {manifest.version}")
         self.store.activate(manifest.version)
+
+    def _index_from_delta(self, manifest: protocol.Manifest,
+                          counter: _Counting) -> protocol.Index | None:
+        """The new index rebuilt from the installed one and a small delta, when central offers
+        one from the active version; None to fall back to the whole index."""
+        if self.store.active_source() != "central":
+            return None
+        active = self.store.active_version()
+        ref = next((d for d in manifest.deltas if d.from_version == active), None)
+        current = self.store.active_index() if ref else None
+        if ref is None or current is None:
+            return None
+        self.progress(f"downloading the changes from version {active} to {manifest.version}")
+        counter.requests += 1
+        data = self.client.blob(ref.sha256, protocol.MAX_INDEX_BYTES)
+        counter.bytes += len(data)
+        try:
+            index, _ = protocol.apply_delta(current, data, ref, manifest.index)
+        except protocol.ProtocolError as e:
+            log.warning("index delta not usable (%s); fetching the whole index", e)
+            return None
+        return index
 
     def _download_blob(self, ref: protocol.BlobRef, counter: _Counting) -> None:
         start = self.blobs.partial_size(ref.sha256)

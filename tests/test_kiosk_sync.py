@@ -367,3 +367,25 @@ def test_kill_9_during_enqueue_and_flush_loses_nothing_and_sends_nothing_twice(c
     assert len(received) == len(set(received))  # exactly once
     assert set(acknowledged) <= set(received)
     assert len(acknowledged) >= 6
+
+
+def test_a_kiosk_one_version_behind_downloads_the_changes_not_the_whole_index(central,
+                                                                              tmp_path):
+    dev = provisioned(central, tmp_path)
+    dev.sync()
+    svc = central.service()
+    product = svc.get_record("product", "khalas-dates")
+    svc.save_record("product", {**product, "description": {"en": "Soft dates, this year's.",
+                                                           "ar": "تمر طري من محصول هذا العام."}})
+    version = svc.publish().version
+    manifest = protocol.verify_manifest(svc.current_manifest().body,
+                                        svc.keys.signing.verify_key)
+    assert any(d.from_version == dev.store.active_version() for d in manifest.deltas)
+    with FaultyProxy(central.url) as proxy:
+        dev.require_credentials().api = proxy.url
+        r = dev.sync()
+    assert r.outcome == "updated" and dev.store.active_version() == version
+    fetched = [path for _, path, _ in proxy.log]
+    assert f"/api/v1/blobs/{manifest.index.sha256}" not in fetched
+    assert dev.store.product("khalas-dates").product.description.en == "Soft dates, this year's."
+    dev.store.verify_active()

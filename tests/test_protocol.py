@@ -235,3 +235,45 @@ def test_sealed_contact_opens_only_with_centrals_private_key():
     assert json.loads(opened) == {"phone": "99112233"}
     with pytest.raises(CryptoError):
         SealedBox(PrivateKey.generate()).decrypt(p.unb64(sealed))
+
+
+def _two_indexes():
+    a = snapshot(version=3)
+    data = small_catalogue().to_json()
+    data["product"][0]["name"]["en"] = "Khalas dates, new harvest"
+    data["category"].append({"id": "perfume", "name": bi("Perfume", "عطور"),
+                             "description": bi("Scents"), "order": 2})
+    b = p.build_snapshot(p.Catalogue.from_json(data), {IMG: (1234, "image/png")}, 4, NOW,
+                         NOW + timedelta(days=7))
+    return a, b
+
+
+def test_an_index_delta_rebuilds_exactly_the_signed_index():
+    a, b = _two_indexes()
+    delta = p.make_delta(a.index, b.index)
+    assert len(delta) < len(b.index_bytes)
+    ref = p.DeltaRef(from_version=3, sha256=p.sha256_hex(delta), size=len(delta))
+    rebuilt, body = p.apply_delta(a.index, delta, ref, b.manifest.index)
+    assert body == b.index_bytes
+    assert rebuilt.records["category"]["perfume"] == b.index.records["category"]["perfume"]
+    # Removals travel too.
+    back = p.make_delta(b.index, a.index)
+    ref2 = p.DeltaRef(from_version=4, sha256=p.sha256_hex(back), size=len(back))
+    assert p.apply_delta(b.index, back, ref2, a.manifest.index)[1] == a.index_bytes
+
+
+def test_a_delta_for_another_base_or_tampered_is_refused():
+    a, b = _two_indexes()
+    delta = p.make_delta(a.index, b.index)
+    ref = p.DeltaRef(from_version=3, sha256=p.sha256_hex(delta), size=len(delta))
+    with pytest.raises(p.ProtocolError, match="made for another version"):
+        p.apply_delta(b.index, delta, ref, b.manifest.index)
+    evil = delta[:-10] + (b"0" if delta[-10:-9] != b"0" else b"1") + delta[-9:]
+    assert evil != delta
+    with pytest.raises(p.ProtocolError, match="does not match its hash"):
+        p.apply_delta(a.index, evil, ref, b.manifest.index)
+    # A delta that hashes right but rebuilds something else than the signed index.
+    other = p.make_delta(a.index, a.index)
+    ref3 = p.DeltaRef(from_version=3, sha256=p.sha256_hex(other), size=len(other))
+    with pytest.raises(p.ProtocolError, match="does not match its hash in the manifest"):
+        p.apply_delta(a.index, other, ref3, b.manifest.index)
