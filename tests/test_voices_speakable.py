@@ -1,0 +1,104 @@
+"""Speakable text: what the voice reads for numbers, prices, dates, codes, and where sentences
+break (pure functions, no engine)."""
+
+from __future__ import annotations
+
+import pytest
+
+from voices.speakable import normalize_digits, prepare, speakable, split_sentences
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_call_centre_number_is_read_digit_by_digit_in_both_languages(lang):
+    assert "8 0 0 0 0 0 7 0" in speakable("80000070", lang)
+
+
+def test_arabic_indic_phone_number_is_read_digit_by_digit():
+    assert speakable("اتصل على ٨٠٠٠٠٠٧٠", "ar") == "اتصل على 8 0 0 0 0 0 7 0"
+
+
+def test_arabic_indic_and_persian_digits_become_ascii():
+    assert normalize_digits("١٢٣ ۴۵۶ ١٢٫٥") == "123 456 12.5"
+
+
+def test_grouped_phone_number_with_country_code_is_spelled():
+    assert speakable("+968 2412 3456", "en") == "9 6 8 2 4 1 2 3 4 5 6"
+
+
+def test_quantities_with_thousands_separators_are_read_as_numbers():
+    out = speakable("1,250,000 visitors", "en")
+    assert out == "1250000 visitors"
+
+
+def test_short_numbers_are_left_to_the_voice():
+    assert speakable("We have 175 products", "en") == "We have 175 products"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Price: 12.500 OMR", "en", "Price: 12 Omani rials and 500 baisa"),
+        ("OMR 0.750", "en", "750 baisa"),
+        ("RO 1", "en", "1 Omani rial"),
+        ("السعر ١٢٫٥ ر.ع.", "ar", "السعر 12 ريال عماني و 500 بيسة"),
+        ("السعر 3 ريال عماني", "ar", "السعر 3 ريال عماني"),
+    ],
+)
+def test_prices_in_rials_and_baisa(text, lang, expected):
+    assert speakable(text, lang) == expected
+
+
+def test_dates_are_read_with_month_names():
+    assert speakable("Opens 2026-11-28", "en") == "Opens 28 November 2026"
+    assert speakable("يفتح ٢٨/١١/٢٠٢٦", "ar") == "يفتح 28 نوفمبر 2026"
+
+
+def test_times_are_read_on_a_twelve_hour_clock():
+    assert speakable("at 14:30", "en") == "at 2 30 PM"
+    assert speakable("at 09:05", "en") == "at 9 oh 5 AM"
+    assert speakable("الساعة 09:00", "ar") == "الساعة 9 صباحاً"
+    assert speakable("يبدأ 14:30", "ar") == "يبدأ الساعة 2 و 30 دقيقة مساءً"
+
+
+def test_percent_is_said():
+    assert speakable("15% more", "en") == "15 percent more"
+    assert speakable("خصم ١٥٪", "ar") == "خصم 15 بالمئة"
+
+
+def test_product_code_is_spelled_letter_by_letter():
+    assert speakable("Code MIO-DT-0001", "en") == "Code em eye oh, dee tee, 0 0 0 1"
+    assert speakable("الرمز MIO-DT-0001", "ar") == "الرمز إم آي أو، دي تي، 0 0 0 1"
+
+
+def test_latin_names_inside_arabic_are_kept():
+    assert speakable("تمور Nizwa الممتازة", "ar") == "تمور Nizwa الممتازة"
+
+
+def test_arabic_sentences_split_on_arabic_punctuation_and_newlines():
+    text = "مرحبا بكم. هل تريد المساعدة؟ نعم، شكرا؛ انتهى\nسطر جديد"
+    assert split_sentences(text) == [
+        "مرحبا بكم.", "هل تريد المساعدة؟", "نعم،", "شكرا؛", "انتهى", "سطر جديد"]
+
+
+def test_english_sentences_split_but_decimals_and_abbreviations_stay_whole():
+    text = "Hello there! How are you? Fine; thanks. Price 12.500 R.O. today."
+    assert split_sentences(text) == [
+        "Hello there!", "How are you?", "Fine;", "thanks.", "Price 12.500 R.O. today."]
+
+
+def test_price_abbreviation_in_arabic_does_not_end_the_sentence():
+    assert split_sentences("السعر 12.500 ر.ع. للعلبة. شكرا") == [
+        "السعر 12.500 ر.ع. للعلبة.", "شكرا"]
+
+
+def test_long_text_without_punctuation_is_cut_between_words():
+    pieces = split_sentences("word " * 200)
+    assert len(pieces) > 1
+    assert all(len(p) <= 220 for p in pieces)
+    assert " ".join(pieces).split() == ["word"] * 200
+
+
+def test_prepare_keeps_logical_text_for_captions_and_drops_empty_pieces():
+    sentences = prepare("Call 80000070.\n...\n", "en")
+    assert [(s.text, s.spoken) for s in sentences] == [
+        ("Call 80000070.", "Call 8 0 0 0 0 0 7 0.")]
