@@ -191,7 +191,7 @@ class Central:
         with self.WriteSession.begin() as s:
             row = s.get(EnrollmentCode, code_hash)
             if row is None:
-                raise Unauthorized("this enrolment code is not known; check it, or ask staff "
+                raise CentralError("this enrolment code is not known; check it, or ask staff "
                                    "for a new one", status=403)
             if row.used_at is not None:
                 raise Gone("this enrolment code has already been used; ask staff for a new one")
