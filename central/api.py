@@ -414,7 +414,7 @@ def create_app(central: Central) -> FastAPI:
              responses={404: {"model": ErrorBody}, **_ERRORS})
     def poll_results(poll_id: Annotated[str, PathParam(max_length=64)]) -> PollResultsBody:
         """Anonymous vote counts per option (technicians' test votes are left out)."""
-        r = central.poll_results(poll_id)
+        r = central.poll_results(poll_id, published_only=True)
         return PollResultsBody(
             poll_id=r.poll_id, question=BilingualText(**r.question),
             options=[PollOptionCount(id=o.id, label=BilingualText(**o.label), votes=o.votes)

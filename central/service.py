@@ -465,12 +465,14 @@ class Central:
                 q = q.where(SubmissionRow.test.is_(False))
             return {t: n for t, n in s.execute(q)}
 
-    def poll_results(self, poll_id: str) -> PollResults:
+    def poll_results(self, poll_id: str, published_only: bool = False) -> PollResults:
+        """Vote counts for a poll, labelled from the published poll (or, for staff, the draft
+        when it was never published). ``published_only`` keeps drafts private."""
         poll = None
         pub = self.published_catalogue()
         if pub is not None:
             poll = pub.records.get("poll", {}).get(poll_id)
-        if poll is None:
+        if poll is None and not published_only:
             poll = self.get_record("poll", poll_id)
         if poll is None:
             raise NotFound(f"there is no poll {poll_id!r}")

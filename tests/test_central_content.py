@@ -315,3 +315,56 @@ def test_manifest_before_any_publish_is_a_json_404(tmp_path: Path):
         assert server.get("/open-data/products.json").status_code == 404
     finally:
         server.stop()
+
+
+def test_any_range_header_gets_the_right_bytes_or_a_clear_answer(central_server, central_device):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    h = central_server.auth(central_device)
+    _, manifest = fetch_manifest(central_server, central_device)
+    ref = manifest.blobs[0]
+    whole = central_server.get(f"/api/v1/blobs/{ref.sha256}", headers=h).content
+    n = st.integers(min_value=0, max_value=ref.size * 2)
+    ranges = st.one_of(
+        st.builds(lambda a, b: f"bytes={a}-{b}", n, n),
+        st.builds(lambda a: f"bytes={a}-", n),
+        st.builds(lambda b: f"bytes=-{b}", n),
+        # Anything else a client might send (requests refuses control characters and leading
+        # spaces in header values, so those never reach a server through it).
+        st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
+        .map(str.lstrip),
+    )
+
+    @given(rng=ranges)
+    @settings(max_examples=60, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def check(rng: str) -> None:
+        r = central_server.get(f"/api/v1/blobs/{ref.sha256}", headers={**h, "Range": rng})
+        assert r.status_code in (200, 206, 416), (rng, r.status_code)
+        if r.status_code == 200:
+            assert r.content == whole
+        elif r.status_code == 206:
+            first, last = map(int, r.headers["Content-Range"].split()[1].split("/")[0].split("-"))
+            assert r.content == whole[first:last + 1] and r.content
+        else:
+            assert r.headers["Content-Range"] == f"bytes */{ref.size}"
+
+    check()
+
+
+def test_seeding_twice_publishes_the_same_content(tmp_path):
+    from central.config import load_settings
+    from central.service import Central
+
+    hashes = []
+    for name in ("a", "b"):
+        svc = Central(load_settings(home=tmp_path / name))
+        try:
+            svc.seed(120)
+            svc.seed(120)
+            svc.publish()
+            hashes.append(json.loads(svc.current_manifest().body)["manifest"]["index"])
+        finally:
+            svc.close()
+    assert hashes[0] == hashes[1]

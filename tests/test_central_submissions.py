@@ -145,3 +145,15 @@ def test_export_opens_sealed_contacts_and_marks_test_submissions(central_server,
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
     assert rows[test_item["id"]]["test"] == "yes"
     assert json.loads(rows[item["id"]]["contact"])["phone"] == "99123456"
+
+
+def test_an_unpublished_poll_has_no_public_results(central_server):
+    svc = central_server.service()
+    try:
+        draft = dict(svc.get_record("poll", "favourite"))
+        svc.save_record("poll", {**draft, "id": "secret-draft"})
+        assert svc.poll_results("secret-draft").total_votes == 0  # staff still see it
+    finally:
+        svc.close()
+    r = central_server.get("/api/v1/polls/secret-draft/results")
+    assert r.status_code == 404
