@@ -227,7 +227,7 @@ class Syncer:
         return index
 
     def _download_blob(self, ref: protocol.BlobRef, counter: _Counting) -> None:
-        start = self.blobs.partial_size(ref.sha256)
+        start = self.blobs.partial_size(ref.sha256, ref.size)
         counter.requests += 1
         offset, chunks = self.client.blob_chunks(ref.sha256, start)
 
