@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from central.config import DEMO_DIR
 from central.db import Blob, Piece, Record, Release, utcnow
@@ -307,6 +308,22 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
     manifest = snap.manifest.model_copy(update={"deltas": tuple(ref for ref, _ in deltas)})
     signed = protocol.sign_manifest(manifest, central.keys.signing)
     etag = protocol.sha256_hex(signed)
+    try:
+        _store_release(central, pieces, kinds, Release(
+            version=version, manifest=signed, etag=etag,
+            index_sha256=snap.manifest.index.sha256, created_at=snap.manifest.created_at,
+            expires_at=snap.manifest.expires_at, lifetime_s=int(ttl.total_seconds()),
+            published_by=published_by, record_count=snap.manifest.index.records,
+        ))
+    except IntegrityError:
+        raise CentralError(f"someone else published version {version} at the same moment; "
+                           "publish again", status=409) from None
+    return ReleaseInfo(version, snap.manifest.created_at, snap.manifest.expires_at,
+                       snap.manifest.index.records, len(snap.manifest.blobs), etag)
+
+
+def _store_release(central: Central, pieces: dict[str, bytes], kinds: dict[str, str],
+                   release: Release) -> None:
     with central.WriteSession.begin() as s:
         hashes = list(pieces)
         have: set[str] = set()
@@ -315,14 +332,7 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
         new = [{"sha256": h, "kind": kinds[h], "body": pieces[h]} for h in hashes if h not in have]
         for chunk in _chunks(new, 2000):
             s.execute(insert(Piece), chunk)
-        s.add(Release(
-            version=version, manifest=signed, etag=etag,
-            index_sha256=snap.manifest.index.sha256, created_at=snap.manifest.created_at,
-            expires_at=snap.manifest.expires_at, lifetime_s=int(ttl.total_seconds()),
-            published_by=published_by, record_count=snap.manifest.index.records,
-        ))
-    return ReleaseInfo(version, snap.manifest.created_at, snap.manifest.expires_at,
-                       snap.manifest.index.records, len(snap.manifest.blobs), etag)
+        s.add(release)
 
 
 def _index_deltas(central: Central, new: protocol.Index

@@ -368,3 +368,15 @@ def test_seeding_twice_publishes_the_same_content(tmp_path):
         finally:
             svc.close()
     assert hashes[0] == hashes[1]
+
+
+def test_two_publishes_at_once_never_share_a_version(central_server):
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: central_server.cli("publish", check=False), range(3)))
+    versions = [r.stdout.strip() for r in results if r.returncode == 0]
+    assert versions and len(set(versions)) == len(versions)
+    for r in results:
+        if r.returncode != 0:
+            assert "publish again" in r.stderr and "Traceback" not in r.stderr
