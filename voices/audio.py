@@ -43,6 +43,7 @@ class Playback:
         self.stopped_early = False
         self.played_ms: float | None = None
         self._stop_hook: Callable[[], None] | None = None
+        self.process: subprocess.Popen[bytes] | None = None  # the player, when there is one
 
     def _mark_started(self) -> None:
         self.started_at = time.perf_counter()
@@ -103,11 +104,14 @@ def write_with_gain(src: Path, dst: Path, gain: float) -> None:
 
 
 class AudioOut:
-    """Base of the three outputs: play() never blocks on the sound itself."""
+    """Base of the three outputs: play() never blocks on the sound itself. `gain` is the
+    volume; with scaled=True the caller has already applied it to the file (so that the work
+    happens outside its own locks) and it is only recorded."""
 
     name = "none"
 
-    def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0) -> Playback:
+    def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0,
+             scaled: bool = False) -> Playback:
         raise NotImplementedError
 
     def describe(self) -> dict[str, Any]:
@@ -126,7 +130,8 @@ class NullOut(AudioOut):
         self.reason = reason
         log.error("speech is silent: %s", reason)
 
-    def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0) -> Playback:
+    def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0,
+             scaled: bool = False) -> Playback:
         pb = Playback(wav, lang, text, 0.0)
         pb._mark_started()
         pb._mark_done(stopped=False)
@@ -147,10 +152,11 @@ class AplayOut(AudioOut):
         self.tmpdir = tmpdir or Path(os.environ.get("TMPDIR", "/tmp"))
         self._n = itertools.count(1)
 
-    def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0) -> Playback:
+    def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0,
+             scaled: bool = False) -> Playback:
         src = Path(wav)
         path = src
-        if abs(gain - 1.0) >= 1e-3:
+        if not scaled and abs(gain - 1.0) >= 1e-3:
             path = self.tmpdir / f"kiosk-play-{os.getpid()}-{next(self._n)}.wav"
             write_with_gain(src, path, gain)
         pb = Playback(path, lang, text, wav_duration_ms(path))
@@ -158,6 +164,7 @@ class AplayOut(AudioOut):
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         pb._mark_started()
+        pb.process = proc
 
         def stop() -> None:
             if proc.poll() is None:
@@ -196,10 +203,11 @@ class FileSink(AudioOut):
         self._cond = threading.Condition()
         self._n = itertools.count(len(list(self.directory.glob("utt-*.wav"))) + 1)
 
-    def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0) -> Playback:
+    def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0,
+             scaled: bool = False) -> Playback:
         n = next(self._n)
         dst = self.directory / f"utt-{n:05d}-{lang}.wav"
-        write_with_gain(Path(wav), dst, gain)
+        write_with_gain(Path(wav), dst, 1.0 if scaled else gain)
         pb = Playback(dst, lang, text, wav_duration_ms(dst), speed=self.speed)
         stop_event = threading.Event()
 

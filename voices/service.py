@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from voices.audio import AudioOut, Playback, choose_audio_out
+from voices.audio import AudioOut, Playback, choose_audio_out, write_with_gain
 from voices.engine import DEFAULT_RATE_STEP, RATE_STEPS, SpeechEngine, SpeechUnavailable
 from voices.prompt_cache import PromptCache
 from voices.speakable import LANGS, Sentence, prepare
@@ -328,12 +328,18 @@ class SpeechService:
             self._problem(str(e))
             self._finish(item, gen)
             return
+        scaled: Path | None = None
         try:
+            if abs(gain - 1.0) >= 1e-3:
+                # Scaling samples takes milliseconds: do it before taking the lock say() needs.
+                scaled = self._tmp / f"vol-{id(item)}.wav"
+                write_with_gain(wav, scaled, gain)
             with self._cond:
                 if gen != self._gen:
                     return
                 try:
-                    pb = self.audio.play(wav, lang=item.lang, text=item.sentence.text, gain=gain)
+                    pb = self.audio.play(scaled or wav, lang=item.lang, text=item.sentence.text,
+                                         gain=gain, scaled=True)
                 except OSError as e:
                     self._problem(f"Speech could not be played ({e}).")
                     self._finish(item, gen)
@@ -350,9 +356,14 @@ class SpeechService:
             self._prefetch(rate)
             pb.wait()
             self._finish(item, gen)
+        except OSError as e:
+            self._problem(f"Speech could not be played ({e}).")
+            self._finish(item, gen)
         finally:
             if temp:
                 wav.unlink(missing_ok=True)
+            if scaled is not None:
+                scaled.unlink(missing_ok=True)
 
     def _finish(self, item: _Item, gen: int) -> None:
         with self._cond:
