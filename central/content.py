@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from central.config import DEMO_DIR
 from central.db import Blob, Piece, Record, Release, utcnow
 from central.errors import CentralError, NotFound
+from central.keys import published_version_floor, remember_published_version
 from kiosk import protocol
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
         media = {b.sha256: (b.size, b.media_type) for b in s.scalars(select(Blob))}
         last = s.scalar(select(func.max(Release.version))) or 0
     created = utcnow() - (backdate or timedelta(0))
-    version = last + 1
+    version = max(last, published_version_floor(central.settings.key_dir)) + 1
     try:
         snap = protocol.build_snapshot(catalogue, media, version, created, created + ttl)
     except protocol.ProtocolError as e:
@@ -318,6 +319,7 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
     except IntegrityError:
         raise CentralError(f"someone else published version {version} at the same moment; "
                            "publish again", status=409) from None
+    remember_published_version(central.settings.key_dir, version)
     return ReleaseInfo(version, snap.manifest.created_at, snap.manifest.expires_at,
                        snap.manifest.index.records, len(snap.manifest.blobs), etag)
 

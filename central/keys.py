@@ -66,3 +66,31 @@ def load_site_keys(key_dir: Path) -> SiteKeys:
     signing = SigningKey(_load_or_create(key_dir / "signing.key"))
     submission = PrivateKey(_load_or_create(key_dir / "submission.key"))
     return SiteKeys(signing=signing, submission=submission)
+
+
+# Kiosks refuse a manifest whose version is lower than one they already trust (rollback
+# protection). If the database were lost or rebuilt while the signing key survived, publishing
+# would restart at version 1 and every kiosk would refuse it; so the highest version ever
+# signed with this key is also kept beside the key.
+_VERSION_FILE = "last_published_version"
+
+
+def published_version_floor(key_dir: Path) -> int:
+    try:
+        return int((key_dir / _VERSION_FILE).read_text("ascii").strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def remember_published_version(key_dir: Path, version: int) -> None:
+    if version <= published_version_floor(key_dir):
+        return
+    path = key_dir / _VERSION_FILE
+    tmp = path.with_name(f".{_VERSION_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, f"{version}\n".encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)

@@ -380,3 +380,25 @@ def test_two_publishes_at_once_never_share_a_version(central_server):
     for r in results:
         if r.returncode != 0:
             assert "publish again" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_rebuilt_database_keeps_counting_versions_up(tmp_path, central_catalogue_dir):
+    # Kiosks refuse lower versions; losing the database must not restart publishing at 1.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CENTRAL_HOME": str(tmp_path / "home")}
+
+    def run(*args: str) -> str:
+        res = subprocess.run([sys.executable, "-m", "central.cli", *args], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        return res.stdout.strip()
+
+    run("import-demo", "--dir", str(central_catalogue_dir))
+    assert [run("publish") for _ in range(3)] == ["1", "2", "3"]
+    for f in (tmp_path / "home").glob("central.sqlite3*"):
+        f.unlink()
+    run("import-demo", "--dir", str(central_catalogue_dir))
+    assert run("publish") == "4"
