@@ -4,6 +4,8 @@ this module only parses arguments and turns errors into one readable line."""
 from __future__ import annotations
 
 import argparse
+import logging
+import sqlite3
 import sys
 
 from kiosk import __version__
@@ -35,13 +37,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.debug = debug
+    from kiosk.logs import setup_logging
+
+    setup_logging()
     try:
         return int(args.func(args) or 0)
     except CommandError as e:
+        logging.getLogger("kiosk.cli").error("kiosk %s: %s", args.command, e)
         print(f"kiosk: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except (OSError, sqlite3.Error) as e:
+        if args.debug:
+            raise
+        detail = getattr(e, "strerror", None) or str(e)
+        print(f"kiosk: could not read or write the kiosk's data ({detail}); check free disk "
+              "space and the permissions of $KIOSK_HOME", file=sys.stderr)
+        return 1
     except Exception as e:  # one line for technicians, the traceback with --debug
         if args.debug:
             raise

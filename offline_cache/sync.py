@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -111,10 +112,13 @@ class Syncer:
             except (protocol.ProtocolError, ValueError) as e:
                 result = SyncResult("failed", self.store.active_version(),
                                     f"central sent content that was refused: {e}")
-            except OSError as e:
+            except (OSError, sqlite3.Error) as e:
+                # A full disk shows up as EFBIG/ENOSPC from files and as "database or disk is
+                # full" from SQLite; either way the active snapshot is untouched.
+                detail = getattr(e, "strerror", None) or str(e)
                 result = SyncResult("failed", self.store.active_version(),
-                                    f"could not store content ({e.strerror or e}); "
-                                    "free disk space on the kiosk")
+                                    f"could not store content ({detail}); free disk space on "
+                                    "the kiosk")
             result.bytes_received, result.requests = counter.bytes, counter.requests
             if result.outcome == "failed":
                 state.failures += 1
@@ -124,8 +128,11 @@ class Syncer:
                 state.failures = 0
                 state.last_error = None
                 state.last_sync_at = now_iso()
-            self._update_stale(result)
-            state.save(self.state_path)
+            try:
+                self._update_stale(result)
+                state.save(self.state_path)
+            except (OSError, sqlite3.Error) as e:
+                log.error("could not record the sync state (%s); free disk space", e)
             return result
 
     def _update_stale(self, result: SyncResult) -> None:

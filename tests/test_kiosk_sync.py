@@ -389,3 +389,44 @@ def test_a_kiosk_one_version_behind_downloads_the_changes_not_the_whole_index(ce
     assert f"/api/v1/blobs/{manifest.index.sha256}" not in fetched
     assert dev.store.product("khalas-dates").product.description.en == "Soft dates, this year's."
     dev.store.verify_active()
+
+
+_SYNC_WITH_A_FULL_DISK = """
+import resource, signal, sys
+from kiosk.cli import main
+from kiosk.device import KioskDevice
+
+def disk_full():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes then fail with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+if sys.argv[1] == "before-start":
+    disk_full()
+    sys.exit(main(["sync"]))
+dev = KioskDevice()  # the disk fills up while the kiosk is running
+disk_full()
+r = dev.sync()
+print(r.outcome, r.message)
+sys.exit(0 if r.outcome == "failed" else 3)
+"""
+
+
+@pytest.mark.parametrize("when", ["before-start", "while-running"])
+def test_a_full_disk_fails_the_sync_clearly_and_keeps_the_content(central, tmp_path, when):
+    home = tmp_path / "kiosk"
+    dev = provisioned(central, home)
+    dev.ensure_content()
+    demo_version = dev.store.active_version()
+    dev.close()
+    # Not one more byte may be written to any file: the disk is full.
+    env = {**os.environ, "KIOSK_HOME": str(home)}
+    res = subprocess.run([sys.executable, "-c", _SYNC_WITH_A_FULL_DISK, when],
+                         env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    out = res.stdout + res.stderr
+    assert res.returncode == (1 if when == "before-start" else 0), out
+    assert "free disk space" in out and "Traceback" not in out
+    dev = KioskDevice(KioskPaths(home))
+    dev.store.verify_active()
+    assert (dev.store.active_source(), dev.store.active_version()) == ("demo", demo_version)
+    assert dev.sync().outcome == "updated"  # space freed: the next cycle completes
+    dev.close()
