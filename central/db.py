@@ -187,7 +187,9 @@ def make_engine(url: str) -> Engine:
             # WAL: the CLI (publish, enrollment-code) writes while `serve` reads.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            # FULL: a receipt sent to a kiosk means the submission survives a power cut here;
+            # NORMAL in WAL mode could lose the last commits and the kiosk would not resend.
+            cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
