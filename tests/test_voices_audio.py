@@ -92,3 +92,11 @@ def test_aplay_stop_kills_the_player_at_once(tmp_path, wav, monkeypatch):
     pb.stop()
     assert pb.done.is_set() and pb.stopped_early
     assert pb.process.wait(2) < 0  # killed, not finished
+
+
+def test_aplay_failure_is_reported_not_hidden(wav):
+    if shutil.which("aplay") is None:
+        pytest.skip("alsa-utils not installed")
+    pb = AplayOut(device="no-such-device").play(wav, lang="en", text="t")
+    assert pb.wait(5)
+    assert pb.error and "aplay -l" in pb.error

@@ -44,20 +44,26 @@ class Playback:
         self.played_ms: float | None = None
         self._stop_hook: Callable[[], None] | None = None
         self.process: subprocess.Popen[bytes] | None = None  # the player, when there is one
+        self.error: str | None = None  # set when the output failed to play the sound
+        self._lock = threading.Lock()
 
     def _mark_started(self) -> None:
         self.started_at = time.perf_counter()
         self.started.set()
 
-    def _mark_done(self, stopped: bool) -> None:
-        if self.done.is_set():
-            return
-        self.ended_at = time.perf_counter()
-        self.stopped_early = stopped
-        if self.started_at is not None:
-            self.played_ms = round(min(self.duration_ms,
-                                       (self.ended_at - self.started_at) * 1000 * self.speed), 1)
-        self.done.set()
+    def _mark_done(self, stopped: bool, signal: bool = True) -> None:
+        with self._lock:  # the stopper and the player thread may both get here
+            self._set_end(stopped)
+        if signal:
+            self.done.set()
+
+    def _set_end(self, stopped: bool) -> None:
+        if self.ended_at is None:
+            self.ended_at = time.perf_counter()
+            self.stopped_early = stopped
+            if self.started_at is not None:
+                self.played_ms = round(min(self.duration_ms, (self.ended_at - self.started_at)
+                                           * 1000 * self.speed), 1)
 
     def stop(self) -> None:
         """End this sound now; safe from any thread, any number of times."""
@@ -161,8 +167,13 @@ class AplayOut(AudioOut):
             write_with_gain(src, path, gain)
         pb = Playback(path, lang, text, wav_duration_ms(path))
         cmd = ["aplay", "-q"] + (["-D", self.device] if self.device else []) + [str(path)]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        except OSError:
+            if path != src:
+                path.unlink(missing_ok=True)
+            raise
         pb._mark_started()
         pb.process = proc
 
@@ -173,6 +184,9 @@ class AplayOut(AudioOut):
 
         def reap() -> None:
             rc = proc.wait()
+            if rc > 0:
+                pb.error = (f"aplay could not play the sound (exit status {rc}); check that the "
+                            "speakers or headset are connected and listed by 'aplay -l'.")
             pb._mark_done(stopped=rc != 0)
             if path != src:
                 path.unlink(missing_ok=True)
@@ -221,12 +235,15 @@ class FileSink(AudioOut):
 
         def run() -> None:
             stopped = stop_event.wait(pb.duration_ms / 1000.0 / self.speed)
-            pb._mark_done(stopped=stopped)
+            # A sound that ends by itself is logged before it reports done, so whoever waits
+            # on it finds its line; a stopped one reported done at the stop.
+            pb._mark_done(stopped=stopped, signal=False)
             self._record({
                 "time": wall_time, "lang": lang, "text": text, "wav": str(dst),
                 "duration_ms": round(pb.duration_ms, 1), "stopped": pb.stopped_early,
                 "played_ms": pb.played_ms, "gain": round(gain, 3),
             })
+            pb.done.set()
 
         threading.Thread(target=run, daemon=True, name="voices-sink-player").start()
         return pb

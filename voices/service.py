@@ -355,6 +355,8 @@ class SpeechService:
                     log.exception("on_sentence callback failed")
             self._prefetch(rate)
             pb.wait()
+            if pb.error:
+                self._problem(pb.error)
             self._finish(item, gen)
         except OSError as e:
             self._problem(f"Speech could not be played ({e}).")
