@@ -4,6 +4,8 @@ break (pure functions, no engine)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from voices.speakable import normalize_digits, prepare, speakable, split_sentences
 
@@ -102,3 +104,31 @@ def test_prepare_keeps_logical_text_for_captions_and_drops_empty_pieces():
     sentences = prepare("Call 80000070.\n...\n", "en")
     assert [(s.text, s.spoken) for s in sentences] == [
         ("Call 80000070.", "Call 8 0 0 0 0 0 7 0.")]
+
+
+# Properties over arbitrary text: nothing is lost when cutting, nothing crashes, phone-like
+# numbers are always spelled.
+
+_ALPHABET = st.sampled_from(list("abc XYZ019٠١٩.,!?؟،;؛:-/%\n مرحبا") + ["ر.ع.", "OMR"])
+_TEXT = st.lists(_ALPHABET, max_size=80).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_cutting_into_sentences_loses_no_characters(text):
+    pieces = split_sentences(text)
+    assert "".join(pieces).replace(" ", "") == "".join(text.split())
+    assert all(p == p.strip() and p for p in pieces)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.sampled_from(["ar", "en"]))
+def test_speakable_accepts_any_text(text, lang):
+    assert isinstance(speakable(text, lang), str)
+    prepare(text, lang)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text("0123456789", min_size=7, max_size=12), st.sampled_from(["ar", "en"]))
+def test_any_run_of_seven_or_more_digits_is_spelled(number, lang):
+    assert speakable(f"call {number} now", lang) == f"call {' '.join(number)} now"

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,10 +96,13 @@ class SpeechEngine:
         pkg_root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_root, env.get("PYTHONPATH")) if p)
         try:
-            proc = subprocess.Popen(
-                self._worker_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, text=True, encoding="utf-8", bufsize=1, env=env,
-            )
+            # The engine's own complaints (espeak-ng warnings, tracebacks) go to a file a
+            # technician can read; they must not mix with the replies on stdout.
+            with open(self.workdir / "engine.log", "ab") as errlog:
+                proc = subprocess.Popen(
+                    self._worker_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=errlog, text=True, encoding="utf-8", bufsize=1, env=env,
+                )
         except OSError as e:
             self._fail(f"The speech engine could not start ({e}); reinstall the kiosk with "
                        "'make deps'.")
@@ -176,6 +180,8 @@ class SpeechEngine:
                 proc.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 proc.kill()
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -225,6 +231,7 @@ class SpeechEngine:
                 {lang: None for lang in self._preferred},
                 "rate_steps_wpm": list(RATE_STEPS),
                 "synth_count": self.synth_count,
+                "engine_log": str(self.workdir / "engine.log"),
                 "problems": problems,
                 "message": " ".join(problems) if problems else "Speech is working.",
             }

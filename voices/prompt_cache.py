@@ -31,6 +31,7 @@ class PromptCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.engine = engine
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()  # two builds at once would delete each other's files
         self.hits = 0
         self.misses = 0
         self.last_build: dict[str, Any] = {}
@@ -62,6 +63,11 @@ class PromptCache:
               rate_steps: Iterable[int] | None = None) -> dict[str, Any]:
         """Render every sentence of every (text, lang) prompt at each rate step (the default
         rate first, because visitors hear it most) and delete cached files no prompt needs."""
+        with self._build_lock:
+            return self._build(list(prompts), rate_steps)
+
+    def _build(self, prompts: list[tuple[str, str]],
+               rate_steps: Iterable[int] | None) -> dict[str, Any]:
         steps = list(rate_steps) if rate_steps is not None else list(range(len(RATE_STEPS)))
         steps.sort(key=lambda s: (s != DEFAULT_RATE_STEP, s))
         wanted: dict[str, tuple[str, str, int]] = {}
