@@ -223,3 +223,21 @@ def test_diagnostics_describe_engine_voices_and_output(speech):
     assert d["ok"] and d["message"] == "Speech is working."
     assert d["voices"]["ar"] == "sem/ar"
     assert d["audio"]["output"] == "file-sink"
+
+
+def test_repeat_while_paused_resumes_with_the_interrupted_sentence_once(speech):
+    speech.say(f"{LONG_EN}. The end.", "en")
+    speech.started.wait_for(1)
+    speech.pause()
+    speech.repeat()
+    entries = speech.sink.wait_for_entries(3)
+    assert [e["text"] for e in entries] == [f"{LONG_EN}.", f"{LONG_EN}.", "The end."]
+    assert speech.wait_idle(5) and len(speech.sink.entries) == 3
+
+
+def test_rate_change_applies_to_the_next_sentence(speech):
+    speech.say("One two three four. One two three four.", "en")
+    speech.started.wait_for(1)
+    speech.set_rate(0)
+    first, second = speech.sink.wait_for_entries(2)
+    assert second["duration_ms"] > first["duration_ms"] * 1.15

@@ -161,6 +161,11 @@ class SpeechService:
         """Say the current sentence again (or the last one, when nothing is playing), then go
         on with whatever was still to come."""
         with self._cond:
+            if self._paused and self._queue:
+                # Paused speech already starts with the interrupted sentence.
+                self._paused = False
+                self._cond.notify_all()
+                return
             item = self._active or self._last
             if item is None:
                 return
@@ -376,10 +381,13 @@ class SpeechService:
             self._cond.notify_all()
 
     def _render(self, item: _Item, rate: int) -> tuple[Path, bool, bool]:
-        if item.wav is not None and item.wav_rate == rate and item.wav.exists():
+        if item.wav is not None:
             wav, temp, cached = item.wav, item.wav_temp, item.wav_cached
             item.wav = None
-            return wav, temp, cached
+            if item.wav_rate == rate and wav.exists():
+                return wav, temp, cached
+            if temp:  # prefetched before the rate changed
+                wav.unlink(missing_ok=True)
         if self.cache is not None:
             hit = self.cache.get(item.sentence.spoken, item.lang, rate)
             if hit is not None:
