@@ -5,6 +5,7 @@ card would receive the first sample."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import tempfile
@@ -12,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from voices.audio import FileSink
+from voices.audio import AplayOut, FileSink
 from voices.engine import SpeechEngine
 from voices.service import SentenceStarted, SpeechService
 
@@ -45,6 +46,31 @@ class _Starts:
             return self.events[n - 1]
 
 
+def _player_kill_ms(tmp: Path, wav: Path) -> list[float]:
+    """There is no sound card here, so a stand-in `aplay` that plays for a long time shows how
+    quickly stopping ends the player process (which is what silences a real card)."""
+    bindir = tmp / "bin"
+    bindir.mkdir()
+    fake = bindir / "aplay"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake.chmod(0o755)
+    old_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{bindir}{os.pathsep}{old_path}"
+    out, times = AplayOut(), []
+    try:
+        for _ in range(20):
+            pb = out.play(wav, lang="en", text="x")
+            time.sleep(0.02)  # let the player get going, as it would be mid-sentence
+            t0 = time.perf_counter()
+            pb.stop()
+            if pb.process is not None:
+                pb.process.wait(5)
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        os.environ["PATH"] = old_path
+    return times
+
+
 def _text(i: int) -> tuple[str, str]:
     # Every text is new (the number changes), in both languages, like product pages.
     if i % 2:
@@ -69,10 +95,12 @@ def run() -> list[dict]:
             n += 1
             starts.wait_for(n)
 
-        new_ms = []
+        new_ms, call_ms = [], []
         for i in range(ROUNDS):
             text, lang = _text(1000 + i)
+            t0 = time.perf_counter()
             service.say(text, lang)
+            call_ms.append((time.perf_counter() - t0) * 1000)
             n += 1
             ev = starts.wait_for(n)
             new_ms.append((ev.started_at - ev.said_at) * 1000)
@@ -108,6 +136,7 @@ def run() -> list[dict]:
                 cut_ms.append((ev.playback.ended_at - t0) * 1000)
         service.wait_idle(10)
         rss_mb = (service.engine.rss_kb() or 0) / 1024
+        kill_ms = _player_kill_ms(tmp, Path(sink.entries[0]["wav"]))
     finally:
         service.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -117,6 +146,8 @@ def run() -> list[dict]:
          "unit": "ms", "goal": ""},
         {"metric": "say() to first audio, new text: p95", "value": _pct(new_ms, 0.95),
          "unit": "ms", "goal": "<= 150"},
+        {"metric": "say() call returns (caller never waits): p95", "value": _pct(call_ms, 0.95),
+         "unit": "ms", "goal": "<= 5"},
         {"metric": "say() to first audio, cached prompt: p50",
          "value": statistics.median(cached_ms), "unit": "ms", "goal": ""},
         {"metric": "say() to first audio, cached prompt: p95", "value": _pct(cached_ms, 0.95),
@@ -125,6 +156,8 @@ def run() -> list[dict]:
          "goal": "0"},
         {"metric": "new say() to end of previous sound: p95", "value": _pct(cut_ms, 0.95),
          "unit": "ms", "goal": "<= 100"},
+        {"metric": "player process stop: kill to exit p95 (stand-in aplay)",
+         "value": _pct(kill_ms, 0.95) if kill_ms else "n/a", "unit": "ms", "goal": "<= 100"},
         {"metric": "prompt cache build, 40 prompts at one rate", "value": build_s, "unit": "s",
          "goal": ""},
         {"metric": "speech engine process RSS", "value": rss_mb, "unit": "MiB", "goal": ""},

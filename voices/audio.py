@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import wave
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -82,12 +83,25 @@ def wav_duration_ms(path: Path) -> float:
         return w.getnframes() * 1000.0 / (w.getframerate() or 1)
 
 
+try:  # audioop scales in C; it is deprecated and leaves the stdlib in Python 3.13
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import audioop
+except ImportError:  # pragma: no cover - Python 3.13+
+    audioop = None
+
+
 def _scaled_frames(frames: bytes, gain: float) -> bytes:
+    if audioop is not None:
+        return audioop.mul(frames, 2, gain)  # clips at full scale, like the loop below
     samples = array.array("h")
     samples.frombytes(frames)
     if sys.byteorder != "little":
         samples.byteswap()
-    samples = array.array("h", (max(-32768, min(32767, int(s * gain))) for s in samples))
+    if gain <= 1.0:
+        samples = array.array("h", [int(s * gain) for s in samples])
+    else:
+        samples = array.array("h", [max(-32768, min(32767, int(s * gain))) for s in samples])
     if sys.byteorder != "little":
         samples.byteswap()
     return samples.tobytes()
