@@ -86,3 +86,17 @@ def test_engine_process_that_dies_is_restarted(engine):
     os.kill(first, signal.SIGKILL)
     assert duration(engine.synthesize("two", "en")) > 0.1
     assert engine.pid not in (None, first)
+
+
+def test_closed_engine_ends_its_process_and_never_starts_another(tmp_path):
+    import os
+
+    engine = SpeechEngine(workdir=tmp_path)
+    engine.synthesize("Hello", "en")
+    pid = engine.pid
+    engine.close()
+    assert engine.pid is None
+    with pytest.raises(ProcessLookupError):  # close() waits for the process to end
+        os.kill(pid, 0)
+    with pytest.raises(SpeechUnavailable, match="shut down"):
+        engine.synthesize("Again", "en")

@@ -73,6 +73,7 @@ class SpeechEngine:
         self._failed_at: float | None = None
         self._problems: dict[str, str] = {}
         self.synth_count = 0
+        self._closed = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -84,6 +85,8 @@ class SpeechEngine:
     def _ensure_started(self) -> bool:
         if self._proc is not None and self._proc.poll() is None:
             return True
+        if self._closed:  # a prompt-cache build still running must not start a new process
+            return False
         if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER_S:
             return False
         self._spawn()
@@ -172,6 +175,7 @@ class SpeechEngine:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             try:
@@ -244,7 +248,7 @@ class SpeechEngine:
         Raises SpeechUnavailable (with a sentence for the admin screen) if it can not."""
         with self._lock:
             if not self._ensure_started():
-                raise SpeechUnavailable(self._error or "The speech engine is not running.")
+                raise SpeechUnavailable(self._error or "The speech engine has been shut down.")
             voice = self._voices.get(lang)
             if voice is None:
                 raise SpeechUnavailable(self._problems.get(lang)

@@ -172,7 +172,8 @@ def split_sentences(text: str) -> list[str]:
     for m in _SENTENCE_END.finditer(text):
         end = m.end()
         piece = text[start:end]
-        if piece.rstrip().endswith(_NO_BREAK_AFTER) and end < len(text):
+        at_line_break = "\n" in m.group(0)
+        if not at_line_break and piece.rstrip().endswith(_NO_BREAK_AFTER) and end < len(text):
             continue
         pieces.append(piece)
         start = end
