@@ -10,6 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 MAX_EXAMPLES = 30
 
@@ -71,6 +72,8 @@ def test_no_request_makes_central_fail(api_schema, central_server, fuzz_device, 
         if 400 <= response.status_code < 500:
             body = response.json()
             assert isinstance(body.get("error"), str) and body["error"]
+        # What central answers matches what /openapi.json promises.
+        case.validate_response(response, checks=[response_schema_conformance])
 
     try:
         check()
