@@ -100,3 +100,14 @@ def test_aplay_failure_is_reported_not_hidden(wav):
     pb = AplayOut(device="no-such-device").play(wav, lang="en", text="t")
     assert pb.wait(5)
     assert pb.error and "aplay -l" in pb.error
+
+
+def test_file_sink_keeps_only_the_newest_sounds_and_never_overwrites(tmp_path, wav, monkeypatch):
+    monkeypatch.setattr(FileSink, "KEEP_WAVS", 3)
+    sink = FileSink(tmp_path, speed=1000)
+    for i in range(5):
+        sink.play(wav, lang="en", text=str(i)).wait(5)
+    assert sorted(p.name for p in tmp_path.glob("utt-*.wav")) == [
+        "utt-00003-en.wav", "utt-00004-en.wav", "utt-00005-en.wav"]
+    again = FileSink(tmp_path, speed=1000)  # a restart continues the numbering
+    assert again.play(wav, lang="ar", text="x").wav.name == "utt-00006-ar.wav"

@@ -16,6 +16,7 @@ import threading
 import time
 import warnings
 import wave
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -220,6 +221,12 @@ class FileSink(AudioOut):
 
     name = "file-sink"
 
+    # A kiosk without a sound card may run for months: keep the newest sounds and log lines,
+    # not all of them.
+    KEEP_WAVS = 1000
+    KEEP_ENTRIES = 10000
+    MAX_LOG_BYTES = 5 * 1024 * 1024
+
     def __init__(self, directory: str | os.PathLike[str], speed: float = 1.0,
                  on_entry: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.directory = Path(directory)
@@ -228,14 +235,22 @@ class FileSink(AudioOut):
         self.speed = speed
         self.on_entry = on_entry
         self.entries: list[dict[str, Any]] = []
+        self.count = 0  # utterances finished since start (entries may be trimmed)
         self._cond = threading.Condition()
-        self._n = itertools.count(len(list(self.directory.glob("utt-*.wav"))) + 1)
+        existing = sorted(self.directory.glob("utt-*.wav"))
+        self._wavs: deque[Path] = deque(existing)
+        numbers = [int(p.name.split("-")[1]) for p in existing if p.name.split("-")[1].isdigit()]
+        self._n = itertools.count(max(numbers, default=0) + 1)
 
     def play(self, wav: Path, *, lang: str, text: str, gain: float = 1.0,
              scaled: bool = False) -> Playback:
         n = next(self._n)
         dst = self.directory / f"utt-{n:05d}-{lang}.wav"
         write_with_gain(Path(wav), dst, 1.0 if scaled else gain)
+        with self._cond:
+            self._wavs.append(dst)
+            while len(self._wavs) > self.KEEP_WAVS:
+                self._wavs.popleft().unlink(missing_ok=True)
         pb = Playback(dst, lang, text, wav_duration_ms(dst), speed=self.speed)
         stop_event = threading.Event()
 
@@ -264,9 +279,17 @@ class FileSink(AudioOut):
 
     def _record(self, entry: dict[str, Any]) -> None:
         with self._cond:
+            try:
+                if self.log_path.stat().st_size > self.MAX_LOG_BYTES:
+                    os.replace(self.log_path, self.log_path.with_suffix(".log.1"))
+            except FileNotFoundError:
+                pass
             with self.log_path.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(entry, ensure_ascii=False) + "\n")
             self.entries.append(entry)
+            if len(self.entries) > self.KEEP_ENTRIES:
+                del self.entries[: len(self.entries) - self.KEEP_ENTRIES]
+            self.count += 1
             self._cond.notify_all()
         if self.on_entry is not None:
             try:
@@ -278,10 +301,10 @@ class FileSink(AudioOut):
         """Block until `count` utterances have finished (played or stopped); for tests."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while len(self.entries) < count:
+            while self.count < count:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"sink has {len(self.entries)} of {count} entries")
+                    raise TimeoutError(f"sink has {self.count} of {count} entries")
                 self._cond.wait(left)
             return list(self.entries)
 
