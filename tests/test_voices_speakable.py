@@ -132,3 +132,9 @@ def test_speakable_accepts_any_text(text, lang):
 @given(st.text("0123456789", min_size=7, max_size=12), st.sampled_from(["ar", "en"]))
 def test_any_run_of_seven_or_more_digits_is_spelled(number, lang):
     assert speakable(f"call {number} now", lang) == f"call {' '.join(number)} now"
+
+
+def test_a_span_of_years_is_not_read_as_a_phone_number():
+    assert speakable("Made 2010-2015", "en") == "Made 2010 to 2015"
+    assert speakable("من ٢٠١٠-٢٠١٥", "ar") == "من 2010 إلى 2015"
+    assert speakable("Call 2412-3456", "en") == "Call 2 4 1 2 3 4 5 6"

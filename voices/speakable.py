@@ -53,6 +53,8 @@ _PRICE_BEFORE = re.compile(rf"(?<!\w){_CURRENCY}\s*{_AMOUNT}")
 # A phone-like number: an optional +, then 7 or more digits, optionally grouped by single spaces
 # or hyphens. Quantities are written with thousands separators, so they never match.
 _PHONE = re.compile(r"(?<![\d,.])\+?\d(?:[ -]?\d){6,}(?![\d,]|\.\d)")
+# "2010-2015" is a span of years, not a phone number, though both are 8 digits with a hyphen.
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
 _THOUSANDS = re.compile(r"\b\d{1,3}(?:,\d{3})+\b")
 _DECIMAL = re.compile(r"\b(\d+)\.(\d+)\b")
 _PERCENT = re.compile(r"(\d)\s*%")
@@ -147,6 +149,8 @@ def speakable(text: str, lang: str) -> str:
     s = re.sub(r"الساعة\s+الساعة", "الساعة", s)  # the source often says "at the hour" already
     s = _PRICE_AFTER.sub(_price_sub(lang), s)
     s = _PRICE_BEFORE.sub(_price_sub(lang), s)
+    to = "to" if lang == "en" else "إلى"
+    s = _YEAR_RANGE.sub(lambda m: f"{m[1]} {to} {m[2]}" if m[1] < m[2] else m[0], s)
     s = _PHONE.sub(lambda m: f" {spell_digits(m.group(0))} ", s)
     s = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), s)
     s = _PERCENT.sub(lambda m: f"{m.group(1)} {_WORDS[lang]['percent']}", s)
