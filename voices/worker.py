@@ -39,6 +39,7 @@ class Renderer:
         ]
         self.version = (_espeak.Info(None) or b"unknown").decode("utf-8", "replace")
         self._chunks: list[bytes] = []
+        self._voice: str | None = None
         _espeak.SetSynthCallback(self._on_synth)  # replaces pyttsx3's callback
 
     def _on_synth(self, wav: Any, numsamples: int, events: Any) -> int:
@@ -48,8 +49,11 @@ class Renderer:
 
     def render(self, text: str, voice: str, rate: int, out: str) -> None:
         es = self._espeak
-        if es.SetVoiceByName(voice.encode("utf-8")) != 0:
-            raise ValueError(f"espeak-ng has no voice {voice!r}")
+        if voice != self._voice:  # loading a voice reads its files; most requests keep it
+            if es.SetVoiceByName(voice.encode("utf-8")) != 0:
+                self._voice = None
+                raise ValueError(f"espeak-ng has no voice {voice!r}")
+            self._voice = voice
         es.SetParameter(es.RATE, int(rate), 0)
         es.SetParameter(es.VOLUME, 100, 0)  # loudness is applied at playback
         self._chunks = []
