@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps run test bench lint central clean
+.PHONY: deps run run-central test bench lint central clean
 
 deps: $(STAMP)
 	@./scripts/system-deps
@@ -16,9 +16,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-# Until the visitor UI lands, `make run` starts central on 127.0.0.1 with the demo catalogue
-# published; see README.md.
+# The kiosk's visitor UI, full screen (on the bundled demo catalogue until provisioned). It needs
+# the kiosk's display; without one, `kiosk screenshot` renders a screen into a PNG instead.
 run: deps
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+		echo "make run: no display (DISPLAY is not set). Run it on the kiosk's screen, or render a screen with: $(VENV)/bin/kiosk screenshot home --out home.png" >&2; \
+		exit 1; fi
+	$(PY) main.py
+
+# central on 127.0.0.1 with the demo catalogue published; see README.md.
+run-central: deps
 	$(PY) -m central.devserver
 
 test: deps

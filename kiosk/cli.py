@@ -23,10 +23,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     # Subcommands are registered here as their capabilities land.
     from kiosk.commands import add_device_parsers
+    from screens.commands import add_ui_parsers
     from voices.say import add_say_parser
 
     add_device_parsers(sub)
     add_say_parser(sub)
+    add_ui_parsers(sub)
     return parser
 
 

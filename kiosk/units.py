@@ -1,0 +1,67 @@
+"""Physical sizes for the visitor UI: millimetres turned into pixels through the px-per-mm that a
+technician configures for the screen (ACCESSIBILITY.md gives every size in millimetres)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_PX_PER_MM = 4.0  # 21.5-inch 1080x1920 reference screen
+
+TARGET_MM = 16.0  # smallest touch target side (ACCESSIBILITY 8)
+GAP_MM = 2.5  # smallest space between targets (ACCESSIBILITY 8)
+FOCUS_RING_MM = 1.5  # thick enough to see from 700 mm (ACCESSIBILITY 7)
+MIN_CAP_HEIGHT_MM = 4.8  # body text at scale 1 (ACCESSIBILITY 3)
+
+# Noto Sans: capital height 714 units of a 1000-unit em (OS/2 sCapHeight), so a font size of
+# f mm draws capitals 0.714 f mm tall. 4.8 mm / 0.714 = 6.72 mm; 7.0 mm leaves a margin and
+# gives 5.0 mm capitals.
+CAP_HEIGHT_RATIO = 0.714
+BODY_FONT_MM = 7.0
+TITLE_FONT_MM = 9.5
+SMALL_FONT_MM = 7.0  # "small" text still meets the body minimum: nothing a visitor reads is smaller
+
+TEXT_SCALES: tuple[float, ...] = (1.0, 1.5, 2.0)
+
+
+@dataclass(frozen=True)
+class Units:
+    px_per_mm: float = DEFAULT_PX_PER_MM
+
+    def mm(self, value: float) -> float:
+        return value * self.px_per_mm
+
+    @property
+    def target(self) -> float:
+        return self.mm(TARGET_MM)
+
+    @property
+    def gap(self) -> float:
+        return self.mm(GAP_MM)
+
+    @property
+    def focus_ring(self) -> float:
+        return self.mm(FOCUS_RING_MM)
+
+    def font(self, role: str = "body", scale: float = 1.0) -> float:
+        """Font size in px for a text role at the visitor's text scale."""
+        size_mm = {"body": BODY_FONT_MM, "title": TITLE_FONT_MM, "small": SMALL_FONT_MM}[role]
+        return self.mm(size_mm) * scale
+
+    def cap_height_mm(self, role: str = "body", scale: float = 1.0) -> float:
+        return self.font(role, scale) * CAP_HEIGHT_RATIO / self.px_per_mm
+
+
+def configured_px_per_mm(config: dict | None = None) -> float:
+    """The screen's px-per-mm: KIOSK_PX_PER_MM wins (technicians trying a screen), then the
+    device config from provisioning, then the reference screen."""
+    for raw in (os.environ.get("KIOSK_PX_PER_MM"), (config or {}).get("px_per_mm")):
+        if raw in (None, ""):
+            continue
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            continue
+        if 1.0 <= value <= 40.0:  # anything else is a typo, not a screen
+            return value
+    return DEFAULT_PX_PER_MM

@@ -1,0 +1,444 @@
+"""KioskApp: the visitor UI. Builds the ScreenManager from the one screen registry, keeps the
+visitor session (kiosk/session.py), navigation history, the idle warning, help, keypad focus
+and the speech hook. Background work reports back through Clock, never touching widgets."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock, mainthread
+from kivy.core.window import Window
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.widget import Widget
+
+from kiosk.device import KioskDevice
+from kiosk.i18n import _, both
+from kiosk.session import SiteDefaults, VisitorSession
+from kiosk.units import Units, configured_px_per_mm
+from screens import registry
+from screens.base import KioskScreen
+from screens.context import UIContext, set_ui, ui
+from screens.themes import rgba, theme
+from screens.widgets.button import KButton
+from screens.widgets.layout import Filled, column, row
+from screens.widgets.text import KText
+
+log = logging.getLogger("screens.app")
+
+STATUS_EVERY_S = 60.0
+TICK_S = 0.5
+
+# Keypad and keyboard keys (ACCESSIBILITY 18); technicians re-map through the device config
+# "keys" entry, e.g. {"help": [283, 104]}.
+DEFAULT_KEYS: dict[str, tuple[int, ...]] = {
+    "up": (273, 280), "down": (274, 281), "action": (13, 271), "back": (27, 8),
+    "help": (283,), "lang": (285,), "repeat": (286,), "vol_up": (43, 270),
+    "vol_down": (45, 269), "next": (32,),
+}
+
+
+class Overlay(Filled):
+    """A full-window panel above the screen (idle warning, help); it takes every touch so
+    nothing behind it fires."""
+
+    def __init__(self, kind: str, **kwargs):
+        super().__init__(orientation="vertical", padding=ui().units.mm(8),
+                         spacing=ui().units.gap, **kwargs)
+        self.kind = kind
+        self.fill = "panel_bg"
+
+    def on_touch_down(self, touch):
+        super().on_touch_down(touch)
+        return True
+
+    def on_touch_move(self, touch):
+        super().on_touch_move(touch)
+        return True
+
+    def on_touch_up(self, touch):
+        super().on_touch_up(touch)
+        return True
+
+    def focus_order(self) -> list[KButton]:
+        rtl = ui().rtl
+        found = [w for w in self.walk(restrict=True) if isinstance(w, KButton)]
+        return sorted(found, key=lambda w: (-round(w.top), -w.right if rtl else w.x))
+
+
+class KioskApp(App):
+    title = "Made in Oman"
+
+    def __init__(self, device: KioskDevice | None = None, start: str = "attract",
+                 start_params: dict[str, Any] | None = None, background: bool = False,
+                 clock: Callable[[], float] = time.monotonic, **kwargs):
+        super().__init__(**kwargs)
+        self.device = device or KioskDevice()
+        self.device.ensure_content()  # first boot on the bundled demo catalogue
+        config = (self.device.credentials.config if self.device.credentials else None) or {}
+        self.defaults = SiteDefaults.from_config(config)
+        self.session = VisitorSession(defaults=self.defaults, clock=clock)
+        self.units = Units(configured_px_per_mm(config))
+        self.keys = {**DEFAULT_KEYS, **{k: tuple(v) for k, v in
+                                        (config.get("keys") or {}).items()}}
+        self.start_name = start
+        self.start_params = dict(start_params or {})
+        self.background = background
+        self.stale = False
+        self.history: list[tuple[str, dict[str, Any]]] = []
+        self.overlay: Overlay | None = None
+        self.focus_index: int | None = None
+        self.speech: Any = None  # a voices.service.SpeechService, attached by `kiosk run`
+        self.spoken: list[tuple[float, str, str]] = []  # what was said, for captions and walks
+        self.screens: dict[str, KioskScreen] = {}
+        self._active: KioskScreen | None = None
+        self._status_lock = threading.Lock()
+
+    # -- building ----------------------------------------------------------------------------
+
+    def build(self) -> Widget:
+        self._apply_context()
+        self.sm = ScreenManager(transition=NoTransition())
+        for name in registry.SCREENS:
+            screen = registry.screen_class(name)(self)
+            self.screens[name] = screen
+            self.sm.add_widget(screen)
+        self.root_layer = FloatLayout()
+        self.root_layer.add_widget(self.sm)
+        Window.bind(on_key_down=self._on_key_down)
+        Window.bind(on_touch_down=self._on_any_touch)
+        Clock.schedule_interval(self._tick, TICK_S)
+        Clock.schedule_interval(lambda _dt: self.check_status(), STATUS_EVERY_S)
+        self._read_status()
+        self.go(self.start_name, _replace=True, **self.start_params)
+        if self.background:
+            self.device.start_background(on_content_changed=self._content_changed)
+        return self.root_layer
+
+    def on_stop(self) -> None:
+        try:
+            self.device.close()
+        except Exception:  # closing at exit must not hide the real reason we stopped
+            log.exception("closing the device failed")
+
+    def window_width(self) -> float:
+        return float(Window.width)
+
+    def window_height(self) -> float:
+        return float(Window.height)
+
+    def _apply_context(self) -> None:
+        s = self.session
+        set_ui(UIContext(lang=s.lang, theme=theme(s.theme), scale=s.text_scale, reach=s.reach,
+                         units=self.units))
+        Window.clearcolor = rgba(ui().theme.bg)
+
+    @property
+    def current(self) -> KioskScreen:
+        return self.screens[self.sm.current]
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def go(self, name: str, _replace: bool = False, **params: Any) -> None:
+        """Open a screen with its parameters; Back returns to the one before."""
+        if name not in self.screens:
+            raise KeyError(f"no screen named {name!r}")
+        if _replace and self.history:
+            self.history[-1] = (name, params)
+        else:
+            self.history.append((name, params))
+        self._show(name, params)
+
+    def _show(self, name: str, params: dict[str, Any]) -> None:
+        screen = self.screens[name]
+        self.close_overlay()
+        if self._active is not None:
+            self._active.on_deactivate()
+        self._active = screen
+        screen.on_activate(**params)
+        screen.refresh()
+        self.sm.current = name
+        self.focus_index = None
+        self.speak(f"{screen.title_text(self.session.lang)}. "
+                   f"{screen.summary_text(self.session.lang)}")
+
+    def back(self) -> None:
+        if len(self.history) > 1:
+            self.history.pop()
+            name, params = self.history[-1]
+            self._show(name, params)
+
+    def home(self) -> None:
+        self.session.started = True
+        self.history = []
+        self.go("home")
+
+    def refresh_current(self) -> None:
+        """Rebuild the visible screen (a setting or the content changed)."""
+        self._apply_context()
+        focused_id = self._focused_id()
+        self.current.refresh()
+        if self.overlay is not None:
+            kind = self.overlay.kind
+            self.close_overlay()
+            self.show_help() if kind == "help" else self._show_idle_warning()
+        if focused_id:
+            self.focus_by_id(focused_id)
+
+    # -- settings from the bar and the settings screen --------------------------------------
+
+    def toggle_lang(self) -> None:
+        self.set_lang("en" if self.session.lang == "ar" else "ar")
+
+    def set_lang(self, lang: str) -> None:
+        self.session.set_lang(lang)
+        self.refresh_current()
+        self.speak(_("English", lang) if lang == "en" else _("Arabic", lang))
+
+    def next_text_scale(self) -> None:
+        self.session.next_text_scale()
+        self.refresh_current()
+
+    def next_theme(self) -> None:
+        self.session.next_theme()
+        self.refresh_current()
+
+    def toggle_speech(self) -> None:
+        on = self.session.set_speech(not self.session.speech)
+        self.refresh_current()
+        if on:
+            self.speak(_("Speech is on.", self.session.lang))
+        elif self.speech is not None:
+            self.speech.stop()
+
+    def apply(self, change: Callable[[VisitorSession], Any]) -> None:
+        """Change a session setting and redraw: ``app.apply(lambda s: s.set_reach(True))``."""
+        change(self.session)
+        self.refresh_current()
+
+    # -- session -----------------------------------------------------------------------------
+
+    def start_session(self, lang: str | None = None) -> None:
+        self.session.start(lang)
+        self._apply_context()
+        self.history = []
+        self.go("home")
+
+    def end_session(self) -> None:
+        """The visitor left: wipe and restore the site's defaults, back to the attract screen
+        (ACCESSIBILITY 23)."""
+        self.session.reset()
+        if self.speech is not None:
+            self.speech.reset_for_new_visitor()
+        for screen in self.screens.values():
+            screen.params = {}
+        self.history = []
+        self._apply_context()
+        self.close_overlay()
+        self.go("attract")
+
+    def _on_any_touch(self, _window, _touch) -> bool:
+        self._input()
+        return False
+
+    def _input(self) -> None:
+        if self.overlay is not None and self.overlay.kind == "idle":
+            return  # the warning's own buttons decide
+        if not self.session.started:
+            self.session.started = True
+            self.session.idle.restart()
+        self.session.idle.touch()
+
+    def _tick(self, _dt: float) -> None:
+        if not self.session.started:
+            return
+        state = self.session.idle.state()
+        if state == "ended":
+            self.end_session()
+        elif state == "warning":
+            if self.overlay is None or self.overlay.kind != "idle":
+                self._show_idle_warning()
+            else:
+                self._idle_text.logical = self._idle_countdown()
+        elif self.overlay is not None and self.overlay.kind == "idle":
+            self.close_overlay()
+
+    def _idle_countdown(self) -> str:
+        return _("The session ends in {seconds} seconds and everything you entered will be "
+                 "cleared.", self.session.lang).format(seconds=self.session.idle.seconds_left())
+
+    def _show_idle_warning(self) -> None:
+        t = ui().t
+        self._idle_text = KText(logical=self._idle_countdown(), fg="panel_text")
+
+        def keep_going() -> None:
+            self.session.idle.keep_going()
+            self.close_overlay()
+
+        def more_time() -> None:
+            self.session.idle.more_time()
+            self.close_overlay()
+
+        panel = column(
+            KText(logical=t("Are you still there?"), role="title", bold=True, fg="panel_text"),
+            self._idle_text,
+            row(KButton(kiosk_id="idle.continue", label=both("Continue"),
+                        action=keep_going),
+                KButton(kiosk_id="idle.more_time", label=both("More time"),
+                        action=more_time)),
+        )
+        self._open_overlay("idle", panel)
+        self.speak(f"{t('Are you still there?')} {self._idle_countdown()}")
+
+    def show_help(self) -> None:
+        t = ui().t
+        screen = self.current
+        panel = column(
+            KText(logical=t("Help"), role="title", bold=True, fg="panel_text"),
+            KText(logical=screen.help_text(self.session.lang), fg="panel_text"),
+            KButton(kiosk_id="help.close", label=both("Close help"),
+                    action=self.close_overlay),
+        )
+        self._open_overlay("help", panel)
+        self.speak(screen.help_text(self.session.lang))
+
+    def _open_overlay(self, kind: str, panel: Widget) -> None:
+        self.close_overlay()
+        overlay = Overlay(kind)
+        overlay.add_widget(Widget())
+        overlay.add_widget(panel)
+        overlay.add_widget(Widget())
+        self.root_layer.add_widget(overlay)
+        self.overlay = overlay
+        self.focus_index = None
+
+    def close_overlay(self) -> None:
+        if self.overlay is not None:
+            self.root_layer.remove_widget(self.overlay)
+            self.overlay = None
+            self.focus_index = None
+
+    # -- degraded states ---------------------------------------------------------------------
+
+    def _read_status(self) -> None:
+        try:
+            self.stale = bool(self.device.status().get("stale"))
+        except Exception:  # a broken status must not take the visitor UI down
+            log.exception("reading the kiosk status failed")
+
+    def check_status(self) -> None:
+        def work() -> None:
+            with self._status_lock:
+                try:
+                    stale = bool(self.device.status().get("stale"))
+                except Exception:
+                    log.exception("reading the kiosk status failed")
+                    return
+            self._set_stale(stale)
+        threading.Thread(target=work, name="status", daemon=True).start()
+
+    @mainthread
+    def _set_stale(self, stale: bool) -> None:
+        if stale != self.stale:
+            self.stale = stale
+            self.refresh_current()
+
+    def _content_changed(self) -> None:
+        Clock.schedule_once(lambda _dt: self.refresh_current())
+
+    # -- speech hook -------------------------------------------------------------------------
+
+    def speak(self, text: str, lang: str | None = None) -> None:
+        """Say ``text`` (logical, never shaped) when speech is on; it is always recorded so
+        captions and walks can show it."""
+        lang = lang or self.session.lang
+        if not self.session.speech:
+            return
+        self.spoken.append((time.time(), lang, text))
+        del self.spoken[:-200]
+        if self.speech is not None:
+            self.speech.say(text, lang)
+
+    # -- keypad focus ------------------------------------------------------------------------
+
+    def focus_order(self) -> list[KButton]:
+        if self.overlay is not None:
+            return self.overlay.focus_order()
+        return self.current.focus_order()
+
+    def _focused_id(self) -> str | None:
+        order = self.focus_order()
+        if self.focus_index is not None and 0 <= self.focus_index < len(order):
+            return order[self.focus_index].kiosk_id
+        return None
+
+    def move_focus(self, step: int) -> KButton | None:
+        order = self.focus_order()
+        if not order:
+            return None
+        for w in order:
+            w.focused = False
+        if self.focus_index is None:
+            self.focus_index = 0 if step > 0 else len(order) - 1
+        else:
+            self.focus_index = (self.focus_index + step) % len(order)
+        target = order[self.focus_index]
+        self._focus(target)
+        return target
+
+    def focus_by_id(self, kiosk_id: str) -> KButton | None:
+        order = self.focus_order()
+        for i, w in enumerate(order):
+            w.focused = False
+            if w.kiosk_id == kiosk_id:
+                self.focus_index = i
+        if self.focus_index is not None and self.focus_index < len(order):
+            self._focus(order[self.focus_index])
+            return order[self.focus_index]
+        return None
+
+    def _focus(self, target: KButton) -> None:
+        target.focused = True
+        scroll = self.current.scroll
+        if scroll is not None and self.overlay is None:
+            scroll.show(target)
+        self.speak(target.describe(self.session.lang))
+
+    def _on_key_down(self, _window, key: int, _scancode, _codepoint, _modifiers) -> bool:
+        action = next((name for name, codes in self.keys.items() if key in codes), None)
+        if action is None:
+            return False
+        if not self.session.speech and action != "back":
+            # A keypad user is probably relying on speech (ACCESSIBILITY 20).
+            self.session.set_speech(True)
+            self.refresh_current()
+        self._input()
+        if action in ("up", "down"):
+            self.move_focus(-1 if action == "up" else 1)
+        elif action == "action":
+            order = self.focus_order()
+            if self.focus_index is not None and self.focus_index < len(order):
+                order[self.focus_index].activate()
+        elif action == "back":
+            if self.overlay is not None:
+                self.close_overlay()
+            else:
+                self.back()
+        elif action == "help":
+            self.show_help()
+        elif action == "lang":
+            self.toggle_lang()
+        elif action == "repeat" and self.speech is not None:
+            self.speech.repeat()
+        elif action == "vol_up":
+            self.session.set_volume_step(self.session.volume_step + 1)
+        elif action == "vol_down":
+            self.session.set_volume_step(self.session.volume_step - 1)
+        elif action == "next" and self.current.scroll is not None:
+            self.current.scroll.page(1)
+        return True

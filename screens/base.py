@@ -1,0 +1,160 @@
+"""KioskScreen, the base of every screen: title and one-line summary in both languages, the
+stale-content banner, the content area (scrolling, with page buttons), the navigation bar,
+reach mode, and focus order in reading order (mirrored for Arabic). A screen only says what its
+content is; see screens/README.md."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from screens.context import ui
+from screens.widgets.button import KButton
+from screens.widgets.layout import Filled, KScroll, column
+from screens.widgets.navbar import NavBar
+from screens.widgets.text import KText
+
+# Reach mode keeps every control below this fraction of the screen's height, measured from the
+# bottom: on a 1080x1920 screen mounted with its lower edge about 700 mm above the floor, the
+# lower half ends near 940 mm, well inside ADA 308's 380-1220 mm.
+REACH_TOP_FRACTION = 0.5
+
+
+class KioskScreen(Screen):
+    """Subclasses set ``screen_name``, ``title`` and ``summary`` (English msgids in
+    assets/locale), and implement ``build_content``."""
+
+    screen_name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    # Content taller than its space scrolls; a screen that lays itself out to fit (attract)
+    # sets this False.
+    scrolls: ClassVar[bool] = True
+    show_bar: ClassVar[bool] = True
+
+    def __init__(self, app: Any, **kwargs):
+        super().__init__(name=self.screen_name, **kwargs)
+        self.app = app
+        self.params: dict[str, Any] = {}
+        self.scroll: KScroll | None = None
+        self.content: Widget | None = None
+        self.bar: NavBar | None = None
+        self.header: BoxLayout | None = None
+
+    # -- what subclasses provide -----------------------------------------------------------
+
+    def build_content(self) -> Widget:
+        raise NotImplementedError(f"{type(self).__name__} must build its content")
+
+    def title_text(self, lang: str) -> str:
+        """The screen's title; screens showing a record override this with the record's name."""
+        return _(self.title, lang)
+
+    def summary_text(self, lang: str) -> str:
+        return _(self.summary, lang)
+
+    def help_text(self, lang: str) -> str:
+        """Layered help, first layer: what this screen is for, then how to use any screen."""
+        return (f"{self.summary_text(lang)}\n\n"
+                + _("Tap a button to choose it. Use Scroll up and Scroll down to see more. "
+                    "Back returns to the previous screen and Home to the start.", lang))
+
+    @classmethod
+    def sample_params(cls, store: Any) -> dict[str, Any]:
+        """Parameters for opening this screen without a visitor's path to it (screenshots,
+        audits): the product screen picks a product, for example."""
+        return {}
+
+    def on_activate(self, **params: Any) -> None:
+        """Called before the screen is shown, with the parameters it was opened with."""
+        self.params = dict(params)
+
+    def on_deactivate(self) -> None:
+        """Called when the visitor leaves the screen."""
+
+    # -- building ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Rebuild everything for the current language, theme, text scale and reach mode."""
+        ctx = ui()
+        u = ctx.units
+        self.clear_widgets()
+        root = Filled(orientation="vertical", spacing=0)
+        root.fill = "bg"
+        if self.app.stale:
+            banner = column(KText(logical=ctx.t(
+                "Some information may be out of date. The kiosk updates it as soon as it is "
+                "back online."), fg="banner_text", role="small"),
+                fill="banner_bg", padding=u.mm(2))
+            root.add_widget(banner)
+        self.header = column(
+            KText(logical=self.title_text(ctx.lang), role="title", bold=True, fg="bar_text"),
+            KText(logical=self.summary_text(ctx.lang), fg="bar_text"),
+            fill="bar_bg", padding=u.mm(4), spacing=u.mm(1.5))
+        root.add_widget(self.header)
+        self.content = self.build_content()
+        if self.scrolls:
+            body = column(self.content, padding=u.mm(4))
+            self.scroll = KScroll(body)
+            area: Widget = self.scroll
+        else:
+            self.scroll = None
+            area = self.content
+        self.bar = NavBar(self.app, self.app.window_width()) if self.show_bar else None
+        if ctx.reach:
+            # Everything the visitor can touch sits in the lower part; the top shows only the
+            # title and summary, with calm empty space below them.
+            root.add_widget(Widget(size_hint_y=1))
+            region = BoxLayout(orientation="vertical", size_hint_y=None)
+            region.add_widget(area)
+            root.add_widget(region)
+
+            def fit_region(*_a):
+                bar_h = self.bar.height if self.bar else 0
+                region.height = max(u.target * 2, self.app.window_height() * REACH_TOP_FRACTION
+                                    - bar_h)
+            if self.bar:
+                self.bar.bind(height=fit_region)
+            fit_region()
+        else:
+            root.add_widget(area)
+        if self.bar:
+            root.add_widget(self.bar)
+        self.add_widget(root)
+
+    # -- focus -------------------------------------------------------------------------------
+
+    def focus_order(self) -> list[KButton]:
+        """Interactive widgets in reading order: the content top to bottom, each line right to
+        left in Arabic and left to right in English; then the navigation bar."""
+        def ordered(container: Widget | None) -> list[KButton]:
+            if container is None:
+                return []
+            found = [w for w in container.walk(restrict=True)
+                     if isinstance(w, KButton) and not w.disabled and w.parent is not None]
+            band = ui().units.mm(4)
+            rtl = ui().rtl
+
+            def key(w: KButton):
+                x, top = w.to_window(w.x, w.top)
+                right, _y = w.to_window(w.right, w.y)
+                return (-round(top / band), -right if rtl else x)
+            return sorted(found, key=key)
+
+        content_buttons = ordered(self.scroll if self.scroll is not None else self.content)
+        return content_buttons + ordered(self.bar)
+
+    def find(self, kiosk_id: str) -> KButton | None:
+        for w in self.walk(restrict=True):
+            if isinstance(w, KButton) and w.kiosk_id == kiosk_id:
+                return w
+        return None
+
+    def visible_texts(self) -> list[str]:
+        """Every logical text on the screen, for walks' expect_text and for tests."""
+        return [w.logical for w in self.walk(restrict=True)
+                if isinstance(w, KText) and w.logical]

@@ -1,0 +1,162 @@
+"""`kiosk run` and `kiosk screenshot`: the visitor UI from the command line. Kivy is imported
+only inside the commands, after its settings are applied (screens/runtime.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from screens.runtime import parse_size
+from screens.xvfb import Xvfb, XvfbUnavailable
+
+DEFAULT_SIZE = (1080, 1920)
+THEMES = ("standard", "high_contrast", "inverted")
+
+
+def _err(msg: str) -> Exception:
+    from kiosk.cli import CommandError
+
+    return CommandError(msg)
+
+
+def _size(value: str | None) -> tuple[int, int] | None:
+    try:
+        return parse_size(value)
+    except ValueError as e:
+        raise _err(str(e)) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    size = _size(args.size)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise _err("no display: run the kiosk on its screen (DISPLAY is not set), or use "
+                   "'kiosk screenshot SCREEN --out FILE.png' to render a screen without one")
+    from screens.runtime import configure_kivy
+
+    configure_kivy(size or (None if not args.windowed else DEFAULT_SIZE),
+                   fullscreen=not args.windowed)
+    from kiosk.device import KioskDevice
+    from screens.app import KioskApp
+
+    device = KioskDevice()
+    app = KioskApp(device=device, background=device.credentials is not None)
+    app.speech = _speech_service()
+    try:
+        app.run()
+    finally:
+        if app.speech is not None:
+            app.speech.shutdown()
+    return 0
+
+
+def _speech_service():
+    """The kiosk's voice, or None when this machine can not speak (the UI still works and
+    shows everything it would have said)."""
+    try:
+        from voices.service import SpeechService
+
+        return SpeechService()
+    except Exception as e:  # no engine or no audio device: a silent kiosk beats no kiosk
+        print(f"kiosk: speech is not available ({e}); the kiosk runs without it",
+              file=sys.stderr)
+        return None
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    from screens import registry
+
+    if args.screen not in registry.SCREENS:
+        raise _err(f"unknown screen {args.screen!r}; choose one of "
+                   f"{', '.join(sorted(registry.SCREENS))}")
+    if args.text_scale not in (1.0, 1.5, 2.0):
+        raise _err("--text-scale must be 1, 1.5 or 2")
+    size = _size(args.size) or DEFAULT_SIZE
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise _err(f"{out} should end in .png")
+    if not out.parent.exists():
+        raise _err(f"folder {out.parent} does not exist; create it first")
+    xvfb = None
+    if not os.environ.get("DISPLAY"):
+        xvfb = Xvfb(max(size[0], 1920), max(size[1], 1920))
+        try:
+            os.environ["DISPLAY"] = xvfb.start()
+        except XvfbUnavailable as e:
+            raise _err(str(e)) from None
+    try:
+        return _render(args, size, out)
+    finally:
+        if xvfb is not None:
+            xvfb.stop()
+            os.environ.pop("DISPLAY", None)
+
+
+def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
+    from screens.runtime import configure_kivy
+
+    configure_kivy(size, fullscreen=False, quiet=not args.debug)
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from kiosk.device import KioskDevice
+    from screens import registry
+    from screens.app import KioskApp
+
+    device = KioskDevice()
+    device.ensure_content()
+    params = registry.screen_class(args.screen).sample_params(device.store)
+    app = KioskApp(device=device, start=args.screen, start_params=params)
+    s = app.session
+    s.set_lang(args.lang)
+    s.set_theme(args.theme)
+    s.set_text_scale(args.text_scale)
+    s.set_reach(args.reach)
+    s.started = args.screen != "attract"
+    result: dict[str, str] = {}
+
+    def shoot(_dt: float) -> None:
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix="kiosk-shot-"))
+            # Window.screenshot numbers its files (x0001.png): write to a private folder and
+            # move the one file it made to exactly the requested name.
+            made = Window.screenshot(name=str(tmp / "shot.png"))
+            shutil.move(made, out)
+            shutil.rmtree(tmp, ignore_errors=True)
+        except Exception as e:
+            result["error"] = f"could not write {out}: {e}"
+        app.stop()
+
+    def settle(_dt: float) -> None:
+        if Window.size != size:
+            Window.size = size
+        app.refresh_current()
+        Clock.schedule_once(shoot, 0.4)
+
+    Clock.schedule_once(settle, 0.3)
+    app.run()
+    if "error" in result:
+        raise _err(result["error"])
+    print(out)
+    return 0
+
+
+def add_ui_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="start the visitor UI (full screen)")
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument("--size", help="window size WxH, e.g. 1080x1920 or 1920x1080")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("screenshot", help="render one screen into a PNG (starts Xvfb if "
+                                          "there is no display)")
+    p.add_argument("screen", help="screen name, e.g. home")
+    p.add_argument("--out", required=True, help="the PNG file to write")
+    p.add_argument("--lang", choices=("ar", "en"), default="ar")
+    p.add_argument("--theme", choices=THEMES, default="standard")
+    p.add_argument("--text-scale", type=float, default=1.0, help="1, 1.5 or 2")
+    p.add_argument("--size", help="WxH, default 1080x1920")
+    p.add_argument("--reach", action="store_true", help="controls within reach (reach mode)")
+    p.set_defaults(func=cmd_screenshot)

@@ -1,0 +1,50 @@
+"""The contact screen: the call centre number, office hours, whether it is open now (computed
+in kiosk/opening_hours.py in Asia/Muscat time), e-mail and address."""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.uix.widget import Widget
+
+from kiosk.opening_hours import hours_text, open_now, status_text
+from screens.base import KioskScreen
+from screens.context import ui
+from screens.widgets.layout import column
+from screens.widgets.text import KText
+
+
+class ContactScreen(KioskScreen):
+    screen_name = "contact"
+    title = "Contact us"
+    summary = "How to reach the Made in Oman portal team."
+
+    def build_content(self) -> Widget:
+        t = ui().t
+        lang = ui().lang
+        site = self.app.device.store.site()
+        if site is None:
+            return KText(logical=t("Contact details are not available on this kiosk yet."))
+        u = ui().units
+        state = open_now(site)
+        parts: list[Widget] = [
+            KText(logical=t("Call centre"), bold=True),
+            KText(logical=site.call_centre, role="title", bold=True),
+            KText(logical=status_text(state, lang), bold=True),
+            KText(logical=t("Office hours"), bold=True),
+            KText(logical=hours_text(site, lang)),
+        ]
+        if site.email:
+            parts += [KText(logical=t("E-mail"), bold=True), KText(logical=site.email)]
+        parts += [KText(logical=t("Address"), bold=True),
+                  KText(logical=site.address.ar if lang == "ar" else site.address.en)]
+        return column(*parts, spacing=u.mm(3))
+
+    def on_activate(self, **params) -> None:
+        super().on_activate(**params)
+        # Open or closed changes while a visitor reads; redraw each minute while shown.
+        self._timer = Clock.schedule_interval(lambda _dt: self.refresh(), 60)
+
+    def on_deactivate(self) -> None:
+        timer = getattr(self, "_timer", None)
+        if timer is not None:
+            timer.cancel()

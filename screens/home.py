@@ -1,0 +1,31 @@
+"""The home screen: a large tile for every screen a visitor can open."""
+
+from __future__ import annotations
+
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from screens import registry
+from screens.base import KioskScreen
+from screens.context import ui
+from screens.widgets.button import KButton
+from screens.widgets.layout import columns_for, grid
+
+
+class HomeScreen(KioskScreen):
+    screen_name = "home"
+    title = "What would you like to do?"
+    summary = "Choose a tile. Every screen has Home, Back, Help and Speak at the bottom."
+
+    def build_content(self) -> Widget:
+        u = ui().units
+        tiles = grid(columns_for(self.app.window_width() - u.mm(8), 55, (3, 2, 1)),
+                     spacing=u.mm(4))
+        for name in registry.home_tiles():
+            cls = registry.screen_class(name)
+            tile = KButton(kiosk_id=f"home.{name}",
+                           label={lang: _(cls.title, lang) for lang in ("ar", "en")},
+                           action=lambda n=name: self.app.go(n))
+            tile.min_height = u.mm(26)
+            tiles.add_widget(tile)
+        return tiles

@@ -1,0 +1,168 @@
+"""Drive the real app for tests and technicians: start it on a screen with given settings, run a
+few steps (tap, touch paths, keys, waits), then write a JSON report of what is on screen
+(every button and text with its window rectangle and line lists, the focus order, the session).
+
+    python -m screens.probe --screen home --lang ar --steps '[{"tap": "nav.lang"}]' --out r.json
+
+Needs a display (the UI tests start Xvfb)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _rect(w) -> list[float]:
+    x, y = w.to_window(w.x, w.y)
+    return [round(x, 1), round(y, 1), round(w.width, 1), round(w.height, 1)]
+
+
+def report(app) -> dict[str, Any]:
+    from screens.widgets.button import KButton
+    from screens.widgets.text import KText
+
+    root = app.overlay if app.overlay is not None else app.current
+    buttons, texts = [], []
+    for w in app.root_layer.walk(restrict=True):
+        if isinstance(w, KButton):
+            buttons.append({"id": w.kiosk_id, "rect": _rect(w), "text": w.logical_text,
+                            "selected": w.selected, "focused": w.focused,
+                            "in_overlay": app.overlay is not None and w in list(
+                                app.overlay.walk(restrict=True))})
+        elif isinstance(w, KText):
+            texts.append({"logical": w.logical, "lang": w.lang, "rect": _rect(w),
+                          "font_px": w.font_size, "lines_logical": list(w.lines_logical),
+                          "lines_display": list(w.lines_display),
+                          "line_tops": list(w.line_tops), "rtl": w.rtl,
+                          "line_widths": list(w.line_widths)})
+    s = app.session
+    scroll = app.current.scroll
+    return {
+        "screen": app.sm.current,
+        "overlay": app.overlay.kind if app.overlay is not None else None,
+        "window": [app.window_width(), app.window_height()],
+        "px_per_mm": app.units.px_per_mm,
+        "buttons": buttons,
+        "texts": texts,
+        "focus_order": [b.kiosk_id for b in root.focus_order()],
+        "scroll": None if scroll is None else {
+            "rect": _rect(scroll.view), "content_height": scroll.content.height,
+            "scroll_y": scroll.view.scroll_y, "overflows": scroll.overflows},
+        "session": {"lang": s.lang, "text_scale": s.text_scale, "theme": s.theme,
+                    "speech": s.speech, "reach": s.reach, "started": s.started,
+                    "rate_step": s.rate_step, "volume_step": s.volume_step,
+                    "entered": dict(s.entered), "idle_s": s.idle.idle_s},
+        "history": [name for name, _p in app.history],
+        "spoken": [text for _t, _l, text in app.spoken],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m screens.probe")
+    p.add_argument("--screen", default="attract")
+    p.add_argument("--lang", default=None)
+    p.add_argument("--theme", default=None)
+    p.add_argument("--text-scale", type=float, default=None)
+    p.add_argument("--reach", action="store_true")
+    p.add_argument("--size", default="1080x1920")
+    p.add_argument("--steps", default="[]", help="JSON list of steps")
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+
+    from screens.runtime import configure_kivy, parse_size
+
+    size = parse_size(args.size)
+    configure_kivy(size, quiet=True)
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+    from kivy.tests.common import UnitTestTouch
+
+    from kiosk.device import KioskDevice
+    from screens import registry
+    from screens.app import KioskApp
+
+    device = KioskDevice()
+    device.ensure_content()
+    params = registry.screen_class(args.screen).sample_params(device.store)
+    fake_now = [0.0]
+    app = KioskApp(device=device, start=args.screen, start_params=params,
+                   clock=lambda: fake_now[0])
+    s = app.session
+    if args.lang:
+        s.set_lang(args.lang)
+    if args.theme:
+        s.set_theme(args.theme)
+    if args.text_scale:
+        s.set_text_scale(args.text_scale)
+    s.set_reach(args.reach)
+    s.started = args.screen != "attract"
+    steps: list[dict[str, Any]] = json.loads(args.steps)
+    reports: list[dict[str, Any]] = []
+    errors: list[str] = []
+
+    def find(kiosk_id: str):
+        order = app.focus_order()
+        for b in order:
+            if b.kiosk_id == kiosk_id:
+                return b
+        return None
+
+    def centre(kiosk_id: str) -> tuple[float, float]:
+        b = find(kiosk_id)
+        if b is None:
+            raise LookupError(f"no visible control {kiosk_id!r} on {app.sm.current}")
+        return b.to_window(*b.center)
+
+    def run_step(step: dict[str, Any]) -> float:
+        """Do one step; returns how long to wait before the next."""
+        if "tap" in step:
+            x, y = centre(step["tap"])
+            t = UnitTestTouch(x, y)
+            t.touch_down()
+            t.touch_up()
+        elif "touch_path" in step:  # [[id or [x, y]], ...]: down on the first, up on the last
+            points = [centre(p) if isinstance(p, str) else tuple(p) for p in step["touch_path"]]
+            t = UnitTestTouch(*points[0])
+            t.touch_down()
+            for pt in points[1:]:
+                t.touch_move(*pt)
+            t.touch_up()
+        elif "key" in step:
+            Window.dispatch("on_key_down", step["key"], 0, None, [])
+        elif "advance_idle" in step:  # move the session's clock, then let the app tick
+            fake_now[0] += float(step["advance_idle"])
+            app._tick(0)
+        elif "report" in step:
+            reports.append(report(app))
+        elif "call" in step:  # a method of the app, e.g. "end_session"
+            getattr(app, step["call"])()
+        return float(step.get("wait", 0.15))
+
+    def next_step(_dt: float, i: int = 0) -> None:
+        if i >= len(steps):
+            reports.append(report(app))
+            Path(args.out).write_text(json.dumps({"reports": reports, "errors": errors},
+                                                 ensure_ascii=False, indent=1))
+            app.stop()
+            return
+        try:
+            delay = run_step(steps[i])
+        except Exception as e:  # reported, so a test can say which step failed and why
+            errors.append(f"step {i} {steps[i]}: {type(e).__name__}: {e}")
+            delay = 0
+        Clock.schedule_once(lambda dt: next_step(dt, i + 1), delay)
+
+    def settle(_dt: float) -> None:
+        app.refresh_current()
+        Clock.schedule_once(next_step, 0.3)
+
+    Clock.schedule_once(settle, 0.2)
+    app.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""The one list of screens. A screen is registered here, once, by name and import path; the app
+builds its ScreenManager from this list and the home screen shows a tile for every registered
+screen named in HOME_TILES. No Kivy is imported until a screen class is asked for."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# name -> "module:Class". Only finished screens belong here.
+SCREENS: dict[str, str] = {
+    "attract": "screens.attract:AttractScreen",
+    "home": "screens.home:HomeScreen",
+    "settings": "screens.settings:SettingsScreen",
+    "contact": "screens.contact:ContactScreen",
+    "thanks": "screens.thanks:ThanksScreen",
+}
+
+# Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.
+HOME_TILES: tuple[str, ...] = (
+    "categories", "governorates", "manufacturers", "search", "news", "faq", "guide", "poll",
+    "survey", "feedback", "contact", "policies", "settings",
+)
+
+
+def screen_class(name: str) -> Any:
+    try:
+        target = SCREENS[name]
+    except KeyError:
+        raise KeyError(f"no screen named {name!r}; known screens: "
+                       f"{', '.join(sorted(SCREENS))}") from None
+    module, _, cls = target.partition(":")
+    return getattr(import_module(module), cls)
+
+
+def home_tiles() -> list[str]:
+    return [name for name in HOME_TILES if name in SCREENS]

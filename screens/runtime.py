@@ -1,0 +1,45 @@
+"""Kivy's process-wide settings, applied before Kivy opens its window: no argument parsing,
+Escape does not quit (it is the keypad's Back), no red multitouch dots, the window size."""
+
+from __future__ import annotations
+
+import os
+
+from kiosk.config import kiosk_home
+
+
+def parse_size(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    try:
+        w, h = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"size {value!r} should look like 1080x1920") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise ValueError(f"size {value!r} is out of range; use e.g. 1080x1920 or 1920x1080")
+    return w, h
+
+
+def configure_kivy(size: tuple[int, int] | None = None, fullscreen: bool = False,
+                   quiet: bool = False) -> None:
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    home = kiosk_home() / "kivy"
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("KIVY_HOME", str(home))
+    if quiet:
+        os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "log_level", "warning" if quiet else "info")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("graphics", "multisamples", "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "position", "custom")
+    Config.set("graphics", "left", "0")
+    Config.set("graphics", "top", "0")
+    if size:
+        Config.set("graphics", "width", str(size[0]))
+        Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if fullscreen else "0")

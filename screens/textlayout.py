@@ -1,0 +1,117 @@
+"""Bidirectional text layout for the one text widget, without Kivy: wrap the logical text into
+lines first, then shape (arabic_reshaper) and reorder (bidi) each line on its own, so multi-line
+Arabic reads top to bottom in the right order (ACCESSIBILITY 24). Also splits each display line
+into runs by script so Arabic and Latin each get a font that has their glyphs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import arabic_reshaper
+from bidi import get_display
+
+_ARABIC = re.compile(
+    "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_reshaper = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False,
+                                                          "support_ligatures": True})
+
+
+def has_arabic(text: str) -> bool:
+    return bool(_ARABIC.search(text))
+
+
+def shape_line(line: str, rtl: bool) -> str:
+    """One logical line in display order: Arabic letters joined, runs reordered. Numbers, codes
+    and Latin names inside Arabic keep their own left-to-right order (the bidi algorithm)."""
+    if not line:
+        return line
+    return get_display(_reshaper.reshape(line), base_dir="R" if rtl else "L")
+
+
+def wrap_logical(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """Greedy word wrap of the logical text at ``width``. ``measure`` gives the drawn width of a
+    logical fragment (shaped as it will be drawn). Hard newlines are kept; a word wider than the
+    whole line is broken between characters rather than clipped."""
+    lines: list[str] = []
+    space_w = measure(" ") or 1.0
+    for paragraph in text.split("\n"):
+        words = paragraph.split()
+        if not words:
+            lines.append("")
+            continue
+        current: list[str] = []
+        current_w = 0.0
+        for word in words:
+            w = measure(word)
+            if w > width:
+                if current:
+                    lines.append(" ".join(current))
+                    current, current_w = [], 0.0
+                pieces = _break_word(word, width, measure)
+                lines.extend(pieces[:-1])
+                word = pieces[-1]
+                w = measure(word)
+            extra = w if not current else space_w + w
+            if current and current_w + extra > width:
+                lines.append(" ".join(current))
+                current, current_w = [word], w
+            else:
+                current.append(word)
+                current_w += extra
+        if current:
+            lines.append(" ".join(current))
+    return lines
+
+
+def _break_word(word: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    pieces, start = [], 0
+    while start < len(word):
+        end = start + 1
+        while end < len(word) and measure(word[start:end + 1]) <= width:
+            end += 1
+        pieces.append(word[start:end])
+        start = end
+    return pieces
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    arabic: bool
+
+
+def script_runs(display_line: str) -> list[Run]:
+    """Split a display-order line into runs of Arabic and non-Arabic characters. Spaces stay
+    with the run they sit in; any other non-Arabic character (digits, dashes, quotes) goes to the
+    Latin font, which has it, while the Arabic font may not (it lacks the em dash)."""
+    runs: list[Run] = []
+    buf: list[str] = []
+    current: bool | None = None
+    for ch in display_line:
+        is_ar = bool(_ARABIC.match(ch))
+        neutral = ch.isspace()
+        if current is None:
+            current = is_ar
+        if neutral or is_ar == current:
+            buf.append(ch)
+            continue
+        runs.append(Run("".join(buf), current))
+        buf, current = [ch], is_ar
+    if buf:
+        runs.append(Run("".join(buf), bool(current)))
+    return runs
+
+
+def markup_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
+def line_markup(display_line: str, latin_font: str, arabic_font: str) -> str:
+    """Kivy markup that draws each script run with its own font."""
+    out = []
+    for run in script_runs(display_line):
+        font = arabic_font if run.arabic else latin_font
+        out.append(f"[font={font}]{markup_escape(run.text)}[/font]")
+    return "".join(out)

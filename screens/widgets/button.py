@@ -1,0 +1,155 @@
+"""KButton, every tappable thing on the kiosk: a flat fill drawn on the canvas (never a tinted
+texture), a border, a two-band focus ring, a bilingual label and an optional state written out
+("Selected", "On") so colour is never the only cue. It activates on release and a finger that
+slides off cancels it (ACCESSIBILITY 9); it is never smaller than 16 x 16 mm."""
+
+from __future__ import annotations
+
+from kivy.graphics import Color, Line, Rectangle
+from kivy.properties import (
+    BooleanProperty,
+    DictProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.widget import Widget
+
+from screens.context import ui
+from screens.themes import rgba
+from screens.widgets.text import KText
+
+
+class KButton(Widget):
+    kiosk_id = StringProperty("")
+    label = DictProperty({})  # {"ar": ..., "en": ...}
+    state_text = DictProperty({})  # {"ar": ..., "en": ...}, empty when there is no state
+    selected = BooleanProperty(False)
+    focused = BooleanProperty(False)
+    pressed = BooleanProperty(False)
+    role = OptionProperty("body", options=["body", "title", "small"])
+    align = OptionProperty("center", options=["start", "center", "end"])
+    lang = StringProperty("")  # the label's language when it is not the visitor's
+    min_height = NumericProperty(0)  # tiles and bar rows ask for more than the 16 mm floor
+    natural_height = NumericProperty(0)  # what the label needs, before min_height
+    # What a tap does. Not named on_*: Kivy treats on_* keyword arguments as event bindings.
+    action = ObjectProperty(None, allownone=True)
+    __events__ = ("on_activate",)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("size_hint_y", None)
+        u = ui().units
+        super().__init__(**kwargs)
+        self._pad = u.mm(3)
+        self._cancelled = False
+        lang = self.lang or ui().lang
+        self._text = KText(lang=lang, role=self.role, align=self.align, bold=True,
+                           fg="button_text")
+        self.add_widget(self._text)
+        self.bind(pos=self._layout, size=self._layout, label=self._update_text,
+                  state_text=self._update_text, selected=self._update_text,
+                  focused=self._redraw, pressed=self._redraw, min_height=self._layout,
+                  align=self._text.setter("align"))
+        self._text.bind(height=self._layout)
+        self._update_text()
+
+    # -- what it says ------------------------------------------------------------------------
+
+    def text_for(self, lang: str) -> str:
+        words = self.label.get(lang, "")
+        state = self.state_text.get(lang, "")
+        return f"{words}\n{state}" if state else words
+
+    def describe(self, lang: str | None = None) -> str:
+        """What speech says for this control: its label and its state."""
+        lang = lang or ui().lang
+        state = self.state_text.get(lang, "")
+        return f"{self.label.get(lang, '')}, {state}" if state else self.label.get(lang, "")
+
+    @property
+    def logical_text(self) -> str:
+        return self._text.logical
+
+    def _update_text(self, *_a) -> None:
+        lang = self.lang or ui().lang
+        self._text.lang = lang
+        self._text.logical = self.text_for(lang)
+        self._text.fg = "selected_text" if self.selected else "button_text"
+        self._layout()
+
+    # -- layout and drawing ------------------------------------------------------------------
+
+    def _layout(self, *_a) -> None:
+        u = ui().units
+        self._text.width = max(1, self.width - 2 * self._pad)
+        need = self._text.height + 2 * self._pad
+        self.natural_height = max(u.target, need)
+        self.height = max(self.natural_height, self.min_height)
+        self._text.x = self.x + self._pad
+        self._text.center_y = self.center_y
+        self._redraw()
+
+    def _redraw(self, *_a) -> None:
+        t = ui().theme
+        u = ui().units
+        fill = t.selected_bg if (self.selected or self.pressed) else t.button_bg
+        if self.pressed and self.selected:
+            fill = t.button_bg
+        self._text.fg = "selected_text" if fill == t.selected_bg else "button_text"
+        border = u.mm(0.75) if not self.selected else u.mm(1.25)
+        self.canvas.before.clear()
+        with self.canvas.before:
+            Color(*rgba(fill))
+            Rectangle(pos=self.pos, size=self.size)
+            Color(*rgba(t.button_border if fill == t.button_bg else t.selected_text))
+            Line(rectangle=(self.x + border / 2, self.y + border / 2,
+                            self.width - border, self.height - border), width=border / 2)
+        self.canvas.after.clear()
+        if self.focused:
+            ring = u.focus_ring
+            with self.canvas.after:
+                # Outer band just outside the widget, against whatever is behind it; the
+                # inner band inside its edge, against its own fill.
+                Color(*rgba(t.focus))
+                Line(rectangle=(self.x - ring / 2, self.y - ring / 2,
+                                self.width + ring, self.height + ring), width=ring / 2)
+                Color(*rgba(t.focus_inner))
+                Line(rectangle=(self.x + ring / 2, self.y + ring / 2,
+                                self.width - ring, self.height - ring), width=ring / 4)
+
+    # -- touch: activate on release, cancel when the finger slides off ----------------------
+
+    def on_touch_down(self, touch):
+        if self.disabled or not self.collide_point(*touch.pos):
+            return super().on_touch_down(touch)
+        touch.grab(self)
+        self._cancelled = False
+        self.pressed = True
+        return True
+
+    def on_touch_move(self, touch):
+        if touch.grab_current is self:
+            if not self.collide_point(*touch.pos):
+                self._cancelled = True
+                self.pressed = False
+            return True
+        return super().on_touch_move(touch)
+
+    def on_touch_up(self, touch):
+        if touch.grab_current is not self:
+            return super().on_touch_up(touch)
+        touch.ungrab(self)
+        fire = self.pressed and not self._cancelled and self.collide_point(*touch.pos)
+        self.pressed = False
+        if fire:
+            self.activate()
+        return True
+
+    def activate(self) -> None:
+        """What a tap on release, the keypad's Action key or a walk script does."""
+        self.dispatch("on_activate")
+
+    def on_activate(self, *_a) -> None:
+        if self.action is not None:
+            self.action()

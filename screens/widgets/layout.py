@@ -1,0 +1,143 @@
+"""Layout helpers that every screen shares: a flat background, rows mirrored for Arabic, grids
+that fill right to left in Arabic, and a scroll area that also has its own page buttons, since
+dragging is a path gesture some visitors can not make (ACCESSIBILITY 9)."""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.graphics import Color, Rectangle
+from kivy.properties import StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import both
+from screens.context import ui
+from screens.themes import rgba
+from screens.widgets.button import KButton
+
+
+class Filled(BoxLayout):
+    """A vertical box drawn on a flat theme colour."""
+
+    fill = StringProperty("bg")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bind(pos=self._draw, size=self._draw, fill=self._draw)
+        self._draw()
+
+    def _draw(self, *_a) -> None:
+        self.canvas.before.clear()
+        with self.canvas.before:
+            Color(*rgba(getattr(ui().theme, self.fill)))
+            Rectangle(pos=self.pos, size=self.size)
+
+
+def column(*widgets: Widget, spacing: float | None = None, fill: str | None = None,
+           padding: float = 0) -> BoxLayout:
+    """A vertical stack whose height follows its content."""
+    gap = ui().units.gap if spacing is None else spacing
+    cls = Filled if fill else BoxLayout
+    box = cls(orientation="vertical", size_hint_y=None, spacing=gap, padding=padding)
+    if fill:
+        box.fill = fill
+    box.bind(minimum_height=box.setter("height"))
+    for w in widgets:
+        box.add_widget(w)
+    return box
+
+
+class Row(BoxLayout):
+    """A horizontal row in reading order: right to left in Arabic. Its height is its tallest
+    child's, so a child that wraps to more lines at text scale 2 grows the row."""
+
+    def __init__(self, widgets: list[Widget], spacing: float | None = None, **kwargs):
+        kwargs.setdefault("size_hint_y", None)
+        super().__init__(orientation="horizontal",
+                         spacing=ui().units.gap if spacing is None else spacing, **kwargs)
+        ordered = list(reversed(widgets)) if ui().rtl else list(widgets)
+        for w in ordered:
+            self.add_widget(w)
+            w.bind(height=self._fit)
+        self._fit()
+
+    def _fit(self, *_a) -> None:
+        self.height = max([c.height for c in self.children] or [0])
+
+
+def row(*widgets: Widget, spacing: float | None = None) -> Row:
+    return Row(list(widgets), spacing=spacing)
+
+
+def grid(cols: int, spacing: float | None = None) -> GridLayout:
+    """A grid that fills in reading order (right to left in Arabic), height from content."""
+    gap = ui().units.gap if spacing is None else spacing
+    g = GridLayout(cols=max(1, cols), spacing=gap, size_hint_y=None,
+                   orientation="rl-tb" if ui().rtl else "lr-tb")
+    g.bind(minimum_height=g.setter("height"))
+    return g
+
+
+def columns_for(width: float, min_mm: float, choices: tuple[int, ...] = (4, 3, 2, 1)) -> int:
+    """The largest column count in ``choices`` whose cells are at least ``min_mm`` wide at the
+    visitor's text scale."""
+    u = ui().units
+    for cols in choices:
+        if width / cols >= u.mm(min_mm) * ui().scale:
+            return cols
+    return choices[-1]
+
+
+class KScroll(BoxLayout):
+    """Long content in a scroll view, with 'Scroll up' / 'Scroll down' buttons that appear when
+    the content is taller than the space for it."""
+
+    def __init__(self, content: Widget, **kwargs):
+        super().__init__(orientation="vertical", spacing=ui().units.gap, **kwargs)
+        self.content = content
+        self.view = ScrollView(do_scroll_x=False, bar_width=ui().units.mm(2.5),
+                               scroll_type=["bars", "content"],
+                               bar_color=rgba(ui().theme.button_border),
+                               bar_inactive_color=rgba(ui().theme.button_border, 0.6),
+                               effect_cls="ScrollEffect")
+        self.view.add_widget(content)
+        self.add_widget(self.view)
+        self.up = KButton(kiosk_id="scroll.up", label=both("Scroll up"),
+                          action=lambda: self.page(-1))
+        self.down = KButton(kiosk_id="scroll.down", label=both("Scroll down"),
+                            action=lambda: self.page(1))
+        self.buttons = row(self.up, self.down)
+        self._showing = False
+        self._check = Clock.create_trigger(self._update_buttons, 0)
+        content.bind(height=self._check)
+        self.bind(height=self._check)
+
+    @property
+    def overflows(self) -> bool:
+        view_h = self.height - (self.buttons.height + self.spacing if self._showing else 0)
+        return self.content.height > view_h + 1
+
+    def _update_buttons(self, *_a) -> None:
+        want = self.overflows
+        if want and not self._showing:
+            self.add_widget(self.buttons)
+            self._showing = True
+        elif not want and self._showing:
+            self.remove_widget(self.buttons)
+            self._showing = False
+
+    def page(self, direction: int) -> None:
+        """Move by most of a page, keeping a strip of the old page for orientation."""
+        view_h, content_h = self.view.height, self.content.height
+        if content_h <= view_h:
+            return
+        step = (view_h * 0.85) / (content_h - view_h)
+        # scroll_y is 1 at the top: scrolling down lowers it.
+        self.view.scroll_y = min(1.0, max(0.0, self.view.scroll_y - direction * step))
+
+    def show(self, widget: Widget) -> None:
+        """Bring a widget inside the content into view (keypad focus moved to it)."""
+        if widget is not None and self.overflows:
+            self.view.scroll_to(widget, padding=ui().units.gap, animate=False)

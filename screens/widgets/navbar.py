@@ -1,0 +1,76 @@
+"""The bar on every screen: home, back, language, text size, contrast, speak, help. Each button
+writes out its state (the current text size, theme, speech on or off)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n import both
+from screens.context import ui
+from screens.widgets.button import KButton
+from screens.widgets.layout import Filled
+
+THEME_NAMES = {"standard": "Standard", "high_contrast": "High contrast", "inverted": "Inverted"}
+
+
+def _scale_text(scale: float) -> dict[str, str]:
+    return {"ar": f"{scale:g}×", "en": f"{scale:g}×"}
+
+
+def nav_buttons(app: Any) -> list[KButton]:
+    s = app.session
+    lang_target = "en" if s.lang == "ar" else "ar"
+    return [
+        KButton(kiosk_id="nav.home", label=both("Home"), action=app.home),
+        KButton(kiosk_id="nav.back", label=both("Back"), action=app.back),
+        # The language button names the other language in that language, so a visitor who
+        # reads only that language can find it; its direction follows its own text.
+        KButton(kiosk_id="nav.lang", label={"ar": "العربية", "en": "English"},
+                lang=lang_target, action=app.toggle_lang),
+        KButton(kiosk_id="nav.text_size", label=both("Text size"),
+                state_text=_scale_text(s.text_scale), action=app.next_text_scale),
+        KButton(kiosk_id="nav.contrast", label=both("Contrast"),
+                state_text=both(THEME_NAMES[s.theme]), action=app.next_theme),
+        KButton(kiosk_id="nav.speak", label=both("Speak"),
+                state_text=both("On" if s.speech else "Off"), selected=s.speech,
+                action=app.toggle_speech),
+        KButton(kiosk_id="nav.help", label=both("Help"), action=app.show_help),
+    ]
+
+
+def bar_columns(width: float) -> int:
+    """Seven across when the labels fit on a line, else four or three rows' worth."""
+    u = ui().units
+    for cols in (7, 4, 3):
+        if width / cols >= u.mm(45) * ui().scale:
+            return cols
+    return 3
+
+
+class NavBar(Filled):
+    def __init__(self, app: Any, width: float, **kwargs):
+        u = ui().units
+        super().__init__(orientation="vertical", size_hint_y=None, padding=u.gap, **kwargs)
+        self.fill = "bar_bg"
+        self.buttons = nav_buttons(app)
+        self.grid = GridLayout(cols=bar_columns(width), spacing=u.gap, size_hint_y=None,
+                               orientation="rl-tb" if ui().rtl else "lr-tb")
+        self.grid.bind(minimum_height=self.grid.setter("height"))
+        for b in self.buttons:
+            self.grid.add_widget(b)
+            b.bind(natural_height=self._even)
+        self.add_widget(self.grid)
+        self.grid.bind(height=self._fit)
+        self._fit()
+
+    def _even(self, *_a) -> None:
+        # One height for every button: a row of ragged buttons reads as a row of unrelated
+        # things, and the tallest label decides.
+        tallest = max(b.natural_height for b in self.buttons)
+        for b in self.buttons:
+            b.min_height = tallest
+
+    def _fit(self, *_a) -> None:
+        self.height = self.grid.height + 2 * ui().units.gap

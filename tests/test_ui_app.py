@@ -1,0 +1,266 @@
+"""The real app, each run in its own process under Xvfb (Kivy opens one window per process):
+screenshots, Arabic line order on the text widget, target sizes, slide-off cancel, reach mode,
+the idle warning and session end, text scale 2 without clipping, landscape."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PX_PER_MM = 4.0
+# The installed console script, as technicians run it (`python -m kiosk.cli` would load the CLI
+# module twice, under two names).
+KIOSK = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
+
+
+@pytest.fixture(scope="session")
+def display() -> str:
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (scripts/system-deps installs it); the UI tests "
+                    "need a display")
+    from screens.xvfb import shared_display
+
+    return shared_display()
+
+
+@pytest.fixture(scope="session")
+def kiosk_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("kiosk-home")
+
+
+def _env(display: str, home: Path) -> dict[str, str]:
+    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(home))
+    env.pop("KIOSK_PX_PER_MM", None)
+    return env
+
+
+def probe(display: str, home: Path, tmp_path: Path, screen: str, steps=(), **opts) -> dict:
+    out = tmp_path / f"probe-{screen}-{len(list(tmp_path.iterdir()))}.json"
+    cmd = [sys.executable, "-m", "screens.probe", "--screen", screen, "--out", str(out),
+           "--steps", json.dumps(list(steps))]
+    for key, value in opts.items():
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            cmd.append(flag)
+        elif value is not None:
+            cmd += [flag, str(value)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=_env(display, home), capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["errors"] == []
+    return result
+
+
+def last(result: dict) -> dict:
+    return result["reports"][-1]
+
+
+def button(report: dict, kiosk_id: str) -> dict:
+    return next(b for b in report["buttons"] if b["id"] == kiosk_id)
+
+
+# -- screenshot -------------------------------------------------------------------------------
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_screenshot_of_home_in_arabic_is_a_png_of_the_screen_size(display, kiosk_home,
+                                                                   tmp_path):
+    out = tmp_path / "home.png"
+    proc = subprocess.run(
+        [*KIOSK, "screenshot", "home", "--lang", "ar", "--out",
+         str(out)], cwd=ROOT, env=_env(display, kiosk_home), capture_output=True, text=True,
+        timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert png_size(out) == (1080, 1920)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home.png"]  # no x0001.png left
+
+
+def test_screenshot_starts_its_own_xvfb_when_there_is_no_display(display, kiosk_home,
+                                                                 tmp_path):
+    out = tmp_path / "settings.png"
+    env = _env(display, kiosk_home)
+    env.pop("DISPLAY")
+    proc = subprocess.run(
+        [*KIOSK, "screenshot", "settings", "--lang", "en",
+         "--theme", "high_contrast", "--size", "1920x1080", "--out", str(out)], cwd=ROOT,
+        env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert png_size(out) == (1920, 1080)
+
+
+def test_screenshot_of_an_unknown_screen_is_one_readable_line(display, kiosk_home, tmp_path):
+    proc = subprocess.run(
+        [*KIOSK, "screenshot", "nowhere", "--out",
+         str(tmp_path / "x.png")], cwd=ROOT, env=_env(display, kiosk_home),
+        capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert proc.stderr.startswith("kiosk: unknown screen 'nowhere'")
+    assert "Traceback" not in proc.stderr
+
+
+# -- text --------------------------------------------------------------------------------------
+
+def test_multiline_arabic_renders_its_lines_top_to_bottom_in_reading_order(display, kiosk_home,
+                                                                          tmp_path):
+    from screens.textlayout import shape_line
+
+    r = last(probe(display, kiosk_home, tmp_path, "contact", lang="ar", text_scale=2))
+    multi = [t for t in r["texts"] if t["lang"] == "ar" and len(t["lines_logical"]) > 1
+             and "\n" not in t["logical"]]
+    assert multi, "expected a wrapped Arabic text on the contact screen at text scale 2"
+    for t in multi:
+        # Lines in logical order, top to bottom, add up to the whole text.
+        assert " ".join(t["lines_logical"]) == " ".join(t["logical"].split())
+        assert t["line_tops"] == sorted(t["line_tops"])
+        # Each line is shaped and reordered on its own.
+        assert t["lines_display"] == [shape_line(line, True) for line in t["lines_logical"]]
+        # Right aligned: the widget is right to left.
+        assert t["rtl"]
+
+
+@pytest.mark.parametrize("screen", ["home", "settings", "contact", "attract"])
+def test_at_text_scale_2_no_line_is_wider_than_its_text_and_nothing_leaves_the_window(
+        display, kiosk_home, tmp_path, screen):
+    r = last(probe(display, kiosk_home, tmp_path, screen, lang="ar", text_scale=2))
+    width = r["window"][0]
+    for t in r["texts"]:
+        x, _y, w, _h = t["rect"]
+        assert all(lw <= w + 0.5 for lw in t["line_widths"]), t["logical"]
+        assert x >= -0.5 and x + w <= width + 0.5, t["logical"]
+    for b in r["buttons"]:
+        x, _y, w, _h = b["rect"]
+        assert x >= -0.5 and x + w <= width + 0.5, b["id"]
+
+
+# -- touch -------------------------------------------------------------------------------------
+
+def _overlaps(a, b, gap: float) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return not (ax + aw + gap <= bx + 0.5 or bx + bw + gap <= ax + 0.5 or
+                ay + ah + gap <= by + 0.5 or by + bh + gap <= ay + 0.5)
+
+
+@pytest.mark.parametrize("screen,lang,scale", [("home", "ar", 1), ("settings", "en", 1),
+                                                ("home", "en", 2), ("attract", "ar", 1.5)])
+def test_every_target_is_16_mm_and_2_5_mm_from_the_next(display, kiosk_home, tmp_path,
+                                                         screen, lang, scale):
+    r = last(probe(display, kiosk_home, tmp_path, screen, lang=lang, text_scale=scale))
+    target, gap = 16 * PX_PER_MM, 2.5 * PX_PER_MM
+    buttons = r["buttons"]
+    assert {"nav.home", "nav.back", "nav.lang", "nav.text_size", "nav.contrast", "nav.speak",
+            "nav.help"} <= {b["id"] for b in buttons}
+    for b in buttons:
+        assert b["rect"][2] >= target - 0.5 and b["rect"][3] >= target - 0.5, b["id"]
+    for i, a in enumerate(buttons):
+        for b in buttons[i + 1:]:
+            assert not _overlaps(a["rect"], b["rect"], gap - 0.5), (a["id"], b["id"])
+
+
+def test_tap_activates_on_release_and_sliding_off_cancels(display, kiosk_home, tmp_path):
+    r = probe(display, kiosk_home, tmp_path, "home", lang="ar", steps=[
+        {"touch_path": ["nav.lang", [540, 1000]]},  # pressed, slid off, lifted elsewhere
+        {"report": True},
+        {"tap": "nav.lang"},
+        {"report": True},
+    ])
+    assert r["reports"][0]["session"]["lang"] == "ar"
+    assert r["reports"][1]["session"]["lang"] == "en"
+
+
+def test_home_tiles_open_their_screens_and_back_returns(display, kiosk_home, tmp_path):
+    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+        {"tap": "home.settings"}, {"report": True}, {"tap": "nav.back"}])
+    assert r["reports"][0]["screen"] == "settings"
+    assert last(r)["screen"] == "home"
+
+
+def test_focus_order_is_reading_order_mirrored_for_arabic(display, kiosk_home, tmp_path):
+    ar = last(probe(display, kiosk_home, tmp_path, "home", lang="ar"))
+    en = last(probe(display, kiosk_home, tmp_path, "home", lang="en"))
+
+    def first_row(report):
+        rects = {b["id"]: b["rect"] for b in report["buttons"]}
+        order = [i for i in report["focus_order"] if i.startswith("home.")]
+        top = rects[order[0]][1] + rects[order[0]][3]
+        return [i for i in order if abs(rects[i][1] + rects[i][3] - top) < 2], rects
+
+    row_ar, rects_ar = first_row(ar)
+    row_en, rects_en = first_row(en)
+    assert len(row_ar) > 1
+    assert [rects_ar[i][0] for i in row_ar] == sorted((rects_ar[i][0] for i in row_ar),
+                                                      reverse=True)
+    assert [rects_en[i][0] for i in row_en] == sorted(rects_en[i][0] for i in row_en)
+    # The bar comes after the content, in both languages.
+    assert ar["focus_order"][-7:][0] in {"nav.home"}
+
+
+def test_keypad_moves_focus_without_activating_and_action_activates(display, kiosk_home,
+                                                                    tmp_path):
+    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+        {"key": 274}, {"report": True}, {"key": 13}])
+    first = r["reports"][0]
+    focused = [b["id"] for b in first["buttons"] if b["focused"]]
+    assert focused == [first["focus_order"][0]]
+    assert first["screen"] == "home"
+    assert last(r)["screen"] == first["focus_order"][0].removeprefix("home.")
+
+
+def test_reach_mode_puts_every_control_in_the_lower_half(display, kiosk_home, tmp_path):
+    for screen in ("home", "settings"):
+        r = last(probe(display, kiosk_home, tmp_path, screen, lang="en", reach=True))
+        half = r["window"][1] / 2
+        for b in r["buttons"]:
+            if b["rect"][1] >= 0:  # scrolled out of view below is still below
+                assert b["rect"][1] + b["rect"][3] <= half + 0.5, (screen, b["id"])
+
+
+# -- time --------------------------------------------------------------------------------------
+
+def test_idle_warning_continues_ten_times_then_more_time_then_session_ends(display,
+                                                                          kiosk_home, tmp_path):
+    steps = [{"tap": "lang.en"}]
+    for _ in range(10):
+        steps += [{"advance_idle": 91}, {"tap": "idle.continue"}]
+    steps += [{"advance_idle": 91}, {"report": True}, {"tap": "idle.more_time"},
+              {"report": True}, {"advance_idle": 899}, {"report": True},
+              {"tap": "nav.text_size"}, {"tap": "nav.contrast"},
+              {"advance_idle": 901}, {"report": True}, {"advance_idle": 40}]
+    r = probe(display, kiosk_home, tmp_path, "attract", steps=steps)
+    warned, continued, extended, warned_again, ended = r["reports"]
+    assert warned["overlay"] == "idle" and warned["screen"] == "home"
+    assert {b["id"] for b in warned["buttons"] if b["in_overlay"]} == {"idle.continue",
+                                                                      "idle.more_time"}
+    assert continued["overlay"] is None and continued["session"]["idle_s"] == 900
+    assert extended["overlay"] is None
+    assert warned_again["overlay"] == "idle"
+    assert ended["screen"] == "attract" and ended["overlay"] is None
+    s = ended["session"]
+    assert (s["lang"], s["text_scale"], s["theme"], s["started"]) == ("ar", 1.0, "standard",
+                                                                      False)
+
+
+# -- layouts -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("screen", ["attract", "home", "settings", "contact", "thanks"])
+def test_landscape_lays_out_every_screen_inside_the_window(display, kiosk_home, tmp_path,
+                                                           screen):
+    r = last(probe(display, kiosk_home, tmp_path, screen, lang="en", size="1920x1080"))
+    assert r["window"] == [1920, 1080]
+    for b in r["buttons"]:
+        x, y, w, h = b["rect"]
+        assert 0 <= x and x + w <= 1920.5, b["id"]
+    assert all(b["rect"][3] >= 64 - 0.5 for b in r["buttons"])
