@@ -19,7 +19,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.device import KioskDevice
 from kiosk.i18n import _, both
-from kiosk.session import SiteDefaults, VisitorSession
+from kiosk.session import VOLUME_STEP_COUNT, SiteDefaults, VisitorSession
 from kiosk.units import Units, configured_px_per_mm
 from screens import registry
 from screens.base import KioskScreen
@@ -92,7 +92,7 @@ class KioskApp(App):
         self.stale = False
         self.history: list[tuple[str, dict[str, Any]]] = []
         self.overlay: Overlay | None = None
-        self.focus_index: int | None = None
+        self.focus_id: str | None = None  # the keypad focus, by kiosk_id
         self.speech: Any = None  # a voices.service.SpeechService, attached by `kiosk run`
         self.spoken: list[tuple[float, str, str]] = []  # what was said, for captions and walks
         self.screens: dict[str, KioskScreen] = {}
@@ -163,7 +163,7 @@ class KioskApp(App):
         screen.on_activate(**params)
         screen.refresh()
         self.sm.current = name
-        self.focus_index = None
+        self.focus_id = None
         self.speak(f"{screen.title_text(self.session.lang)}. "
                    f"{screen.summary_text(self.session.lang)}")
 
@@ -181,14 +181,15 @@ class KioskApp(App):
     def refresh_current(self) -> None:
         """Rebuild the visible screen (a setting or the content changed)."""
         self._apply_context()
-        focused_id = self._focused_id()
+        focused_id = self.focus_id
         self.current.refresh()
         if self.overlay is not None:
             kind = self.overlay.kind
             self.close_overlay()
             self.show_help() if kind == "help" else self._show_idle_warning()
         if focused_id:
-            self.focus_by_id(focused_id)
+            # The new widgets are laid out on the next frame; draw the ring there.
+            Clock.schedule_once(lambda _dt: self.focus_by_id(focused_id, announce=False), 0.05)
 
     # -- settings from the bar and the settings screen --------------------------------------
 
@@ -219,7 +220,14 @@ class KioskApp(App):
     def apply(self, change: Callable[[VisitorSession], Any]) -> None:
         """Change a session setting and redraw: ``app.apply(lambda s: s.set_reach(True))``."""
         change(self.session)
+        self.sync_speech()
         self.refresh_current()
+
+    def sync_speech(self) -> None:
+        """Hand the visitor's speech rate and volume to the speech service."""
+        if self.speech is not None:
+            self.speech.set_rate(self.session.rate_step)
+            self.speech.set_volume(self.session.volume_step)
 
     # -- session -----------------------------------------------------------------------------
 
@@ -315,13 +323,13 @@ class KioskApp(App):
         overlay.add_widget(Widget())
         self.root_layer.add_widget(overlay)
         self.overlay = overlay
-        self.focus_index = None
+        self.focus_id = None
 
     def close_overlay(self) -> None:
         if self.overlay is not None:
             self.root_layer.remove_widget(self.overlay)
             self.overlay = None
-            self.focus_index = None
+            self.focus_id = None
 
     # -- degraded states ---------------------------------------------------------------------
 
@@ -371,59 +379,76 @@ class KioskApp(App):
             return self.overlay.focus_order()
         return self.current.focus_order()
 
-    def _focused_id(self) -> str | None:
+    @property
+    def focus_index(self) -> int | None:
+        """The keypad focus as a position in ``focus_order()``, or None."""
+        ids = [w.kiosk_id for w in self.focus_order()]
+        return ids.index(self.focus_id) if self.focus_id in ids else None
+
+    @focus_index.setter
+    def focus_index(self, index: int | None) -> None:
         order = self.focus_order()
-        if self.focus_index is not None and 0 <= self.focus_index < len(order):
-            return order[self.focus_index].kiosk_id
+        self.focus_id = order[index].kiosk_id if index is not None and \
+            0 <= index < len(order) else None
+
+    def focused(self) -> KButton | None:
+        for w in self.focus_order():
+            if w.kiosk_id == self.focus_id:
+                return w
         return None
 
     def move_focus(self, step: int) -> KButton | None:
+        """Up/Down: the next control in reading order, wrapping round (focus is never
+        trapped); speaks it and never activates it."""
         order = self.focus_order()
         if not order:
             return None
-        for w in order:
-            w.focused = False
-        if self.focus_index is None:
-            self.focus_index = 0 if step > 0 else len(order) - 1
+        ids = [w.kiosk_id for w in order]
+        if self.focus_id in ids:
+            index = (ids.index(self.focus_id) + step) % len(order)
         else:
-            self.focus_index = (self.focus_index + step) % len(order)
-        target = order[self.focus_index]
-        self._focus(target)
-        return target
+            index = 0 if step > 0 else len(order) - 1
+        return self._focus(order, order[index])
 
-    def focus_by_id(self, kiosk_id: str) -> KButton | None:
+    def focus_by_id(self, kiosk_id: str, announce: bool = True) -> KButton | None:
         order = self.focus_order()
-        for i, w in enumerate(order):
-            w.focused = False
-            if w.kiosk_id == kiosk_id:
-                self.focus_index = i
-        if self.focus_index is not None and self.focus_index < len(order):
-            self._focus(order[self.focus_index])
-            return order[self.focus_index]
-        return None
+        target = next((w for w in order if w.kiosk_id == kiosk_id), None)
+        return self._focus(order, target, announce) if target is not None else None
 
-    def _focus(self, target: KButton) -> None:
-        target.focused = True
+    def _focus(self, order: list[KButton], target: KButton,
+               announce: bool = True) -> KButton:
+        for w in order:
+            w.focused = w is target
+        self.focus_id = target.kiosk_id
         scroll = self.current.scroll
         if scroll is not None and self.overlay is None:
             scroll.show(target)
-        self.speak(target.describe(self.session.lang))
+        if announce:
+            self.speak(target.describe(self.session.lang))
+        return target
 
     def _on_key_down(self, _window, key: int, _scancode, _codepoint, _modifiers) -> bool:
         action = next((name for name, codes in self.keys.items() if key in codes), None)
         if action is None:
             return False
+        self._input()
         if not self.session.speech and action != "back":
-            # A keypad user is probably relying on speech (ACCESSIBILITY 20).
+            # A keypad user is probably relying on speech (ACCESSIBILITY 20). The screen is
+            # rebuilt; focus order comes from the laid-out geometry, so act once it is laid out.
             self.session.set_speech(True)
             self.refresh_current()
-        self._input()
+            Clock.schedule_once(lambda _dt: self._key_action(action), 0.05)
+            return True
+        self._key_action(action)
+        return True
+
+    def _key_action(self, action: str) -> None:
         if action in ("up", "down"):
             self.move_focus(-1 if action == "up" else 1)
         elif action == "action":
-            order = self.focus_order()
-            if self.focus_index is not None and self.focus_index < len(order):
-                order[self.focus_index].activate()
+            target = self.focused()
+            if target is not None:
+                target.activate()
         elif action == "back":
             if self.overlay is not None:
                 self.close_overlay()
@@ -435,10 +460,11 @@ class KioskApp(App):
             self.toggle_lang()
         elif action == "repeat" and self.speech is not None:
             self.speech.repeat()
-        elif action == "vol_up":
-            self.session.set_volume_step(self.session.volume_step + 1)
-        elif action == "vol_down":
-            self.session.set_volume_step(self.session.volume_step - 1)
+        elif action in ("vol_up", "vol_down"):
+            self.session.set_volume_step(self.session.volume_step
+                                         + (1 if action == "vol_up" else -1))
+            self.sync_speech()
+            self.speak(_("Volume {step} of {count}", self.session.lang).format(
+                step=self.session.volume_step + 1, count=VOLUME_STEP_COUNT))
         elif action == "next" and self.current.scroll is not None:
             self.current.scroll.page(1)
-        return True

@@ -76,6 +76,16 @@ class KioskScreen(Screen):
     def on_deactivate(self) -> None:
         """Called when the visitor leaves the screen."""
 
+    def update_params(self, **changes: Any) -> None:
+        """Change this screen's state (the page, an open item) and redraw. The history entry
+        changes too, so Back from a screen opened from here returns to the same state."""
+        self.params.update(changes)
+        if self.app.history and self.app.history[-1][0] == self.screen_name:
+            self.app.history[-1] = (self.screen_name, dict(self.params))
+        self.refresh()
+        if self.scroll is not None:
+            self.scroll.view.scroll_y = 1.0
+
     # -- building ----------------------------------------------------------------------------
 
     def refresh(self) -> None:

@@ -116,10 +116,21 @@ def main(argv: list[str] | None = None) -> int:
             raise LookupError(f"no visible control {kiosk_id!r} on {app.sm.current}")
         return b.to_window(*b.center)
 
-    def run_step(step: dict[str, Any]) -> float:
+    def run_step(step: dict[str, Any], i: int) -> float:
         """Do one step; returns how long to wait before the next."""
         if "tap" in step:
-            x, y = centre(step["tap"])
+            # Like a visitor, scroll the control into view first, then touch it once the
+            # scroll view has moved.
+            b = find(step["tap"])
+            scroll = app.current.scroll if app.overlay is None else None
+            if b is not None and scroll is not None and b in list(
+                    scroll.content.walk(restrict=True)):
+                scroll.show(b)
+            steps.insert(i + 1, {"_touch": step["tap"],
+                                                 "wait": step.get("wait", 0.15)})
+            return 0.1
+        elif "_touch" in step:
+            x, y = centre(step["_touch"])
             t = UnitTestTouch(x, y)
             t.touch_down()
             t.touch_up()
@@ -149,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             app.stop()
             return
         try:
-            delay = run_step(steps[i])
+            delay = run_step(steps[i], i)
         except Exception as e:  # reported, so a test can say which step failed and why
             errors.append(f"step {i} {steps[i]}: {type(e).__name__}: {e}")
             delay = 0

@@ -14,6 +14,11 @@ SCREENS: dict[str, str] = {
     "settings": "screens.settings:SettingsScreen",
     "contact": "screens.contact:ContactScreen",
     "thanks": "screens.thanks:ThanksScreen",
+    "categories": "screens.categories:CategoriesScreen",
+    "governorates": "screens.governorates:GovernoratesScreen",
+    "manufacturers": "screens.manufacturers:ManufacturersScreen",
+    "products": "screens.products:ProductsScreen",
+    "product": "screens.product:ProductScreen",
 }
 
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.

@@ -22,12 +22,66 @@ def has_arabic(text: str) -> bool:
     return bool(_ARABIC.search(text))
 
 
+_MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
+_LEVEL = re.compile(r"Level\(\s*(\d+)")
+
+
+def _levels(text: str, rtl: bool) -> list[int] | None:
+    """Resolved bidi embedding level of each character (UAX #9 up to I2), from python-bidi's
+    Rust implementation, which has bracket pairs (N0) but does not mirror; None if its debug
+    format ever changes (we then fall back to its display string, unmirrored)."""
+    try:
+        from bidi.bidi import get_display_inner
+
+        info = get_display_inner(text, "R" if rtl else "L", True)
+        block = info[info.index("levels: ["):info.index("paragraphs:")]
+        per_byte = [int(n) for n in _LEVEL.findall(block)]
+    except Exception:
+        return None
+    if len(per_byte) != len(text.encode("utf-8")):
+        return None
+    out, offset = [], 0
+    for ch in text:
+        out.append(per_byte[offset])
+        offset += len(ch.encode("utf-8"))
+    return out
+
+
+def _reorder(text: str, levels: list[int]) -> str:
+    """Rules L2 (reverse runs from the highest level down to the lowest odd one) and L4
+    (mirror brackets at odd levels)."""
+    chars = [(_MIRROR.get(ch, ch) if lv % 2 else ch) for ch, lv in zip(text, levels,
+                                                                       strict=True)]
+    lv = list(levels)
+    odd = [x for x in lv if x % 2]
+    if not odd:
+        return "".join(chars)
+    for level in range(max(lv), min(odd) - 1, -1):
+        i, n = 0, len(chars)
+        while i < n:
+            if lv[i] < level:
+                i += 1
+                continue
+            j = i
+            while j < n and lv[j] >= level:
+                j += 1
+            chars[i:j] = chars[i:j][::-1]
+            lv[i:j] = lv[i:j][::-1]
+            i = j
+    return "".join(chars)
+
+
 def shape_line(line: str, rtl: bool) -> str:
-    """One logical line in display order: Arabic letters joined, runs reordered. Numbers, codes
-    and Latin names inside Arabic keep their own left-to-right order (the bidi algorithm)."""
+    """One logical line in display order: Arabic letters joined, runs reordered, brackets in
+    right-to-left runs mirrored. Numbers, codes and Latin names inside Arabic keep their own
+    left-to-right order (the bidi algorithm)."""
     if not line:
         return line
-    return get_display(_reshaper.reshape(line), base_dir="R" if rtl else "L")
+    shaped = _reshaper.reshape(line)
+    levels = _levels(shaped, rtl)
+    if levels is None:
+        return get_display(shaped, base_dir="R" if rtl else "L")
+    return _reorder(shaped, levels)
 
 
 def wrap_logical(text: str, width: float, measure: Callable[[str], float]) -> list[str]:

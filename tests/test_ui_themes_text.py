@@ -75,3 +75,13 @@ def test_runs_split_by_script_so_each_gets_a_font_with_its_glyphs():
         assert has_arabic(r.text) == r.arabic or not r.text.strip()
     # The em dash is not in the Arabic font: it must be in a Latin run.
     assert all("—" not in r.text for r in runs if r.arabic)
+
+
+def test_brackets_in_arabic_are_mirrored_and_latin_brackets_are_not():
+    # Visual order, left to right: the Arabic "(لومي)" must still look like "(...)".
+    display = shape_line("ليمون عماني مجفف (لومي)", rtl=True)
+    assert display.startswith("(") and display.index(")") > 0
+    mixed = shape_line("رمز OM-12 (A)", rtl=True)
+    assert "OM-12 (A)" in mixed
+    latin = shape_line("Made in Oman (2025)", rtl=False)
+    assert latin == "Made in Oman (2025)"

@@ -61,7 +61,18 @@ class Row(BoxLayout):
         for w in ordered:
             self.add_widget(w)
             w.bind(height=self._fit)
+            if isinstance(w, KButton):
+                w.bind(natural_height=self._even)
+        self._even()
         self._fit()
+
+    def _even(self, *_a) -> None:
+        # Buttons side by side share one height: an Arabic label's taller line box must not
+        # make its neighbour look like a smaller, lesser choice.
+        buttons = [c for c in self.children if isinstance(c, KButton)]
+        tallest = max([b.natural_height for b in buttons] or [0])
+        for b in buttons:
+            b.min_height = tallest
 
     def _fit(self, *_a) -> None:
         self.height = max([c.height for c in self.children] or [0])

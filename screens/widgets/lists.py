@@ -1,0 +1,31 @@
+"""Lists of records as large buttons: one line of name, one line of detail (how many products,
+the maker), in reading order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.i18n import _
+from screens.context import ui
+from screens.widgets.button import KButton
+from screens.widgets.layout import column
+
+
+def bilingual(text: Any) -> dict[str, str]:
+    """{ar, en} from a content text (protocol Name/ShortText or the store's Bilingual)."""
+    return {"ar": text.ar, "en": text.en}
+
+
+def count_text(n: int) -> dict[str, str]:
+    return {lang: _("Products: {count}", lang).format(count=n) for lang in ("ar", "en")}
+
+
+def record_button(kiosk_id: str, name: Any, detail: dict[str, str] | None,
+                  action: Callable[[], None]) -> KButton:
+    return KButton(kiosk_id=kiosk_id, label=bilingual(name), state_text=detail or {},
+                   align="start", action=action)
+
+
+def record_list(buttons: list[KButton]) -> Any:
+    return column(*buttons, spacing=ui().units.mm(3))
