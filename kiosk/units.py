@@ -10,7 +10,7 @@ DEFAULT_PX_PER_MM = 4.0  # 21.5-inch 1080x1920 reference screen
 
 TARGET_MM = 16.0  # smallest touch target side (ACCESSIBILITY 8)
 GAP_MM = 2.5  # smallest space between targets (ACCESSIBILITY 8)
-FOCUS_RING_MM = 1.5  # thick enough to see from 700 mm (ACCESSIBILITY 7)
+FOCUS_RING_MM = 2.0  # thick enough to see from 700 mm (ACCESSIBILITY 7)
 MIN_CAP_HEIGHT_MM = 4.8  # body text at scale 1 (ACCESSIBILITY 3)
 
 # Noto Sans: capital height 714 units of a 1000-unit em (OS/2 sCapHeight), so a font size of

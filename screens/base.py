@@ -105,10 +105,17 @@ class KioskScreen(Screen):
             KText(logical=self.title_text(ctx.lang), role="title", bold=True, fg="bar_text"),
             KText(logical=self.summary_text(ctx.lang), fg="bar_text"),
             fill="bar_bg", padding=u.mm(4), spacing=u.mm(1.5))
-        root.add_widget(self.header)
+        # With large text a fixed title band would leave little room for the content: it
+        # scrolls away with the content instead (reach mode keeps it on top, where nothing
+        # can be touched anyway).
+        header_scrolls = self.scrolls and ctx.scale > 1.0 and not ctx.reach
+        if not header_scrolls:
+            root.add_widget(self.header)
         self.content = self.build_content()
         if self.scrolls:
             body = column(self.content, padding=u.mm(4))
+            if header_scrolls:
+                body = column(self.header, body, spacing=0)
             self.scroll = KScroll(body)
             area: Widget = self.scroll
         else:

@@ -146,8 +146,18 @@ def main(argv: list[str] | None = None) -> int:
         elif "advance_idle" in step:  # move the session's clock, then let the app tick
             fake_now[0] += float(step["advance_idle"])
             app._tick(0)
+        elif "shot" in step:  # a PNG of the window as it is now
+            import shutil
+            import tempfile
+
+            tmp = Path(tempfile.mkdtemp(prefix="kiosk-probe-"))
+            shutil.move(Window.screenshot(name=str(tmp / "shot.png")), step["shot"])
+            shutil.rmtree(tmp, ignore_errors=True)
         elif "report" in step:
             reports.append(report(app))
+        elif "stale" in step:  # what the app does when KioskDevice.status() says stale
+            app.stale = bool(step["stale"])
+            app.refresh_current()
         elif "call" in step:  # a method of the app, e.g. "end_session"
             getattr(app, step["call"])()
         return float(step.get("wait", 0.15))

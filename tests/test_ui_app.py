@@ -264,3 +264,21 @@ def test_landscape_lays_out_every_screen_inside_the_window(display, kiosk_home, 
         x, y, w, h = b["rect"]
         assert 0 <= x and x + w <= 1920.5, b["id"]
     assert all(b["rect"][3] >= 64 - 0.5 for b in r["buttons"])
+
+
+def test_stale_content_shows_a_quiet_banner_and_nothing_else_changes(display, kiosk_home,
+                                                                     tmp_path):
+    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+        {"report": True}, {"stale": True}, {"report": True}])
+    fresh, stale = r["reports"][0], r["reports"][1]
+    banner = [t for t in stale["texts"] if t["logical"].startswith("Some information may be")]
+    assert banner and not any(t["logical"].startswith("Some information may be")
+                              for t in fresh["texts"])
+    assert [b["id"] for b in fresh["buttons"]] == [b["id"] for b in stale["buttons"]]
+
+
+def test_first_boot_runs_on_the_bundled_demo_catalogue(display, tmp_path):
+    home = tmp_path / "fresh-home"
+    r = last(probe(display, home, tmp_path, "home", lang="en",
+                   steps=[{"tap": "home.categories"}]))
+    assert any(b["id"] == "category.dates_food" for b in r["buttons"])

@@ -66,11 +66,14 @@ class NavBar(Filled):
         self._fit()
 
     def _even(self, *_a) -> None:
-        # One height for every button: a row of ragged buttons reads as a row of unrelated
-        # things, and the tallest label decides.
-        tallest = max(b.natural_height for b in self.buttons)
-        for b in self.buttons:
-            b.min_height = tallest
+        # One height for every button in a row: a row of ragged buttons reads as a row of
+        # unrelated things, and the tallest label in the row decides.
+        cols = self.grid.cols
+        for start in range(0, len(self.buttons), cols):
+            row = self.buttons[start:start + cols]
+            tallest = max(b.natural_height for b in row)
+            for b in row:
+                b.min_height = tallest
 
     def _fit(self, *_a) -> None:
         self.height = self.grid.height + 2 * ui().units.gap
