@@ -16,7 +16,7 @@ from screens.widgets.text import KText
 class AttractScreen(KioskScreen):
     screen_name = "attract"
     title = "Welcome to Made in Oman"
-    summary = "Discover products made in Oman. Touch the screen to start."
+    summary = "Discover products made in Oman, in Arabic or English."
 
     def build_content(self) -> Widget:
         u = ui().units
