@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -252,17 +254,27 @@ def central_catalogue_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def central_server(tmp_path_factory: pytest.TempPathFactory,
-                   central_catalogue_dir: Path) -> CentralServer:
-    """A live central with the test catalogue published (version 1 at start)."""
-    server = start_central(tmp_path_factory.mktemp("central_home"))
+@contextmanager
+def published_central(home: Path, catalogue_dir: Path,
+                      extra_env: dict[str, str] | None = None) -> Iterator[CentralServer]:
+    """A live central on ``home`` with the catalogue in ``catalogue_dir`` published. Test
+    modules that publish, revoke or otherwise change central take one of their own."""
+    server = start_central(home, extra_env)
     try:
-        server.cli("import-demo", "--dir", str(central_catalogue_dir))
+        server.cli("import-demo", "--dir", str(catalogue_dir))
         server.cli("publish")
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def central_server(tmp_path_factory: pytest.TempPathFactory,
+                   central_catalogue_dir: Path) -> CentralServer:
+    """A live central with the test catalogue published (version 1 at start)."""
+    with published_central(tmp_path_factory.mktemp("central_home"),
+                           central_catalogue_dir) as server:
+        yield server
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import CentralServer, start_central
+from tests.conftest import CentralServer, published_central
 
 PASSWORD = "correct horse battery"
 
@@ -19,15 +19,11 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
     # Its own server: these tests publish new versions and must not disturb other modules.
-    server = start_central(tmp_path_factory.mktemp("admin_home"))
-    try:
-        server.cli("import-demo", "--dir", str(central_catalogue_dir))
-        server.cli("publish")
+    with published_central(tmp_path_factory.mktemp("admin_home"),
+                           central_catalogue_dir) as server:
         for user, role in (("edna", "editor"), ("ali", "analyst"), ("fatma", "admin")):
             server.cli("create-staff", user, "--role", role, input=PASSWORD + "\n")
         yield server
-    finally:
-        server.stop()
 
 
 def login(central: CentralServer, user: str) -> requests.Session:

@@ -21,19 +21,15 @@ from kiosk import protocol
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
-from tests.conftest import REPO, CentralServer, start_central
+from tests.conftest import REPO, CentralServer, published_central
 from tests.faulty_proxy import Fault, FaultyProxy
 
 
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
-    server = start_central(tmp_path_factory.mktemp("sync_central"))
-    try:
-        server.cli("import-demo", "--dir", str(central_catalogue_dir))
-        server.cli("publish")
+    with published_central(tmp_path_factory.mktemp("sync_central"),
+                           central_catalogue_dir) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def kiosk_cli(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
