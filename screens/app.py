@@ -111,6 +111,9 @@ class KioskApp(App):
         self.root_layer = FloatLayout()
         self.root_layer.add_widget(self.sm)
         Window.bind(on_key_down=self._on_key_down)
+        # A rotated or resized screen gets a fresh layout (bar columns, tile columns).
+        self._relayout = Clock.create_trigger(lambda _dt: self.refresh_current(), 0.2)
+        Window.bind(size=lambda *_a: self._relayout())
         Window.bind(on_touch_down=self._on_any_touch)
         Clock.schedule_interval(self._tick, TICK_S)
         Clock.schedule_interval(lambda _dt: self.check_status(), STATUS_EVERY_S)

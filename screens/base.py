@@ -5,6 +5,7 @@ content is; see screens/README.md."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 from kivy.uix.boxlayout import BoxLayout
@@ -17,6 +18,8 @@ from screens.widgets.button import KButton
 from screens.widgets.layout import Filled, KScroll, column
 from screens.widgets.navbar import NavBar
 from screens.widgets.text import KText
+
+log = logging.getLogger("screens")
 
 # Reach mode keeps every control below this fraction of the screen's height, measured from the
 # bottom: on a 1080x1920 screen mounted with its lower edge about 700 mm above the floor, the
@@ -111,7 +114,14 @@ class KioskScreen(Screen):
         header_scrolls = self.scrolls and ctx.scale > 1.0 and not ctx.reach
         if not header_scrolls:
             root.add_widget(self.header)
-        self.content = self.build_content()
+        try:
+            self.content = self.build_content()
+        except Exception:
+            # A damaged record or a store error must not take the kiosk down: the visitor gets
+            # a sentence and the bar, technicians get the traceback in the log.
+            log.exception("building the %s screen failed", self.screen_name)
+            self.content = KText(logical=ctx.t(
+                "This screen can not be shown right now. Go back, or choose Home."))
         if self.scrolls:
             body = column(self.content, padding=u.mm(4))
             if header_scrolls:
