@@ -282,3 +282,25 @@ def test_first_boot_runs_on_the_bundled_demo_catalogue(display, tmp_path):
     r = last(probe(display, home, tmp_path, "home", lang="en",
                    steps=[{"tap": "home.categories"}]))
     assert any(b["id"] == "category.dates_food" for b in r["buttons"])
+
+
+def test_rendered_body_capitals_are_at_least_4_8_mm_tall(display, kiosk_home, tmp_path):
+    """Measure the ink of a rendered 'H' at the body size: Kivy's font size is the em in
+    pixels, so capitals come out at 0.714 of it (kiosk/units.py)."""
+    script = (
+        "from screens.runtime import configure_kivy; configure_kivy((400, 400), quiet=True)\n"
+        "from kivy.core.window import Window\n"
+        "from kivy.core.text import Label\n"
+        "from kiosk.units import Units\n"
+        "from screens.context import LATIN_FONT\n"
+        "size = round(Units().font('body', 1.0))\n"
+        "lbl = Label(text='H', font_name=LATIN_FONT, font_size=size); lbl.refresh()\n"
+        "tex = lbl.texture; w, h = tex.size; px = tex.pixels\n"
+        "rows = [y for y in range(h) if any(px[(y * w + x) * 4 + 3] > 128 for x in range(w))]\n"
+        "print(max(rows) - min(rows) + 1)\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT,
+                          env=_env(display, kiosk_home), capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    cap_px = int(proc.stdout.strip().splitlines()[-1])
+    assert cap_px / PX_PER_MM >= 4.8
