@@ -247,7 +247,7 @@ class KioskApp(App):
         if self.speech is not None:
             self.speech.reset_for_new_visitor()
         for screen in self.screens.values():
-            screen.params = {}
+            screen.on_session_end()
         self.history = []
         self._apply_context()
         self.close_overlay()
@@ -458,7 +458,13 @@ class KioskApp(App):
             else:
                 self.back()
         elif action == "help":
-            self.show_help()
+            if self.overlay is not None and self.overlay.kind == "help":
+                # Help pressed twice: stop talking and put the help away (EZ Access).
+                self.close_overlay()
+                if self.speech is not None:
+                    self.speech.stop()
+            else:
+                self.show_help()
         elif action == "lang":
             self.toggle_lang()
         elif action == "repeat" and self.speech is not None:

@@ -79,6 +79,12 @@ class KioskScreen(Screen):
     def on_deactivate(self) -> None:
         """Called when the visitor leaves the screen."""
 
+    def on_session_end(self) -> None:
+        """The visitor left: forget everything this screen kept about them. Screens that keep
+        more than ``params`` (a typed text, a half-filled form) override this and call
+        ``super()``."""
+        self.params = {}
+
     def update_params(self, **changes: Any) -> None:
         """Change this screen's state (the page, an open item) and redraw. The history entry
         changes too, so Back from a screen opened from here returns to the same state."""
