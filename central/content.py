@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from central.changes import bump_stamp
 from central.config import DEMO_DIR
 from central.db import Blob, Piece, Record, Release, utcnow
 from central.errors import CentralError, NotFound
@@ -320,6 +321,7 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
         raise CentralError(f"someone else published version {version} at the same moment; "
                            "publish again", status=409) from None
     remember_published_version(central.settings.key_dir, version)
+    bump_stamp(central.settings)
     return ReleaseInfo(version, snap.manifest.created_at, snap.manifest.expires_at,
                        snap.manifest.index.records, len(snap.manifest.blobs), etag)
 
@@ -376,6 +378,7 @@ class SignedManifest:
     body: bytes
     etag: str  # sha256 of body, unquoted
     expires_at: datetime
+    lifetime_s: int = 0
 
 
 _refresh_lock = threading.Lock()
@@ -393,8 +396,11 @@ def current_manifest(central: Central, now: datetime | None = None) -> SignedMan
     remaining = (rel.expires_at - now).total_seconds()
     if central.settings.manifest_refresh and remaining < rel.lifetime_s / 2:
         with _refresh_lock:
-            rel = _refresh(central, rel.version, now) or rel
-    return SignedManifest(rel.version, rel.manifest, rel.etag, rel.expires_at)
+            refreshed = _refresh(central, rel.version, now)
+        if refreshed is not None and refreshed.etag != rel.etag:
+            bump_stamp(central.settings)
+        rel = refreshed or rel
+    return SignedManifest(rel.version, rel.manifest, rel.etag, rel.expires_at, rel.lifetime_s)
 
 
 def _refresh(central: Central, version: int, now: datetime) -> Release | None:

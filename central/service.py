@@ -22,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from central import content
 from central.blobs import BlobStore
+from central.cache import ServingCache
+from central.changes import bump_stamp
 from central.config import DEFAULT_CODE_TTL, Settings, ensure_home, load_settings
 from central.db import (
     Device,
@@ -110,8 +112,10 @@ class Central:
         self.blobs = BlobStore(self.settings.blob_dir)
         self.keys = load_site_keys(self.settings.key_dir)
         self._hasher = PasswordHasher()
+        self.cache = ServingCache(self)
 
     def close(self) -> None:
+        self.cache.close()
         self.engine.dispose()
 
     # -----------------------------------------------------------------------------------------
@@ -153,6 +157,12 @@ class Central:
 
     def current_manifest(self) -> content.SignedManifest | None:
         return content.current_manifest(self)
+
+    def serving_manifest(self) -> content.SignedManifest | None:
+        """The manifest kiosks are served: ``current_manifest`` through the in-memory cache
+        (central.cache says how fresh it is kept)."""
+        self.cache.ensure_fresh()
+        return self.cache.manifest()
 
     def find_blob(self, sha256: str) -> content.StoredBlob | None:
         return content.find_blob(self, sha256)
@@ -223,12 +233,19 @@ class Central:
             raise Unauthorized("this call needs a device token: 'Authorization: Bearer <token>'")
         if len(token) > 200:
             raise Unauthorized("the device token is not valid")
+        token_hash = _sha(token)
+        self.cache.ensure_fresh()
+        known = self.cache.device_for(token_hash)
+        if known is not None:
+            return known
+        generation = self.cache.generation
         with self.Session() as s:
-            dev = s.scalars(select(Device).where(Device.token_hash == _sha(token))).first()
+            dev = s.scalars(select(Device).where(Device.token_hash == token_hash)).first()
             if dev is None:
                 raise Unauthorized("the device token is not valid; provision the kiosk again")
             if dev.revoked_at is not None:
                 raise Unauthorized("this kiosk has been revoked by staff; provision it again")
+            self.cache.remember(token_hash, dev.id, generation)
             return dev.id
 
     def _device_info(self, s: Any, d: Device) -> DeviceInfo:
@@ -270,6 +287,8 @@ class Central:
                 raise NotFound(f"there is no kiosk {device_id!r}")
             if d.revoked_at is None:
                 d.revoked_at = utcnow()
+        self.cache.forget_device(device_id)
+        bump_stamp(self.settings)  # other central processes on this host drop it too
 
     def set_device_config(self, device_id: str, overrides: dict[str, Any]) -> dict:
         """Per-kiosk settings over DEFAULT_DEVICE_CONFIG; only known keys of the same type."""

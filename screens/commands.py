@@ -123,6 +123,9 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
             tmp = Path(tempfile.mkdtemp(prefix="kiosk-shot-"))
             # Window.screenshot numbers its files (x0001.png): write to a private folder and
             # move the one file it made to exactly the requested name.
+            # glReadPixels reads the back buffer, which after a swap may hold an older frame:
+            # draw the scene into it now, then read it.
+            Window.dispatch("on_draw")
             made = Window.screenshot(name=str(tmp / "shot.png"))
             shutil.move(made, out)
             shutil.rmtree(tmp, ignore_errors=True)
@@ -134,7 +137,7 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
         if Window.size != size:
             Window.size = size
         app.refresh_current()
-        Clock.schedule_once(shoot, 0.4)
+        Clock.schedule_once(shoot, 0.5)
 
     Clock.schedule_once(settle, 0.3)
     app.run()

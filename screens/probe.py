@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             import tempfile
 
             tmp = Path(tempfile.mkdtemp(prefix="kiosk-probe-"))
+            Window.dispatch("on_draw")  # read a freshly drawn back buffer, not an old frame
             shutil.move(Window.screenshot(name=str(tmp / "shot.png")), step["shot"])
             shutil.rmtree(tmp, ignore_errors=True)
         elif "report" in step:

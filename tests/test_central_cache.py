@@ -1,0 +1,153 @@
+"""The manifest poll answered from memory (central.cache, api.ManifestFastPath): same answers as
+the database would give, and changes made by other processes seen at once on this machine or
+within the cache's bound from elsewhere."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from central import content, service
+from central.cache import MAX_AGE_S
+from central.config import load_settings
+from central.service import Central
+from tests.conftest import start_central
+
+# A check of the database is due MAX_AGE_S after the last one; the rest is for a busy machine.
+SEEN_WITHIN_S = MAX_AGE_S + 2.0
+
+
+def wait_for(condition, deadline_s: float = 15.0, what: str = "condition"):
+    end = time.monotonic() + deadline_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"{what} not reached within {deadline_s} s")
+        time.sleep(0.02)
+
+
+def manifest(server, device, etag: str | None = None):
+    headers = {**server.auth(device), **({"If-None-Match": etag} if etag else {})}
+    return server.get("/api/v1/manifest", headers=headers)
+
+
+def without_date(headers) -> dict:
+    return {k.lower(): v for k, v in headers.items() if k.lower() != "date"}
+
+
+def test_the_poll_from_memory_answers_like_the_route(central_server):
+    device = central_server.enroll()
+    # The token is new, so the first request takes the route and the second the memory path.
+    slow = manifest(central_server, device)
+    fast = manifest(central_server, device)
+    assert slow.status_code == fast.status_code == 200
+    assert fast.content == slow.content
+    assert without_date(fast.headers) == without_date(slow.headers)
+    etag = fast.headers["ETag"]
+    unchanged = manifest(central_server, device, etag)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged.headers["ETag"] == etag
+    assert unchanged.headers["X-Content-Version"] == fast.headers["X-Content-Version"]
+    assert manifest(central_server, device, '"something else"').status_code == 200
+
+
+def test_a_bad_token_is_refused_even_when_the_manifest_is_in_memory(central_server):
+    device = central_server.enroll()
+    assert manifest(central_server, device).status_code == 200
+    for headers in ({}, {"Authorization": "Bearer " + "x" * 43},
+                    {"Authorization": "Basic " + device["device_token"]},
+                    {"Authorization": "Bearer " + device["device_token"] + "x"}):
+        r = central_server.get("/api/v1/manifest", headers=headers)
+        assert r.status_code == 401 and r.json()["error"]
+
+
+def test_a_publish_from_the_cli_is_served_at_once(central_server):
+    device = central_server.enroll()
+    before = manifest(central_server, device)
+    manifest(central_server, device, before.headers["ETag"])  # now in memory
+    version = central_server.cli("publish").stdout.strip()
+    after = manifest(central_server, device, before.headers["ETag"])
+    assert after.status_code == 200 and after.headers["X-Content-Version"] == version
+
+
+def test_a_kiosk_revoked_from_the_cli_is_refused_at_once(central_server):
+    device = central_server.enroll()
+    etag = manifest(central_server, device).headers["ETag"]
+    assert manifest(central_server, device, etag).status_code == 304  # token in memory
+    central_server.cli("revoke-device", device["device_id"])
+    r = manifest(central_server, device, etag)
+    assert r.status_code == 401 and "revoked" in r.json()["error"]
+
+
+@pytest.fixture
+def elsewhere(central_server, monkeypatch):
+    """An in-process Central that, like one on another host sharing the database, does not
+    touch this host's change stamp: the server only learns from its periodic check."""
+    monkeypatch.setattr(content, "bump_stamp", lambda settings: None)
+    monkeypatch.setattr(service, "bump_stamp", lambda settings: None)
+    svc = central_server.service()
+    yield svc
+    svc.close()
+
+
+def test_a_publish_elsewhere_is_served_within_the_bound(central_server, elsewhere):
+    device = central_server.enroll()
+    etag = manifest(central_server, device).headers["ETag"]
+    assert manifest(central_server, device, etag).status_code == 304
+    version = str(elsewhere.publish().version)
+    published = time.monotonic()
+    wait_for(lambda: manifest(central_server, device, etag).headers.get("X-Content-Version")
+             == version, what="the new version served")
+    assert time.monotonic() - published < SEEN_WITHIN_S
+
+
+def test_a_kiosk_revoked_elsewhere_is_refused_within_the_bound(central_server, elsewhere):
+    device = central_server.enroll()
+    etag = manifest(central_server, device).headers["ETag"]
+    assert manifest(central_server, device, etag).status_code == 304
+    elsewhere.revoke_device(device["device_id"])
+    revoked = time.monotonic()
+    wait_for(lambda: manifest(central_server, device, etag).status_code == 401,
+             what="the revoked token refused")
+    assert time.monotonic() - revoked < SEEN_WITHIN_S
+    r = central_server.post("/api/v1/submissions", json={"items": [{}]},
+                            headers=central_server.auth(device))
+    assert r.status_code == 401 and "revoked" in r.json()["error"]
+
+
+def test_a_cached_manifest_is_still_re_signed_past_half_its_lifetime(
+        tmp_path: Path, central_catalogue_dir):
+    server = start_central(tmp_path / "home")
+    try:
+        server.cli("import-demo", "--dir", str(central_catalogue_dir))
+        server.cli("publish", "--ttl-seconds", "4")
+        device = server.enroll()
+        first = manifest(server, device)
+        etag = first.headers["ETag"]
+        assert manifest(server, device, etag).status_code == 304  # served from memory
+        # Two seconds in, less than half the lifetime is left: the next poll gets a new
+        # signature with the same version.
+        renewed = wait_for(lambda: (r := manifest(server, device, etag)).status_code == 200
+                           and r, deadline_s=15, what="a re-signed manifest")
+        assert renewed.headers["X-Content-Version"] == first.headers["X-Content-Version"]
+        assert renewed.headers["ETag"] != etag
+    finally:
+        server.stop()
+
+
+def test_a_token_lookup_that_raced_a_revocation_is_not_kept(tmp_path: Path):
+    svc = Central(load_settings(home=tmp_path / "home"))
+    try:
+        cache = svc.cache
+        generation = cache.generation  # a lookup starts reading the database ...
+        cache.forget_device("kiosk-1")  # ... the kiosk is revoked meanwhile ...
+        cache.remember("token-hash", "kiosk-1", generation)  # ... and its answer comes back
+        assert cache.device_for("token-hash") is None
+        cache.remember("token-hash", "kiosk-1", cache.generation)
+        assert cache.device_for("token-hash") == "kiosk-1"
+    finally:
+        svc.close()
