@@ -157,3 +157,66 @@ def test_an_unpublished_poll_has_no_public_results(central_server):
         svc.close()
     r = central_server.get("/api/v1/polls/secret-draft/results")
     assert r.status_code == 404
+
+
+def test_one_batch_mixing_new_repeated_conflicting_and_invalid_items(central_server,
+                                                                     central_device):
+    a, b, c = feedback("a"), feedback("b"), feedback("c")
+    other_a = {**a, "payload": {"kind": "comment", "text": "not a"}}
+    bad = feedback("bad", lang="fr")
+    batch = [a, bad, b, a, other_a, c]
+    first = send(central_server, central_device, batch)
+    assert [(r.status, r.code) for r in first] == [
+        ("stored", 200), ("invalid", 422), ("stored", 200), ("duplicate", 200),
+        ("conflict", 409), ("stored", 200)]
+    assert first[3].receipt == first[0].receipt
+    assert [r.id for r in first] == [x["id"] for x in batch]
+    # The whole batch again, as a kiosk that lost the reply would send it: nothing new stored.
+    again = send(central_server, central_device, batch)
+    assert [r.status for r in again] == ["duplicate", "invalid", "duplicate", "duplicate",
+                                         "conflict", "duplicate"]
+    assert [r.receipt for r in again] == [first[0].receipt, None, first[2].receipt,
+                                          first[0].receipt, None, first[5].receipt]
+
+
+def test_kiosks_racing_with_the_same_items_store_each_once(central_server, central_device):
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = [feedback(f"race {i}") for i in range(30)]
+
+    def kiosk(seed: int) -> list[protocol.SubmissionResult]:
+        order = items[:]
+        random.Random(seed).shuffle(order)  # different orders: no batch may deadlock another
+        return send(central_server, central_device, order)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = [r for batch in pool.map(kiosk, range(6)) for r in batch]
+    by_id: dict[str, list[protocol.SubmissionResult]] = {}
+    for r in results:
+        by_id.setdefault(r.id, []).append(r)
+    assert set(by_id) == {x["id"] for x in items}
+    for rs in by_id.values():
+        assert sorted(r.status for r in rs) == ["duplicate"] * 5 + ["stored"]
+        assert len({r.receipt.receipt for r in rs}) == 1
+
+
+def test_a_receipt_clash_costs_no_other_item(tmp_path, monkeypatch):
+    from central.config import load_settings
+    from central.service import Central
+
+    svc = Central(load_settings(home=tmp_path / "home"))
+    try:
+        [taken] = svc.accept_submissions("kiosk-1", [feedback("first")])
+        # The next batch's first receipt repeats one already given (its unique index refuses
+        # the whole insert), then receipts are fresh: every item must still be stored.
+        receipts = iter([taken.receipt.receipt, "MIO-000000-AAAAAAA2", "MIO-000000-AAAAAAA3"])
+        monkeypatch.setattr(Central, "_new_receipt", staticmethod(lambda now: next(receipts)))
+        results = svc.accept_submissions("kiosk-1", [feedback("x"), feedback("y"),
+                                                     feedback("z", lang="xx")])
+        assert [r.status for r in results] == ["stored", "stored", "invalid"]
+        assert {r.receipt.receipt for r in results[:2]} == {"MIO-000000-AAAAAAA2",
+                                                             "MIO-000000-AAAAAAA3"}
+        assert svc.count_submissions() == {"feedback": 3}
+    finally:
+        svc.close()
