@@ -523,6 +523,11 @@ def create_app(central: Central) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app for one of `kiosk-central serve --workers N`'s processes."""
+    return create_app(Central())
+
+
 def _mount_admin(app: FastAPI, central: Central) -> None:
     if importlib.util.find_spec("central.admin") is None:
         return

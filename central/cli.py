@@ -21,16 +21,32 @@ def _central(args: argparse.Namespace) -> Any:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from central.api import create_app
+    from central.errors import CentralError
 
+    if not 1 <= args.workers <= 64:
+        raise CentralError("--workers must be between 1 and 64")
+    # Opened here even with several workers: the schema and keys are made once, before any
+    # worker could race to make them.
     central = _central(args)
-    app = create_app(central)
     print(f"kiosk-central: serving on http://{args.host}:{args.port}/ "
-          f"(home {central.settings.home})", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                proxy_headers=False, server_header=False)
+          f"(home {central.settings.home}, {args.workers} worker(s))", file=sys.stderr,
+          flush=True)
+    options = dict(host=args.host, port=args.port, log_level=args.log_level,
+                   access_log=args.access_log, proxy_headers=False, server_header=False)
+    if args.workers == 1:
+        uvicorn.run(create_app(central), **options)
+        return 0
+    central.close()
+    # Each worker process builds its own app from the environment.
+    os.environ["CENTRAL_HOME"] = str(central.settings.home)
+    os.environ["CENTRAL_DB_URL"] = central.settings.db_url
+    uvicorn.run("central.api:app_from_environment", factory=True, workers=args.workers,
+                **options)
     return 0
 
 
@@ -155,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes (default 1; see central/README.md)")
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
+                   help="log every request (default on)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("import-demo", parents=[common], help="load the demo catalogue")

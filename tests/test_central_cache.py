@@ -151,3 +151,52 @@ def test_a_token_lookup_that_raced_a_revocation_is_not_kept(tmp_path: Path):
         assert cache.device_for("token-hash") == "kiosk-1"
     finally:
         svc.close()
+
+
+def test_with_two_workers_a_publish_and_a_revoke_reach_both_at_once(tmp_path: Path,
+                                                                     central_catalogue_dir):
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    from tests.conftest import REPO, CentralServer, free_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "CENTRAL_HOME": str(home)}
+    env.pop("CENTRAL_DB_URL", None)
+    port = free_port()
+    log_path = home / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "central.cli", "serve", "--host", "127.0.0.1", "--port",
+             str(port), "--log-level", "warning", "--workers", "2"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = CentralServer(f"http://127.0.0.1:{port}", home, env, proc, log_path)
+    try:
+        def up() -> bool:
+            assert proc.poll() is None, log_path.read_text()[-2000:]
+            try:
+                return requests.get(server.url + "/healthz", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+
+        wait_for(up, deadline_s=60, what="two workers answering")
+        server.cli("import-demo", "--dir", str(central_catalogue_dir))
+        server.cli("publish")
+        device = server.enroll()
+
+        def polls(n: int = 16) -> list[requests.Response]:
+            # A new connection each time, so both workers answer some of them.
+            return [requests.get(server.url + "/api/v1/manifest", headers=server.auth(device),
+                                 timeout=10) for _ in range(n)]
+
+        assert {r.headers["X-Content-Version"] for r in polls()} == {"1"}
+        assert server.cli("publish").stdout.strip() == "2"
+        assert {r.headers["X-Content-Version"] for r in polls()} == {"2"}
+        server.cli("revoke-device", device["device_id"])
+        assert {r.status_code for r in polls()} == {401}
+    finally:
+        server.stop()
