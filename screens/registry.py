@@ -19,6 +19,10 @@ SCREENS: dict[str, str] = {
     "manufacturers": "screens.manufacturers:ManufacturersScreen",
     "products": "screens.products:ProductsScreen",
     "product": "screens.product:ProductScreen",
+    "news": "screens.news:NewsScreen",
+    "faq": "screens.faq:FaqScreen",
+    "guide": "screens.guide:GuideScreen",
+    "policies": "screens.policies:PoliciesScreen",
 }
 
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.

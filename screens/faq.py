@@ -1,0 +1,42 @@
+"""The questions screen: the FAQ from the content store, one question open at a time, its answer
+right under it and its state written out (Open / Closed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.widget import Widget
+
+from screens.context import ui
+from screens.reading import ReadingScreen, pick
+from screens.widgets.layout import column
+from screens.widgets.text import KText
+
+
+class FaqScreen(ReadingScreen):
+    screen_name = "faq"
+    item_kind = "faq"
+    title = "Questions and answers"
+    summary = "Answers to what visitors ask most often. Tap a question to see its answer."
+
+    def build_content(self) -> Widget:
+        u = ui().units
+        items: list[Widget] = []
+        for f in self.app.device.store.faq():
+            items.append(self.item_button(f.id, {"ar": f.question.ar, "en": f.question.en}))
+            if self.open_id == f.id:
+                items.append(column(KText(logical=pick(f.answer)), padding=(0, 0, 0, u.mm(3))))
+        if not items:
+            return KText(logical=ui().t("There are no questions on this kiosk yet."))
+        return column(*items, spacing=u.mm(3))
+
+    def spoken_when_opened(self, item_id: str, lang: str) -> str:
+        for f in self.app.device.store.faq():
+            if f.id == item_id:
+                return pick(f.answer, lang)
+        return ""
+
+    @classmethod
+    def sample_params(cls, store: Any) -> dict[str, Any]:
+        faq = store.faq()
+        return {"open": faq[0].id} if faq else {}

@@ -1,0 +1,100 @@
+"""The news screen: news and announcements, newest first, each with its date written out in the
+visitor's language and its summary; choosing one opens the whole item (picture with its text
+alternative, body) with a button back to the list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _, both
+from screens.base import KioskScreen
+from screens.context import ui
+from screens.reading import ContentPicture, date_text, pick
+from screens.widgets.button import KButton
+from screens.widgets.layout import column
+from screens.widgets.text import KText
+
+
+class NewsScreen(KioskScreen):
+    screen_name = "news"
+    title = "News"
+    summary = "News and announcements from the portal, newest first. Tap one to read it."
+
+    def _item(self):
+        wanted = self.params.get("open")
+        if not wanted:
+            return None
+        return next((n for n in self.app.device.store.news() if n.id == wanted), None)
+
+    def title_text(self, lang: str) -> str:
+        item = self._item()
+        return pick(item.title, lang) if item is not None else _(self.title, lang)
+
+    def summary_text(self, lang: str) -> str:
+        item = self._item()
+        if item is None:
+            return _(self.summary, lang)
+        return _("Published on {date}", lang).format(date=date_text(item.published_on, lang))
+
+    def build_content(self) -> Widget:
+        item = self._item()
+        return self._list() if item is None else self._detail(item)
+
+    # -- the list ------------------------------------------------------------------------------
+
+    def _list(self) -> Widget:
+        u = ui().units
+        cards: list[Widget] = []
+        for n in self.app.device.store.news():
+            cards.append(column(
+                KButton(kiosk_id=f"news.{n.id}", label={"ar": n.title.ar, "en": n.title.en},
+                        state_text={"ar": date_text(n.published_on, "ar"),
+                                    "en": date_text(n.published_on, "en")},
+                        align="start", action=lambda n=n: self.open(n.id)),
+                KText(logical=pick(n.summary)),
+                spacing=u.mm(2)))
+        if not cards:
+            return KText(logical=ui().t("There is no news on this kiosk yet."))
+        return column(*cards, spacing=u.mm(7))
+
+    def open(self, news_id: str) -> None:
+        # A history entry of its own: Back returns to the list, where the visitor was.
+        self.app.go("news", open=news_id)
+        item = self._item()
+        if item is not None:
+            lang = self.app.session.lang
+            self.app.speak(f"{pick(item.title, lang)}. {self.summary_text(lang)}. "
+                           f"{self._alt_caption(item, lang)} {pick(item.summary, lang)} "
+                           f"{pick(item.body, lang)}")
+
+    # -- one item ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _alt_caption(item: Any, lang: str) -> str:
+        if item.image is None:
+            return ""
+        return _("Picture: {alt}", lang).format(alt=pick(item.image.alt, lang))
+
+    def _detail(self, item: Any) -> Widget:
+        u = ui().units
+        lang = ui().lang
+        parts: list[Widget] = [
+            KButton(kiosk_id="news.list", label=both("All news"), align="start",
+                    action=self.back_to_list)]
+        if item.image is not None:
+            picture = ContentPicture(self.app.device.blobs.path(item.image.blob))
+            figure = [picture] if picture.loaded else []
+            figure.append(KText(logical=self._alt_caption(item, lang), role="body"))
+            parts.append(column(*figure, spacing=u.mm(2)))
+        parts.append(KText(logical=pick(item.summary), bold=True))
+        parts.append(KText(logical=pick(item.body)))
+        return column(*parts, spacing=u.mm(5))
+
+    def back_to_list(self) -> None:
+        history = self.app.history
+        if len(history) >= 2 and history[-2][0] == "news" and not history[-2][1].get("open"):
+            self.app.back()
+        else:
+            self.app.go("news", _replace=True)

@@ -1,0 +1,45 @@
+"""The policies screen: short summaries of the portal's policies (privacy, terms of use,
+e-accessibility, e-participation, open data) in their order, each opening to its fuller text,
+and where the complete text is published."""
+
+from __future__ import annotations
+
+from kivy.uix.widget import Widget
+
+from screens.context import ui
+from screens.reading import ReadingScreen, pick
+from screens.widgets.layout import column
+from screens.widgets.text import KText
+
+
+class PoliciesScreen(ReadingScreen):
+    screen_name = "policies"
+    item_kind = "policy"
+    title = "Our policies"
+    summary = "How the portal treats your data, your rights and the information it publishes."
+
+    def build_content(self) -> Widget:
+        t = ui().t
+        u = ui().units
+        store = self.app.device.store
+        site = store.site()
+        parts: list[Widget] = [KText(logical=t(
+            "These are short summaries. The full text of every policy is on the portal's "
+            "website:"))]
+        if site is not None:
+            # A web address reads left to right in both languages, on its own line.
+            parts.append(KText(logical=str(site.portal_url), lang="en", bold=True,
+                               align="end" if ui().rtl else "start"))
+        intro = column(*parts, spacing=u.mm(1.5), padding=(0, 0, 0, u.mm(3)))
+        items: list[Widget] = [intro]
+        for p in store.policies():
+            items.append(self.item_button(p.id, {"ar": p.title.ar, "en": p.title.en}))
+            text = [KText(logical=pick(p.summary), bold=self.open_id == p.id)]
+            if self.open_id == p.id:
+                text.append(KText(logical=pick(p.body)))
+            items.append(column(*text, spacing=u.mm(3), padding=(0, 0, 0, u.mm(3))))
+        return column(*items, spacing=u.mm(3))
+
+    def spoken_when_opened(self, item_id: str, lang: str) -> str:
+        p = self.app.device.store.policy(item_id)
+        return f"{pick(p.summary, lang)} {pick(p.body, lang)}" if p is not None else ""
