@@ -3,6 +3,9 @@ models run on SQLite (development, tests) and PostgreSQL (production)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +25,11 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from central.errors import CentralError
+
+WRITE_WAIT_S = 30  # as long as SQLite's busy timeout
 
 
 class UtcDateTime(TypeDecorator):
@@ -215,8 +222,32 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+class _QueuedWriteSessions(sessionmaker):
+    """SQLite takes one writer at a time, and a writer that finds the database locked polls
+    with growing sleeps (up to 100 ms each), so under load some requests waited over a second
+    while others went straight through. Writers in this process queue on a lock instead and
+    start the moment the previous one has committed; other processes still meet SQLite's
+    busy timeout."""
+
+    def __init__(self, *args: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        self._turn = threading.Lock()
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:  # type: ignore[override]
+        if not self._turn.acquire(timeout=WRITE_WAIT_S):
+            raise CentralError("the database is busy; try again in a moment", status=503)
+        try:
+            with super().begin() as s:
+                yield s
+        finally:
+            self._turn.release()
+
+
 def make_write_sessionmaker(engine: Engine) -> sessionmaker:
-    """Sessions for read-then-write transactions: on SQLite they BEGIN IMMEDIATE."""
+    """Sessions for read-then-write transactions: on SQLite they BEGIN IMMEDIATE, one at a
+    time per process."""
     if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        return _QueuedWriteSessions(engine.execution_options(sqlite_begin="IMMEDIATE"),
+                                    expire_on_commit=False)
     return sessionmaker(engine, expire_on_commit=False)
