@@ -31,6 +31,10 @@ from screens.widgets.text import KText
 
 log = logging.getLogger("screens.app")
 
+# A finger that moves this far and stays down this long is reading, not tapping
+# (ACCESSIBILITY 19); small tremor stays under the distance.
+SLIDE_READ_S = 0.25
+SLIDE_READ_MM = 4.0
 STATUS_EVERY_S = 60.0
 TICK_S = 0.5
 
@@ -115,6 +119,7 @@ class KioskApp(App):
         self._relayout = Clock.create_trigger(lambda _dt: self.refresh_current(), 0.2)
         Window.bind(size=lambda *_a: self._relayout())
         Window.bind(on_touch_down=self._on_any_touch)
+        Window.bind(on_touch_move=self._on_touch_move)
         Clock.schedule_interval(self._tick, TICK_S)
         Clock.schedule_interval(lambda _dt: self.check_status(), STATUS_EVERY_S)
         self._read_status()
@@ -256,6 +261,31 @@ class KioskApp(App):
     def _on_any_touch(self, _window, _touch) -> bool:
         self._input()
         return False
+
+    def _on_touch_move(self, _window, touch) -> bool:
+        """Slide to read: after 250 ms of sliding, whatever control is under the finger is
+        focused and spoken, and lifting the finger activates nothing."""
+        ud = touch.ud
+        if not ud.get("reading"):
+            ox, oy = touch.opos
+            moved = ((touch.x - ox) ** 2 + (touch.y - oy) ** 2) ** 0.5
+            if touch.time_update - touch.time_start < SLIDE_READ_S or \
+                    moved < self.units.mm(SLIDE_READ_MM):
+                return False
+            ud["reading"] = True  # KButton sees this and will not activate on release
+        self._input()
+        target = self.control_at(touch.pos)
+        if target is not None and ud.get("read_id") != target.kiosk_id:
+            ud["read_id"] = target.kiosk_id
+            self._focus(self.focus_order(), target)
+        return False
+
+    def control_at(self, pos: tuple[float, float]) -> KButton | None:
+        """The control under a point in window coordinates, if any."""
+        for w in self.focus_order():
+            if w.collide_point(*w.to_widget(*pos)):
+                return w
+        return None
 
     def _input(self) -> None:
         if self.overlay is not None and self.overlay.kind == "idle":

@@ -25,11 +25,14 @@ def report(app) -> dict[str, Any]:
     from screens.widgets.text import KText
 
     root = app.overlay if app.overlay is not None else app.current
+    scroll = app.current.scroll
+    scrolled = set(scroll.content.walk(restrict=True)) if scroll is not None else set()
     buttons, texts = [], []
     for w in app.root_layer.walk(restrict=True):
         if isinstance(w, KButton):
             buttons.append({"id": w.kiosk_id, "rect": _rect(w), "text": w.logical_text,
                             "selected": w.selected, "focused": w.focused,
+                            "in_scroll": w in scrolled,
                             "in_overlay": app.overlay is not None and w in list(
                                 app.overlay.walk(restrict=True))})
         elif isinstance(w, KText):
@@ -39,7 +42,6 @@ def report(app) -> dict[str, Any]:
                           "line_tops": list(w.line_tops), "rtl": w.rtl,
                           "line_widths": list(w.line_widths)})
     s = app.session
-    scroll = app.current.scroll
     return {
         "screen": app.sm.current,
         "overlay": app.overlay.kind if app.overlay is not None else None,
@@ -141,6 +143,25 @@ def main(argv: list[str] | None = None) -> int:
             for pt in points[1:]:
                 t.touch_move(*pt)
             t.touch_up()
+        elif "slide" in step:  # a finger on the first control, resting on each in turn
+            points = [centre(p) for p in step["slide"]]
+            touch = UnitTestTouch(*points[0])
+            touch.touch_down()
+            dwell = float(step.get("dwell", 0.3))
+            extra: list[dict[str, Any]] = []
+            for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+                extra.append({"_move": [touch, [(x0 + (x1 - x0) * k / 4,
+                                                 y0 + (y1 - y0) * k / 4) for k in (1, 2, 3, 4)]],
+                              "wait": dwell})
+            extra.append({"_up": touch, "wait": step.get("wait", 0.15)})
+            steps[i + 1:i + 1] = extra
+            return dwell
+        elif "_move" in step:
+            touch, path = step["_move"]
+            for x, y in path:
+                touch.touch_move(x, y)
+        elif "_up" in step:
+            step["_up"].touch_up()
         elif "key" in step:
             Window.dispatch("on_key_down", step["key"], 0, None, [])
         elif "advance_idle" in step:  # move the session's clock, then let the app tick

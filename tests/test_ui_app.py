@@ -147,6 +147,24 @@ def test_at_text_scale_2_no_line_is_wider_than_its_text_and_nothing_leaves_the_w
 
 # -- touch -------------------------------------------------------------------------------------
 
+def visible(report: dict) -> list[dict]:
+    """Buttons as a finger meets them: those in the scroll area cut to its viewport, those
+    scrolled out of it left out."""
+    if report["scroll"] is None:
+        return report["buttons"]
+    vx, vy, vw, vh = report["scroll"]["rect"]
+    out = []
+    for b in report["buttons"]:
+        if not b["in_scroll"]:
+            out.append(b)
+            continue
+        x, y, w, h = b["rect"]
+        top, bottom = min(y + h, vy + vh), max(y, vy)
+        if top - bottom >= h - 0.5:  # wholly in view: a cut-off one is scrolled, not small
+            out.append(b)
+    return out
+
+
 def _overlaps(a, b, gap: float) -> bool:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
@@ -160,14 +178,28 @@ def test_every_target_is_16_mm_and_2_5_mm_from_the_next(display, kiosk_home, tmp
                                                          screen, lang, scale):
     r = last(probe(display, kiosk_home, tmp_path, screen, lang=lang, text_scale=scale))
     target, gap = 16 * PX_PER_MM, 2.5 * PX_PER_MM
-    buttons = r["buttons"]
+    buttons = visible(r)
     assert {"nav.home", "nav.back", "nav.lang", "nav.text_size", "nav.contrast", "nav.speak",
             "nav.help"} <= {b["id"] for b in buttons}
+    assert any(b["in_scroll"] for b in buttons)  # the content's own controls are checked too
     for b in buttons:
         assert b["rect"][2] >= target - 0.5 and b["rect"][3] >= target - 0.5, b["id"]
-    for i, a in enumerate(buttons):
-        for b in buttons[i + 1:]:
-            assert not _overlaps(a["rect"], b["rect"], gap - 0.5), (a["id"], b["id"])
+    # A target scrolled partly out of the content area is clipped by it: only its visible part
+    # can be touched, so only that part must keep its distance from the bar.
+    seen = [(b["id"], _visible(b, r["scroll"])) for b in buttons]
+    seen = [(i, rect) for i, rect in seen if rect is not None]
+    for n, (a, ra) in enumerate(seen):
+        for b, rb in seen[n + 1:]:
+            assert not _overlaps(ra, rb, gap - 0.5), (a, b)
+
+
+def _visible(button: dict, scroll: dict | None) -> list[float] | None:
+    if scroll is None or button["id"].startswith(("nav.", "scroll.")):
+        return button["rect"]
+    x, y, w, h = button["rect"]
+    _sx, sy, _sw, sh = scroll["rect"]
+    top, bottom = min(y + h, sy + sh), max(y, sy)
+    return [x, bottom, w, top - bottom] if top > bottom else None
 
 
 def test_tap_activates_on_release_and_sliding_off_cancels(display, kiosk_home, tmp_path):
@@ -304,3 +336,23 @@ def test_rendered_body_capitals_are_at_least_4_8_mm_tall(display, kiosk_home, tm
     assert proc.returncode == 0, proc.stderr[-2000:]
     cap_px = int(proc.stdout.strip().splitlines()[-1])
     assert cap_px / PX_PER_MM >= 4.8
+
+
+def test_slide_to_read_focuses_and_speaks_each_control_and_activates_nothing(display,
+                                                                             kiosk_home,
+                                                                             tmp_path):
+    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+        {"tap": "nav.speak"},
+        {"slide": ["home.categories", "home.governorates", "nav.help"], "dwell": 0.35},
+        {"report": True}])
+    rep = last(r)
+    assert rep["screen"] == "home" and rep["overlay"] is None  # nothing activated
+    assert [b["id"] for b in rep["buttons"] if b["focused"]] == ["nav.help"]
+    spoken = " | ".join(rep["spoken"])
+    assert "Products by governorate" in spoken and "Help" in spoken
+
+
+def test_a_quick_tap_with_a_small_tremor_still_activates(display, kiosk_home, tmp_path):
+    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+        {"touch_path": ["home.settings", "home.settings"]}])
+    assert last(r)["screen"] == "settings"

@@ -1,7 +1,8 @@
 """KButton, every tappable thing on the kiosk: a flat fill drawn on the canvas (never a tinted
 texture), a border, a two-band focus ring, a bilingual label and an optional state written out
 ("Selected", "On") so colour is never the only cue. It activates on release and a finger that
-slides off cancels it (ACCESSIBILITY 9); it is never smaller than 16 x 16 mm."""
+slides off cancels it (ACCESSIBILITY 9), as does sliding to read (the app marks the touch);
+it is never smaller than 16 x 16 mm."""
 
 from __future__ import annotations
 
@@ -130,7 +131,7 @@ class KButton(Widget):
 
     def on_touch_move(self, touch):
         if touch.grab_current is self:
-            if not self.collide_point(*touch.pos):
+            if touch.ud.get("reading") or not self.collide_point(*touch.pos):
                 self._cancelled = True
                 self.pressed = False
             return True

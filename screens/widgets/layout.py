@@ -108,8 +108,10 @@ class KScroll(BoxLayout):
     def __init__(self, content: Widget, **kwargs):
         super().__init__(orientation="vertical", spacing=ui().units.gap, **kwargs)
         self.content = content
-        self.view = ScrollView(do_scroll_x=False, bar_width=ui().units.mm(2.5),
-                               scroll_type=["bars", "content"],
+        # Dragging the content does not scroll: a finger sliding over the content reads it
+        # (slide to read, ACCESSIBILITY 19). The page buttons and the wide bar scroll.
+        self.view = ScrollView(do_scroll_x=False, bar_width=ui().units.mm(4),
+                               scroll_type=["bars"],
                                bar_color=rgba(ui().theme.button_border),
                                bar_inactive_color=rgba(ui().theme.button_border, 0.6),
                                effect_cls="ScrollEffect")
