@@ -9,18 +9,23 @@ from typing import Any
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
-from screens.base import KioskScreen
 from screens.context import ui
-from screens.reading import ContentPicture, date_text, pick
+from screens.reading import ContentPicture, ReadingScreen, date_text, pick
 from screens.widgets.button import KButton
 from screens.widgets.layout import column
 from screens.widgets.text import KText
 
 
-class NewsScreen(KioskScreen):
+class NewsScreen(ReadingScreen):
     screen_name = "news"
+    item_kind = "news"
     title = "News"
     summary = "News and announcements from the portal, newest first. Tap one to read it."
+
+    def anchor_id(self) -> str | None:
+        # Back on the list, the item just read is where the visitor left it: at the top.
+        seen = self.params.get("seen")
+        return f"news.{seen}" if seen and not self.params.get("open") else None
 
     def _item(self):
         wanted = self.params.get("open")
@@ -60,7 +65,10 @@ class NewsScreen(KioskScreen):
         return column(*cards, spacing=u.mm(7))
 
     def open(self, news_id: str) -> None:
-        # A history entry of its own: Back returns to the list, where the visitor was.
+        # A history entry of its own: Back returns to the list, at the item just read.
+        history = self.app.history
+        if history and history[-1][0] == "news":
+            history[-1] = ("news", {**history[-1][1], "seen": news_id})
         self.app.go("news", open=news_id)
         item = self._item()
         if item is not None:
@@ -97,4 +105,4 @@ class NewsScreen(KioskScreen):
         if len(history) >= 2 and history[-2][0] == "news" and not history[-2][1].get("open"):
             self.app.back()
         else:
-            self.app.go("news", _replace=True)
+            self.app.go("news", _replace=True, seen=self.params.get("open"))

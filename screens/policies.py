@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from kivy.uix.widget import Widget
 
+from kiosk.i18n import _
 from screens.context import ui
 from screens.reading import ReadingScreen, pick
 from screens.widgets.layout import column
@@ -18,14 +19,20 @@ class PoliciesScreen(ReadingScreen):
     title = "Our policies"
     summary = "How the portal treats your data, your rights and the information it publishes."
 
+    def intro(self, lang: str) -> str:
+        return _("These are short summaries. The full text of every policy is on the portal's "
+                 "website:", lang)
+
+    def help_text(self, lang: str) -> str:
+        site = self.app.device.store.site()
+        where = f" {site.portal_url}" if site is not None else ""
+        return f"{self.intro(lang)}{where}\n\n{super().help_text(lang)}"
+
     def build_content(self) -> Widget:
-        t = ui().t
         u = ui().units
         store = self.app.device.store
         site = store.site()
-        parts: list[Widget] = [KText(logical=t(
-            "These are short summaries. The full text of every policy is on the portal's "
-            "website:"))]
+        parts: list[Widget] = [KText(logical=self.intro(ui().lang))]
         if site is not None:
             # A web address reads left to right in both languages, on its own line.
             parts.append(KText(logical=str(site.portal_url), lang="en", bold=True,

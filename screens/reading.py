@@ -172,8 +172,12 @@ class ReadingScreen(KioskScreen):
         else:
             self._keep_focus_on = None
 
+    def anchor_id(self) -> str | None:
+        """The control to bring to the top of the view after a rebuild: the open item's."""
+        return f"{self.item_kind}.{self.open_id}" if self.open_id else None
+
     def refresh(self) -> None:
-        anchor = self._anchor or (f"{self.item_kind}.{self.open_id}" if self.open_id else None)
+        anchor = self._anchor or self.anchor_id()
         self._anchor = None
         self._keep_focus_on = None
         super().refresh()

@@ -138,10 +138,11 @@ def test_news_lists_every_item_newest_first_with_its_date_written_in_arabic(
         assert n.summary.ar in shown
 
 
-def test_news_item_opens_with_its_picture_caption_and_body_and_goes_back_to_the_list(
+def test_news_item_opens_with_its_picture_caption_and_body_and_back_to_where_it_was(
         display, kiosk_home, tmp_path, store):
-    item = next(n for n in store.news() if n.image is not None)
-    r = probe(display, kiosk_home, tmp_path, "news", lang="en", steps=[
+    # The lowest item with a picture, so the list has to come back to it.
+    item = [n for n in store.news() if n.image is not None][-1]
+    r = probe(display, kiosk_home, tmp_path, "news", lang="en", text_scale=1.5, steps=[
         *tap(f"news.{item.id}"), *REPORT, *tap("news.list")])
     opened, back = r["reports"][0], last(r)
     shown = texts(opened)
@@ -152,6 +153,9 @@ def test_news_item_opens_with_its_picture_caption_and_body_and_goes_back_to_the_
     assert ids(opened, "news.") == ["news.list"]
     assert ids(back, "news.") == [f"news.{n.id}" for n in store.news()]
     assert back["history"][-1] == "news" and back["history"].count("news") == 1
+    # Back on the list where the visitor left it: the item just read is in view.
+    assert in_view(back, next(b["rect"] for b in back["buttons"]
+                              if b["id"] == f"news.{item.id}"))
 
 
 def test_news_body_scrolls_at_text_scale_2_in_arabic_with_nothing_clipped(
@@ -264,8 +268,9 @@ def test_policies_say_where_the_full_text_is_and_open_each_of_the_five_in_order(
         display, kiosk_home, tmp_path, store):
     policies = store.policies()
     r = probe(display, kiosk_home, tmp_path, "policies", lang="ar", theme="high_contrast",
-              steps=[*REPORT, *tap("policy.open_data"), *REPORT, *tap("nav.lang")])
-    listed, opened, english = r["reports"]
+              steps=[*REPORT, *tap("policy.open_data"), *REPORT, *tap("nav.lang"), *REPORT,
+                     *tap("nav.help")])
+    listed, opened, english, helped = r["reports"]
     assert ids(listed, "policy.") == ["policy.privacy", "policy.terms", "policy.accessibility",
                                       "policy.participation", "policy.open_data"]
     assert [p.id for p in policies] == ["privacy", "terms", "accessibility", "participation",
@@ -280,6 +285,10 @@ def test_policies_say_where_the_full_text_is_and_open_each_of_the_five_in_order(
     assert open_data.body.ar in texts(opened)
     assert text_of(english, "policy.open_data") == f"{open_data.title.en}\nOpen"
     assert open_data.body.en in texts(english)
+    # Help says it too, so it is also heard.
+    assert helped["overlay"] == "help"
+    assert any(str(store.site().portal_url) in t and t.startswith("These are short summaries.")
+               for t in texts(helped))
 
 
 # -- text scale 2 and reach mode ---------------------------------------------------------------
