@@ -1,8 +1,10 @@
 """Central under load on this machine: the manifest poll every kiosk makes (answered 304) at 50
-concurrent clients, measured with wrk; and a batch of 100 submissions to a stored receipt."""
+concurrent clients and heartbeats (a durable write each) at 10, measured with wrk; and a batch
+of 100 submissions to a stored receipt."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -83,6 +85,7 @@ def run() -> list[dict]:
         assert s.get(f"{url}/api/v1/manifest", headers={**auth, "If-None-Match": etag},
                      timeout=10).status_code == 304
         rows += manifest_under_load(url, token, etag)
+        rows += heartbeats_under_load(url, token)
         rows += submission_batches(s, url, auth)
     finally:
         proc.terminate()
@@ -119,6 +122,44 @@ def manifest_under_load(url: str, token: str, etag: str) -> list[dict]:
          "unit": "req/s", "goal": ">= 1,000"},
         {"metric": "same, p95 latency", "value": p95_ms, "unit": "ms", "goal": "< 20"},
         {"metric": "same, failed or non-304 responses", "value": bad, "unit": "", "goal": "0"},
+    ]
+
+
+WRK_HEARTBEAT = """
+wrk.method = "POST"
+wrk.body = %s
+wrk.headers["Content-Type"] = "application/json"
+done = function(summary, latency, requests)
+  io.write(string.format("P99_US %%d\\n", latency:percentile(99.0)))
+end
+"""
+
+HEARTBEAT = {"app_version": "bench", "content_version": 1, "content_source": "central",
+             "stale": False, "outbox_pending": 0, "outbox_dead": 0, "uptime_s": 60}
+
+
+def heartbeats_under_load(url: str, token: str) -> list[dict]:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return []
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_HEARTBEAT % json.dumps(json.dumps(HEARTBEAT)))
+        script = f.name
+    out = subprocess.run(
+        [wrk, "-t2", "-c10", "-d5s", "--timeout", "5s", "-s", script,
+         "-H", f"Authorization: Bearer {token}", f"{url}/api/v1/heartbeat"],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout
+    os.unlink(script)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99_ms = int(re.search(r"P99_US (\d+)", out).group(1)) / 1000
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return [
+        {"metric": "POST /api/v1/heartbeat, 10 clients", "value": rps, "unit": "req/s",
+         "goal": ""},
+        {"metric": "same, p99 latency", "value": p99_ms, "unit": "ms", "goal": ""},
+        {"metric": "same, failed responses", "value": int(non2xx.group(1)) if non2xx else 0,
+         "unit": "", "goal": "0"},
     ]
 
 

@@ -8,7 +8,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -190,6 +190,17 @@ class CentralClient:
             return [protocol.SubmissionResult.model_validate(x) for x in r.json()["results"]]
         except (ValueError, KeyError, TypeError):
             raise CentralError("central's answer to the upload is not valid") from None
+
+    def poll_results(self, poll_id: str) -> dict[str, Any]:
+        """Public vote counts for a poll: ``{"options": [{"id", "votes"}, ...],
+        "total_votes", ...}`` as GET /api/v1/polls/{id}/results answers."""
+        r = self.request("GET", f"/api/v1/polls/{quote(poll_id, safe='')}/results")
+        try:
+            body = r.json()
+            counts = {str(o["id"]): int(o["votes"]) for o in body["options"]}
+            return {**body, "counts": counts, "total_votes": int(body["total_votes"])}
+        except (ValueError, KeyError, TypeError):
+            raise CentralError("central's poll results are not valid") from None
 
     def heartbeat(self, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
         r = self.request("POST", "/api/v1/heartbeat", json_body=hb.model_dump(mode="json"))

@@ -1,0 +1,185 @@
+"""Poll results: a flat bar per option drawn on the canvas, each labelled with the option, its
+votes and its percentage as text (colour is never the only cue). The counts come from central's
+public results when it answers (fetched in a thread, back through Clock) and otherwise from this
+kiosk's own votes still in its outbox, and the screen says which."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.graphics import Color, Line, Rectangle
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from screens.base import KioskScreen
+from screens.context import ui
+from screens.poll import VOTED, open_poll
+from screens.themes import rgba
+from screens.widgets.layout import column
+from screens.widgets.text import KText
+
+log = logging.getLogger(__name__)
+
+SOURCE_CENTRAL = "Results from every kiosk and the portal."
+SOURCE_LOCAL = "Results from this kiosk only; the portal's totals were not reachable."
+SOURCE_LOADING = "Asking the portal for the latest totals. Meanwhile: this kiosk's votes."
+
+
+def local_votes(outbox: Any, poll_id: str) -> dict[str, int]:
+    """This kiosk's votes for ``poll_id`` that central has not acknowledged yet (the outbox
+    erases a submission's body once central has it, so these are exactly the votes central's
+    totals do not include)."""
+    counts: dict[str, int] = {}
+    # The outbox has no query by payload; read its rows in one read transaction.
+    with outbox._read() as c:
+        rows = c.execute("SELECT body FROM submission WHERE type = 'poll_vote' "
+                         "AND state IN ('queued', 'sending') AND body IS NOT NULL").fetchall()
+    for (body,) in rows:
+        try:
+            payload = json.loads(body)["payload"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if payload.get("poll_id") == poll_id:
+            counts[payload["option_id"]] = counts.get(payload["option_id"], 0) + 1
+    return counts
+
+
+class Bar(Widget):
+    """One flat bar: an outlined track the full width, filled to ``fraction``."""
+
+    def __init__(self, fraction: float, **kwargs):
+        kwargs.setdefault("size_hint_y", None)
+        kwargs.setdefault("height", ui().units.mm(7))
+        super().__init__(**kwargs)
+        self.fraction = max(0.0, min(1.0, fraction))
+        self.bind(pos=self._draw, size=self._draw)
+        self._draw()
+
+    def _draw(self, *_a) -> None:
+        t = ui().theme
+        edge = ui().units.mm(0.5)
+        w = self.width * self.fraction
+        # Bars grow from the reading start: the right edge in Arabic.
+        x = self.right - w if ui().rtl else self.x
+        self.canvas.clear()
+        with self.canvas:
+            Color(*rgba(t.text))
+            Rectangle(pos=(x, self.y), size=(w, self.height))
+            Color(*rgba(t.button_border))
+            Line(rectangle=(self.x + edge / 2, self.y + edge / 2, self.width - edge,
+                            self.height - edge), width=edge / 2)
+
+
+def votes_text(votes: int, percent: int, lang: str) -> str:
+    if votes == 1:
+        return _("1 vote ({percent}%)", lang).format(percent=percent)
+    return _("{votes} votes ({percent}%)", lang).format(votes=votes, percent=percent)
+
+
+class PollResultsScreen(KioskScreen):
+    screen_name = "poll_results"
+    title = "Poll results"
+    summary = "How visitors have voted so far."
+
+    def __init__(self, app: Any, **kwargs):
+        super().__init__(app, **kwargs)
+        self.central: dict[str, int] | None = None
+        self.source = SOURCE_LOCAL
+        self._asked = 0
+
+    @classmethod
+    def sample_params(cls, store: Any) -> dict[str, Any]:
+        poll = open_poll(store)
+        return {"id": poll.id} if poll else {}
+
+    def poll(self):
+        return open_poll(self.app.device.store, self.params.get("id"))
+
+    def on_activate(self, **params: Any) -> None:
+        super().on_activate(**params)
+        self.central = None
+        self._asked += 1
+        poll = self.poll()
+        creds = self.app.device.credentials
+        if poll is None or creds is None:
+            self.source = SOURCE_LOCAL
+            return
+        self.source = SOURCE_LOADING
+        asked, device = self._asked, self.app.device
+
+        def fetch() -> None:
+            try:
+                counts = device.client().poll_results(poll.id)["counts"]
+            except Exception as e:  # noqa: BLE001 - unreachable or odd answers: show our own
+                log.info("poll results from central not available: %s", e)
+                counts = None
+            Clock.schedule_once(lambda _dt: self._answered(asked, counts))
+
+        threading.Thread(target=fetch, name="poll-results", daemon=True).start()
+
+    def on_deactivate(self) -> None:
+        self._asked += 1  # an answer arriving after the visitor left is ignored
+
+    def _answered(self, asked: int, counts: dict[str, int] | None) -> None:
+        if asked != self._asked or self.app.sm.current != self.screen_name:
+            return
+        self.central = counts
+        self.source = SOURCE_CENTRAL if counts is not None else SOURCE_LOCAL
+        self.refresh()
+        self.app.speak(self.spoken_results())
+
+    def counts(self, poll) -> dict[str, int]:
+        local = local_votes(self.app.device.outbox, poll.id)
+        if self.central is None:
+            return local
+        # Central's totals plus this kiosk's votes that have not reached it yet.
+        return {o.id: self.central.get(o.id, 0) + local.get(o.id, 0) for o in poll.options}
+
+    def spoken_results(self) -> str:
+        poll = self.poll()
+        lang = self.app.session.lang
+        if poll is None:
+            return ""
+        counts = self.counts(poll)
+        total = sum(counts.get(o.id, 0) for o in poll.options)
+        parts = [_(self.source, lang)]
+        for o in poll.options:
+            v = counts.get(o.id, 0)
+            parts.append(f"{o.label.ar if lang == 'ar' else o.label.en}: "
+                         f"{votes_text(v, round(100 * v / total) if total else 0, lang)}")
+        return " ".join(parts)
+
+    def build_content(self) -> Widget:
+        t = ui().t
+        lang = ui().lang
+        u = ui().units
+        poll = self.poll()
+        if poll is None:
+            return KText(logical=t("There is no poll open at the moment. Please come back "
+                                   "another time."))
+        counts = self.counts(poll)
+        total = sum(counts.get(o.id, 0) for o in poll.options)
+        mine = self.app.session.entered.get(VOTED, {}).get(poll.id)
+        parts: list[Widget] = [
+            KText(logical=poll.question.ar if lang == "ar" else poll.question.en,
+                  role="title", bold=True),
+            KText(logical=t(self.source)),
+        ]
+        for o in poll.options:
+            v = counts.get(o.id, 0)
+            percent = round(100 * v / total) if total else 0
+            label = o.label.ar if lang == "ar" else o.label.en
+            if o.id == mine:
+                label = f"{label} ({t('your vote')})"
+            parts.append(column(KText(logical=label, bold=True),
+                                Bar(v / total if total else 0.0),
+                                KText(logical=votes_text(v, percent, lang)),
+                                spacing=u.mm(1.5)))
+        parts.append(KText(logical=(t("1 vote in total.") if total == 1 else
+                                    t("{total} votes in total.").format(total=total)),
+                           bold=True))
+        return column(*parts, spacing=u.mm(5))
