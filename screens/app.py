@@ -33,6 +33,7 @@ log = logging.getLogger("screens.app")
 
 # A finger that moves this far and stays down this long is reading, not tapping
 # (ACCESSIBILITY 19); small tremor stays under the distance.
+HELP_HOLD_S = 1.0  # Help held this long starts explain mode
 SLIDE_READ_S = 0.25
 SLIDE_READ_MM = 4.0
 STATUS_EVERY_S = 60.0
@@ -101,6 +102,7 @@ class KioskApp(App):
         self.spoken: list[tuple[float, str, str]] = []  # what was said, for captions and walks
         self.screens: dict[str, KioskScreen] = {}
         self._active: KioskScreen | None = None
+        self.explain_next = False  # Help was held: the next control touched is explained
         self._status_lock = threading.Lock()
 
     # -- building ----------------------------------------------------------------------------
@@ -165,6 +167,7 @@ class KioskApp(App):
     def _show(self, name: str, params: dict[str, Any]) -> None:
         screen = self.screens[name]
         self.close_overlay()
+        self.explain_next = False
         if self._active is not None:
             self._active.on_deactivate()
         self._active = screen
@@ -337,8 +340,17 @@ class KioskApp(App):
         self.speak(f"{t('Are you still there?')} {self._idle_countdown()}")
 
     def show_help(self) -> None:
+        """Help for this screen; held for a second, the next control touched is explained
+        instead of chosen (ACCESSIBILITY 19)."""
         t = ui().t
         screen = self.current
+        held = screen.find("nav.help")
+        if held is not None and held.held_s >= HELP_HOLD_S and self.overlay is None:
+            self.explain_next = True
+            held.selected = True
+            held.state_text = both("Touch a control")
+            self.speak(t("Touch any control to hear what it does, without choosing it."))
+            return
         panel = column(
             KText(logical=t("Help"), role="title", bold=True, fg="panel_text"),
             KText(logical=screen.help_text(self.session.lang), fg="panel_text"),
@@ -347,6 +359,29 @@ class KioskApp(App):
         )
         self._open_overlay("help", panel)
         self.speak(screen.help_text(self.session.lang))
+
+    def intercept_tap(self, button: KButton) -> bool:
+        """In explain mode the tap explains the control instead of activating it."""
+        if not self.explain_next:
+            return False
+        self.explain_next = False
+        if button.kiosk_id == "nav.help":
+            self.refresh_current()  # a second touch of Help leaves explain mode
+            return True
+        t = ui().t
+        lang = self.session.lang
+        explanation = f"{button.describe(lang)}. {t('To choose it, tap it.')}"
+        panel = column(
+            KText(logical=t("What this control does"), role="title", bold=True,
+                  fg="panel_text"),
+            KText(logical=explanation, fg="panel_text"),
+            KButton(kiosk_id="help.close", label=both("Close help"),
+                    action=self.close_overlay),
+        )
+        self.refresh_current()
+        self._open_overlay("help", panel)
+        self.speak(explanation)
+        return True
 
     def _open_overlay(self, kind: str, panel: Widget) -> None:
         self.close_overlay()

@@ -156,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             extra.append({"_up": touch, "wait": step.get("wait", 0.15)})
             steps[i + 1:i + 1] = extra
             return dwell
+        elif "hold" in step:  # press, keep the finger still for s seconds, lift
+            touch = UnitTestTouch(*centre(step["hold"]))
+            touch.touch_down()
+            steps.insert(i + 1, {"_up": touch, "wait": step.get("wait", 0.15)})
+            return float(step.get("s", 1.0))
         elif "_move" in step:
             touch, path = step["_move"]
             for x, y in path:

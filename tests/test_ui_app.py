@@ -356,3 +356,18 @@ def test_a_quick_tap_with_a_small_tremor_still_activates(display, kiosk_home, tm
     r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"touch_path": ["home.settings", "home.settings"]}])
     assert last(r)["screen"] == "settings"
+
+
+def test_help_held_then_a_control_explains_it_without_choosing_it(display, kiosk_home,
+                                                                  tmp_path):
+    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+        {"hold": "nav.help", "s": 1.2}, {"report": True},
+        {"tap": "home.settings"}, {"report": True},
+        {"tap": "help.close"}, {"tap": "nav.help"}])
+    armed, explained, plain_help = r["reports"][0], r["reports"][1], last(r)
+    assert button(armed, "nav.help")["selected"]
+    assert explained["screen"] == "home" and explained["overlay"] == "help"
+    assert any(t["logical"].startswith("Settings. To choose it, tap it.")
+               for t in explained["texts"])
+    # A quick tap on Help is the ordinary help for the screen.
+    assert plain_help["overlay"] == "help" and plain_help["screen"] == "home"

@@ -6,6 +6,9 @@ it is never smaller than 16 x 16 mm."""
 
 from __future__ import annotations
 
+import time
+
+from kivy.app import App
 from kivy.graphics import Color, Line, Rectangle
 from kivy.properties import (
     BooleanProperty,
@@ -44,6 +47,7 @@ class KButton(Widget):
         super().__init__(**kwargs)
         self._pad = u.mm(3)
         self._cancelled = False
+        self.held_s = 0.0  # how long the last touch that ended here was held
         lang = self.lang or ui().lang
         self._text = KText(lang=lang, role=self.role, align=self.align, bold=True,
                            fg="button_text")
@@ -143,8 +147,13 @@ class KButton(Widget):
         touch.ungrab(self)
         fire = self.pressed and not self._cancelled and self.collide_point(*touch.pos)
         self.pressed = False
+        self.held_s = max(0.0, time.time() - touch.time_start)
         if fire:
-            self.activate()
+            # The app may take the tap for itself (explain mode: Help held, then a control).
+            app = App.get_running_app()
+            intercept = getattr(app, "intercept_tap", None)
+            if intercept is None or not intercept(self):
+                self.activate()
         return True
 
     def activate(self) -> None:
