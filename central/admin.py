@@ -12,6 +12,7 @@ import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from central.db import utcnow
 from central.errors import CentralError
@@ -153,12 +155,31 @@ def mount(app: FastAPI, central: Central) -> None:
                         message=f"Your role ({staff.role}) can not do this. Ask an admin.")
         return staff
 
-    async def checked_form(request: Request, staff: Staff) -> dict[str, str] | None:
-        form = await request.form()
-        token = form.get("csrf", "")
-        if not isinstance(token, str) or not hmac.compare_digest(token, csrf_token(staff.sid)):
-            return None
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+    def posted(path: str, what: str) -> Callable:
+        """Register a form POST. Only reading the body happens on the event loop; the session
+        check, the CSRF check and every database call run in the thread pool, so a staff
+        member's click never stalls the kiosks' requests."""
+
+        def register(handler: Callable[..., Response]) -> Callable[..., Response]:
+            async def endpoint(request: Request) -> Response:
+                raw = await request.form()
+                form = {k: v for k, v in raw.items() if isinstance(v, str)}
+
+                def run() -> Response:
+                    staff = guard(request, what)
+                    if not isinstance(staff, Staff):
+                        return staff
+                    token = form.get("csrf", "").encode("utf-8", "replace")
+                    if not hmac.compare_digest(token, csrf_token(staff.sid).encode()):
+                        return bad_form(request, staff)
+                    return handler(request, staff, form, **request.path_params)
+
+                return await run_in_threadpool(run)
+
+            router.add_api_route(path, endpoint, methods=["POST"])
+            return handler
+
+        return register
 
     def bad_form(request: Request, staff: Staff) -> HTMLResponse:
         return page(request, "admin_error.html", staff, status=403, title="Form expired",
@@ -193,7 +214,7 @@ def mount(app: FastAPI, central: Central) -> None:
         return resp
 
     @router.post("/logout")
-    async def logout(request: Request) -> Response:
+    def logout(request: Request) -> Response:
         resp = RedirectResponse("/admin/login", status_code=303)
         resp.delete_cookie(COOKIE, path="/admin")
         return resp
@@ -249,14 +270,9 @@ def mount(app: FastAPI, central: Central) -> None:
         return page(request, "admin_product.html", staff, title=rec["name"]["en"], product=rec,
                     form=_product_form_values(rec), error=None, saved=False)
 
-    @router.post("/content/products/{product_id}")
-    async def product_save(request: Request, product_id: str) -> Response:
-        staff = guard(request, "content")
-        if not isinstance(staff, Staff):
-            return staff
-        form = await checked_form(request, staff)
-        if form is None:
-            return bad_form(request, staff)
+    @posted("/content/products/{product_id}", "content")
+    def product_save(request: Request, staff: Staff, form: dict[str, str],
+                     product_id: str) -> Response:
         rec = central.get_record("product", product_id[:64])
         if rec is None:
             return page(request, "admin_error.html", staff, status=404, title="Not found",
@@ -276,13 +292,8 @@ def mount(app: FastAPI, central: Central) -> None:
         return page(request, "admin_product.html", staff, title=updated["name"]["en"],
                     product=updated, form=values, error=None, saved=True)
 
-    @router.post("/content/publish")
-    async def publish(request: Request) -> Response:
-        staff = guard(request, "content")
-        if not isinstance(staff, Staff):
-            return staff
-        if await checked_form(request, staff) is None:
-            return bad_form(request, staff)
+    @posted("/content/publish", "content")
+    def publish(request: Request, staff: Staff, form: dict[str, str]) -> Response:
         try:
             rel = central.publish(published_by=staff.username)
         except CentralError as e:
@@ -336,14 +347,8 @@ def mount(app: FastAPI, central: Central) -> None:
                     commands=protocol.DEVICE_COMMANDS, new_code=None,
                     message=request.query_params.get("message"))
 
-    @router.post("/devices/codes")
-    async def new_code(request: Request) -> Response:
-        staff = guard(request, "fleet")
-        if not isinstance(staff, Staff):
-            return staff
-        form = await checked_form(request, staff)
-        if form is None:
-            return bad_form(request, staff)
+    @posted("/devices/codes", "fleet")
+    def new_code(request: Request, staff: Staff, form: dict[str, str]) -> Response:
         location = (form.get("location") or "").strip() or None
         try:
             hours = float(form.get("ttl_hours") or 24)
@@ -361,13 +366,8 @@ def mount(app: FastAPI, central: Central) -> None:
                     devices=[_device_view(d, releases) for d in central.list_devices()],
                     commands=protocol.DEVICE_COMMANDS, new_code=info, message=None)
 
-    @router.post("/devices/{device_id}/revoke")
-    async def revoke(request: Request, device_id: str) -> Response:
-        staff = guard(request, "fleet")
-        if not isinstance(staff, Staff):
-            return staff
-        if await checked_form(request, staff) is None:
-            return bad_form(request, staff)
+    @posted("/devices/{device_id}/revoke", "fleet")
+    def revoke(request: Request, staff: Staff, form: dict[str, str], device_id: str) -> Response:
         try:
             central.revoke_device(device_id[:64])
         except CentralError as e:
@@ -376,14 +376,9 @@ def mount(app: FastAPI, central: Central) -> None:
         return RedirectResponse(f"/admin/devices?message={quote('Kiosk revoked.')}",
                                 status_code=303)
 
-    @router.post("/devices/{device_id}/command")
-    async def command(request: Request, device_id: str) -> Response:
-        staff = guard(request, "fleet")
-        if not isinstance(staff, Staff):
-            return staff
-        form = await checked_form(request, staff)
-        if form is None:
-            return bad_form(request, staff)
+    @posted("/devices/{device_id}/command", "fleet")
+    def command(request: Request, staff: Staff, form: dict[str, str],
+                device_id: str) -> Response:
         try:
             central.queue_command(device_id[:64], form.get("name", ""), queued_by=staff.username)
         except CentralError as e:
