@@ -123,6 +123,7 @@ class ReadingScreen(KioskScreen):
     def __init__(self, app: Any, **kwargs):
         super().__init__(app, **kwargs)
         self._anchor: str | None = None  # the kiosk id to bring to the top after a rebuild
+        self._keep_focus_on: str | None = None  # keypad focus goes back to it once laid out
         self._settle: Any = None
 
     @property
@@ -212,7 +213,7 @@ class ReadingScreen(KioskScreen):
             scroll.view.scroll_y = min(1.0, max(0.0, 1.0 - below_top / spare))
         else:
             scroll.view.scroll_y = 1.0
-        if getattr(self, "_keep_focus_on", None) == kiosk_id and self.app.focus_index is None:
+        if self._keep_focus_on == kiosk_id and self.app.focus_index is None:
             self._keep_focus_on = None
             order = self.app.focus_order()
             for i, w in enumerate(order):
