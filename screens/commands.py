@@ -163,3 +163,10 @@ def add_ui_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", help="WxH, default 1080x1920")
     p.add_argument("--reach", action="store_true", help="controls within reach (reach mode)")
     p.set_defaults(func=cmd_screenshot)
+
+    # Technicians' and QA's commands; their modules import Kivy only when they run.
+    from screens.audit import add_audit_parser
+    from screens.walk import add_walk_parser
+
+    add_walk_parser(sub)
+    add_audit_parser(sub)

@@ -1,0 +1,258 @@
+"""`kiosk audit [--json]`: the accessibility audit. Opens every registered screen (with its
+sample parameters) in every language, theme and text scale 1 and 2, plus a reach-mode pass at
+scale 1, all in one app process (the screens are rebuilt, never the app), and measures what was
+actually built and drawn (screens/audit_checks.py). docs/ACCESSIBILITY.md says what each check
+covers. Exit status 1 when anything fails."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+LANGS = ("ar", "en")
+THEMES = ("standard", "high_contrast", "inverted")
+SCALES = (1.0, 2.0)
+
+
+def combinations(screens: list[str]) -> list[Any]:
+    from screens.audit_checks import Combo
+
+    combos = []
+    for name in screens:
+        for lang in LANGS:
+            for theme in THEMES:
+                for scale in SCALES:
+                    combos.append(Combo(name, lang, theme, scale))
+        for lang in LANGS:
+            combos.append(Combo(name, lang, "standard", 1.0, reach=True))
+    return combos
+
+
+class AuditRun:
+    """Walks the combinations inside the app's event loop: open, wait until the layout has
+    settled, measure, next."""
+
+    def __init__(self, app, combos: list[Any], params: dict[str, dict[str, Any]],
+                 param_errors: dict[str, str]):
+        from screens.audit_checks import Findings
+
+        self.app = app
+        self.combos = combos
+        self.params = params
+        self.param_errors = param_errors
+        self.findings = Findings()
+        self.index = 0
+
+    def start(self) -> None:
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: self.open_next(), 0)
+
+    def _fail_build(self, combo, message: str) -> None:
+        from screens.audit_checks import Failure
+
+        self.findings.checked("build")
+        self.findings.failures.append(Failure(combo.screen, combo.lang, combo.theme,
+                                              combo.scale, combo.reach, "", "build", message))
+
+    def open_next(self) -> None:
+        from kivy.clock import Clock
+
+        from screens.walk import when_settled
+
+        if self.index >= len(self.combos):
+            self.app.stop()
+            return
+        combo = self.combos[self.index]
+        self.index += 1
+        if combo.screen in self.param_errors:
+            self._fail_build(combo, self.param_errors[combo.screen])
+            Clock.schedule_once(lambda _dt: self.open_next(), 0)
+            return
+        app = self.app
+        s = app.session
+        try:
+            s.set_lang(combo.lang)
+            s.set_theme(combo.theme)
+            s.set_text_scale(combo.scale)
+            s.set_reach(combo.reach)
+            s.started = combo.screen != "attract"
+            app.close_overlay()
+            app.history = []
+            app._apply_context()
+            app.go(combo.screen, **self.params.get(combo.screen, {}))
+        except Exception as e:  # a screen that does not build is a finding, not the end
+            self._fail_build(combo, f"could not open the screen: {type(e).__name__}: {e}")
+            Clock.schedule_once(lambda _dt: self.open_next(), 0)
+            return
+        when_settled(app, lambda: self.measure(combo))
+
+    def measure(self, combo) -> None:
+        from kivy.clock import Clock
+
+        from screens.audit_checks import audit_screen
+
+        app = self.app
+        try:
+            screen = app.current
+            self.findings.checked("build")
+            try:
+                from screens.base import REACH_TOP_FRACTION
+            except ImportError:  # the foundation renamed it: the lower half, as ADA 308 allows
+                REACH_TOP_FRACTION = 0.5  # noqa: N806
+            app.focus_index = None
+            audit_screen(screen, combo, app.units.px_per_mm, self.findings,
+                         focus_order=app.focus_order(),
+                         reach_top=app.window_height() * REACH_TOP_FRACTION,
+                         move_focus=app.move_focus)
+            app.focus_index = None
+        except Exception as e:
+            self._fail_build(combo, f"could not measure the screen: {type(e).__name__}: {e}")
+        Clock.schedule_once(lambda _dt: self.open_next(), 0)
+
+
+def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> dict[str, Any]:
+    """Audit ``screens`` in one app; returns the report as a dict (see ``report_dict``)."""
+    from screens.runtime import configure_kivy
+
+    configure_kivy(size, fullscreen=False, quiet=quiet)
+    from kivy.config import Config
+
+    Config.set("graphics", "maxfps", "0")  # measuring, not showing: no frame pacing
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from kiosk.device import KioskDevice
+    from screens import registry
+    from screens.app import KioskApp
+
+    started = time.monotonic()
+    device = KioskDevice()
+    device.ensure_content()
+    params: dict[str, dict[str, Any]] = {}
+    param_errors: dict[str, str] = {}
+    for name in screens:
+        try:
+            params[name] = registry.screen_class(name).sample_params(device.store) or {}
+        except Exception as e:
+            param_errors[name] = f"sample_params failed: {type(e).__name__}: {e}"
+    # A frozen visitor clock: the idle warning must not cover a screen mid-audit.
+    app = KioskApp(device=device, start="attract", clock=lambda: 0.0)
+    run = AuditRun(app, combinations(screens), params, param_errors)
+
+    def begin(_dt: float) -> None:
+        if tuple(Window.size) != tuple(size):
+            Window.size = size
+        run.start()
+
+    Clock.schedule_once(begin, 0)
+    app.run()
+    return report_dict(run, screens, app.units.px_per_mm, size, time.monotonic() - started)
+
+
+def report_dict(run: AuditRun, screens: list[str], px_per_mm: float, size: tuple[int, int],
+                seconds: float) -> dict[str, Any]:
+    from screens.audit_checks import CHECKS
+
+    f = run.findings
+    failed: dict[str, int] = {}
+    for x in f.failures:
+        failed[x.check] = failed.get(x.check, 0) + 1
+    checks = {name: {"item": item, "requires": what, "checked": f.counts.get(name, 0),
+                     "failed": failed.get(name, 0)} for name, (item, what) in CHECKS.items()}
+    return {
+        "ok": not f.failures,
+        "checks": checks,
+        "failures": [x.as_dict() for x in f.failures],
+        "counts": {"screens": len(screens), "combinations": len(run.combos),
+                   "combinations_done": run.index, "widgets": f.widgets,
+                   "checks": sum(f.counts.values()), "failures": len(f.failures)},
+        "screens": screens,
+        "langs": list(LANGS), "themes": list(THEMES), "text_scales": list(SCALES),
+        "px_per_mm": px_per_mm, "window": list(size), "seconds": round(seconds, 1),
+    }
+
+
+def human_report(report: dict[str, Any]) -> str:
+    from screens.audit_checks import Failure
+
+    lines = []
+    for d in report["failures"]:
+        d = {k: v for k, v in d.items() if k != "item"}
+        lines.append(Failure(**d).line())
+    c = report["counts"]
+    by_check = ", ".join(f"{name} {v['failed']}" for name, v in report["checks"].items()
+                         if v["failed"])
+    where = (f"{c['screens']} screens x {len(report['langs'])} languages x "
+             f"{len(report['themes'])} themes x text scale "
+             f"{' and '.join(f'{s:g}' for s in report['text_scales'])}, plus reach mode "
+             f"({c['combinations']} combinations, {c['widgets']} widgets) at "
+             f"{report['px_per_mm']:g} px/mm, {report['window'][0]}x{report['window'][1]}, "
+             f"in {report['seconds']:g} s")
+    if report["ok"]:
+        lines.append(f"audit passed: {c['checks']} checks on {where}")
+    else:
+        screens_failing = len({d["screen"] for d in report["failures"]})
+        lines.append(f"audit FAILED: {c['failures']} failures on {screens_failing} screen(s) "
+                     f"({by_check}); {c['checks']} checks on {where}")
+    return "\n".join(lines)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from kiosk.cli import CommandError
+    from screens import registry
+    from screens.commands import DEFAULT_SIZE, _size
+    from screens.xvfb import Xvfb, XvfbUnavailable
+
+    screens = list(registry.SCREENS)
+    if args.screen:
+        unknown = [s for s in args.screen if s not in registry.SCREENS]
+        if unknown:
+            raise CommandError(f"unknown screen {unknown[0]!r}; choose from "
+                               f"{', '.join(sorted(registry.SCREENS))}")
+        screens = [s for s in screens if s in args.screen]
+    size = _size(args.size) or DEFAULT_SIZE
+    xvfb = None
+    if not os.environ.get("DISPLAY"):
+        xvfb = Xvfb(max(size[0], 1920), max(size[1], 1920))
+        try:
+            os.environ["DISPLAY"] = xvfb.start()
+        except XvfbUnavailable as e:
+            raise CommandError(str(e)) from None
+    try:
+        report = run_audit(screens, size, quiet=not args.debug)
+    finally:
+        sys.stderr = sys.__stderr__  # Kivy took it over for its log
+        if xvfb is not None:
+            xvfb.stop()
+            os.environ.pop("DISPLAY", None)
+    if report["counts"]["combinations_done"] < report["counts"]["combinations"]:
+        raise CommandError(f"the audit stopped after {report['counts']['combinations_done']} "
+                           f"of {report['counts']['combinations']} combinations (the app "
+                           "closed); run with --debug")
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(human_report(report))
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
+    if not report["ok"]:
+        print(f"kiosk: the accessibility audit found {report['counts']['failures']} "
+              "failure(s); each is listed above", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_audit_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("audit", help="accessibility audit of every screen x language x theme "
+                                     "x text scale (starts Xvfb if there is no display)")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of lines")
+    p.add_argument("--screen", action="append", help="only this screen (repeatable)")
+    p.add_argument("--size", help="window size WxH, default 1080x1920")
+    p.add_argument("--out", help="also write the JSON report to this file")
+    p.set_defaults(func=cmd_audit)
