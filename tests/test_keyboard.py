@@ -160,3 +160,24 @@ def test_capital_letter_key_types_one_capital(display, kiosk_home, tmp_path):
         {"tap": "key.shift"}, {"tap": "key.H"}, {"tap": "key.i"}], lang="en")
     assert r["errors"] == []
     assert r["reports"][-1]["session"]["entered"]["search.query"] == "Hi"
+
+
+def test_the_done_key_reads_back_what_was_typed_and_private_text_as_hidden(display,
+                                                                          kiosk_home,
+                                                                          tmp_path):
+    r = drive(display, kiosk_home, tmp_path, "search", [
+        {"type": "tea"}, {"focus": "key.done"}, {"focus": "key.t"}], lang="en", speech=True)
+    assert r["errors"] == []
+    spoken = r["reports"][-1]["spoken"]
+    assert "Done. Typed so far: tea" in spoken
+    assert "letter t" in spoken
+    r = drive(display, kiosk_home, tmp_path, "feedback", [
+        {"tap": "feedback.kind.comment"}, {"type": "hi"}, {"tap": "key.done"},
+        {"tap": "feedback.consent"}, {"tap": "feedback.contact.name"}, {"type": "Ali"},
+        {"focus": "key.done"}, {"tap": "key.done"}, {"focus": "feedback.contact.name"}],
+        lang="en", speech=True)
+    assert r["errors"] == []
+    spoken = r["reports"][-1]["spoken"]
+    assert "Done. Typed so far: hidden" in spoken
+    assert "Your name, hidden" in spoken
+    assert not any("Ali" in s for s in spoken)

@@ -8,7 +8,7 @@ submission was stored before the thanks screen appeared.
 
 Steps: {"tap": ID}, {"type": TEXT} (through the on-screen keyboard, switching layouts as
 needed), {"wait_for": {"screen": NAME} | {"text": SUBSTRING}, "timeout": S}, {"report": true},
-{"call": APP_METHOD}, {"shot": FILE.png}. This module has no tests of its own."""
+{"call": APP_METHOD}, {"focus": ID}, {"shot": FILE.png}. This module has no tests of its own."""
 
 from __future__ import annotations
 
@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
                 reports.append(report())
             elif "call" in step:
                 getattr(app, step["call"])()
+            elif "focus" in step:  # as the keypad's Up/Down would: focus and speak
+                if app.focus_by_id(step["focus"]) is None:
+                    raise LookupError(f"no control {step['focus']!r} to focus")
             elif "shot" in step:
                 Window.screenshot(name=step["shot"])
         except Exception as e:  # reported, so the test says which step failed and why

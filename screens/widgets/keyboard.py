@@ -81,14 +81,19 @@ def spoken_text(text: str, lang: str, masked: bool = False, private: bool = Fals
 
 
 class Key(KButton):
-    """A key: shows its character, says what it is ("letter ب")."""
+    """A key: shows its character, says what it is ("letter ب"). ``spoken_fn(lang)`` gives a
+    description that changes as the visitor types (the Done key reads the text back)."""
 
-    def __init__(self, spoken: dict[str, str] | None = None, **kwargs):
+    def __init__(self, spoken: dict[str, str] | None = None,
+                 spoken_fn: Callable[[str], str] | None = None, **kwargs):
         self.spoken = spoken or {}
+        self.spoken_fn = spoken_fn
         super().__init__(**kwargs)
 
     def describe(self, lang: str | None = None) -> str:
         lang = lang or ui().lang
+        if self.spoken_fn is not None:
+            return self.spoken_fn(lang)
         return self.spoken.get(lang) or super().describe(lang)
 
 
@@ -280,7 +285,9 @@ class Keyboard(BoxLayout):
         controls_bottom = [
             Key(kiosk_id="key.space", label=both("Space"), spoken=both("space"),
                 action=lambda: self.type(" ")),
-            Key(kiosk_id="key.done", label=both(self.done_label), action=self.done),
+            Key(kiosk_id="key.done", label=both(self.done_label), action=self.done,
+                spoken_fn=lambda lang: _("{label}. Typed so far: {text}", lang).format(
+                    label=_(self.done_label, lang), text=self.spoken_field(lang))),
         ]
         for group in (controls_top, controls_bottom):
             cols = self.control_columns(group)
