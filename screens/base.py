@@ -15,7 +15,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from screens.context import ui
 from screens.widgets.button import KButton
-from screens.widgets.layout import Filled, KScroll, column
+from screens.widgets.layout import SCROLL_BAR_MM, Filled, KScroll, column
 from screens.widgets.navbar import NavBar
 from screens.widgets.text import KText
 
@@ -129,7 +129,11 @@ class KioskScreen(Screen):
             self.content = KText(logical=ctx.t(
                 "This screen can not be shown right now. Go back, or choose Home."))
         if self.scrolls:
-            body = column(self.content, padding=u.mm(4))
+            # Room for the scroll bar, which sits on the side where lines end, so it never
+            # covers a control's edge or the start of a line.
+            bar = u.mm(SCROLL_BAR_MM + 1)
+            body = column(self.content, padding=[u.mm(4) + (bar if ctx.rtl else 0), u.mm(4),
+                                                 u.mm(4) + (0 if ctx.rtl else bar), u.mm(4)])
             if header_scrolls:
                 body = column(self.header, body, spacing=0)
             self.scroll = KScroll(body)

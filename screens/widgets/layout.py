@@ -101,6 +101,9 @@ def columns_for(width: float, min_mm: float, choices: tuple[int, ...] = (4, 3, 2
     return choices[-1]
 
 
+SCROLL_BAR_MM = 4.0
+
+
 class KScroll(BoxLayout):
     """Long content in a scroll view, with 'Scroll up' / 'Scroll down' buttons that appear when
     the content is taller than the space for it."""
@@ -110,8 +113,8 @@ class KScroll(BoxLayout):
         self.content = content
         # Dragging the content does not scroll: a finger sliding over the content reads it
         # (slide to read, ACCESSIBILITY 19). The page buttons and the wide bar scroll.
-        self.view = ScrollView(do_scroll_x=False, bar_width=ui().units.mm(4),
-                               scroll_type=["bars"],
+        self.view = ScrollView(do_scroll_x=False, bar_width=ui().units.mm(SCROLL_BAR_MM),
+                               scroll_type=["bars"], bar_pos_y="left" if ui().rtl else "right",
                                bar_color=rgba(ui().theme.button_border),
                                bar_inactive_color=rgba(ui().theme.button_border, 0.6),
                                effect_cls="ScrollEffect")
