@@ -22,14 +22,18 @@ from screens.widgets.text import KText, measure_display
 # Rows as on a phone or a desk keyboard, left to right whatever the screen's language: that is
 # how Arabic and English keyboards are printed. Rows longer than the screen allows at the
 # visitor's text scale wrap onto the next line instead of shrinking the keys.
+# The letter layouts start with a row of digits, as desk keyboards do: product codes, sizes and
+# phone numbers need them without a layout switch.
 LAYOUTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "ar": (
+        tuple("1234567890"),
         tuple("ضصثقفغعهخحجد"),
         tuple("شسيبلاتنمكط"),
         ("ئ", "ء", "ؤ", "ر", "لا", "ى", "ة", "و", "ز", "ظ", "ذ"),
         tuple("أإآ"),
     ),
     "en": (
+        tuple("1234567890"),
         tuple("qwertyuiop"),
         tuple("asdfghjkl"),
         tuple("zxcvbnm"),
@@ -237,9 +241,13 @@ class Keyboard(BoxLayout):
         key_w = self.key_width(labels)
         cols = max(1, int((self.avail + u.gap) // (key_w + u.gap)))
         for r in rows:
-            for start in range(0, len(r), cols):
+            # A row too long for the screen wraps into even parts (10 keys: 5 and 5, not 8
+            # and 2), so no key is left alone on a line.
+            parts = -(-len(r) // cols)
+            size = -(-len(r) // parts)
+            for start in range(0, len(r), size):
                 line = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=u.gap)
-                chunk = r[start:start + cols]
+                chunk = r[start:start + size]
                 keys = []
                 for c in chunk:
                     k = Key(kiosk_id=f"key.{c}", label={"ar": c, "en": c},
