@@ -161,7 +161,7 @@ class FeedbackScreen(KioskScreen):
             layout=self.params.get("layout"), label=t("Your message"),
             on_change=lambda text: self._set("text", text), on_done=lambda _t: self.next(),
             on_layout=lambda name: self.params.__setitem__("layout", name),
-            speak=self.app.speak, done_label="Next")
+            speak=self.app.speak, done_label="Next", auto_capital=True)
         return [
             KButton(kiosk_id="feedback.change_kind", align="start",
                     label={lang: _(KIND_LABELS[kind], lang) for lang in ("ar", "en")},
@@ -182,6 +182,7 @@ class FeedbackScreen(KioskScreen):
                 layout=self.params.get("layout") or ("digits" if edit == "phone" else
                                                      "en" if edit == "email" else None),
                 label=t(CONTACT_LABELS[edit]), private=True, headset=self.headset,
+                auto_capital=edit == "name",
                 on_change=lambda text: self._set(edit, text),
                 on_done=lambda _t: self.go_step("review"),
                 on_layout=lambda name: self.params.__setitem__("layout", name),

@@ -112,7 +112,7 @@ class SurveyScreen(KioskScreen):
             on_done=lambda _t: self.app.speak(
                 _("When you are ready, tap Send answers.", self.app.session.lang)),
             on_layout=lambda name: self.params.__setitem__("layout", name),
-            speak=self.app.speak, done_label="Done")
+            speak=self.app.speak, done_label="Done", auto_capital=True)
         answered = len(self.answers())
         return [
             KText(logical=t("Last step: a comment, if you like"), bold=True),

@@ -63,6 +63,14 @@ def remove_last(text: str) -> str:
     return text[:max(0, end - 1)] if end > 0 else ""
 
 
+def sentence_start(text: str) -> bool:
+    """Whether the next letter begins a sentence: nothing typed yet, or after . ! ? and a
+    space or a new line."""
+    stripped = text.rstrip(" ")
+    return not stripped or (stripped != text and stripped[-1] in ".!?؟") or \
+        text.endswith("\n")
+
+
 def key_words(char: str, lang: str) -> str:
     """What speech says for a character key: "letter ب", "digit 3", "at sign"."""
     if char in SYMBOL_NAMES:
@@ -115,13 +123,16 @@ class Keyboard(BoxLayout):
                  on_layout: Callable[[str], Any] | None = None,
                  speak: Callable[[str], Any] | None = None, masked: bool = False,
                  private: bool = False, headset: bool = False, done_label: str = "Done",
-                 max_length: int = 2000, **kwargs):
+                 max_length: int = 2000, auto_capital: bool = False, **kwargs):
         u = ui().units
         super().__init__(orientation="vertical", size_hint_y=None, spacing=u.gap, **kwargs)
         self.bind(minimum_height=self.setter("height"))
         self.text = text
         self.layout_name = layout if layout in LAYOUTS else ui().lang
-        self.upper = False  # one capital letter next (English), like a phone's shift
+        # One capital letter next (English), like a phone's shift; with ``auto_capital`` it
+        # comes on by itself at the start of a sentence, so nobody has to find the key.
+        self.auto_capital = auto_capital
+        self.upper = auto_capital and sentence_start(text)
         self.letters = self.layout_name if self.layout_name != "digits" else ui().lang
         self.avail = width
         self.on_change = on_change
@@ -152,9 +163,7 @@ class Keyboard(BoxLayout):
             self.speak(_("The text is at its longest.", ui().lang))
             return
         self.text += chars
-        if self.upper:
-            self.upper = False
-            self._build_keys()
+        self._recapitalise()
         self._changed()
         lang = ui().lang
         if self.private:
@@ -170,6 +179,7 @@ class Keyboard(BoxLayout):
             return
         removed = self.text[len(remove_last(self.text)):]
         self.text = remove_last(self.text)
+        self._recapitalise()
         self._changed()
         lang = ui().lang
         what = (_("hidden", lang) if self.private else _("asterisk", lang) if self.masked
@@ -189,6 +199,13 @@ class Keyboard(BoxLayout):
         if self.on_layout:
             self.on_layout(name)
         self.speak(_(LAYOUT_NAMES[name], ui().lang))
+
+    def _recapitalise(self) -> None:
+        upper = self.auto_capital and sentence_start(self.text)
+        if upper != self.upper:
+            self.upper = upper
+            if self.layout_name == "en":
+                self._build_keys()
 
     def shift(self) -> None:
         self.upper = not self.upper
