@@ -182,7 +182,7 @@ class FeedbackScreen(KioskScreen):
                 layout=self.params.get("layout") or ("digits" if edit == "phone" else
                                                      "en" if edit == "email" else None),
                 label=t(CONTACT_LABELS[edit]), private=True, headset=self.headset,
-                auto_capital=edit == "name",
+                auto_capital=edit == "name", max_length=200,
                 on_change=lambda text: self._set(edit, text),
                 on_done=lambda _t: self.go_step("review"),
                 on_layout=lambda name: self.params.__setitem__("layout", name),

@@ -90,6 +90,7 @@ class PollResultsScreen(KioskScreen):
         self.central: dict[str, int] | None = None
         self.source = SOURCE_LOCAL
         self._asked = 0
+        self._say = None
 
     @classmethod
     def sample_params(cls, store: Any) -> dict[str, Any]:
@@ -105,6 +106,8 @@ class PollResultsScreen(KioskScreen):
         self._asked += 1
         poll = self.poll()
         creds = self.app.device.credentials
+        # Say the results once the screen is up (after its title), as they are shown.
+        self._say = Clock.schedule_once(lambda _dt: self._speak_all(), 0)
         if poll is None or creds is None:
             self.source = SOURCE_LOCAL
             return
@@ -123,6 +126,12 @@ class PollResultsScreen(KioskScreen):
 
     def on_deactivate(self) -> None:
         self._asked += 1  # an answer arriving after the visitor left is ignored
+        if self._say is not None:
+            self._say.cancel()
+
+    def _speak_all(self) -> None:
+        lang = self.app.session.lang
+        self.app.speak(f"{self.title_text(lang)}. {self.spoken_results()}")
 
     def _answered(self, asked: int, counts: dict[str, int] | None) -> None:
         if asked != self._asked or self.app.sm.current != self.screen_name:

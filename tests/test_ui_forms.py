@@ -221,9 +221,10 @@ def test_poll_vote_shows_results_as_text_and_a_second_visit_goes_straight_to_the
         {"tap": "poll.option.crafts"}, {"report": True},
         {"tap": "poll.submit"},
         {"wait_for": {"screen": "poll_results", "text": "this kiosk only"}},
+        {"wait_for": {"spoken": "Handicrafts and silver: 1 vote"}},
         {"report": True},
         {"tap": "nav.home"}, {"tap": "home.poll"},
-        {"wait_for": {"screen": "poll_results"}}, {"report": True}], lang="en")
+        {"wait_for": {"screen": "poll_results"}}, {"report": True}], lang="en", speech=True)
     assert r["errors"] == []
     empty, chosen, results, again = r["reports"][:4]
     assert shows(empty, "Please choose an answer first, then tap Vote.")
@@ -237,6 +238,7 @@ def test_poll_vote_shows_results_as_text_and_a_second_visit_goes_straight_to_the
     assert shows(results, "Handicrafts and silver (your vote)")
     assert shows(results, "1 vote (100%)") and shows(results, "0 votes (0%)")
     assert shows(results, "1 vote in total.")
+    assert any("Handicrafts and silver: 1 vote (100%)" in s for s in results["spoken"])
     assert again["screen"] == "poll_results"
     poll_calls = [g for g in r["go_calls"] if g["name"] == "poll_results"]
     assert poll_calls[0]["outbox_rows"] == 1  # the vote was stored before the results
@@ -306,3 +308,21 @@ def test_form_screens_at_text_scale_2_in_arabic_are_not_clipped(display, home, r
         x, _y, w, h = b["rect"]
         assert w >= 64 - 0.5 and h >= 64 - 0.5, b["id"]
         assert x >= -0.5 and x + w <= width + 0.5, b["id"]
+
+
+@pytest.mark.parametrize("screen,steps", [
+    ("search", [{"type": "dates"}]),
+    ("feedback", [{"tap": "feedback.kind.accessibility"}]),
+])
+def test_landscape_keeps_every_key_and_result_inside_the_window(display, home, runs, screen,
+                                                                steps):
+    r = drive(display, home, runs, screen, steps, lang="en", size="1920x1080")
+    assert r["errors"] == []
+    last = r["reports"][-1]
+    assert last["window"] == [1920, 1080]
+    keys = [b for b in last["buttons"] if b["id"].startswith("key.")]
+    assert len(keys) > 30
+    for b in last["buttons"]:
+        x, _y, w, h = b["rect"]
+        assert x >= -0.5 and x + w <= 1920.5, b["id"]
+        assert w >= 64 - 0.5 and h >= 64 - 0.5, b["id"]

@@ -7,7 +7,8 @@ submission was stored before the thanks screen appeared.
     python -m tests.test_ui_forms_driver --screen search --steps '[{"type": "قهوه"}]' --out r.json
 
 Steps: {"tap": ID}, {"type": TEXT} (through the on-screen keyboard, switching layouts as
-needed), {"wait_for": {"screen": NAME} | {"text": SUBSTRING}, "timeout": S}, {"report": true},
+needed), {"wait_for": {"screen": NAME} | {"text": SUBSTRING} | {"spoken": SUBSTRING},
+"timeout": S}, {"report": true},
 {"call": APP_METHOD}, {"focus": ID}, {"shot": FILE.png}. This module has no tests of its own."""
 
 from __future__ import annotations
@@ -201,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
                 if "text" in cond:
                     texts = app.current.visible_texts()
                     ok = ok and any(cond["text"] in t for t in texts)
+                if "spoken" in cond:
+                    ok = ok and any(cond["spoken"] in t for _w, _l, t in app.spoken)
                 if not ok:
                     if now > deadline:
                         raise TimeoutError(f"waited for {cond} on {app.sm.current}; "

@@ -57,6 +57,16 @@ def test_typing_in_english_finds_products_and_a_result_opens_the_product(display
         assert r["reports"][-1]["screen"] == "product"
 
 
+def test_the_count_is_spoken_once_the_visitor_pauses(display, kiosk_home, tmp_path):
+    r = drive(display, kiosk_home, tmp_path, "search", [
+        {"type": "honey"}, {"wait_for": {"spoken": "2 products found."}}], lang="en",
+        speech=True)
+    assert r["errors"] == []
+    spoken = r["reports"][-1]["spoken"]
+    assert spoken[-1] == "2 products found."
+    assert [s for s in spoken if "products found" in s] == ["2 products found."]  # once
+
+
 def test_no_results_says_so_and_offers_words_that_find_something(display, kiosk_home,
                                                                   tmp_path):
     r = drive(display, kiosk_home, tmp_path, "search", [
