@@ -2,7 +2,12 @@
 accessibility problem), type it on the kiosk's keyboard, optionally leave contact details behind
 a plain consent line, and send. The message is in the outbox (contact sealed to central's key)
 before the visitor is thanked. Contact details are shown but never spoken unless a headset is
-the output (ACCESSIBILITY 15)."""
+the output (ACCESSIBILITY 15).
+
+Controls: feedback.kind.comment|suggestion|complaint|accessibility, then the keyboard (key.*,
+key.done is Next), feedback.change_kind, feedback.edit_message, feedback.consent,
+feedback.contact.name|phone|email (each opens the keyboard), feedback.submit,
+feedback.submit_without_contact (after the kiosk refused contact details), feedback.cancel."""
 
 from __future__ import annotations
 

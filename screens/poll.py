@@ -1,5 +1,7 @@
 """The poll screen: the poll open now, its options as large radio-like buttons (the chosen one
-says "Selected"), and Vote. A visitor votes once per session; coming back shows the results."""
+says "Selected"), and Vote. A visitor votes once per session; coming back shows the results.
+
+Controls: poll.option.<option id>, poll.submit."""
 
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
 """The search screen: the on-screen keyboard, and products matching what is typed so far
 (ContentStore.search: prefix, forgiving of hamza, taa marbuta, diacritics and digits), with the
 count written out, and suggestions when nothing matches. What was typed is kept in the session,
-so a text-size or language change keeps it and the end of the session wipes it."""
+so a text-size or language change keeps it and the end of the session wipes it.
+
+Controls: the keyboard's key.*, product.<id> for each result, search.more, and when nothing
+matches search.suggestion.<word> and search.categories."""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """The satisfaction survey: one question per screen with large choices (the chosen one says
 "Selected", not just a colour), progress written out, Next and Back, required questions that can
-not be skipped, an optional comment at the end on the kiosk's keyboard, then Send."""
+not be skipped, an optional comment at the end on the kiosk's keyboard, then Send.
+
+Controls: survey.<question id>.<choice id>, survey.next, survey.back, and on the last step
+the keyboard (key.*) and survey.submit."""
 
 from __future__ import annotations
 

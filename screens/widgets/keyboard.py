@@ -1,7 +1,12 @@
 """The kiosk's own on-screen keyboard (ACCESSIBILITY 25): Arabic, English and digits layouts of
 large keys that edit a LOGICAL string (append at the end, Delete removes the last letter with its
 harakat) and show it shaped through KText above the keys. Never a TextInput, which edits
-right-to-left text wrongly. Every key says what it is in both languages for speech."""
+right-to-left text wrongly. Every key says what it is in both languages for speech.
+
+Keys: key.<character> (key.ب, key.a, key.A while capitals are on, key.1, key.@), key.space,
+key.backspace, key.layout (Arabic <-> English letters; from numbers, back to letters),
+key.digits (numbers and symbols, with Arabic-Indic digits), key.shift (English: one capital
+letter; on by itself at a sentence start where the screen asks for it), key.done."""
 
 from __future__ import annotations
 
