@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import arabic_reshaper
 from bidi import get_display
@@ -71,6 +72,7 @@ def _reorder(text: str, levels: list[int]) -> str:
     return "".join(chars)
 
 
+@lru_cache(maxsize=20000)
 def shape_line(line: str, rtl: bool) -> str:
     """One logical line in display order: Arabic letters joined, runs reordered, brackets in
     right-to-left runs mirrored. Numbers, codes and Latin names inside Arabic keep their own
@@ -108,7 +110,10 @@ def wrap_logical(text: str, width: float, measure: Callable[[str], float]) -> li
                 word = pieces[-1]
                 w = measure(word)
             extra = w if not current else space_w + w
-            if current and current_w + extra > width:
+            # Words measured one by one can add up to a pixel less than the line drawn whole
+            # (kerning, rounding per run): the joined line is measured before it is kept.
+            if current and (current_w + extra > width
+                            or measure(" ".join((*current, word))) > width):
                 lines.append(" ".join(current))
                 current, current_w = [word], w
             else:
