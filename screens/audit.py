@@ -148,6 +148,9 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
     def begin(_dt: float) -> None:
         if tuple(Window.size) != tuple(size):
             Window.size = size
+        # Nothing is measured from pixels: skip drawing and swapping frames (a handler that
+        # returns True stops the window's own). Glyphs are measured on their own textures.
+        Window.bind(on_draw=lambda *_a: True, on_flip=lambda *_a: True)
         run.start()
 
     Clock.schedule_once(begin, 0)
