@@ -12,6 +12,7 @@ Holds and slides take their real duration, since a finger's timing is what they 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import shutil
@@ -593,7 +594,7 @@ class Walker:
 
 
 def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
-             quiet: bool = True) -> WalkResult:
+             quiet: bool = True, voice: bool = True) -> WalkResult:
     """Start the app fresh on the attract screen with the site's defaults and walk. Needs a
     display; one walk per process (Kivy opens one window per process)."""
     from screens.runtime import configure_kivy
@@ -617,7 +618,11 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
 
     Clock.time = now
     device = KioskDevice()
-    app = KioskApp(device=device, start="attract", clock=now)
+    options: dict[str, Any] = {}
+    if "voice" in inspect.signature(KioskApp.__init__).parameters:
+        # The real voice, as `kiosk run` has it; what it says is recorded either way.
+        options["voice"] = voice
+    app = KioskApp(device=device, start="attract", clock=now, **options)
     walker = Walker(app, steps, out, now, skip)
     Clock.schedule_once(lambda _dt: walker.start(), 0)
     app.run()
@@ -648,7 +653,7 @@ def cmd_walk(args: argparse.Namespace) -> int:
         except XvfbUnavailable as e:
             raise CommandError(str(e)) from None
     try:
-        result = run_walk(steps, out, size, quiet=not args.debug)
+        result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent)
     finally:
         # Kivy takes sys.stderr over for its log; the one-line error belongs on the real one.
         sys.stderr = sys.__stderr__
@@ -671,4 +676,6 @@ def add_walk_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("script", help="JSON list of steps, see CONTRACT.md")
     p.add_argument("--out", required=True, help="folder for NAME.png, speech.log and walk.log")
     p.add_argument("--size", help="window size WxH, default 1080x1920")
+    p.add_argument("--silent", action="store_true",
+                   help="do not start the kiosk's voice (speech.log still has every utterance)")
     p.set_defaults(func=cmd_walk)
