@@ -99,7 +99,8 @@ class AuditRun:
 
         app = self.app
         try:
-            screen = app.current
+            # The whole window: the screen and whatever the app adds around it (captions).
+            screen = getattr(app, "root_layer", None) or app.current
             self.findings.checked("build")
             try:
                 from screens.base import REACH_TOP_FRACTION
