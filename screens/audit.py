@@ -106,15 +106,22 @@ class AuditRun:
                 from screens.base import REACH_TOP_FRACTION
             except ImportError:  # the foundation renamed it: the lower half, as ADA 308 allows
                 REACH_TOP_FRACTION = 0.5  # noqa: N806
-            app.focus_index = None
+            _clear_focus(app)
             audit_screen(screen, combo, app.units.px_per_mm, self.findings,
                          focus_order=app.focus_order(),
                          reach_top=app.window_height() * REACH_TOP_FRACTION,
                          move_focus=app.move_focus)
-            app.focus_index = None
+            _clear_focus(app)
         except Exception as e:
             self._fail_build(combo, f"could not measure the screen: {type(e).__name__}: {e}")
         Clock.schedule_once(lambda _dt: self.open_next(), 0)
+
+
+def _clear_focus(app) -> None:
+    """No keypad focus: the next screen opens as a visitor would find it."""
+    for attr in ("focus_index", "focus_id"):
+        if hasattr(app, attr):
+            setattr(app, attr, None)
 
 
 def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> dict[str, Any]:

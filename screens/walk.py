@@ -429,24 +429,43 @@ class Walker:
         from kivy.clock import Clock
         from kivy.tests.common import UnitTestTouch
 
-        ids = step["slide"]
-        buttons = [self.control(i) for i in ids]  # every one must be there before touching
-        points = [self.centre(b) for b in buttons]
-        touch = UnitTestTouch(*points[0])
+        buttons = [self.control(i) for i in step["slide"]]  # all there before touching
+        finger = list(self.centre(buttons[0]))
+        touch = UnitTestTouch(*finger)
         touch.touch_down()
+
+        def move_to(x: float, y: float, steps: int = 4) -> None:
+            x0, y0 = finger
+            for k in range(1, steps + 1):  # a finger's path, not a jump
+                finger[:] = [x0 + (x - x0) * k / steps, y0 + (y - y0) * k / steps]
+                touch.touch_move(*finger)
+
+        def nudge(_dt: float) -> None:
+            # Still on the first control, the finger starts to slide: a few millimetres
+            # towards the next one, or sideways inside it when it is the only one.
+            first = buttons[0]
+            x, y, w, h = window_rect(first)
+            if len(buttons) > 1:
+                nx, ny = self.centre(buttons[1])
+                dx, dy = nx - finger[0], ny - finger[1]
+                dist = max(1.0, (dx * dx + dy * dy) ** 0.5)
+                reach = min(self.app.units.mm(6), 0.4 * min(w, h), dist / 3)
+                move_to(finger[0] + dx / dist * reach, finger[1] + dy / dist * reach, 2)
+            else:
+                move_to(finger[0] + min(self.app.units.mm(6), 0.4 * w), finger[1], 2)
+            Clock.schedule_once(self._guard_dt(step, go_to(1)), SLIDE_DWELL_S)
 
         def go_to(i: int) -> Callable[[float], None]:
             def move(_dt: float) -> None:
-                if i >= len(points):
+                if i >= len(buttons):
                     touch.touch_up()
                     self.settled_then(step, self._here)
                     return
-                (x0, y0), (x1, y1) = points[i - 1], points[i]
-                for k in range(1, 5):  # a finger's path, not a jump
-                    touch.touch_move(x0 + (x1 - x0) * k / 4, y0 + (y1 - y0) * k / 4)
+                # Where the control is now: speech starting may have moved the layout.
+                move_to(*self.centre(buttons[i]))
                 Clock.schedule_once(self._guard_dt(step, go_to(i + 1)), SLIDE_DWELL_S)
             return move
-        Clock.schedule_once(self._guard_dt(step, go_to(1)), SLIDE_DWELL_S)
+        Clock.schedule_once(self._guard_dt(step, nudge), SLIDE_DWELL_S)
 
     def do_key(self, step: dict[str, Any]) -> None:
         from kivy.core.window import Window

@@ -149,3 +149,18 @@ def test_a_wrong_script_is_refused_before_the_app_starts(tmp_path, script, messa
     assert proc.returncode == 1
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_walk_types_through_the_on_screen_keyboard_in_both_layouts(display, kiosk_home,
+                                                                    tmp_path):
+    from screens import registry
+
+    if "search" not in registry.SCREENS:
+        pytest.skip("no search screen registered yet")
+    proc, out = walk(display, kiosk_home, tmp_path, [
+        {"tap": "lang.en"}, {"tap": "home.search"}, {"expect_screen": "search"},
+        {"type": "dates"}, {"expect_text": "dates"},
+        {"tap": "nav.lang"}, {"type": " تمر"}, {"expect_text": "dates تمر"}])
+    assert proc.returncode == 0, proc.stderr
+    typed = log_lines(out / "walk.log")[6]
+    assert typed["ok"] and typed["seen"].startswith("typed ' تمر'")
