@@ -13,6 +13,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock, mainthread
 from kivy.core.window import Window
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
@@ -24,6 +25,7 @@ from kiosk.units import Units, configured_px_per_mm
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import UIContext, set_ui, ui
+from screens.speech import make_speech_service, spoken
 from screens.themes import rgba, theme
 from screens.widgets.button import KButton
 from screens.widgets.layout import Filled, column, row
@@ -37,7 +39,14 @@ HELP_HOLD_S = 1.0  # Help held this long starts explain mode
 SLIDE_READ_S = 0.25
 SLIDE_READ_MM = 4.0
 STATUS_EVERY_S = 60.0
+# The idle screen's spoken invitation (ACCESSIBILITY 20): calm, a few seconds long, once a
+# minute, and only when the site enables it (device config "speech_invitation").
+INVITATION_EVERY_S = 60.0
+INVITATION_FIRST_S = 10.0
 TICK_S = 0.5
+CAPTION_LINES = 2
+# Screens of one record that read out in full, in reading order, on arrival (issue 5, 3).
+READ_ON_ARRIVAL = ("product",)
 
 # Keypad and keyboard keys (ACCESSIBILITY 18); technicians re-map through the device config
 # "keys" entry, e.g. {"help": [283, 104]}.
@@ -81,7 +90,8 @@ class KioskApp(App):
 
     def __init__(self, device: KioskDevice | None = None, start: str = "attract",
                  start_params: dict[str, Any] | None = None, background: bool = False,
-                 clock: Callable[[], float] = time.monotonic, **kwargs):
+                 clock: Callable[[], float] = time.monotonic, voice: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.device = device or KioskDevice()
         self.device.ensure_content()  # first boot on the bundled demo catalogue
@@ -98,7 +108,20 @@ class KioskApp(App):
         self.history: list[tuple[str, dict[str, Any]]] = []
         self.overlay: Overlay | None = None
         self.focus_id: str | None = None  # the keypad focus, by kiosk_id
-        self.speech: Any = None  # a voices.service.SpeechService, attached by `kiosk run`
+        # A voices.service.SpeechService: given, or made at build when voice=True (`kiosk run`,
+        # `kiosk walk`); None speaks nothing but still records and shows every utterance.
+        self.speech: Any = None
+        self.voice = voice
+        self._own_speech = False
+        # Contact details are spoken only when a headset is the output (ACCESSIBILITY 15); a
+        # technician sets "headset_output": true in the device config for such a kiosk.
+        self.headset = bool(config.get("headset_output"))
+        self._oriented = False  # "how to move" was said in this session
+        self._pending_intro = False  # the first key turned speech on: orient before speaking
+        self._invited_at: float | None = None
+        self.caption_text = ""
+        self._caption: KText | None = None
+        self.caption_box: Widget | None = None
         self.spoken: list[tuple[float, str, str]] = []  # what was said, for captions and walks
         self.screens: dict[str, KioskScreen] = {}
         self._active: KioskScreen | None = None
@@ -114,8 +137,15 @@ class KioskApp(App):
             screen = registry.screen_class(name)(self)
             self.screens[name] = screen
             self.sm.add_widget(screen)
+        if self.voice and self.speech is None:
+            self.speech = make_speech_service(self)
+            self._own_speech = self.speech is not None
+        # Screens and the caption strip stack up; overlays float above both.
         self.root_layer = FloatLayout()
-        self.root_layer.add_widget(self.sm)
+        self.stack = BoxLayout(orientation="vertical")
+        self.stack.add_widget(self.sm)
+        self.root_layer.add_widget(self.stack)
+        self._place_caption()
         Window.bind(on_key_down=self._on_key_down)
         # A rotated or resized screen gets a fresh layout (bar columns, tile columns).
         self._relayout = Clock.create_trigger(lambda _dt: self.refresh_current(), 0.2)
@@ -131,6 +161,11 @@ class KioskApp(App):
         return self.root_layer
 
     def on_stop(self) -> None:
+        if self._own_speech and self.speech is not None:
+            try:
+                self.speech.shutdown()
+            except Exception:
+                log.exception("stopping speech failed")
         try:
             self.device.close()
         except Exception:  # closing at exit must not hide the real reason we stopped
@@ -147,6 +182,7 @@ class KioskApp(App):
         set_ui(UIContext(lang=s.lang, theme=theme(s.theme), scale=s.text_scale, reach=s.reach,
                          units=self.units))
         Window.clearcolor = rgba(ui().theme.bg)
+        self._place_caption()
 
     @property
     def current(self) -> KioskScreen:
@@ -175,8 +211,24 @@ class KioskApp(App):
         screen.refresh()
         self.sm.current = name
         self.focus_id = None
-        self.speak(f"{screen.title_text(self.session.lang)}. "
-                   f"{screen.summary_text(self.session.lang)}")
+        self.speak(self.arrival_text(self.session.lang))
+
+    def arrival_text(self, lang: str) -> str:
+        """What is said on arriving at a screen: its title, a one-line summary, how many
+        items there are and, the first time in a session, how to move (issue 5, point 3)."""
+        screen = self.current if self._active is None else self._active
+        title = screen.title_text(lang).strip()
+        parts = [title if title[-1:] in ".?!؟" else f"{title}.", screen.summary_text(lang)]
+        if self.session.speech and screen.screen_name in READ_ON_ARRIVAL:
+            parts.extend(self.reading_order(screen, lang))
+        if self.session.speech:
+            items = [w for w in screen.focus_order() if not w.kiosk_id.startswith("nav.")]
+            if items:
+                parts.append(spoken("focus_summary", lang, count=len(items)))
+            if not self._oriented:
+                self._oriented = True
+                parts.append(spoken("how_to_move", lang))
+        return " ".join(p for p in parts if p)
 
     def back(self) -> None:
         if len(self.history) > 1:
@@ -220,11 +272,27 @@ class KioskApp(App):
         self.session.next_theme()
         self.refresh_current()
 
+    @staticmethod
+    def reading_order(screen: KioskScreen, lang: str) -> list[str]:
+        """Everything a record's screen shows, top to bottom: its texts (pictures' text
+        alternatives among them) and its controls as they are described."""
+        out: list[str] = []
+        if screen.content is None:
+            return out
+        for w in screen.content.walk(restrict=True):
+            if isinstance(w, KButton):
+                out.append(w.describe(lang) + ".")
+            elif isinstance(w, KText) and w.logical and not isinstance(w.parent, KButton):
+                text = w.logical.strip()
+                out.append(text if text[-1:] in ".?!؟:" else f"{text}.")
+        return out
+
     def toggle_speech(self) -> None:
         on = self.session.set_speech(not self.session.speech)
         self.refresh_current()
         if on:
-            self.speak(_("Speech is on.", self.session.lang))
+            lang = self.session.lang
+            self.speak(f"{_('Speech is on.', lang)} {self.arrival_text(lang)}")
         elif self.speech is not None:
             self.speech.stop()
 
@@ -244,6 +312,7 @@ class KioskApp(App):
 
     def start_session(self, lang: str | None = None) -> None:
         self.session.start(lang)
+        self.sync_speech()
         self._apply_context()
         self.history = []
         self.go("home")
@@ -254,6 +323,10 @@ class KioskApp(App):
         self.session.reset()
         if self.speech is not None:
             self.speech.reset_for_new_visitor()
+        self._oriented = False
+        self._pending_intro = False
+        self._invited_at = None
+        self.caption_text = ""
         for screen in self.screens.values():
             screen.on_session_end()
         self.history = []
@@ -262,6 +335,10 @@ class KioskApp(App):
         self.go("attract")
 
     def _on_any_touch(self, _window, _touch) -> bool:
+        # Any visitor action cuts what is playing at once (ACCESSIBILITY 13); what the touch
+        # does may then say something new.
+        if self.speech is not None:
+            self.speech.stop()
         self._input()
         return False
 
@@ -300,6 +377,7 @@ class KioskApp(App):
 
     def _tick(self, _dt: float) -> None:
         if not self.session.started:
+            self._maybe_invite()
             return
         state = self.session.idle.state()
         if state == "ended":
@@ -311,6 +389,24 @@ class KioskApp(App):
                 self._idle_text.logical = self._idle_countdown()
         elif self.overlay is not None and self.overlay.kind == "idle":
             self.close_overlay()
+
+    def _maybe_invite(self) -> None:
+        """On the idle screen, a calm spoken invitation once a minute, in the site's language
+        and then the other, when the site enables it (ACCESSIBILITY 20)."""
+        if (not self.defaults.speech_invitation or self.speech is None
+                or self.sm.current != "attract" or self.overlay is not None):
+            return
+        now = self.session.clock()
+        if self._invited_at is None:
+            self._invited_at = now - INVITATION_EVERY_S + INVITATION_FIRST_S
+        if now - self._invited_at < INVITATION_EVERY_S:
+            return
+        self._invited_at = now
+        first = self.session.lang
+        for n, lang in enumerate((first, "en" if first == "ar" else "ar")):
+            text = spoken("invitation", lang)
+            self._record(text, lang)
+            self.speech.say(text, lang, interrupt=n == 0)
 
     def _idle_countdown(self) -> str:
         return _("The session ends in {seconds} seconds and everything you entered will be "
@@ -339,9 +435,10 @@ class KioskApp(App):
         self._open_overlay("idle", panel)
         self.speak(f"{t('Are you still there?')} {self._idle_countdown()}")
 
-    def show_help(self) -> None:
+    def show_help(self, layered: bool = False) -> None:
         """Help for this screen; held for a second, the next control touched is explained
-        instead of chosen (ACCESSIBILITY 19)."""
+        instead of chosen (ACCESSIBILITY 19). From the keypad the help is layered: the screen,
+        then the focused item, then the keys."""
         t = ui().t
         screen = self.current
         held = screen.find("nav.help")
@@ -351,14 +448,21 @@ class KioskApp(App):
             held.state_text = both("Touch a control")
             self.speak(t("Touch any control to hear what it does, without choosing it."))
             return
+        lang = self.session.lang
+        text = screen.help_text(lang)
+        if layered:
+            item = self.focused()
+            if item is not None:
+                text += "\n\n" + spoken("item_help", lang, item=item.describe(lang))
+            text += "\n\n" + spoken("keys_help", lang)
+        self.speak(text)  # first: the voice starts while the panel is being built
         panel = column(
             KText(logical=t("Help"), role="title", bold=True, fg="panel_text"),
-            KText(logical=screen.help_text(self.session.lang), fg="panel_text"),
+            KText(logical=text, fg="panel_text"),
             KButton(kiosk_id="help.close", label=both("Close help"),
                     action=self.close_overlay),
         )
         self._open_overlay("help", panel)
-        self.speak(screen.help_text(self.session.lang))
 
     def intercept_tap(self, button: KButton) -> bool:
         """In explain mode the tap explains the control instead of activating it."""
@@ -430,15 +534,89 @@ class KioskApp(App):
     # -- speech hook -------------------------------------------------------------------------
 
     def speak(self, text: str, lang: str | None = None) -> None:
-        """Say ``text`` (logical, never shaped) when speech is on; it is always recorded so
-        captions and walks can show it."""
+        """Say ``text`` (logical, never shaped) when speech is on, cutting whatever is
+        playing; it is recorded (``spoken``, for walks) and shown in the caption strip."""
         lang = lang or self.session.lang
         if not self.session.speech:
             return
-        self.spoken.append((time.time(), lang, text))
-        del self.spoken[:-200]
+        if self._pending_intro:
+            # The first key press turned speech on: say where the visitor is first.
+            self._pending_intro = False
+            text = f"{_('Speech is on.', lang)} {self.arrival_text(lang)} {text}".strip()
+        if not text.strip():
+            return
+        self._record(text, lang)
         if self.speech is not None:
             self.speech.say(text, lang)
+        self.show_caption(text)
+
+    def _record(self, text: str, lang: str) -> None:
+        self.spoken.append((time.time(), lang, text))
+        del self.spoken[:-200]
+
+    # -- captions: everything spoken is also shown (ACCESSIBILITY 17) -------------------------
+
+    def show_caption(self, text: str, sentence: bool = False) -> None:
+        """Show what is being said. ``speak`` shows the utterance; as each sentence starts
+        to sound the strip narrows to it (``sentence=True``, from the player thread through
+        Clock). The strip is there, at a fixed height, whenever speech mode is on, so a
+        caption never moves a control under a sliding finger."""
+        if sentence and not text:
+            return
+        self.caption_text = " ".join(text.split()) if self.session.speech else ""
+        if self._caption is not None and self.caption_box is not None:
+            self._caption.lang = self.session.lang
+            self._fit_caption()
+        elif self.session.speech:
+            self._place_caption()
+
+    def _fit_caption(self) -> None:
+        """The caption in at most CAPTION_LINES lines; a longer utterance is cut at a word
+        and continues as its sentences start to sound."""
+        c = self._caption
+        text = self.caption_text
+        c.logical = text
+        if len(c.lines_logical) <= CAPTION_LINES:
+            return
+        words = text.split()
+        lo, hi = 0, len(words)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            c.logical = " ".join(words[:mid]) + " …"
+            if len(c.lines_logical) <= CAPTION_LINES:
+                lo = mid
+            else:
+                hi = mid - 1
+        c.logical = " ".join(words[:lo]) + " …"
+
+    def _place_caption(self) -> None:
+        stack = getattr(self, "stack", None)
+        if stack is None:
+            return
+        if self.caption_box is not None:
+            stack.remove_widget(self.caption_box)
+            self.caption_box = None
+            self._caption = None
+        if not self.session.speech:
+            self.caption_text = ""
+            return
+        u = ui().units
+        pad = u.mm(3)
+        width = max(1.0, self.window_width() - 2 * pad)
+        sample = KText(logical="\n".join(["Ag"] * CAPTION_LINES), size_hint_x=None,
+                       width=width)
+        self._caption = KText(logical="", fg="panel_text", size_hint_x=None, width=width)
+        box = Filled(orientation="vertical", size_hint_y=None, padding=pad,
+                     height=sample.height + 2 * pad)
+        box.fill = "panel_bg"
+        box.add_widget(self._caption)
+        box.add_widget(Widget())
+        box.caption = True
+        self._fit_caption()
+        # Below the bar, so it never covers a control; in reach mode at the top, which holds
+        # nothing to touch, so the controls stay within reach.
+        stack.add_widget(box, index=len(stack.children) if ui().reach else 0)
+        self.caption_box = box
 
     # -- keypad focus ------------------------------------------------------------------------
 
@@ -492,20 +670,38 @@ class KioskApp(App):
         if scroll is not None and self.overlay is None:
             scroll.show(target)
         if announce:
-            self.speak(target.describe(self.session.lang))
+            self.speak(self.describe_control(target, order, self.session.lang))
         return target
+
+    def describe_control(self, target: KButton, order: list[KButton], lang: str) -> str:
+        """A control as keypad focus and slide-to-read say it: label and state (the
+        control's own describe, which keeps private values hidden), role, position."""
+        parts = [target.describe(lang), spoken("button", lang)]
+        if target in order and len(order) > 1:
+            parts.append(spoken("position", lang, n=order.index(target) + 1,
+                                count=len(order)))
+        return ("، " if lang == "ar" else ", ").join(p for p in parts if p)
 
     def _on_key_down(self, _window, key: int, _scancode, _codepoint, _modifiers) -> bool:
         action = next((name for name, codes in self.keys.items() if key in codes), None)
         if action is None:
             return False
+        if self.speech is not None:
+            self.speech.stop()  # a new key press cuts what is playing at once
         self._input()
         if not self.session.speech and action != "back":
             # A keypad user is probably relying on speech (ACCESSIBILITY 20). The screen is
             # rebuilt; focus order comes from the laid-out geometry, so act once it is laid out.
             self.session.set_speech(True)
+            self.sync_speech()
+            self._pending_intro = True
             self.refresh_current()
-            Clock.schedule_once(lambda _dt: self._key_action(action), 0.05)
+
+            def act(_dt: float) -> None:
+                self._key_action(action)
+                if self._pending_intro:
+                    self.speak("")  # the action said nothing: still say where we are
+            Clock.schedule_once(act, 0.05)
             return True
         self._key_action(action)
         return True
@@ -529,7 +725,7 @@ class KioskApp(App):
                 if self.speech is not None:
                     self.speech.stop()
             else:
-                self.show_help()
+                self.show_help(layered=True)
         elif action == "lang":
             self.toggle_lang()
         elif action == "repeat" and self.speech is not None:
@@ -540,5 +736,20 @@ class KioskApp(App):
             self.sync_speech()
             self.speak(_("Volume {step} of {count}", self.session.lang).format(
                 step=self.session.volume_step + 1, count=VOLUME_STEP_COUNT))
-        elif action == "next" and self.current.scroll is not None:
-            self.current.scroll.page(1)
+        elif action == "next":
+            self.next_page()
+
+    def next_page(self) -> None:
+        """Next page: scroll a long screen down; at its end, a paginated list's next page."""
+        lang = self.session.lang
+        scroll = self.current.scroll if self.overlay is None else None
+        if scroll is not None and scroll.overflows and scroll.view.scroll_y > 0.001:
+            scroll.page(1)
+            self.speak(_("Scroll down", lang))
+            return
+        nxt = next((w for w in self.focus_order() if w.kiosk_id.endswith(".next")
+                    or w.kiosk_id == "search.more"), None)
+        if nxt is not None:
+            nxt.activate()
+        else:
+            self.speak(_("Scroll down", lang))

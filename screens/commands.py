@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -43,27 +42,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from screens.app import KioskApp
 
     device = KioskDevice()
-    app = KioskApp(device=device, background=device.credentials is not None)
-    app.speech = _speech_service()
-    try:
-        app.run()
-    finally:
-        if app.speech is not None:
-            app.speech.shutdown()
+    # voice=True: the app builds its SpeechService (screens/speech.py) with the prompt cache
+    # under $KIOSK_HOME/speech-cache and shuts it down when it stops.
+    app = KioskApp(device=device, background=device.credentials is not None, voice=True)
+    app.run()
     return 0
-
-
-def _speech_service():
-    """The kiosk's voice, or None when this machine can not speak (the UI still works and
-    shows everything it would have said)."""
-    try:
-        from voices.service import SpeechService
-
-        return SpeechService()
-    except Exception as e:  # no engine or no audio device: a silent kiosk beats no kiosk
-        print(f"kiosk: speech is not available ({e}); the kiosk runs without it",
-              file=sys.stderr)
-        return None
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
