@@ -82,11 +82,35 @@ def row(*widgets: Widget, spacing: float | None = None) -> Row:
     return Row(list(widgets), spacing=spacing)
 
 
+class Grid(GridLayout):
+    """A grid whose buttons share one height per row, as in ``Row``: a grid row of ragged
+    tiles (a one-line label beside a two-line one) does not read as one line, to the eye or
+    to the keypad's focus order, which follows where the tops are."""
+
+    def add_widget(self, widget, *args, **kwargs):
+        super().add_widget(widget, *args, **kwargs)
+        if isinstance(widget, KButton):
+            widget._grid_min = widget.min_height  # what the screen asked for, kept
+            widget.bind(natural_height=self._even)
+        self._even()
+
+    def _even(self, *_a) -> None:
+        cols = max(1, self.cols or 1)
+        kids = list(reversed(self.children))  # in the order added: row by row
+        for i in range(0, len(kids), cols):
+            buttons = [k for k in kids[i:i + cols] if isinstance(k, KButton)]
+            tallest = max([max(b.natural_height, getattr(b, "_grid_min", 0)) for b in buttons]
+                          or [0])
+            for b in buttons:
+                b.min_height = tallest
+
+
 def grid(cols: int, spacing: float | None = None) -> GridLayout:
-    """A grid that fills in reading order (right to left in Arabic), height from content."""
+    """A grid that fills in reading order (right to left in Arabic), height from content;
+    buttons in one row share one height."""
     gap = ui().units.gap if spacing is None else spacing
-    g = GridLayout(cols=max(1, cols), spacing=gap, size_hint_y=None,
-                   orientation="rl-tb" if ui().rtl else "lr-tb")
+    g = Grid(cols=max(1, cols), spacing=gap, size_hint_y=None,
+             orientation="rl-tb" if ui().rtl else "lr-tb")
     g.bind(minimum_height=g.setter("height"))
     return g
 
