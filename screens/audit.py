@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -33,6 +34,28 @@ def combinations(screens: list[str]) -> list[Any]:
     return combos
 
 
+class _ErrorsLogged(logging.Handler):
+    """Errors the screens log while one combination is open: a screen that catches its own
+    failure and shows a fallback sentence still failed to build."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def take(self) -> list[str]:
+        out = []
+        for r in self.records:
+            why = r.getMessage()
+            if r.exc_info and r.exc_info[1] is not None:
+                why += f": {type(r.exc_info[1]).__name__}: {r.exc_info[1]}"
+            out.append(why)
+        self.records = []
+        return out
+
+
 class AuditRun:
     """Walks the combinations inside the app's event loop: open, wait until the layout has
     settled, measure, next."""
@@ -47,6 +70,8 @@ class AuditRun:
         self.param_errors = param_errors
         self.findings = Findings()
         self.index = 0
+        self.errors = _ErrorsLogged()
+        logging.getLogger("screens").addHandler(self.errors)
 
     def start(self) -> None:
         from kivy.clock import Clock
@@ -66,6 +91,7 @@ class AuditRun:
         from screens.walk import when_settled
 
         if self.index >= len(self.combos):
+            logging.getLogger("screens").removeHandler(self.errors)
             self.app.stop()
             return
         combo = self.combos[self.index]
@@ -76,6 +102,7 @@ class AuditRun:
             return
         app = self.app
         s = app.session
+        self.errors.take()
         try:
             s.set_lang(combo.lang)
             s.set_theme(combo.theme)
@@ -102,6 +129,8 @@ class AuditRun:
             # The whole window: the screen and whatever the app adds around it (captions).
             screen = getattr(app, "root_layer", None) or app.current
             self.findings.checked("build")
+            for why in self.errors.take():
+                self._fail_build(combo, f"the screen logged an error while opening: {why}")
             try:
                 from screens.base import REACH_TOP_FRACTION
             except ImportError:  # the foundation renamed it: the lower half, as ADA 308 allows

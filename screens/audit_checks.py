@@ -519,7 +519,6 @@ def _check_reading_order(order: list[KButton], combo: Combo, px_per_mm: float, f
                          findings: Findings, scroll_root) -> None:
     """Each next control is on the same line further along the reading direction, or on a
     lower line; the bar after the content starts again at its own top."""
-    band = 4 * px_per_mm  # controls whose tops are this close are on one line
     rtl = combo.lang == "ar"
 
     def part(b) -> str:
@@ -534,14 +533,16 @@ def _check_reading_order(order: list[KButton], combo: Combo, px_per_mm: float, f
         findings.checked("focus_order")
         ax, ay, aw, ah = window_rect(a)
         bx, by, bw, bh = window_rect(b)
-        a_top, b_top = ay + ah, by + bh
-        if b_top > a_top + band:
-            fail(f"{a.kiosk_id} > {b.kiosk_id}", "focus_order", "focus goes back up the "
-                 f"screen by {_mm(b_top - a_top, px_per_mm):.0f} mm", round(
-                     _mm(b_top - a_top, px_per_mm)), 0)
-        elif abs(b_top - a_top) <= band:
+        # One line: their heights overlap by at least half the shorter one (tiles of one grid
+        # row may differ in height and so in where their tops are).
+        overlap = min(ay + ah, by + bh) - max(ay, by)
+        if overlap >= 0.5 * min(ah, bh):
             backwards = (bx + bw > ax + aw + 1) if rtl else (bx < ax - 1)
             if backwards:
                 fail(f"{a.kiosk_id} > {b.kiosk_id}", "focus_order", "on one line, focus goes "
                      f"{'left to right' if rtl else 'right to left'} against the reading "
                      "direction", None, "right to left" if rtl else "left to right")
+        elif by + bh / 2 > ay + ah / 2:
+            up = _mm((by + bh / 2) - (ay + ah / 2), px_per_mm)
+            fail(f"{a.kiosk_id} > {b.kiosk_id}", "focus_order", f"focus goes back up the "
+                 f"screen by {up:.0f} mm", round(up), 0)

@@ -44,6 +44,15 @@ BROKEN_SCREEN = textwrap.dedent('''
             box = BoxLayout(size_hint_y=None, height=u.mm(6))
             box.add_widget(KText(logical="This sentence is taller than the box it sits in."))
             return column(tiny, pale, english_only, box)
+
+
+    class CrashingScreen(KioskScreen):
+        screen_name = "crashing"
+        title = "Settings"
+        summary = "Settings"
+
+        def build_content(self):
+            raise RuntimeError("the catalogue has no such thing")
 ''')
 
 # Registers the broken screen in this process only, then runs the real command.
@@ -52,6 +61,7 @@ DRIVER = textwrap.dedent('''
     sys.path.insert(0, sys.argv[1])
     from screens import registry
     registry.SCREENS["broken"] = "broken_screen:BrokenScreen"
+    registry.SCREENS["crashing"] = "broken_screen:CrashingScreen"
     from kiosk.cli import main
     sys.exit(main(sys.argv[2:]))
 ''')
@@ -108,7 +118,7 @@ def broken_audit(display, kiosk_home, tmp_path_factory):
     (tmp / "broken_screen.py").write_text(BROKEN_SCREEN, encoding="utf-8")
     out = tmp / "report.json"
     proc = subprocess.run([sys.executable, "-c", DRIVER, str(tmp), "audit", "--screen",
-                           "broken", "--out", str(out)], cwd=ROOT,
+                           "broken", "--screen", "crashing", "--out", str(out)], cwd=ROOT,
                           env=_env(display, kiosk_home), capture_output=True, text=True,
                           timeout=300)
     return proc, json.loads(out.read_text(encoding="utf-8"))
@@ -123,8 +133,8 @@ def test_broken_screen_fails_the_audit_with_one_line_per_failure_and_a_summary(b
     assert proc.returncode == 1
     assert not report["ok"]
     lines = proc.stdout.strip().splitlines()
-    assert all(line.startswith("FAIL broken/") for line in lines[:-1])
-    assert lines[-1].startswith(f"audit FAILED: {report['counts']['failures']} failures on 1 "
+    assert all(line.startswith(("FAIL broken/", "FAIL crashing/")) for line in lines[:-1])
+    assert lines[-1].startswith(f"audit FAILED: {report['counts']['failures']} failures on 2 "
                                 "screen(s)")
     assert "the accessibility audit found" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -169,9 +179,17 @@ def test_clipped_text_is_caught_at_text_scale_2(broken_audit):
     assert all(f["measured"] > 0 for f in found)
 
 
-def test_a_correct_screen_passes_alongside_the_broken_one(broken_audit):
+def test_a_screen_that_does_not_build_is_a_failure_and_the_audit_goes_on(broken_audit):
     _proc, report = broken_audit
-    assert report["screens"] == ["broken"]
+    crashed = [f for f in report["failures"] if f["screen"] == "crashing"]
+    assert len(crashed) == 14 and {f["check"] for f in crashed} == {"build"}
+    assert "RuntimeError: the catalogue has no such thing" in crashed[0]["message"]
+    assert report["counts"]["combinations_done"] == report["counts"]["combinations"] == 28
+
+
+def test_the_foundation_parts_of_a_broken_screen_raise_nothing(broken_audit):
+    _proc, report = broken_audit
+    assert report["screens"] == ["broken", "crashing"]
     # The foundation's parts of the broken screen (title, bar, scroll area) raise nothing.
     assert not [f for f in report["failures"] if f["widget"].startswith("nav.")]
     assert report["checks"]["nav_bar"]["failed"] == 0
