@@ -117,9 +117,11 @@ def broken_audit(display, kiosk_home, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("broken-screen")
     (tmp / "broken_screen.py").write_text(BROKEN_SCREEN, encoding="utf-8")
     out = tmp / "report.json"
+    env = _env(display, kiosk_home)
+    env.pop("DISPLAY")  # the audit starts its own Xvfb
     proc = subprocess.run([sys.executable, "-c", DRIVER, str(tmp), "audit", "--screen",
                            "broken", "--screen", "crashing", "--out", str(out)], cwd=ROOT,
-                          env=_env(display, kiosk_home), capture_output=True, text=True,
+                          env=env, capture_output=True, text=True,
                           timeout=300)
     return proc, json.loads(out.read_text(encoding="utf-8"))
 

@@ -164,3 +164,16 @@ def test_walk_types_through_the_on_screen_keyboard_in_both_layouts(display, kios
     assert proc.returncode == 0, proc.stderr
     typed = log_lines(out / "walk.log")[6]
     assert typed["ok"] and typed["seen"].startswith("typed ' تمر'")
+
+
+def test_walk_starts_its_own_xvfb_when_there_is_no_display(display, kiosk_home, tmp_path):
+    script = tmp_path / "walk.json"
+    script.write_text('[{"expect_screen": "attract"}, {"shot": "attract.png"}]', "utf-8")
+    env = dict(os.environ, KIOSK_HOME=str(kiosk_home))
+    env.pop("DISPLAY", None)
+    env.pop("KIOSK_PX_PER_MM", None)
+    proc = subprocess.run([*KIOSK, "walk", str(script), "--out", str(tmp_path / "out"),
+                           "--silent", "--size", "1920x1080"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert png_size(tmp_path / "out" / "attract.png") == (1920, 1080)
