@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from kiosk.central_client import CentralError
 from kiosk.device import KioskDevice, NotProvisioned
@@ -58,6 +60,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         dev.ensure_content()
         st = dev.status()
+        st["speech"] = _speech_status(dev.paths.home)
     finally:
         dev.close()
     if args.json:
@@ -72,7 +75,24 @@ def cmd_status(args: argparse.Namespace) -> int:
     ob = st["outbox"]
     print(f"outbox:   {ob['pending']} waiting, {ob['dead']} rejected"
           + (f", oldest {ob['oldest_age_s']} s" if ob["oldest_age_s"] is not None else ""))
+    sp = st["speech"]
+    print(f"speech:   {sp['message']}")
     return 0
+
+
+def _speech_status(home: Path) -> dict:
+    """What the visitor UI last reported about its voice ($KIOSK_HOME/speech-status.json,
+    written by screens/speech.py when the app starts)."""
+    path = home / "speech-status.json"
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"ok": None, "message": "not reported yet (the visitor UI has not started on "
+                                       "this kiosk)"}
+    return {"ok": d.get("ok"), "message": d.get("message"),
+            "output": (d.get("audio") or {}).get("output"), "voices": d.get("voices"),
+            "reported_at": datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(
+                timespec="seconds")}
 
 
 def cmd_outbox_flush(args: argparse.Namespace) -> int:

@@ -111,3 +111,11 @@ def test_without_audio_the_kiosk_shows_what_it_would_say_and_says_what_is_wrong(
     assert r["diagnostics"]["ok"] is False
     assert "No audio output works" in r["diagnostics"]["message"]
     assert r["status"] is not None and "No audio output works" in r["status"]["message"]
+    # ... and `kiosk status` shows it.
+    st = subprocess.run([sys.executable, "-c", "import sys; from kiosk.cli import main; "
+                         "sys.exit(main())", "status", "--json"], cwd=ROOT, env=env,
+                        capture_output=True, text=True, timeout=60)
+    assert st.returncode == 0, st.stderr
+    speech = json.loads(st.stdout)["speech"]
+    assert speech["ok"] is False and "No audio output works" in speech["message"]
+    assert speech["output"] == "null"
