@@ -13,6 +13,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock, mainthread
 from kivy.core.window import Window
+from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -603,12 +604,23 @@ class KioskApp(App):
         u = ui().units
         pad = u.mm(3)
         width = max(1.0, self.window_width() - 2 * pad)
-        sample = KText(logical="\n".join(["Ag"] * CAPTION_LINES), size_hint_x=None,
+        # Both scripts in the sample: Arabic lines are taller than Latin ones (Noto Sans
+        # Arabic's ascent and descent), and a caption may hold either.
+        sample = KText(logical="\n".join(["Ag لج"] * CAPTION_LINES), size_hint_x=None,
                        width=width)
         self._caption = KText(logical="", fg="panel_text", size_hint_x=None, width=width)
         box = Filled(orientation="vertical", size_hint_y=None, padding=pad,
                      height=sample.height + 2 * pad)
         box.fill = "panel_bg"
+
+        def edge(*_a) -> None:
+            # A rule along the strip's inner edge sets it apart from the screen.
+            box.canvas.after.clear()
+            with box.canvas.after:
+                Color(*rgba(ui().theme.button_border))
+                y = box.y if ui().reach else box.top - u.mm(0.5)
+                Rectangle(pos=(box.x, y), size=(box.width, u.mm(0.5)))
+        box.bind(pos=edge, size=edge)
         box.add_widget(self._caption)
         box.add_widget(Widget())
         box.caption = True
@@ -728,8 +740,12 @@ class KioskApp(App):
                 self.show_help(layered=True)
         elif action == "lang":
             self.toggle_lang()
-        elif action == "repeat" and self.speech is not None:
-            self.speech.repeat()
+        elif action == "repeat":
+            # The current sentence again, shown (and recorded for walks) as well as heard.
+            if self.caption_text:
+                self._record(self.caption_text, self.session.lang)
+            if self.speech is not None:
+                self.speech.repeat()
         elif action in ("vol_up", "vol_down"):
             self.session.set_volume_step(self.session.volume_step
                                          + (1 if action == "vol_up" else -1))

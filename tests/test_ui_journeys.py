@@ -169,7 +169,8 @@ def test_change_language_and_volume_by_keys(display, home, tmp_path, lang):
         {"key": "help"}, {"expect_spoken": _("Choose a tile. Every screen has Home, Back, "
                                              "Help and Speak at the bottom.", other)},
         {"key": "help"},  # pressed twice: speech stops, help closes
-        {"key": "repeat"},
+        {"key": "repeat"}, {"expect_spoken": _("Choose a tile. Every screen has Home, Back, "
+                                               "Help and Speak at the bottom.", other)[:8]},
     ])
     gains = {h["text"]: h["gain"] for h in heard}
     vol6 = _("Volume {step} of {count}", lang).format(step=6, count=7)
