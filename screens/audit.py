@@ -31,6 +31,9 @@ def combinations(screens: list[str]) -> list[Any]:
                     combos.append(Combo(name, lang, theme, scale))
         for lang in LANGS:
             combos.append(Combo(name, lang, "standard", 1.0, reach=True))
+        # Speech on adds the caption strip: the tightest layout is at text scale 2.
+        for lang in LANGS:
+            combos.append(Combo(name, lang, "standard", 2.0, speech=True))
     return combos
 
 
@@ -83,7 +86,8 @@ class AuditRun:
 
         self.findings.checked("build")
         self.findings.failures.append(Failure(combo.screen, combo.lang, combo.theme,
-                                              combo.scale, combo.reach, "", "build", message))
+                                              combo.scale, combo.reach, "", "build", message,
+                                              speech=combo.speech))
 
     def open_next(self) -> None:
         from kivy.clock import Clock
@@ -108,6 +112,7 @@ class AuditRun:
             s.set_theme(combo.theme)
             s.set_text_scale(combo.scale)
             s.set_reach(combo.reach)
+            s.set_speech(combo.speech)
             s.started = combo.screen != "attract"
             app.close_overlay()
             app.history = []
@@ -230,7 +235,8 @@ def human_report(report: dict[str, Any]) -> str:
                          if v["failed"])
     where = (f"{c['screens']} screens x {len(report['langs'])} languages x "
              f"{len(report['themes'])} themes x text scale "
-             f"{' and '.join(f'{s:g}' for s in report['text_scales'])}, plus reach mode "
+             f"{' and '.join(f'{s:g}' for s in report['text_scales'])}, plus reach mode and "
+             f"speech on "
              f"({c['combinations']} combinations, {c['widgets']} widgets) at "
              f"{report['px_per_mm']:g} px/mm, {report['window'][0]}x{report['window'][1]}, "
              f"in {report['seconds']:g} s")

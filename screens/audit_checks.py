@@ -74,11 +74,12 @@ class Failure:
     message: str
     measured: Any = None
     required: Any = None
+    speech: bool = False
 
     @property
     def where(self) -> str:
         return (f"{self.screen}/{self.lang}/{self.theme}/x{self.scale:g}"
-                + ("/reach" if self.reach else ""))
+                + ("/reach" if self.reach else "") + ("/speech" if self.speech else ""))
 
     def line(self) -> str:
         return f"FAIL {self.where} {self.widget or '-'} {self.check}: {self.message}"
@@ -96,6 +97,7 @@ class Combo:
     theme: str
     scale: float
     reach: bool = False
+    speech: bool = False  # speech on: the caption strip takes its place on screen
 
 
 class Findings:
@@ -276,7 +278,7 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
     def fail(widget: str, check: str, message: str, measured=None, required=None) -> None:
         findings.failures.append(Failure(combo.screen, combo.lang, combo.theme, combo.scale,
                                          combo.reach, widget, check, message, measured,
-                                         required))
+                                         required, combo.speech))
 
     widgets = list(root.walk(restrict=True))
     findings.widgets += len(widgets)

@@ -101,7 +101,8 @@ def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):
     assert report["ok"] and report["failures"] == []
     assert report["screens"] == list(registry.SCREENS)
     n = len(registry.SCREENS)
-    assert report["counts"]["combinations"] == n * (2 * 3 * 2 + 2)
+    # 2 languages x 3 themes x 2 text scales, a reach pass and a speech pass in each language.
+    assert report["counts"]["combinations"] == n * (2 * 3 * 2 + 2 + 2)
     assert report["counts"]["combinations_done"] == report["counts"]["combinations"]
     # Every check really ran, and on every screen's widgets.
     for name in ("text_contrast", "non_text_contrast", "focus_ring", "cap_height",
@@ -148,7 +149,7 @@ def test_broken_screen_fails_the_audit_with_one_line_per_failure_and_a_summary(b
 def test_too_small_button_is_caught_with_its_size_in_mm(broken_audit):
     _proc, report = broken_audit
     found = _failures(report, "target_size", "broken.tiny")
-    assert len(found) == 14  # every language, theme and scale, and both reach passes
+    assert len(found) == 16  # every language, theme and scale, the reach and speech passes
     # 8 mm wide (its label wraps letter by letter, so it is tall): width is what fails.
     assert found[0]["measured"][0] == 8.0 and found[0]["required"] == 16
     assert found[0]["item"] == "8"
@@ -184,9 +185,9 @@ def test_clipped_text_is_caught_at_text_scale_2(broken_audit):
 def test_a_screen_that_does_not_build_is_a_failure_and_the_audit_goes_on(broken_audit):
     _proc, report = broken_audit
     crashed = [f for f in report["failures"] if f["screen"] == "crashing"]
-    assert len(crashed) == 14 and {f["check"] for f in crashed} == {"build"}
+    assert len(crashed) == 16 and {f["check"] for f in crashed} == {"build"}
     assert "RuntimeError: the catalogue has no such thing" in crashed[0]["message"]
-    assert report["counts"]["combinations_done"] == report["counts"]["combinations"] == 28
+    assert report["counts"]["combinations_done"] == report["counts"]["combinations"] == 32
 
 
 def test_the_foundation_parts_of_a_broken_screen_raise_nothing(broken_audit):
