@@ -119,3 +119,64 @@ def test_without_audio_the_kiosk_shows_what_it_would_say_and_says_what_is_wrong(
     speech = json.loads(st.stdout)["speech"]
     assert speech["ok"] is False and "No audio output works" in speech["message"]
     assert speech["output"] == "null"
+
+
+EVERY_SCREEN = r"""
+import json, sys
+from pathlib import Path
+from screens.runtime import configure_kivy
+configure_kivy((1080, 1920), fullscreen=False, quiet=True)
+from kivy.clock import Clock
+from screens import registry
+from screens.app import KioskApp
+
+app = KioskApp(start="attract")
+todo = [(name, lang) for name in registry.SCREENS for lang in ("ar", "en")]
+found = {"problems": [], "checked": 0}
+
+def visit(_dt):
+    if not todo:
+        Path(sys.argv[1]).write_text(json.dumps(found, ensure_ascii=False))
+        app.stop()
+        return
+    name, lang = todo.pop(0)
+    app.session.started = name != "attract"
+    app.session.set_lang(lang)
+    app.session.set_speech(True)
+    app._apply_context()
+    app.go(name, **registry.screen_class(name).sample_params(app.device.store))
+    Clock.schedule_once(lambda _dt: check(name, lang), 0.1)
+
+def check(name, lang):
+    order = app.focus_order()
+    if not app.arrival_text(lang).strip():
+        found["problems"].append(f"{name}/{lang}: nothing said on arrival")
+    seen = set()
+    for _ in range(len(order)):
+        b = app.move_focus(1)
+        seen.add(b.kiosk_id)
+        found["checked"] += 1
+        for other in ("ar", "en"):
+            if not b.describe(other).strip() or not app.describe_control(b, order, other):
+                found["problems"].append(f"{name}/{lang}: {b.kiosk_id} says nothing in {other}")
+    missing = {b.kiosk_id for b in order} - seen
+    if missing:
+        found["problems"].append(f"{name}/{lang}: Down never reaches {sorted(missing)}")
+    Clock.schedule_once(visit, 0)
+
+Clock.schedule_once(visit, 0.3)
+app.run()
+"""
+
+
+def test_every_control_on_every_screen_is_reached_by_keys_and_speaks_in_both_languages(
+        display, tmp_path):
+    out = tmp_path / "out.json"
+    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(tmp_path / "home"))
+    env.pop("KIOSK_PX_PER_MM", None)
+    proc = subprocess.run([sys.executable, "-c", EVERY_SCREEN, str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = json.loads(out.read_text())
+    assert r["checked"] > 200
+    assert r["problems"] == []
