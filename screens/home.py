@@ -28,4 +28,19 @@ class HomeScreen(KioskScreen):
                            action=lambda n=name: self.app.go(n))
             tile.min_height = u.mm(26)
             tiles.add_widget(tile)
+        # The tiles of a row as tall as the row's tallest: a one-line tile no longer sits
+        # lower than its two-line neighbours, so the row reads (and the keypad's focus moves)
+        # in order.
+        order = list(reversed(tiles.children))
+        cols = max(1, int(tiles.cols or 1))
+        for start in range(0, len(order), cols):
+            row_tiles = order[start:start + cols]
+
+            def even(*_a, row_tiles=row_tiles) -> None:
+                tallest = max([u.mm(26)] + [b.natural_height for b in row_tiles])
+                for b in row_tiles:
+                    b.min_height = tallest
+            for b in row_tiles:
+                b.bind(natural_height=even)
+            even()
         return tiles
