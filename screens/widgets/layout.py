@@ -150,7 +150,9 @@ class KScroll(BoxLayout):
                             action=lambda: self.page(1))
         self.buttons = row(self.up, self.down)
         self._showing = False
-        self._check = Clock.create_trigger(self._update_buttons, 0)
+        # -1: decided before this frame is drawn, so the page buttons appear with the content
+        # rather than one frame later (which moved the view under the visitor and cost a frame).
+        self._check = Clock.create_trigger(self._update_buttons, -1)
         content.bind(height=self._check)
         self.bind(height=self._check)
 
