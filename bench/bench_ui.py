@@ -7,9 +7,9 @@ How the figures are taken (all clocks are CLOCK_MONOTONIC / perf_counter, read i
 
 - A frame is "drawn" when its buffer swap has returned: ``Window.flip`` is wrapped, so the time
   is taken after the swap, not when Kivy starts drawing. Kivy draws only when something
-  changed; a screen is "laid out" at the first frame whose widget geometry (every widget's
-  window rectangle, walked from the root) equals the geometry once the app has gone quiet
-  (no new frame for QUIET_S). A layout that needs a second frame (the scroll buttons appear
+  changed; a screen is "laid out" at the first frame whose widget geometry (the window
+  rectangle of every widget the visitor sees: the current screen, an overlay, the caption
+  strip) equals the geometry once the app has gone quiet (no new frame for QUIET_S). A layout that needs a second frame (the scroll buttons appear
   one frame later, say) therefore counts until that second frame.
 - Cold start: from just before the parent spawns the process to the first frame with the
   final layout. Drawing the frame is the last thing in Kivy's loop iteration, and the next
