@@ -54,11 +54,10 @@ def test_a_governorate_pages_its_products_and_back_keeps_the_page(display, kiosk
     assert "الصفحة 2 من 2" in texts(back)
 
 
-def test_product_shows_alt_text_maker_certifications_outlets_and_portal_link(display,  # noqa: F811
-                                                                             kiosk_home,
-                                                                             tmp_path):
-    from kiosk.device import KioskDevice
+def test_product_shows_alt_text_maker_certifications_outlets_and_portal_link(
+        display, kiosk_home, tmp_path):  # noqa: F811 - pytest fixtures shadow their imports
     from kiosk.config import KioskPaths
+    from kiosk.device import KioskDevice
 
     dev = KioskDevice(KioskPaths(kiosk_home))
     dev.ensure_content()
