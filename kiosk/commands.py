@@ -124,6 +124,22 @@ def cmd_outbox_test(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from offline_cache.store import StoreError
+
+    dev = _device()
+    try:
+        bad = dev.store.active_version()
+        version = dev.rollback()
+    except StoreError as e:
+        raise _err(str(e)) from None
+    finally:
+        dev.close()
+    print(f"Content version {version} is active again; version {bad} will not be installed "
+          "again (a newer version will).")
+    return 0
+
+
 def add_device_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("provision", help="enrol this kiosk with central using a one-time code")
     p.add_argument("--api", required=True, help="central's base URL (https)")
@@ -134,6 +150,9 @@ def add_device_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("sync", help="one sync cycle with central")
     p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("rollback", help="go back one content version (kept for this purpose)")
+    p.set_defaults(func=cmd_rollback)
 
     p = sub.add_parser("status", help="identity, content, sync and outbox state")
     p.add_argument("--json", action="store_true", help="one JSON object")

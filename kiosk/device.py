@@ -94,6 +94,17 @@ class KioskDevice:
         self.ensure_content()
         return self.syncer(progress).sync_once()
 
+    def rollback(self) -> int:
+        """Go back one content version (a technician's decision). The version rolled back from
+        is not installed again; the next newer one is. Returns the version now active."""
+        bad = self.store.active_version()
+        version = self.store.rollback()
+        state = SyncState.load(self.paths.sync_state)
+        state.held_back = bad
+        state.etag = None
+        state.save(self.paths.sync_state)
+        return version
+
     def is_stale(self) -> bool:
         if self.store.active_source() != "central":
             return False

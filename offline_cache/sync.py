@@ -44,6 +44,8 @@ class SyncState:
     last_error: str | None = None
     failures: int = 0
     newest_seen: int | None = None
+    # A technician rolled this version back: it is not installed again, only a newer one.
+    held_back: int | None = None
 
     @classmethod
     def load(cls, path: Path) -> SyncState:
@@ -164,6 +166,11 @@ class Syncer:
             raise protocol.ProtocolError(
                 f"central offered version {manifest.version}, older than the active version "
                 f"{active}; refused (rollback)")
+        if state.held_back is not None and manifest.version <= state.held_back:
+            state.etag = etag
+            return SyncResult("unchanged", active,
+                              f"content version {active} stays: version {state.held_back} was "
+                              "rolled back by a technician; waiting for a newer one")
         if active is not None and manifest.version == active:
             # Same content, re-signed with a later expiry.
             self.store.refresh_manifest(manifest)

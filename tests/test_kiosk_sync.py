@@ -427,3 +427,32 @@ def test_a_full_disk_fails_the_sync_clearly_and_keeps_the_content(central, tmp_p
     assert (dev.store.active_source(), dev.store.active_version()) == ("demo", demo_version)
     assert dev.sync().outcome == "updated"  # space freed: the next cycle completes
     dev.close()
+
+
+def test_a_technician_rolls_back_one_version_and_it_is_not_reinstalled(central, tmp_path):
+    home = tmp_path / "kiosk"
+    dev = provisioned(central, home)
+    dev.sync()
+    before = dev.store.active_version()
+    svc = central.service()
+    product = svc.get_record("product", "hojari")
+    svc.save_record("product", {**product, "name": {"en": "Hojari, a bad edit", "ar": "خطأ"}})
+    bad = svc.publish().version
+    assert dev.sync().outcome == "updated" and dev.store.active_version() == bad
+    dev.close()
+    out = kiosk_cli(home, "rollback")
+    assert f"Content version {before} is active again" in out.stdout
+    dev = KioskDevice(KioskPaths(home))
+    assert dev.store.active_version() == before
+    assert dev.store.product("hojari").product.name.en != "Hojari, a bad edit"
+    r = dev.sync()
+    assert r.outcome == "unchanged" and "rolled back by a technician" in r.message
+    assert dev.store.active_version() == before
+    svc.save_record("product", {**product, "name": {"en": "Hojari, fixed", "ar": "حوجري"}})
+    fixed = svc.publish().version
+    assert dev.sync().outcome == "updated" and dev.store.active_version() == fixed
+    # Only one step back is kept.
+    dev.close()
+    kiosk_cli(home, "rollback")
+    again = kiosk_cli(home, "rollback", check=False)
+    assert again.returncode == 1 and "no previous content version" in again.stderr
