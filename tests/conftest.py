@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -144,6 +145,20 @@ def write_test_catalogue(root: Path) -> dict[str, Any]:
     (root / "catalogue.json").write_text(json.dumps(cat, ensure_ascii=False), "utf-8")
     protocol.load_catalogue_dir(root)  # the fixture itself must be valid
     return cat
+
+
+# ---------------------------------------------------------------------------------------------
+# A virtual display for the UI tests (each UI app runs in its own process on it)
+
+
+@pytest.fixture(scope="session")
+def display() -> str:
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (scripts/system-deps installs it); the UI tests "
+                    "need a display")
+    from screens.xvfb import shared_display
+
+    return shared_display()
 
 
 # ---------------------------------------------------------------------------------------------

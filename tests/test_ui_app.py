@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -19,16 +18,6 @@ PX_PER_MM = 4.0
 # The installed console script, as technicians run it (`python -m kiosk.cli` would load the CLI
 # module twice, under two names).
 KIOSK = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
-
-
-@pytest.fixture(scope="session")
-def display() -> str:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/system-deps installs it); the UI tests "
-                    "need a display")
-    from screens.xvfb import shared_display
-
-    return shared_display()
 
 
 @pytest.fixture(scope="session")

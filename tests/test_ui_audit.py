@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -65,16 +64,6 @@ DRIVER = textwrap.dedent('''
     from kiosk.cli import main
     sys.exit(main(sys.argv[2:]))
 ''')
-
-
-@pytest.fixture(scope="session")
-def display() -> str:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/system-deps installs it); the UI tests "
-                    "need a display")
-    from screens.xvfb import shared_display
-
-    return shared_display()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_ui_app import button, display, kiosk_home, last, probe  # noqa: F401
+from tests.test_ui_app import button, kiosk_home, last, probe  # noqa: F401
 
 
 def ids(report: dict, prefix: str) -> list[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,16 +23,6 @@ ARABIC_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "ماي
                  "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
 ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
                   "September", "October", "November", "December")
-
-
-@pytest.fixture(scope="module")
-def display() -> str:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/system-deps installs it); the UI tests "
-                    "need a display")
-    from screens.xvfb import shared_display
-
-    return shared_display()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -18,16 +17,6 @@ from kiosk.i18n import _
 
 ROOT = Path(__file__).resolve().parent.parent
 KIOSK = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
-
-
-@pytest.fixture(scope="session")
-def display() -> str:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/system-deps installs it); the UI tests "
-                    "need a display")
-    from screens.xvfb import shared_display
-
-    return shared_display()
 
 
 @pytest.fixture(scope="session")
