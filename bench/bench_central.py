@@ -15,6 +15,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,6 +37,28 @@ def central(home: Path, *args: str) -> str:
     out = subprocess.run([str(BIN / "kiosk-central"), *args], env=env, check=True,
                          capture_output=True, text=True, timeout=600)
     return out.stdout.strip()
+
+
+@contextmanager
+def serving(home: Path, port: int, *extra: str) -> Iterator[str]:
+    """`kiosk-central serve` on 127.0.0.1:``port`` over ``home`` while the block runs; yields
+    its URL once it answers."""
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [str(BIN / "kiosk-central"), "serve", "--host", "127.0.0.1", "--port", str(port),
+         *extra],
+        env={**os.environ, "CENTRAL_HOME": str(home)}, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, deadline_s: float = 60) -> None:
@@ -68,31 +92,21 @@ def run() -> list[dict]:
     central(home, "import-demo")
     central(home, "publish")
     code = central(home, "enrollment-code", "--location", "bench").split()[-1]
-    proc = subprocess.Popen(
-        [str(BIN / "kiosk-central"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "CENTRAL_HOME": str(home)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     try:
-        wait_until_up(url, proc)
-        s = requests.Session()
-        enrolled = s.post(f"{url}/api/v1/enroll", json={"code": code, "name": "bench"},
-                          timeout=10).json()
-        token = enrolled["device_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        first = s.get(f"{url}/api/v1/manifest", headers=auth, timeout=10)
-        etag = first.headers["ETag"]
-        assert s.get(f"{url}/api/v1/manifest", headers={**auth, "If-None-Match": etag},
-                     timeout=10).status_code == 304
-        rows += manifest_under_load(url, token, etag)
-        rows += heartbeats_under_load(url, token)
-        rows += submission_batches(s, url, auth)
+        with serving(home, port):
+            s = requests.Session()
+            enrolled = s.post(f"{url}/api/v1/enroll", json={"code": code, "name": "bench"},
+                              timeout=10).json()
+            token = enrolled["device_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            first = s.get(f"{url}/api/v1/manifest", headers=auth, timeout=10)
+            etag = first.headers["ETag"]
+            assert s.get(f"{url}/api/v1/manifest", headers={**auth, "If-None-Match": etag},
+                         timeout=10).status_code == 304
+            rows += manifest_under_load(url, token, etag)
+            rows += heartbeats_under_load(url, token)
+            rows += submission_batches(s, url, auth)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         shutil.rmtree(home, ignore_errors=True)
     return rows
 

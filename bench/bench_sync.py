@@ -28,7 +28,7 @@ def _central(home: Path, *args: str) -> str:
 
 
 def run() -> list[dict]:
-    from bench.bench_central import free_port, wait_until_up
+    from bench.bench_central import free_port, serving
     from central.config import load_settings
     from central.content import make_png
     from central.service import Central
@@ -47,75 +47,65 @@ def run() -> list[dict]:
     code = _central(home, "enrollment-code").split()[-1]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "central.cli", "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--log-level", "warning"],
-        env={**os.environ, "CENTRAL_HOME": str(home)}, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until_up(url, proc)
-        dev = KioskDevice(KioskPaths(tmp / "kiosk"))
-        dev.provision(url, code, name="bench")
-        dev.ensure_content()
-        t0 = time.perf_counter()
-        first = dev.sync()
-        first_s = time.perf_counter() - t0
-        assert first.outcome == "updated", first.message
-        second = dev.sync()
-        # Change 1 % of the products: new texts and a new picture each.
-        svc = Central(load_settings(home=home))
-        rng = random.Random(1)
-        changed = []
-        for i in rng.sample(range(PRODUCTS), CHANGED):
-            rec = svc.get_record("product", f"seed-product-{i:05d}")
-            img = svc.save_media(make_png(24, 24, (rng.randrange(256), rng.randrange(256),
-                                                   rng.randrange(256)), stripe=3), "image/png")
-            rec["description"] = {"ar": rec["description"]["ar"] + " (محدث)",
-                                  "en": rec["description"]["en"] + " (updated)"}
-            rec["images"] = [{"blob": img, "alt": rec["images"][0]["alt"]}]
-            changed.append(("product", rec))
-        svc.save_records(changed)
-        svc.publish()
-        svc.close()
-        t0 = time.perf_counter()
-        delta = dev.sync()
-        delta_s = time.perf_counter() - t0
-        assert delta.outcome == "updated", delta.message
-        rows += [
-            {"metric": f"seed {PRODUCTS:,} products (central)", "value": seed_s, "unit": "s",
-             "goal": ""},
-            {"metric": "publish them: check, hash, sign (central)", "value": publish_s,
-             "unit": "s", "goal": ""},
-            {"metric": "first sync: time", "value": first_s, "unit": "s", "goal": ""},
-            {"metric": "first sync: bytes received", "value": first.bytes_received,
-             "unit": "B", "goal": ""},
-            {"metric": "first sync: requests", "value": first.requests, "unit": "", "goal": ""},
-            # "unchanged" is the kiosk's word for central's 304 Not Modified.
-            {"metric": "no-change sync: requests (answer)", "value": f"{second.requests} "
-             f"({'304' if second.outcome == 'unchanged' else second.outcome})", "unit": "",
-             "goal": "1 (304)"},
-            {"metric": f"1 % changed ({CHANGED} products, text + picture): time",
-             "value": delta_s, "unit": "s", "goal": ""},
-            {"metric": "1 % changed: bytes as a share of the full sync",
-             "value": 100.0 * delta.bytes_received / max(1, first.bytes_received), "unit": "%",
-             "goal": "<= 2"},
-        ]
-        # 1,000 queued submissions, then one flush.
-        for i in range(1000):
-            dev.submit("feedback", {"kind": "comment", "text": f"Bench comment {i}"}, "en",
-                       test=True)
-        t0 = time.perf_counter()
-        report = dev.flush_outbox(max_failures=1)
-        flush_s = time.perf_counter() - t0
-        assert report.pending == 0 and report.acked == 1000, report
-        rows.append({"metric": "flush 1,000 queued submissions", "value": flush_s,
-                     "unit": "s", "goal": "<= 5"})
-        dev.close()
+        with serving(home, port, "--log-level", "warning"):
+            dev = KioskDevice(KioskPaths(tmp / "kiosk"))
+            dev.provision(url, code, name="bench")
+            dev.ensure_content()
+            t0 = time.perf_counter()
+            first = dev.sync()
+            first_s = time.perf_counter() - t0
+            assert first.outcome == "updated", first.message
+            second = dev.sync()
+            # Change 1 % of the products: new texts and a new picture each.
+            svc = Central(load_settings(home=home))
+            rng = random.Random(1)
+            changed = []
+            for i in rng.sample(range(PRODUCTS), CHANGED):
+                rec = svc.get_record("product", f"seed-product-{i:05d}")
+                img = svc.save_media(make_png(24, 24, (rng.randrange(256), rng.randrange(256),
+                                                       rng.randrange(256)), stripe=3), "image/png")
+                rec["description"] = {"ar": rec["description"]["ar"] + " (محدث)",
+                                      "en": rec["description"]["en"] + " (updated)"}
+                rec["images"] = [{"blob": img, "alt": rec["images"][0]["alt"]}]
+                changed.append(("product", rec))
+            svc.save_records(changed)
+            svc.publish()
+            svc.close()
+            t0 = time.perf_counter()
+            delta = dev.sync()
+            delta_s = time.perf_counter() - t0
+            assert delta.outcome == "updated", delta.message
+            rows += [
+                {"metric": f"seed {PRODUCTS:,} products (central)", "value": seed_s, "unit": "s",
+                 "goal": ""},
+                {"metric": "publish them: check, hash, sign (central)", "value": publish_s,
+                 "unit": "s", "goal": ""},
+                {"metric": "first sync: time", "value": first_s, "unit": "s", "goal": ""},
+                {"metric": "first sync: bytes received", "value": first.bytes_received,
+                 "unit": "B", "goal": ""},
+                {"metric": "first sync: requests", "value": first.requests, "unit": "", "goal": ""},
+                # "unchanged" is the kiosk's word for central's 304 Not Modified.
+                {"metric": "no-change sync: requests (answer)", "value": f"{second.requests} "
+                 f"({'304' if second.outcome == 'unchanged' else second.outcome})", "unit": "",
+                 "goal": "1 (304)"},
+                {"metric": f"1 % changed ({CHANGED} products, text + picture): time",
+                 "value": delta_s, "unit": "s", "goal": ""},
+                {"metric": "1 % changed: bytes as a share of the full sync",
+                 "value": 100.0 * delta.bytes_received / max(1, first.bytes_received), "unit": "%",
+                 "goal": "<= 2"},
+            ]
+            # 1,000 queued submissions, then one flush.
+            for i in range(1000):
+                dev.submit("feedback", {"kind": "comment", "text": f"Bench comment {i}"}, "en",
+                           test=True)
+            t0 = time.perf_counter()
+            report = dev.flush_outbox(max_failures=1)
+            flush_s = time.perf_counter() - t0
+            assert report.pending == 0 and report.acked == 1000, report
+            rows.append({"metric": "flush 1,000 queued submissions", "value": flush_s,
+                         "unit": "s", "goal": "<= 5"})
+            dev.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         shutil.rmtree(tmp, ignore_errors=True)
     return rows

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -253,7 +252,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from kiosk.cli import CommandError
     from screens import registry
     from screens.commands import DEFAULT_SIZE, _size
-    from screens.xvfb import Xvfb, XvfbUnavailable
+    from screens.xvfb import XvfbUnavailable, display_for
 
     screens = list(registry.SCREENS)
     if args.screen:
@@ -263,20 +262,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
                                f"{', '.join(sorted(registry.SCREENS))}")
         screens = [s for s in screens if s in args.screen]
     size = _size(args.size) or DEFAULT_SIZE
-    xvfb = None
-    if not os.environ.get("DISPLAY"):
-        xvfb = Xvfb(max(size[0], 1920), max(size[1], 1920))
-        try:
-            os.environ["DISPLAY"] = xvfb.start()
-        except XvfbUnavailable as e:
-            raise CommandError(str(e)) from None
     try:
-        report = run_audit(screens, size, quiet=not args.debug)
+        with display_for(size):
+            report = run_audit(screens, size, quiet=not args.debug)
+    except XvfbUnavailable as e:
+        raise CommandError(str(e)) from None
     finally:
         sys.stderr = sys.__stderr__  # Kivy took it over for its log
-        if xvfb is not None:
-            xvfb.stop()
-            os.environ.pop("DISPLAY", None)
     if report["counts"]["combinations_done"] < report["counts"]["combinations"]:
         raise CommandError(f"the audit stopped after {report['counts']['combinations_done']} "
                            f"of {report['counts']['combinations']} combinations (the app "

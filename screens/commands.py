@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from screens.runtime import parse_size
-from screens.xvfb import Xvfb, XvfbUnavailable
+from screens.xvfb import XvfbUnavailable, display_for
 
 DEFAULT_SIZE = (1080, 1920)
 THEMES = ("standard", "high_contrast", "inverted")
@@ -63,19 +63,11 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         raise _err(f"{out} should end in .png")
     if not out.parent.exists():
         raise _err(f"folder {out.parent} does not exist; create it first")
-    xvfb = None
-    if not os.environ.get("DISPLAY"):
-        xvfb = Xvfb(max(size[0], 1920), max(size[1], 1920))
-        try:
-            os.environ["DISPLAY"] = xvfb.start()
-        except XvfbUnavailable as e:
-            raise _err(str(e)) from None
     try:
-        return _render(args, size, out)
-    finally:
-        if xvfb is not None:
-            xvfb.stop()
-            os.environ.pop("DISPLAY", None)
+        with display_for(size):
+            return _render(args, size, out)
+    except XvfbUnavailable as e:
+        raise _err(str(e)) from None
 
 
 def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:

@@ -5,15 +5,12 @@ always shown with its text alternative as a caption (ACCESSIBILITY 6)."""
 
 from __future__ import annotations
 
-import io
-import logging
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
 from babel.dates import format_date
 from kivy.clock import Clock
-from kivy.core.image import Image as CoreImage
 from kivy.graphics import Color, Rectangle
 from kivy.uix.widget import Widget
 
@@ -23,9 +20,8 @@ from screens.context import ui
 from screens.textlayout import shape_line
 from screens.widgets.button import KButton
 from screens.widgets.layout import column, row
+from screens.widgets.pictures import load_texture
 from screens.widgets.text import KText, measure_display
-
-log = logging.getLogger("screens.reading")
 
 # English dates as Oman writes them (25 November 2026), Arabic with Arabic month names.
 DATE_LOCALES = {"ar": "ar", "en": "en_GB"}
@@ -65,16 +61,6 @@ def numbered(items: list[str], fg: str = "text") -> Widget:
     return column(*rows, spacing=u.mm(2))
 
 
-def _picture_ext(data: bytes) -> str | None:
-    if data.startswith(b"\x89PNG"):
-        return "png"
-    if data.startswith(b"\xff\xd8"):
-        return "jpg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
 class ContentPicture(Widget):
     """A content picture from the blob store, fitted to the width (at most ``max_mm`` tall)
     and centred. A missing or damaged file draws nothing; the caption still says what it
@@ -83,14 +69,7 @@ class ContentPicture(Widget):
     def __init__(self, path: Path, max_mm: float = 70, **kwargs):
         kwargs.setdefault("size_hint_y", None)
         super().__init__(**kwargs)
-        self.texture = None
-        try:
-            data = path.read_bytes()
-            ext = _picture_ext(data)
-            if ext is not None:
-                self.texture = CoreImage(io.BytesIO(data), ext=ext).texture
-        except Exception:  # a picture must never take the screen down
-            log.warning("could not show picture %s", path.name)
+        self.texture = load_texture(path)
         self.max_h = ui().units.mm(max_mm)
         self.height = self.max_h if self.texture is not None else 0
         self.bind(pos=self._draw, size=self._draw)

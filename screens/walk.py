@@ -651,7 +651,7 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
 def cmd_walk(args: argparse.Namespace) -> int:
     from kiosk.cli import CommandError
     from screens.commands import DEFAULT_SIZE, _size
-    from screens.xvfb import Xvfb, XvfbUnavailable
+    from screens.xvfb import XvfbUnavailable, display_for
 
     try:
         steps = load_script(Path(args.script))
@@ -664,21 +664,14 @@ def cmd_walk(args: argparse.Namespace) -> int:
     except OSError as e:
         raise CommandError(f"can not create the output folder {out}: {e.strerror or e}"
                            ) from None
-    xvfb = None
-    if not os.environ.get("DISPLAY"):
-        xvfb = Xvfb(max(size[0], 1920), max(size[1], 1920))
-        try:
-            os.environ["DISPLAY"] = xvfb.start()
-        except XvfbUnavailable as e:
-            raise CommandError(str(e)) from None
     try:
-        result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent)
+        with display_for(size):
+            result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent)
+    except XvfbUnavailable as e:
+        raise CommandError(str(e)) from None
     finally:
         # Kivy takes sys.stderr over for its log; the one-line error belongs on the real one.
         sys.stderr = sys.__stderr__
-        if xvfb is not None:
-            xvfb.stop()
-            os.environ.pop("DISPLAY", None)
     if result.failure:
         raise CommandError(result.failure)
     if result.steps_done != len(steps):

@@ -3,9 +3,12 @@ screenshot` on a technician's shell and the UI tests. No Kivy here."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -65,6 +68,22 @@ def _free_display() -> int:
                 not Path(f"/tmp/.X11-unix/X{number}").exists():
             return number
     raise XvfbUnavailable("no free X display number between :99 and :399")
+
+
+@contextmanager
+def display_for(size: tuple[int, int]) -> Iterator[None]:
+    """Use the display there is; without one ($DISPLAY unset) start a private Xvfb big enough
+    for ``size`` for the duration, then stop it. Raises XvfbUnavailable with what to do."""
+    if os.environ.get("DISPLAY"):
+        yield
+        return
+    xvfb = Xvfb(max(size[0], 1920), max(size[1], 1920))
+    os.environ["DISPLAY"] = xvfb.start()
+    try:
+        yield
+    finally:
+        xvfb.stop()
+        os.environ.pop("DISPLAY", None)
 
 
 _shared: Xvfb | None = None
