@@ -1,8 +1,8 @@
 """`kiosk audit [--json]`: the accessibility audit. Opens every registered screen (with its
-sample parameters) in every language, theme and text scale 1 and 2, plus a reach-mode pass at
-scale 1, all in one app process (the screens are rebuilt, never the app), and measures what was
-actually built and drawn (screens/audit_checks.py). docs/ACCESSIBILITY.md says what each check
-covers. Exit status 1 when anything fails."""
+sample parameters) in every language, theme and text scale 1, 1.5 and 2, plus a reach-mode pass
+at scale 1 and a speech-on pass at scale 2, all in one app process (the screens are rebuilt,
+never the app), and measures what was actually built and drawn (screens/audit_checks.py).
+docs/ACCESSIBILITY.md says what each check covers. Exit status 1 when anything fails."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 LANGS = ("ar", "en")
 THEMES = ("standard", "high_contrast", "inverted")
-SCALES = (1.0, 2.0)
+SCALES = (1.0, 1.5, 2.0)  # ACCESSIBILITY 4: text scale 1, 1.5 and 2
 
 
 def combinations(screens: list[str]) -> list[Any]:
@@ -143,7 +143,8 @@ class AuditRun:
             audit_screen(screen, combo, app.units.px_per_mm, self.findings,
                          focus_order=app.focus_order(),
                          reach_top=app.window_height() * REACH_TOP_FRACTION,
-                         move_focus=app.move_focus)
+                         move_focus=app.move_focus,
+                         focus_on=lambda b: app.focus_by_id(b.kiosk_id, announce=False))
             _clear_focus(app)
         except Exception as e:
             self._fail_build(combo, f"could not measure the screen: {type(e).__name__}: {e}")
@@ -222,6 +223,11 @@ def report_dict(run: AuditRun, screens: list[str], px_per_mm: float, size: tuple
     }
 
 
+def _and(items) -> str:
+    items = list(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def human_report(report: dict[str, Any]) -> str:
     from screens.audit_checks import Failure
 
@@ -234,7 +240,7 @@ def human_report(report: dict[str, Any]) -> str:
                          if v["failed"])
     where = (f"{c['screens']} screens x {len(report['langs'])} languages x "
              f"{len(report['themes'])} themes x text scale "
-             f"{' and '.join(f'{s:g}' for s in report['text_scales'])}, plus reach mode and "
+             f"{_and(f'{s:g}' for s in report['text_scales'])}, plus reach mode and "
              f"speech on "
              f"({c['combinations']} combinations, {c['widgets']} widgets) at "
              f"{report['px_per_mm']:g} px/mm, {report['window'][0]}x{report['window'][1]}, "

@@ -20,11 +20,12 @@ from kivy.uix.scatter import Scatter
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 
-from kiosk.units import GAP_MM, MIN_CAP_HEIGHT_MM, TARGET_MM
+from kiosk.units import FOCUS_RING_MM, GAP_MM, MIN_CAP_HEIGHT_MM, TARGET_MM
 from screens.context import ARABIC_BOLD, ARABIC_FONT, LATIN_FONT
 from screens.themes import NON_TEXT_MIN, TEXT_MIN
 from screens.walk import scroll_views_of, visible_rect, window_rect
 from screens.widgets.button import KButton
+from screens.widgets.pictures import Picture, QRCode
 from screens.widgets.text import KText
 
 NAV_IDS = ("nav.home", "nav.back", "nav.lang", "nav.text_size", "nav.contrast", "nav.speak",
@@ -37,7 +38,11 @@ CHECKS: dict[str, tuple[str, str]] = {
     "non_text_contrast": ("1", f"a control's edge or fill at least {NON_TEXT_MIN:g}:1 against "
                                "what is drawn behind it"),
     "focus_ring": ("7", f"the focus ring drawn, each band at least {NON_TEXT_MIN:g}:1 against "
-                        "its neighbour"),
+                        "its neighbour: the outer band against what is drawn behind it, the "
+                        "inner band against the control's fill"),
+    "focus_ring_thickness": ("7", f"the focus ring drawn around the outside of the control at "
+                                  f"least {FOCUS_RING_MM:g} mm thick on every side a visitor "
+                                  "can see"),
     "cap_height": ("3", f"capital height at least {MIN_CAP_HEIGHT_MM:g} mm at text scale 1, "
                         "measured on the rendered glyphs of the fonts used"),
     "text_clipped": ("4", "every text line inside its widget, every text and control inside "
@@ -46,6 +51,10 @@ CHECKS: dict[str, tuple[str, str]] = {
     "outside_window": ("4", "nothing outside the window unless inside a scroll area (and then "
                             "only in its scroll direction)"),
     "state_written": ("5", "a selected control writes its state out in both languages"),
+    "picture_alt": ("6", "every picture a visitor sees (content pictures, the QR code) has a "
+                         "text alternative in the screen's language beside it: the next text "
+                         "in its container, or the text just before it if that is not another "
+                         "picture's"),
     "target_size": ("8", f"every control at least {TARGET_MM:g} x {TARGET_MM:g} mm"),
     "target_gap": ("8", f"controls at least {GAP_MM:g} mm apart"),
     "reach": ("10", "in reach mode every control in the lower part of the screen"),
@@ -60,6 +69,7 @@ CHECKS: dict[str, tuple[str, str]] = {
 
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+WEB_ADDRESS = re.compile(r"(?:[a-z]+://|www\.)\S+", re.IGNORECASE)
 
 
 @dataclass
@@ -115,6 +125,7 @@ class Findings:
 # -- colours as drawn ---------------------------------------------------------------------------
 
 RGB = tuple[float, float, float]
+Box = tuple[float, float, float, float]  # window (x1, y1, x2, y2)
 
 
 def _lum(c: RGB) -> float:
@@ -189,15 +200,17 @@ def _covers(rect: tuple[float, ...], point: tuple[float, float]) -> bool:
     return x - 0.5 <= point[0] <= x + w + 0.5 and y - 0.5 <= point[1] <= y + h + 0.5
 
 
-def drawn_behind(w) -> RGB:
-    """The colour actually drawn behind the centre of ``w``: the window's clear colour, then
-    every ancestor's flat fills that cover that point, composed in drawing order."""
-    x, y, wd, ht = window_rect(w)
-    centre = (x + wd / 2, y + ht / 2)
+def drawn_behind(w, point: tuple[float, float] | None = None) -> RGB:
+    """The colour actually drawn behind ``w`` at ``point`` (window coordinates; by default its
+    centre): the window's clear colour, then every ancestor's flat fills that cover that
+    point, composed in drawing order."""
+    if point is None:
+        x, y, wd, ht = window_rect(w)
+        point = (x + wd / 2, y + ht / 2)
     colour: RGB = tuple(Window.clearcolor[:3])  # type: ignore[assignment]
     for a in _ancestors(w):
         for rgba, rect in _fills(a, (a.canvas.before, a.canvas)):
-            if _covers(rect, centre):
+            if _covers(rect, point):
                 colour = blend(rgba, colour)
     return colour
 
@@ -224,15 +237,303 @@ def button_colours(b: KButton) -> tuple[RGB | None, RGB | None]:
     return fill, edge
 
 
-def ring_colours(b: KButton) -> list[RGB]:
+@dataclass
+class Band:
+    """One band of a focus ring as drawn: a Line in the control's canvas.after."""
+
+    rgba: tuple[float, ...]
+    thickness: float  # px actually painted across the band
+    outer: tuple[float, float, float, float]  # window (x1, y1, x2, y2) of its outer edge
+    inner: tuple[float, float, float, float]  # window (x1, y1, x2, y2) of its inner edge
+    closed: bool  # goes all the way round
+
+    @property
+    def rgb(self) -> RGB:
+        return self.rgba[:3]  # type: ignore[return-value]
+
+
+def stroke_px(line: Line) -> float:
+    """What a Kivy Line paints across: a width of exactly 1 is a one-pixel GL line; any other
+    width is a polygon reaching ``width`` px to each side of the path (vertex_instructions_line:
+    the extended build offsets every segment by +-width)."""
+    w = float(line.width)
+    if w == 1.0 and not line.force_custom_drawing_method:
+        return 1.0
+    return 2.0 * w
+
+
+_builder: list = []
+
+
+def _build(lines: list[Line]) -> None:
+    """Have Kivy work out each Line's path (it does so only when the line is drawn): draw
+    them into a one-pixel offscreen framebuffer. Drawing them there borrows them from their
+    canvas (an instruction has one parent), so the control must draw its ring again
+    afterwards: ``ring_bands`` is called between giving a control the focus and taking it
+    away, which clears and redraws its canvas.after."""
+    from kivy.graphics import Fbo
+
+    if not _builder:
+        _builder.append(Fbo(size=(1, 1)))
+    fbo = _builder[0]
+    for line in lines:
+        fbo.add(line)
+    fbo.draw()
+    for line in lines:
+        fbo.remove(line)
+
+
+def ring_bands(b: KButton) -> list[Band]:
+    """The focus ring as drawn in ``b``'s canvas.after, outermost band first. Its lines are
+    drawn once offscreen first: Kivy works a Line's path out (``points``) only when it is
+    drawn, and the audit draws no frames."""
+    lines = [i for i in b.canvas.after.children if isinstance(i, Line)]
+    if not lines:
+        return []
+    _build(lines)
     out = []
-    colour = (1.0, 1.0, 1.0, 1.0)
+    colour: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     for instr in b.canvas.after.children:
         if isinstance(instr, Color):
             colour = tuple(instr.rgba)
         elif isinstance(instr, Line):
-            out.append(colour[:3])
+            pts = list(instr.points)
+            if len(pts) < 4:
+                continue
+            corners = [b.to_window(pts[i], pts[i + 1]) for i in range(0, len(pts) - 1, 2)]
+            xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+            t = stroke_px(instr)
+            x1, y1, x2, y2 = min(xs), min(ys), max(xs), max(ys)
+            closed = bool(instr.close) or corners[0] == corners[-1]
+            out.append(Band(colour, t, (x1 - t / 2, y1 - t / 2, x2 + t / 2, y2 + t / 2),
+                            (x1 + t / 2, y1 + t / 2, x2 - t / 2, y2 - t / 2), closed))
+    out.sort(key=lambda band: -(band.outer[2] - band.outer[0]) * (band.outer[3] - band.outer[1]))
     return out
+
+
+def clip_box(w) -> Box:
+    """(x1, y1, x2, y2) of what can show of anything drawn by ``w``: the window, cut by every
+    scroll area around it."""
+    x1, y1, x2, y2 = 0.0, 0.0, float(Window.width), float(Window.height)
+    for sv in scroll_views_of(w):
+        sx, sy = sv.to_window(sv.x, sv.y)
+        x1, y1 = max(x1, sx), max(y1, sy)
+        x2, y2 = min(x2, sx + sv.width), min(y2, sy + sv.height)
+    return x1, y1, x2, y2
+
+
+def _uncovered(lo: float, hi: float, cuts: list[tuple[float, float]]) -> float:
+    """Length of [lo, hi] left when the intervals ``cuts`` are taken out."""
+    pieces = [(lo, hi)]
+    for a, b in cuts:
+        pieces = [q for p0, p1 in pieces
+                  for q in ((p0, min(p1, a)), (max(p0, b), p1)) if q[1] - q[0] > 0]
+    return sum(p1 - p0 for p0, p1 in pieces)
+
+
+def ring_outside(band: Band, control: Box, clip: Box,
+                 covers: Iterable[Box] = ()) -> dict[str, float]:
+    """How thick ``band`` shows outside the control's edge on each side, in px: from the
+    band's outer edge to whichever comes first of its inner edge and the control's edge,
+    counting only what the clip (scroll areas, the window) lets show and what nothing drawn
+    later (``covers``: opaque flat fills painted after the ring) paints over; the thinnest of
+    three places along each side. A side of the control that is itself clipped away is left
+    out (scrolling it into view shows its ring too)."""
+    cx1, cy1, cx2, cy2 = control
+    ox1, oy1, ox2, oy2 = band.outer
+    ix1, iy1, ix2, iy2 = band.inner
+    kx1, ky1, kx2, ky2 = clip
+    covers = list(covers)
+    # side -> (across from, across to, along from, along to, across is x); along a side,
+    # only the part the clip shows
+    ya, yb, xa, xb = max(cy1, ky1), min(cy2, ky2), max(cx1, kx1), min(cx2, kx2)
+    spans = {}
+    if cx1 >= kx1 - 0.5:
+        spans["left"] = (max(ox1, kx1), min(ix1, cx1), ya, yb, True)
+    if cy1 >= ky1 - 0.5:
+        spans["bottom"] = (max(oy1, ky1), min(iy1, cy1), xa, xb, False)
+    if cx2 <= kx2 + 0.5:
+        spans["right"] = (max(ix2, cx2), min(ox2, kx2), ya, yb, True)
+    if cy2 <= ky2 + 0.5:
+        spans["top"] = (max(iy2, cy2), min(oy2, ky2), xa, xb, False)
+    out = {}
+    for side, (lo, hi, a0, a1, across_x) in spans.items():
+        if a1 - a0 < 1:
+            continue  # none of that side is in view
+        thinnest = max(0.0, hi - lo)
+        for k in (0.25, 0.5, 0.75):
+            at = a0 + (a1 - a0) * k
+            cuts = []
+            for x1, y1, x2, y2 in covers:
+                if across_x and y1 <= at <= y2:
+                    cuts.append((x1, x2))
+                elif not across_x and x1 <= at <= x2:
+                    cuts.append((y1, y2))
+            thinnest = min(thinnest, _uncovered(lo, hi, cuts) if hi > lo else 0.0)
+        out[side] = thinnest
+    return out
+
+
+def painted(widgets: list) -> list[tuple[int, Box]]:
+    """(position in drawing order, window box) of every opaque flat fill the widgets paint,
+    cut to what their scroll areas let show. ``widgets`` is the screen's ``walk()``, which is
+    Kivy's drawing order."""
+    out = []
+    for i, w in enumerate(widgets):
+        kx1, ky1, kx2, ky2 = clip_box(w)
+        for rgba, (x, y, wd, ht) in _fills(w, (w.canvas.before, w.canvas)):
+            if rgba[3] < 0.5:
+                continue
+            box = (max(x, kx1), max(y, ky1), min(x + wd, kx2), min(y + ht, ky2))
+            if box[2] - box[0] >= 1 and box[3] - box[1] >= 1:
+                out.append((i, box))
+    return out
+
+
+def drawn_after(widgets: list, fills: list[tuple[int, Box]], w) -> list[Box]:
+    """The fills painted after ``w`` and everything inside it (a later sibling, the bar after
+    the scroll area): they cover its focus ring where they overlap it."""
+    at = next(i for i, x in enumerate(widgets) if x is w)
+    end = at + sum(1 for _ in w.walk(restrict=True))
+    return [box for i, box in fills if i >= end]
+
+
+EVERYWHERE: Box = (-float("inf"), -float("inf"), float("inf"), float("inf"))
+
+
+def _box(w) -> Box:
+    x, y, wd, ht = window_rect(w)
+    return x, y, x + wd, y + ht
+
+
+def ring_too_thin(bands: list[Band], shows: dict[str, float],
+                  px_per_mm: float) -> tuple[str, float] | None:
+    """(why, measured mm) when the ring is not at least FOCUS_RING_MM thick outside the
+    control on every side that can be seen; None when it is."""
+    ring = bands[0]
+    if not ring.closed:
+        return "does not go all the way round", 0.0
+    if not shows:
+        return "can not be seen on any side", 0.0
+    thin = [(side, px / px_per_mm) for side, px in shows.items()
+            if px / px_per_mm < FOCUS_RING_MM - 0.01]
+    if not thin:
+        return None
+    inner = (f", inner band {bands[-1].thickness / px_per_mm:.2f} mm" if len(bands) > 1
+             else "")
+    where = " and ".join(f"{mm:.2f} mm on its {side} side" for side, mm in thin)
+    return (f"shows {where} outside the control (band drawn "
+            f"{ring.thickness / px_per_mm:.2f} mm wide{inner})"), min(mm for _s, mm in thin)
+
+
+# -- pictures and their text alternatives ----------------------------------------------------
+
+def _draws_picture(w) -> bool:
+    """Whether ``w``'s own canvas paints a texture (a picture), as opposed to flat colour."""
+    for group in (w.canvas.before, w.canvas, w.canvas.after):
+        for instr in group.children:
+            if isinstance(instr, Rectangle) and not flat(instr) and \
+                    instr.size[0] >= 1 and instr.size[1] >= 1:
+                return True
+    return False
+
+
+def pictures_in(widgets: list) -> list:
+    """Every picture a visitor sees among ``widgets`` (in tree order): the QR code, a content
+    Picture that loaded, and any other widget that paints a texture of its own (a new picture
+    widget is covered without being named here). Text is drawn as glyph textures too: KText
+    and everything inside a control's label are not pictures."""
+    out = []
+    for w in widgets:
+        if isinstance(w, KText | KButton) or w.opacity <= 0 or w.width < 1 or w.height < 1:
+            continue
+        if any(isinstance(a, KText | KButton) for a in _ancestors(w)):
+            continue
+        if isinstance(w, QRCode) or (isinstance(w, Picture) and w.loaded) or \
+                _draws_picture(w):
+            out.append(w)
+    return out
+
+
+def _shown(w) -> bool:
+    return w.opacity > 0 and w.width >= 1 and w.height >= 1
+
+
+def _figure(w, root):
+    """The picture with whatever holds it and nothing else (an AnchorLayout that places a QR
+    code): its neighbours are the figure's neighbours."""
+    node = w
+    while node.parent is not None and node.parent is not root and \
+            not isinstance(node.parent, ScrollView | KButton) and \
+            [c for c in node.parent.children if _shown(c)] == [node]:
+        node = node.parent
+    return node
+
+
+def neighbours(w, root) -> tuple[Any, Any]:
+    """(the widget just before, the widget just after) the picture's figure in its
+    container, in the order they were added (reading order), or None."""
+    fig = _figure(w, root)
+    parent = fig.parent
+    if parent is None:
+        return None, None
+    kids = [c for c in reversed(parent.children) if _shown(c) or c is fig]
+    i = kids.index(fig)
+    return (kids[i - 1] if i > 0 else None), (kids[i + 1] if i + 1 < len(kids) else None)
+
+
+def alt_problem(t, lang: str) -> str | None:
+    """What ``t`` is when it can not be a picture's text alternative in ``lang`` ("nothing",
+    "an empty text", ...); None when it can."""
+    if t is None:
+        return "nothing"
+    if not isinstance(t, KText):
+        return f"a {type(t).__name__}, not a text"
+    words = " ".join((t.logical or "").split())
+    if not words or not _shown(t):
+        return "an empty text"
+    if WEB_ADDRESS.fullmatch(words):  # what a QR code holds, not what it shows
+        return f"the web address {words[:40]!r}, not a description"
+    if words.endswith(":"):  # "Picture 1:" with the alternative missing
+        return f"{words[:40]!r}, which names a picture but says nothing about it"
+    script = ARABIC_LETTER if lang == "ar" else LATIN_WORD
+    if t.lang != lang or not script.search(words):
+        return (f"{words[:40]!r}, in {'Arabic' if t.lang == 'ar' else 'English'}, not the "
+                "screen's language")
+    return None
+
+
+def picture_alternatives(pictures: list, root, lang: str) -> list[tuple[Any, str]]:
+    """For each picture, (its text alternative, "") or (None, why there is none). The text
+    right after a picture's figure is its caption; the text right before counts only when it
+    is not the caption of another picture (two pictures can not share one alternative)."""
+    sides = [neighbours(p, root) for p in pictures]
+    alt: list[Any] = [after if alt_problem(after, lang) is None else None
+                      for _before, after in sides]
+    claimed = {id(t) for t in alt if t is not None}
+    for i, (before, _after) in enumerate(sides):
+        if alt[i] is None and id(before) not in claimed and alt_problem(before, lang) is None:
+            alt[i] = before
+            claimed.add(id(before))
+    out = []
+    for (before, after), text in zip(sides, alt, strict=True):
+        if text is not None:
+            out.append((text, ""))
+            continue
+        what_before = ("the text alternative of another picture" if id(before) in claimed
+                       else alt_problem(before, lang))
+        out.append((None, f"after it is {alt_problem(after, lang)}; before it is "
+                          f"{what_before}"))
+    return out
+
+
+def picture_name(w, i: int, n: int) -> str:
+    kind = type(w).__name__
+    if isinstance(w, QRCode):
+        return f"{kind} {w.data[:48]!r}"
+    path = getattr(w, "path", "")
+    where = f" {str(path).rsplit('/', 1)[-1][:12]}" if path else ""
+    return f"{kind} {i} of {n}{where}"
 
 
 # -- glyphs as rendered -------------------------------------------------------------------------
@@ -270,11 +571,13 @@ def _mm(px: float, px_per_mm: float) -> float:
 
 def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
                  focus_order: list[KButton] | None = None, reach_top: float | None = None,
-                 move_focus=None, scroll_root=None) -> None:
+                 move_focus=None, scroll_root=None, focus_on=None) -> None:
     """Every check on the laid-out widget tree under ``root`` (a screen, or any hand-built
     widget). ``focus_order`` is the keypad's order (None: focus checks skipped); ``reach_top``
     the highest a control may reach in reach mode, in px from the bottom; ``move_focus`` the
-    app's keypad focus step, for the trap check (run last: it scrolls)."""
+    app's keypad focus step, for the trap check, and ``focus_on`` the app's way of giving one
+    control the keypad focus (scrolling it into view), for a focus ring a scroll area cuts
+    off (both run last: they scroll)."""
     def fail(widget: str, check: str, message: str, measured=None, required=None) -> None:
         findings.failures.append(Failure(combo.screen, combo.lang, combo.theme, combo.scale,
                                          combo.reach, widget, check, message, measured,
@@ -282,6 +585,8 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
 
     widgets = list(root.walk(restrict=True))
     findings.widgets += len(widgets)
+    # Where every scroll area is as the screen opened (the focus checks scroll them).
+    opened = [(sv, sv.scroll_x, sv.scroll_y) for sv in widgets if isinstance(sv, ScrollView)]
     buttons = [w for w in widgets if isinstance(w, KButton) and w.opacity > 0]
     texts = [w for w in widgets if isinstance(w, KText) and w.logical and w.opacity > 0]
 
@@ -308,6 +613,8 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
                  f"{ratio:.2f}:1, needs {TEXT_MIN:g}:1", round(ratio, 2), TEXT_MIN)
 
     # -- colour: controls' edges and the focus ring (1, 7) -------------------------------------
+    second_look: list[tuple[KButton, tuple[str, float]]] = []
+    fills = painted(widgets) if buttons else []
     for b in buttons:
         behind = drawn_behind(b)
         fill, edge = button_colours(b)
@@ -320,21 +627,51 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
                  f"{hex_of(fill) if fill else 'none'} against {hex_of(behind)}: best "
                  f"{best:.2f}:1, needs {NON_TEXT_MIN:g}:1", round(best, 2), NON_TEXT_MIN)
         was = b.focused
+        b.focused = False
         b.focused = True
-        bands = ring_colours(b)
+        bands = ring_bands(b)
+        b.focused = False  # draws its canvas.after again (ring_bands borrowed the lines)
         b.focused = was
         findings.checked("focus_ring")
         if not bands:
             fail(name(b), "focus_ring", "no focus ring is drawn when it has the keypad's focus",
                  0, NON_TEXT_MIN)
             continue
-        outer = contrast(bands[0], behind)
-        inner = contrast(bands[-1], fill or behind) if len(bands) > 1 else outer
+        box = _box(b)
+        ring = bands[0]
+        shows = ring_outside(ring, box, clip_box(b))  # where to look behind it
+        # Behind the outer band, where it is drawn (not behind the control's centre).
+        mid_x, mid_y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        at = {"left": ((ring.outer[0] + box[0]) / 2, mid_y),
+              "right": ((ring.outer[2] + box[2]) / 2, mid_y),
+              "bottom": (mid_x, (ring.outer[1] + box[1]) / 2),
+              "top": (mid_x, (ring.outer[3] + box[3]) / 2)}
+        sides = [side for side, t in shows.items() if t >= 1.0] or ["left"]
+        backs = [drawn_behind(b, at[side]) for side in sides]
+        outer_on = min(backs, key=lambda c: contrast(ring.rgb, c))
+        outer = contrast(ring.rgb, outer_on)
+        # The band next to the control's fill: the inner band of a two-band ring, or the
+        # one band, which then has to stand out against both.
+        inner_band = bands[-1]
+        inner_on = fill or behind
+        inner = contrast(inner_band.rgb, inner_on)
         if min(outer, inner) < NON_TEXT_MIN - 0.005:
-            fail(name(b), "focus_ring", f"focus ring {hex_of(bands[0])} on {hex_of(behind)} "
-                 f"is {outer:.2f}:1, inner band {hex_of(bands[-1])} on "
-                 f"{hex_of(fill or behind)} is {inner:.2f}:1; needs {NON_TEXT_MIN:g}:1",
+            against = (f"inner band {hex_of(inner_band.rgb)} on {hex_of(inner_on)}"
+                       if len(bands) > 1 else f"on the control's fill {hex_of(inner_on)}")
+            fail(name(b), "focus_ring", f"focus ring {hex_of(ring.rgb)} on {hex_of(outer_on)} "
+                 f"is {outer:.2f}:1, {against} is {inner:.2f}:1; needs {NON_TEXT_MIN:g}:1",
                  round(min(outer, inner), 2), NON_TEXT_MIN)
+        findings.checked("focus_ring_thickness")
+        thin = ring_too_thin(bands, ring_outside(ring, box, clip_box(b),
+                                                 drawn_after(widgets, fills, b)), px_per_mm)
+        if thin is not None and focus_on is not None and scroll_views_of(b) and \
+                ring_too_thin(bands, ring_outside(ring, box, EVERYWHERE), px_per_mm) is None:
+            # Drawn thick enough, but cut off in a scroll area: look again once the app has
+            # given the control the focus and scrolled (at the end: that scrolls).
+            second_look.append((b, thin))
+        elif thin is not None:
+            fail(name(b), "focus_ring_thickness", f"the focus ring {thin[0]}; needs "
+                 f"{FOCUS_RING_MM:g} mm", round(thin[1], 2), FOCUS_RING_MM)
 
     # -- size of text (3): rendered glyphs, at text scale 1 ------------------------------------
     if combo.scale == 1.0:
@@ -403,6 +740,16 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
             fail(name(w), "outside_window", f"{_mm(out, px_per_mm):.1f} mm of it is outside "
                  f"the {'scroll area' if views else 'window'} and can not be seen",
                  round(_mm(out, px_per_mm), 1), 0)
+
+    # -- pictures' text alternatives (6) ---------------------------------------------------------
+    pictures = pictures_in(widgets)
+    alts = picture_alternatives(pictures, root, combo.lang)
+    for i, (p, (alt, why)) in enumerate(zip(pictures, alts, strict=True), 1):
+        findings.checked("picture_alt")
+        if alt is None:
+            fail(picture_name(p, i, len(pictures)), "picture_alt",
+                 f"no text alternative in {'Arabic' if combo.lang == 'ar' else 'English'} "
+                 f"beside it: {why}", None, "a text in the screen's language next to it")
 
     # -- colour is not the only cue (5) ----------------------------------------------------------
     for b in buttons:
@@ -484,8 +831,50 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
                      round(_mm(reach_top, px_per_mm)))
 
     # -- keypad focus (18, 21) -------------------------------------------------------------------
-    if focus_order is None:
+    if focus_order is not None:
+        _check_focus(focus_order, buttons, combo, px_per_mm, fail, findings, scroll_root,
+                     move_focus, name)
+    for b, thin in second_look:
+        _ring_in_view(b, thin, focus_on, px_per_mm, fail, name(b), opened, widgets)
+
+
+def _scroll_back(opened: list) -> None:
+    for sv, x, y in opened:
+        sv.scroll_x, sv.scroll_y = x, y
+        sv.update_from_scroll()  # Kivy moves the content on the next frame; now, here
+
+
+def _ring_in_view(b: KButton, thin: tuple[str, float], focus_on, px_per_mm: float, fail,
+                  label: str, opened: list, widgets: list) -> None:
+    """The ring of a control a scroll area cuts off, measured as the visitor sees it: on the
+    screen as it opened, the app's own keypad focus moves to the control (scrolling it into
+    view as the app does). ``thin``: what was found before. The scroll areas go back to
+    where they were when the screen opened."""
+    _scroll_back(opened)
+    if focus_on(b) is None:  # the keypad can not reach it (focus_reaches says so)
+        fail(label, "focus_ring_thickness", f"the focus ring {thin[0]}; needs "
+             f"{FOCUS_RING_MM:g} mm", round(thin[1], 2), FOCUS_RING_MM)
         return
+    for sv in scroll_views_of(b):
+        sv.update_from_scroll()
+    b.focused = True
+    bands = ring_bands(b)
+    b.focused = False  # draws its canvas.after again (ring_bands borrowed the lines)
+    shows = ring_outside(bands[0], _box(b), clip_box(b),
+                         drawn_after(widgets, painted(widgets), b)) if bands else {}
+    _scroll_back(opened)
+    if not bands:
+        return
+    thin = ring_too_thin(bands, shows, px_per_mm)
+    if thin is not None:
+        fail(label, "focus_ring_thickness", f"the focus ring {thin[0]}, with the app's own focus "
+             f"on it on the screen as it opened; needs {FOCUS_RING_MM:g} mm",
+             round(thin[1], 2), FOCUS_RING_MM)
+
+
+def _check_focus(focus_order: list[KButton], buttons: list[KButton], combo: Combo,
+                 px_per_mm: float, fail, findings: Findings, scroll_root, move_focus,
+                 name) -> None:
     order_ids = [b.kiosk_id for b in focus_order]
     in_order = {id(b) for b in focus_order}
     for b in buttons:
