@@ -8,15 +8,21 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__, protocol
-from kiosk.central_client import CentralClient, CentralError, check_api_url
 from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
 from offline_cache.blobs import BlobStore
 from offline_cache.outbox import Outbox
 from offline_cache.store import ContentStore
-from offline_cache.sync import Repeater, Syncer, SyncResult, SyncState
+
+if TYPE_CHECKING:
+    from kiosk.central_client import CentralClient
+    from offline_cache.sync import Repeater, Syncer, SyncResult
+
+# The network side (requests, the sync engine, signatures) is imported when first used: the
+# visitor UI starts on the content store alone and starts the background loops once its first
+# screen is up.
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,7 @@ class KioskDevice:
         return creds
 
     def client(self) -> CentralClient:
+        from kiosk.central_client import CentralClient
         creds = self.require_credentials()
         return CentralClient(creds.api, creds.device_token)
 
@@ -64,6 +71,7 @@ class KioskDevice:
                   location: str | None = None) -> Credentials:
         """Enrol with central and keep the new identity. A kiosk provisioned before gets a
         clean new identity: new token, newly pinned key, sync state forgotten."""
+        from kiosk.central_client import CentralClient, check_api_url
         api = check_api_url(api)
         resp = CentralClient(api).enroll(code.strip(), name, location, __version__)
         creds = Credentials(
@@ -86,6 +94,7 @@ class KioskDevice:
             self.store.import_catalogue_dir(DEMO_CATALOGUE, source="demo")
 
     def syncer(self, progress: Callable[[str], None] | None = None) -> Syncer:
+        from offline_cache.sync import Syncer
         creds = self.require_credentials()
         return Syncer(self.store, self.blobs, self.client(), creds.content_public_key,
                       self.paths.sync_state, progress)
@@ -97,6 +106,7 @@ class KioskDevice:
     def rollback(self) -> int:
         """Go back one content version (a technician's decision). The version rolled back from
         is not installed again; the next newer one is. Returns the version now active."""
+        from offline_cache.sync import SyncState
         bad = self.store.active_version()
         version = self.store.rollback()
         state = SyncState.load(self.paths.sync_state)
@@ -108,6 +118,8 @@ class KioskDevice:
     def is_stale(self) -> bool:
         if self.store.active_source() != "central":
             return False
+        from offline_cache.sync import SyncState
+
         manifest = self.store.active_manifest()
         if self.store.is_stale() or (manifest is not None and manifest.is_expired()):
             return True
@@ -143,6 +155,7 @@ class KioskDevice:
     # -- health --------------------------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
+        from offline_cache.sync import SyncState
         creds = self.credentials
         state = SyncState.load(self.paths.sync_state)
         stats = self.outbox.stats()
@@ -164,6 +177,7 @@ class KioskDevice:
 
     def heartbeat(self, problems: list[str] | None = None,
                   done_commands: list[str] | None = None) -> protocol.HeartbeatReply:
+        from offline_cache.sync import SyncState
         st = self.status()
         state = SyncState.load(self.paths.sync_state)
         hb = protocol.Heartbeat(
@@ -183,6 +197,8 @@ class KioskDevice:
                          on_command: Callable[[str], None] | None = None) -> None:
         """Sync, upload and heartbeat loops. Each failure backs off on its own; a command from
         central ('sync now', 'flush outbox') wakes the matching loop at once."""
+        from kiosk.central_client import CentralError
+        from offline_cache.sync import Repeater
         if self.credentials is None:
             return
         self.outbox.release_sending()  # after a crash, anything half-sent is queued again

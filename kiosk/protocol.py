@@ -178,7 +178,8 @@ def _text(max_len: int):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
+                              defer_build=True)
 
 
 def _bilingual(max_len: int):
@@ -562,7 +563,8 @@ class Manifest(_Strict):
     blobs: Annotated[tuple[BlobRef, ...], Field(max_length=MAX_RECORDS)]
     deltas: Annotated[tuple[DeltaRef, ...], Field(max_length=MAX_DELTAS)] = ()
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              defer_build=True)
 
     @model_validator(mode="after")
     def _check(self) -> Manifest:
@@ -584,7 +586,8 @@ class Index(_Strict):
     schema_version: Literal[1] = Field(alias="schema")
     records: dict[str, dict[str, Sha256]]
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              defer_build=True)
 
     @model_validator(mode="after")
     def _check(self) -> Index:
@@ -610,7 +613,8 @@ class IndexDelta(_Strict):
     from_index: Sha256
     changes: dict[str, dict[str, Sha256 | None]]
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              defer_build=True)
 
 
 def index_bytes(index: Index) -> bytes:

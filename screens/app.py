@@ -1,9 +1,11 @@
-"""KioskApp: the visitor UI. Builds the ScreenManager from the one screen registry, keeps the
+"""KioskApp: the visitor UI. Shows the screens of the one screen registry, keeps the
 visitor session (kiosk/session.py), navigation history, the idle warning, help, keypad focus
 and the speech hook. Background work reports back through Clock, never touching widgets."""
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import threading
 import time
@@ -16,7 +18,6 @@ from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
 from kiosk.device import KioskDevice
@@ -24,7 +25,7 @@ from kiosk.i18n import _, both
 from kiosk.session import VOLUME_STEP_COUNT, SiteDefaults, VisitorSession
 from kiosk.units import Units, configured_px_per_mm
 from screens import registry
-from screens.base import KioskScreen
+from screens.base import BuiltScreens, KioskScreen, ScreenHost
 from screens.context import UIContext, set_ui, ui
 from screens.speech import make_speech_service, spoken
 from screens.themes import rgba, theme
@@ -45,6 +46,10 @@ STATUS_EVERY_S = 60.0
 INVITATION_EVERY_S = 60.0
 INVITATION_FIRST_S = 10.0
 TICK_S = 0.5
+# Housekeeping (see KioskApp._housekeep): Python's full garbage collection walks every widget
+# the kiosk holds and takes ~100 ms, long enough to make a tap feel slow when it lands in the
+# middle of a transition. It runs instead once the screen has been still this long.
+COLLECT_WHEN_STILL_S = 1.0
 CAPTION_LINES = 2
 # Screens of one record that read out in full, in reading order, on arrival (issue 5, 3).
 READ_ON_ARRIVAL = ("product",)
@@ -56,6 +61,14 @@ DEFAULT_KEYS: dict[str, tuple[int, ...]] = {
     "help": (283,), "lang": (285,), "repeat": (286,), "vol_up": (43, 270),
     "vol_down": (45, 269), "next": (32,),
 }
+
+
+def _malloc_trim() -> None:
+    """Give the C heap's free pages back to the system (glibc); elsewhere, nothing."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class Overlay(Filled):
@@ -84,6 +97,27 @@ class Overlay(Filled):
         rtl = ui().rtl
         found = [w for w in self.walk(restrict=True) if isinstance(w, KButton)]
         return sorted(found, key=lambda w: (-round(w.top), -w.right if rtl else w.x))
+
+
+class Screens(dict):
+    """The registered screens by name, each built the first time it is asked for: start-up
+    builds only the screen it opens on. ``name in screens`` asks whether a screen is
+    registered; ``values()`` gives the ones built so far (the only ones holding anything)."""
+
+    def __init__(self, app: KioskApp):
+        super().__init__()
+        self.app = app
+
+    def __missing__(self, name: str) -> KioskScreen:
+        if name not in registry.SCREENS:
+            raise KeyError(f"no screen named {name!r}")
+        screen = registry.screen_class(name)(self.app)
+        self[name] = screen
+        self.app.sm.register(screen)
+        return screen
+
+    def __contains__(self, name: object) -> bool:
+        return name in registry.SCREENS
 
 
 class KioskApp(App):
@@ -124,23 +158,23 @@ class KioskApp(App):
         self._caption: KText | None = None
         self.caption_box: Widget | None = None
         self.spoken: list[tuple[float, str, str]] = []  # what was said, for captions and walks
-        self.screens: dict[str, KioskScreen] = {}
+        self.screens = Screens(self)
+        self.built = BuiltScreens()  # screens kept once built (KioskScreen.keep_built)
         self._active: KioskScreen | None = None
         self.explain_next = False  # Help was held: the next control touched is explained
         self._status_lock = threading.Lock()
+        self._stopping = False
+        # Said while the voice was still starting: said once it is ready.
+        self._unsaid: tuple[str, str] | None = None
+        self._voice_pending = bool(voice)  # until _speech_ready
+        self._when_ready: list[Callable[[], None]] = []
 
     # -- building ----------------------------------------------------------------------------
 
     def build(self) -> Widget:
+        self._keep_memory()
         self._apply_context()
-        self.sm = ScreenManager(transition=NoTransition())
-        for name in registry.SCREENS:
-            screen = registry.screen_class(name)(self)
-            self.screens[name] = screen
-            self.sm.add_widget(screen)
-        if self.voice and self.speech is None:
-            self.speech = make_speech_service(self)
-            self._own_speech = self.speech is not None
+        self.sm = ScreenHost()
         # Screens and the caption strip stack up; overlays float above both.
         self.root_layer = FloatLayout()
         self.stack = BoxLayout(orientation="vertical")
@@ -157,11 +191,58 @@ class KioskApp(App):
         Clock.schedule_interval(lambda _dt: self.check_status(), STATUS_EVERY_S)
         self._read_status()
         self.go(self.start_name, _replace=True, **self.start_params)
-        if self.background:
-            self.device.start_background(on_content_changed=self._content_changed)
+        # What the first screen does not need starts once it is drawn (the next frame): the
+        # voice, and the background sync, upload and heartbeat loops.
+        Clock.schedule_once(self._start_services, 0)
         return self.root_layer
 
+    def _start_services(self, _dt: float) -> None:
+        if self.voice and self.speech is None:
+            self._voice_pending = True
+            threading.Thread(target=self._start_speech, name="speech-start",
+                             daemon=True).start()
+        else:
+            self._speech_ready(None)  # nothing to start: whoever waits for it goes on
+        if self.background:
+            self.device.start_background(on_content_changed=self._content_changed)
+
+    def _start_speech(self) -> None:
+        """Off the UI thread: the engine process starts and the prompt cache loads while the
+        visitor can already touch the screen; what was said meanwhile is said then."""
+        service = None
+        try:
+            service = make_speech_service(self)
+        except Exception:  # noqa: BLE001 - a silent kiosk beats no kiosk
+            log.exception("starting speech failed; the kiosk shows its text without speaking")
+        finally:
+            Clock.schedule_once(lambda _dt: self._speech_ready(service))
+
+    def _speech_ready(self, service: Any) -> None:
+        if service is not None and (self.speech is not None or self._stopping):
+            service.shutdown()
+        elif service is not None:
+            self.speech = service
+            self._own_speech = True
+            self.sync_speech()
+            if self._unsaid is not None and self.session.speech:
+                text, lang = self._unsaid
+                self.speech.say(text, lang)
+        self._unsaid = None
+        self._voice_pending = False
+        waiting, self._when_ready = self._when_ready, []
+        for callback in waiting:
+            callback()
+
+    def when_ready(self, callback: Callable[[], None]) -> None:
+        """Call back once the voice has started (or could not): for walks and tests that
+        listen to what the kiosk says from its first moment."""
+        if self._voice_pending:
+            self._when_ready.append(callback)
+        else:
+            callback()
+
     def on_stop(self) -> None:
+        self._stopping = True
         if self._own_speech and self.speech is not None:
             try:
                 self.speech.shutdown()
@@ -201,7 +282,7 @@ class KioskApp(App):
             self.history.append((name, params))
         self._show(name, params)
 
-    def _show(self, name: str, params: dict[str, Any]) -> None:
+    def _show(self, name: str, params: dict[str, Any], back: bool = False) -> None:
         screen = self.screens[name]
         self.close_overlay()
         self.explain_next = False
@@ -209,7 +290,8 @@ class KioskApp(App):
             self._active.on_deactivate()
         self._active = screen
         screen.on_activate(**params)
-        screen.refresh()
+        # Back shows a kept screen as the visitor left it; going forward, from its top.
+        screen.refresh(reuse=True, at_top=not back)
         self.sm.current = name
         self.focus_id = None
         self.speak(self.arrival_text(self.session.lang))
@@ -235,7 +317,7 @@ class KioskApp(App):
         if len(self.history) > 1:
             self.history.pop()
             name, params = self.history[-1]
-            self._show(name, params)
+            self._show(name, params, back=True)
 
     def home(self) -> None:
         self.session.started = True
@@ -246,6 +328,7 @@ class KioskApp(App):
         """Rebuild the visible screen (a setting or the content changed)."""
         self._apply_context()
         focused_id = self.focus_id
+        self.current.forget_built()
         self.current.refresh()
         if self.overlay is not None:
             kind = self.overlay.kind
@@ -330,6 +413,7 @@ class KioskApp(App):
         self.caption_text = ""
         for screen in self.screens.values():
             screen.on_session_end()
+        self.built.forget()
         self.history = []
         self._apply_context()
         self.close_overlay()
@@ -377,6 +461,7 @@ class KioskApp(App):
         self.session.idle.touch()
 
     def _tick(self, _dt: float) -> None:
+        self._housekeep()
         if not self.session.started:
             self._maybe_invite()
             return
@@ -391,16 +476,43 @@ class KioskApp(App):
         elif self.overlay is not None and self.overlay.kind == "idle":
             self.close_overlay()
 
+    # -- housekeeping ------------------------------------------------------------------------
+
+    def _keep_memory(self) -> None:
+        """What start-up imported and opened lives as long as the app: it is frozen out of the
+        collector's walks (without a collection first: the little garbage imports leave is
+        not worth the time on the way to the first screen). Full collections stop running on their own; ``_housekeep`` runs
+        them when nobody is waiting, and hands freed memory back to the system, so a kiosk
+        that runs for months does not grow."""
+        gc.freeze()
+        threshold0, threshold1, _full = gc.get_threshold()
+        gc.set_threshold(threshold0, threshold1, 1_000_000)
+        self._changed_at = time.monotonic()
+        self._collected_at = self._changed_at
+
+    def note_change(self) -> None:
+        """A screen was built or rebuilt (KioskScreen.refresh says so)."""
+        self._changed_at = time.monotonic()
+
+    def _housekeep(self) -> None:
+        now = time.monotonic()
+        if self._collected_at >= self._changed_at or now - self._changed_at < \
+                COLLECT_WHEN_STILL_S:
+            return
+        gc.collect()
+        _malloc_trim()
+        self._collected_at = time.monotonic()
+
     def _maybe_invite(self) -> None:
         """On the idle screen, a calm spoken invitation once a minute, in the site's language
         and then the other, when the site enables it (ACCESSIBILITY 20)."""
-        if (not self.defaults.speech_invitation or self.speech is None
-                or self.sm.current != "attract" or self.overlay is not None):
+        if (not self.defaults.speech_invitation or self.sm.current != "attract"
+                or self.overlay is not None):
             return
         now = self.session.clock()
-        if self._invited_at is None:
+        if self._invited_at is None:  # counted from the idle screen's first moment
             self._invited_at = now - INVITATION_EVERY_S + INVITATION_FIRST_S
-        if now - self._invited_at < INVITATION_EVERY_S:
+        if self.speech is None or now - self._invited_at < INVITATION_EVERY_S:
             return
         self._invited_at = now
         first = self.session.lang
@@ -508,7 +620,7 @@ class KioskApp(App):
 
     def _read_status(self) -> None:
         try:
-            self.stale = bool(self.device.status().get("stale"))
+            self.stale = self.device.is_stale()
         except Exception:  # a broken status must not take the visitor UI down
             log.exception("reading the kiosk status failed")
 
@@ -516,7 +628,7 @@ class KioskApp(App):
         def work() -> None:
             with self._status_lock:
                 try:
-                    stale = bool(self.device.status().get("stale"))
+                    stale = self.device.is_stale()
                 except Exception:
                     log.exception("reading the kiosk status failed")
                     return
@@ -530,7 +642,10 @@ class KioskApp(App):
             self.refresh_current()
 
     def _content_changed(self) -> None:
-        Clock.schedule_once(lambda _dt: self.refresh_current())
+        def apply(_dt: float) -> None:
+            self.built.forget()  # kept screens show the old content
+            self.refresh_current()
+        Clock.schedule_once(apply)
 
     # -- speech hook -------------------------------------------------------------------------
 
@@ -549,6 +664,8 @@ class KioskApp(App):
         self._record(text, lang)
         if self.speech is not None:
             self.speech.say(text, lang)
+        elif self.voice:
+            self._unsaid = (text, lang)
         self.show_caption(text)
 
     def _record(self, text: str, lang: str) -> None:

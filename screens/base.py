@@ -6,16 +6,19 @@ content is; see screens/README.md."""
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any, ClassVar
 
+from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from screens.context import ui
 from screens.widgets.button import KButton
-from screens.widgets.layout import SCROLL_BAR_MM, Filled, KScroll, column
+from screens.widgets.layout import SCROLL_BAR_MM, KScroll, column
 from screens.widgets.navbar import NavBar
 from screens.widgets.text import KText
 
@@ -25,6 +28,66 @@ log = logging.getLogger("screens")
 # bottom: on a 1080x1920 screen mounted with its lower edge about 700 mm above the floor, the
 # lower half ends near 940 mm, well inside ADA 308's 380-1220 mm.
 REACH_TOP_FRACTION = 0.5
+# Built screens kept for showing again (see KioskScreen.keep_built): enough for a visitor's
+# path back through a list, a product, its maker and home.
+BUILT_KEPT = 8
+
+
+class BuiltScreens:
+    """Screens already built, by everything they show (``KioskScreen.built_key``), least
+    recently shown dropped first."""
+
+    def __init__(self, kept: int = BUILT_KEPT):
+        self.kept = kept
+        self._built: OrderedDict[tuple, tuple] = OrderedDict()
+
+    def get(self, key: tuple) -> tuple | None:
+        built = self._built.get(key)
+        if built is not None:
+            self._built.move_to_end(key)
+        return built
+
+    def put(self, key: tuple, built: tuple) -> None:
+        self._built[key] = built
+        self._built.move_to_end(key)
+        while len(self._built) > self.kept:
+            self._built.popitem(last=False)
+
+    def forget(self, key: tuple | None = None) -> None:
+        """Forget one screen, or all of them (the content changed, the visitor left)."""
+        if key is None:
+            self._built.clear()
+        else:
+            self._built.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+
+class ScreenHost(FloatLayout):
+    """Shows one screen at a time, by name (``current``). Kivy's ScreenManager, even with
+    NoTransition, keeps the screen left behind in the tree until the next frame: every change
+    of screen drew both screens and then one more frame, which under a software renderer is
+    most of a tap's wait. Here the old screen leaves in the same step the new one arrives."""
+
+    current = StringProperty("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._screens: dict[str, Screen] = {}
+
+    def register(self, screen: Screen) -> None:
+        screen.pos_hint = {"x": 0, "y": 0}  # the host's own place (a caption strip moves it)
+        self._screens[screen.name] = screen
+        if not self.current:
+            self.current = screen.name
+
+    def on_current(self, _host, name: str) -> None:
+        screen = self._screens[name]
+        if screen.parent is self:
+            return
+        self.clear_widgets()
+        self.add_widget(screen)
 
 
 class KioskScreen(Screen):
@@ -38,6 +101,10 @@ class KioskScreen(Screen):
     # sets this False.
     scrolls: ClassVar[bool] = True
     show_bar: ClassVar[bool] = True
+    # A screen that shows only content and the visitor's settings (not what they typed or
+    # chose, not the time of day) is kept once built and shown again as it was when the
+    # visitor comes back to it with Back or Home: nothing to build, nothing to wait for.
+    keep_built: ClassVar[bool] = False
 
     def __init__(self, app: Any, **kwargs):
         super().__init__(name=self.screen_name, **kwargs)
@@ -91,19 +158,45 @@ class KioskScreen(Screen):
         self.params.update(changes)
         if self.app.history and self.app.history[-1][0] == self.screen_name:
             self.app.history[-1] = (self.screen_name, dict(self.params))
-        self.refresh()
+        self.refresh(reuse=True)
         if self.scroll is not None:
             self.scroll.view.scroll_y = 1.0
 
     # -- building ----------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Rebuild everything for the current language, theme, text scale and reach mode."""
+    def built_key(self) -> tuple:
+        """Everything a kept screen's look depends on."""
+        ctx = ui()
+        return (self.screen_name, repr(sorted(self.params.items())), ctx.lang, ctx.theme.name,
+                ctx.scale, ctx.reach, bool(self.app.stale), bool(self.app.session.speech),
+                self.app.window_width(), self.app.window_height())
+
+    def _kept(self) -> BuiltScreens | None:
+        kept = getattr(self.app, "built", None)
+        return kept if self.keep_built and isinstance(kept, BuiltScreens) else None
+
+    def forget_built(self) -> None:
+        """This screen as it is now will not be shown again: build it afresh next time."""
+        kept = self._kept()
+        if kept is not None:
+            kept.forget(self.built_key())
+
+    def refresh(self, reuse: bool = False, at_top: bool = True) -> None:
+        """Rebuild everything for the current language, theme, text scale and reach mode.
+        With ``reuse``, a kept screen built for the same key is shown instead (``at_top``:
+        scrolled back to its top; else as the visitor left it)."""
+        kept = self._kept()
+        if reuse and kept is not None:
+            built = kept.get(self.built_key())
+            if built is not None:
+                self._show_built(built, at_top)
+                return
         ctx = ui()
         u = ctx.units
         self.clear_widgets()
-        root = Filled(orientation="vertical", spacing=0)
-        root.fill = "bg"
+        # No fill of its own: the window is cleared to the theme's background every frame,
+        # and one more full-screen fill would cost a software renderer a whole pass.
+        root = BoxLayout(orientation="vertical", spacing=0)
         if self.app.stale:
             banner = column(KText(logical=ctx.t(
                 "Some information may be out of date. The kiosk updates it as soon as it is "
@@ -162,6 +255,26 @@ class KioskScreen(Screen):
         if self.bar:
             root.add_widget(self.bar)
         self.add_widget(root)
+        if kept is not None:
+            kept.put(self.built_key(), (root, self.content, self.scroll, self.header, self.bar))
+        self._changed()
+
+    def _show_built(self, built: tuple, at_top: bool) -> None:
+        root, self.content, self.scroll, self.header, self.bar = built
+        self.clear_widgets()
+        for w in root.walk(restrict=True):
+            if isinstance(w, KButton):
+                w.focused = False
+                w.pressed = False
+        if at_top and self.scroll is not None:
+            self.scroll.view.scroll_y = 1.0
+        self.add_widget(root)
+        self._changed()
+
+    def _changed(self) -> None:
+        note = getattr(self.app, "note_change", None)
+        if note is not None:
+            note()
 
     # -- focus -------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ PAGE_SIZE = 10
 
 class ProductsScreen(KioskScreen):
     screen_name = "products"
+    keep_built = True
     title = "All products"
     summary = "Choose a product to see its details."
 

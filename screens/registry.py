@@ -1,5 +1,5 @@
 """The one list of screens. A screen is registered here, once, by name and import path; the app
-builds its ScreenManager from this list and the home screen shows a tile for every registered
+shows its screens from this list and the home screen shows a tile for every registered
 screen named in HOME_TILES. No Kivy is imported until a screen class is asked for."""
 
 from __future__ import annotations

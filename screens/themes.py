@@ -4,6 +4,7 @@ and the focus ring and meaningful borders at 3:1 (ACCESSIBILITY 1, 2, 7). No Kiv
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 
 def _channel(c: float) -> float:
@@ -27,6 +28,7 @@ def contrast_ratio(a: str, b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+@lru_cache(maxsize=256)
 def rgba(colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
     """Kivy's colour form."""
     return (*hex_to_rgb(colour), alpha)

@@ -12,7 +12,6 @@ Holds and slides take their real duration, since a finger's timing is what they 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import shutil
@@ -613,9 +612,11 @@ class Walker:
 
 
 def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
-             quiet: bool = True, voice: bool = True) -> WalkResult:
+             quiet: bool = True, voice: bool = True,
+             walker_cls: type[Walker] | None = None) -> WalkResult:
     """Start the app fresh on the attract screen with the site's defaults and walk. Needs a
-    display; one walk per process (Kivy opens one window per process)."""
+    display; one walk per process (Kivy opens one window per process). ``walker_cls``: a
+    Walker with more kinds of step (the keypad journeys' driver)."""
     from screens.runtime import configure_kivy
 
     configure_kivy(size, fullscreen=False, quiet=quiet)
@@ -636,14 +637,11 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
         skipped[0] += seconds
 
     Clock.time = now
-    device = KioskDevice()
-    options: dict[str, Any] = {}
-    if "voice" in inspect.signature(KioskApp.__init__).parameters:
-        # The real voice, as `kiosk run` has it; what it says is recorded either way.
-        options["voice"] = voice
-    app = KioskApp(device=device, start="attract", clock=now, **options)
-    walker = Walker(app, steps, out, now, skip)
-    Clock.schedule_once(lambda _dt: walker.start(), 0)
+    # The real voice, as `kiosk run` has it; what it says is recorded either way.
+    app = KioskApp(device=KioskDevice(), start="attract", clock=now, voice=voice)
+    walker = (walker_cls or Walker)(app, steps, out, now, skip)
+    # Listening starts with the kiosk's voice: it starts just after the first frame.
+    Clock.schedule_once(lambda _dt: app.when_ready(walker.start), 0)
     app.run()
     return walker.result
 

@@ -76,29 +76,7 @@ class KeypadWalker(walk_mod.Walker):
 
 def run(steps: list[dict[str, Any]], out: Path, size: tuple[int, int]) -> walk_mod.WalkResult:
     """screens.walk.run_walk with the keypad walker (one walk per process)."""
-    from screens.runtime import configure_kivy
-
-    configure_kivy(size, fullscreen=False, quiet=True)
-    from kivy.clock import Clock
-
-    from kiosk.device import KioskDevice
-    from screens.app import KioskApp
-
-    real_time = Clock.time
-    skipped = [0.0]
-
-    def now() -> float:
-        return real_time() + skipped[0]
-
-    def skip(seconds: float) -> None:
-        skipped[0] += seconds
-
-    Clock.time = now
-    app = KioskApp(device=KioskDevice(), start="attract", clock=now, voice=True)
-    walker = KeypadWalker(app, steps, out, now, skip)
-    Clock.schedule_once(lambda _dt: walker.start(), 0)
-    app.run()
-    return walker.result
+    return walk_mod.run_walk(steps, out, size, walker_cls=KeypadWalker)
 
 
 def main(argv: list[str] | None = None) -> int:

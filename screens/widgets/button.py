@@ -43,21 +43,31 @@ class KButton(Widget):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("size_hint_y", None)
+        if kwargs.get("size_hint_x", 1) is not None:
+            kwargs.setdefault("width", 0)  # a layout sets it; the label waits for it
         u = ui().units
-        super().__init__(**kwargs)
         self._pad = u.mm(3)
+        self._text: KText | None = None
+        super().__init__(**kwargs)
         self._cancelled = False
         self.held_s = 0.0  # how long the last touch that ended here was held
         lang = self.lang or ui().lang
         self._text = KText(lang=lang, role=self.role, align=self.align, bold=True,
-                           fg="button_text")
+                           fg=self._text_fg(), logical=self.text_for(lang),
+                           width=self._text_width())
         self.add_widget(self._text)
-        self.bind(pos=self._layout, size=self._layout, label=self._update_text,
+        # The fill and edge are drawn once and then only moved and recoloured.
+        with self.canvas.before:
+            self._fill_colour = Color()
+            self._fill = Rectangle()
+            self._edge_colour = Color()
+            self._edge = Line()
+        self.bind(pos=self._place, size=self._layout, label=self._update_text,
                   state_text=self._update_text, selected=self._update_text,
                   focused=self._redraw, pressed=self._redraw, min_height=self._layout,
                   align=self._text.setter("align"))
         self._text.bind(height=self._layout)
-        self._update_text()
+        self._layout()
 
     # -- what it says ------------------------------------------------------------------------
 
@@ -76,21 +86,35 @@ class KButton(Widget):
     def logical_text(self) -> str:
         return self._text.logical
 
+    def _text_fg(self) -> str:
+        return "selected_text" if self.selected else "button_text"
+
+    def _text_width(self) -> float:
+        return max(0.0, self.width - 2 * self._pad)
+
     def _update_text(self, *_a) -> None:
+        if self._text is None:
+            return
         lang = self.lang or ui().lang
         self._text.lang = lang
         self._text.logical = self.text_for(lang)
-        self._text.fg = "selected_text" if self.selected else "button_text"
         self._layout()
 
     # -- layout and drawing ------------------------------------------------------------------
 
     def _layout(self, *_a) -> None:
+        if self._text is None:
+            return
         u = ui().units
-        self._text.width = max(1, self.width - 2 * self._pad)
+        self._text.width = self._text_width()
         need = self._text.height + 2 * self._pad
         self.natural_height = max(u.target, need)
         self.height = max(self.natural_height, self.min_height)
+        self._place()
+
+    def _place(self, *_a) -> None:
+        if self._text is None:
+            return
         self._text.x = self.x + self._pad
         self._text.center_y = self.center_y
         self._redraw()
@@ -103,13 +127,13 @@ class KButton(Widget):
             fill = t.button_bg
         self._text.fg = "selected_text" if fill == t.selected_bg else "button_text"
         border = u.mm(0.75) if not self.selected else u.mm(1.25)
-        self.canvas.before.clear()
-        with self.canvas.before:
-            Color(*rgba(fill))
-            Rectangle(pos=self.pos, size=self.size)
-            Color(*rgba(t.button_border if fill == t.button_bg else t.selected_text))
-            Line(rectangle=(self.x + border / 2, self.y + border / 2,
-                            self.width - border, self.height - border), width=border / 2)
+        self._fill_colour.rgba = rgba(fill)
+        self._fill.pos, self._fill.size = self.pos, self.size
+        self._edge_colour.rgba = rgba(t.button_border if fill == t.button_bg
+                                      else t.selected_text)
+        self._edge.width = border / 2
+        self._edge.rectangle = (self.x + border / 2, self.y + border / 2,
+                                self.width - border, self.height - border)
         self.canvas.after.clear()
         if self.focused:
             ring = u.focus_ring

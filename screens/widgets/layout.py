@@ -25,14 +25,16 @@ class Filled(BoxLayout):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.bind(pos=self._draw, size=self._draw, fill=self._draw)
-        self._draw()
+        with self.canvas.before:
+            self._colour = Color(*rgba(getattr(ui().theme, self.fill)))
+            self._rect = Rectangle(pos=self.pos, size=self.size)
+        self.bind(pos=self._draw, size=self._draw, fill=self._recolour)
 
     def _draw(self, *_a) -> None:
-        self.canvas.before.clear()
-        with self.canvas.before:
-            Color(*rgba(getattr(ui().theme, self.fill)))
-            Rectangle(pos=self.pos, size=self.size)
+        self._rect.pos, self._rect.size = self.pos, self.size
+
+    def _recolour(self, *_a) -> None:
+        self._colour.rgba = rgba(getattr(ui().theme, self.fill))
 
 
 def column(*widgets: Widget, spacing: float | None = None, fill: str | None = None,

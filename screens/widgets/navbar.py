@@ -63,6 +63,7 @@ class NavBar(Filled):
             b.bind(natural_height=self._even)
         self.add_widget(self.grid)
         self.grid.bind(height=self._fit)
+        self._even()
         self._fit()
 
     def _even(self, *_a) -> None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import io
 import logging
+from functools import lru_cache
 from pathlib import Path
 
-import qrcode
 from kivy.core.image import Image as CoreImage
 from kivy.graphics import Color, Rectangle
+from kivy.graphics.texture import Texture
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
 from screens.context import ui
-from screens.themes import rgba
 
 log = logging.getLogger("screens.pictures")
 
@@ -57,6 +57,9 @@ class Picture(Widget):
         super().__init__(**kwargs)
         self.texture = load_texture(Path(self.path)) if self.path else None
         self.height = self.box_height or ui().units.mm(70)
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            self._rect = Rectangle(texture=self.texture, size=(0, 0))
         self.bind(pos=self._draw, size=self._draw)
         self._draw()
 
@@ -65,16 +68,41 @@ class Picture(Widget):
         return self.texture is not None
 
     def _draw(self, *_a) -> None:
-        self.canvas.clear()
         tex = self.texture
         if tex is None or not self.width or not self.height:
+            self._rect.size = (0, 0)
             return
         scale = min(self.width / tex.width, self.height / tex.height)
         w, h = tex.width * scale, tex.height * scale
-        with self.canvas:
-            Color(1, 1, 1, 1)
-            Rectangle(texture=tex, size=(w, h),
-                      pos=(self.x + (self.width - w) / 2, self.y + (self.height - h) / 2))
+        self._rect.size = (w, h)
+        self._rect.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)
+
+
+@lru_cache(maxsize=32)
+def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
+    import qrcode  # only the product screen draws one
+
+    qr = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(data)
+    qr.make(fit=True)
+    return tuple(tuple(row) for row in qr.get_matrix())
+
+
+@lru_cache(maxsize=32)
+def _qr_texture(data: str):
+    """One pixel per module, drawn scaled up with nearest-neighbour filtering: one textured
+    rectangle instead of hundreds of squares, and edges as crisp as the squares were."""
+    matrix = qr_matrix(data)
+    n = len(matrix)
+    buf = bytearray()
+    for row in reversed(matrix):  # textures start at the bottom row
+        for dark in row:
+            buf += b"\x00\x00\x00" if dark else b"\xff\xff\xff"
+    tex = Texture.create(size=(n, n), colorfmt="rgb")
+    tex.mag_filter = "nearest"
+    tex.min_filter = "nearest"
+    tex.blit_buffer(bytes(buf), colorfmt="rgb", bufferfmt="ubyte")
+    return tex
 
 
 class QRCode(Widget):
@@ -86,25 +114,17 @@ class QRCode(Widget):
     def __init__(self, **kwargs):
         kwargs.setdefault("size_hint", (None, None))
         super().__init__(**kwargs)
-        qr = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
-        qr.add_data(self.data)
-        qr.make(fit=True)
-        self.matrix = qr.get_matrix()
+        self.matrix = qr_matrix(self.data)
         side = ui().units.mm(45)
         self.size = (side, side)
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            self._rect = Rectangle(texture=_qr_texture(self.data))
         self.bind(pos=self._draw, size=self._draw)
         self._draw()
 
     def _draw(self, *_a) -> None:
         n = len(self.matrix)
         cell = max(1, int(min(self.width, self.height) // n))  # whole pixels keep edges crisp
-        self.canvas.clear()
-        with self.canvas:
-            Color(*rgba("#FFFFFF"))
-            Rectangle(pos=self.pos, size=(cell * n, cell * n))
-            Color(*rgba("#000000"))
-            for r, row in enumerate(self.matrix):
-                for c, dark in enumerate(row):
-                    if dark:
-                        Rectangle(pos=(int(self.x) + c * cell,
-                                       int(self.y) + (n - 1 - r) * cell), size=(cell, cell))
+        self._rect.pos = (int(self.x), int(self.y))
+        self._rect.size = (cell * n, cell * n)

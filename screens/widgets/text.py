@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kivy.core.text import Label as CoreLabel
-from kivy.graphics import Color, Rectangle
+from kivy.graphics import Color, PopMatrix, PushMatrix, Rectangle, Translate
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -23,7 +23,11 @@ from screens.context import ARABIC_BOLD, ARABIC_FONT, LATIN_BOLD, LATIN_FONT, ui
 from screens.textlayout import script_runs, shape_line, wrap_logical
 from screens.themes import rgba
 
-LINE_SPACING = 1.05  # on top of the fonts' own generous ascent and descent
+LINE_SPACING = 1.05
+# Rendered runs of text kept for reuse: the bar, tiles and lists come back on every screen.
+# Each is a texture the size of its run, in main memory under a software renderer, so the
+# cache is kept small; a run drawn again after it fell out renders in well under a millisecond.
+TEXTURES_KEPT = 400  # on top of the fonts' own generous ascent and descent
 
 
 @lru_cache(maxsize=64)
@@ -43,7 +47,7 @@ def _run_width(text: str, font: str, size: int) -> float:
     return float(_core_label(font, size).get_extents(text)[0])
 
 
-@lru_cache(maxsize=4000)
+@lru_cache(maxsize=TEXTURES_KEPT)
 def _texture(text: str, font: str, size: int):
     # Rendered white and coloured by the canvas Color: a white texture tints exactly.
     lbl = CoreLabel(text=text, font_name=font, font_size=size, color=(1, 1, 1, 1))
@@ -61,9 +65,9 @@ def measure_display(display: str, size: int, bold: bool) -> float:
                for r in script_runs(display))
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Line:
-    runs: list[tuple[str, str]]  # (display text, font)
+    runs: tuple[tuple[str, str], ...]  # (display text, font)
     width: float
     ascent: int
     descent: int
@@ -73,10 +77,40 @@ class _Line:
         return (self.ascent + self.descent) * LINE_SPACING
 
 
+@lru_cache(maxsize=8192)
+def _lay_out(logical: str, width: int, size: int, bold: bool, rtl: bool
+             ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[_Line, ...]]:
+    """(logical lines, display lines, drawn lines) of a text at a width. A pure function of
+    its arguments, so screens built again (Back, Home, the bar on every screen) reuse it.
+    Width 0 means "not placed yet": one line per paragraph, nothing measured for wrapping."""
+    latin, arabic = _fonts(bold)
+    if width <= 0:
+        logical_lines = logical.split("\n")
+    else:
+        def measure(fragment: str) -> float:
+            return measure_display(shape_line(fragment, rtl), size, bold)
+        logical_lines = wrap_logical(logical, width, measure)
+    display = tuple(shape_line(line, rtl) for line in logical_lines)
+    lines = []
+    for d in display:
+        runs = tuple((r.text, arabic if r.arabic else latin) for r in script_runs(d)) or \
+            (("", latin),)
+        metrics = [_metrics(font, size) for _t, font in runs]
+        lines.append(_Line(runs=runs, width=sum(_run_width(t, f, size) for t, f in runs),
+                           ascent=max(m[0] for m in metrics),
+                           descent=max(m[1] for m in metrics)))
+    return tuple(logical_lines), display, tuple(lines)
+
+
 class KText(Widget):
     """Bidirectional, wrapped, auto-height text. Set ``logical`` (never a shaped string),
     ``lang`` (direction and alignment), ``role`` (body, title, small) and ``fg`` (a theme
-    colour name or '#rrggbb')."""
+    colour name or '#rrggbb').
+
+    The lines are drawn in the widget's own coordinates behind a translation, so moving the
+    widget (layouts do, many times while a screen is built) moves one instruction instead of
+    drawing every run again. Until a layout gives it a width (width 0), the text is not
+    wrapped: the first real width lays it out once."""
 
     logical = StringProperty("")
     lang = OptionProperty("en", options=["ar", "en"])
@@ -93,11 +127,16 @@ class KText(Widget):
     def __init__(self, **kwargs):
         kwargs.setdefault("size_hint_y", None)
         kwargs.setdefault("lang", ui().lang)
+        if kwargs.get("size_hint_x", 1) is not None:
+            kwargs.setdefault("width", 0)  # a layout sets it
+        self._lines: tuple[_Line, ...] = ()
+        self._laid: tuple | None = None
+        self._color: Color | None = None
+        self._move: Translate | None = None
         super().__init__(**kwargs)
-        self._lines: list[_Line] = []
         self.bind(logical=self._relayout, width=self._relayout, lang=self._relayout,
                   role=self._relayout, bold=self._relayout, font_px=self._relayout,
-                  align=self._draw, fg=self._draw, x=self._draw, y=self._draw)
+                  align=self._draw, fg=self._recolour, pos=self._place)
         self._relayout()
 
     @property
@@ -110,26 +149,14 @@ class KText(Widget):
 
     def _relayout(self, *_a) -> None:
         size = self.font_size
-        rtl = self.rtl
-        latin, arabic = _fonts(self.bold)
-        width = max(1.0, self.width)
-
-        def measure(fragment: str) -> float:
-            return measure_display(shape_line(fragment, rtl), size, self.bold)
-
-        logical_lines = wrap_logical(self.logical, width, measure)
-        display = [shape_line(line, rtl) for line in logical_lines]
-        lines = []
-        for d in display:
-            runs = [(r.text, arabic if r.arabic else latin) for r in script_runs(d)] or \
-                [("", latin)]
-            metrics = [_metrics(font, size) for _t, font in runs]
-            lines.append(_Line(runs=runs, width=sum(_run_width(t, f, size) for t, f in runs),
-                               ascent=max(m[0] for m in metrics),
-                               descent=max(m[1] for m in metrics)))
+        key = (self.logical, max(0, int(self.width)), size, self.bold, self.rtl)
+        if key == self._laid:
+            return
+        self._laid = key
+        logical_lines, display, lines = _lay_out(*key)
         self._lines = lines
-        self.lines_logical = logical_lines
-        self.lines_display = display
+        self.lines_logical = list(logical_lines)
+        self.lines_display = list(display)
         tops, y = [], 0.0
         for line in lines:
             tops.append(y)
@@ -139,26 +166,37 @@ class KText(Widget):
         self.height = max(y, size)
         self._draw()
 
+    def _colour(self) -> tuple[float, float, float, float]:
+        return rgba(self.fg if self.fg.startswith("#") else getattr(ui().theme, self.fg))
+
+    def _recolour(self, *_a) -> None:
+        if self._color is not None:
+            self._color.rgba = self._colour()
+
+    def _place(self, *_a) -> None:
+        if self._move is not None:
+            # Whole pixels keep the glyphs crisp.
+            self._move.xy = (round(self.x), round(self.y))
+
     def _draw(self, *_a) -> None:
-        colour = self.fg if self.fg.startswith("#") else getattr(ui().theme, self.fg)
         size = self.font_size
         rtl = self.rtl
         align = {"start": "right" if rtl else "left", "center": "center",
                  "end": "left" if rtl else "right"}[self.align]
         self.canvas.clear()
         with self.canvas:
-            Color(*rgba(colour))
-            # y + height, not self.top: the alias can still hold the old value while our
-            # y observer runs.
-            top = self.y + self.height
+            self._color = Color(*self._colour())
+            PushMatrix()
+            self._move = Translate(round(self.x), round(self.y))
+            top = self.height
             for line, offset in zip(self._lines, self.line_tops, strict=False):
                 baseline = top - offset - line.ascent * LINE_SPACING
                 if align == "right":
-                    x = self.x + self.width - line.width
+                    x = self.width - line.width
                 elif align == "center":
-                    x = self.x + (self.width - line.width) / 2
+                    x = (self.width - line.width) / 2
                 else:
-                    x = self.x
+                    x = 0.0
                 for text, font in line.runs:
                     if not text.strip():
                         x += _run_width(text, font, size)
@@ -168,3 +206,4 @@ class KText(Widget):
                     Rectangle(texture=tex, size=tex.size,
                               pos=(int(x), int(baseline - (tex.height - ascent))))
                     x += _run_width(text, font, size)
+            PopMatrix()
