@@ -25,7 +25,7 @@ from kiosk.i18n import _, both
 from kiosk.session import VOLUME_STEP_COUNT, SiteDefaults, VisitorSession
 from kiosk.units import Units, configured_px_per_mm
 from screens import registry
-from screens.base import BuiltScreens, KioskScreen, ScreenHost
+from screens.base import KioskScreen, ScreenHost
 from screens.context import UIContext, set_ui, ui
 from screens.speech import make_speech_service, spoken
 from screens.themes import rgba, theme
@@ -47,9 +47,12 @@ INVITATION_EVERY_S = 60.0
 INVITATION_FIRST_S = 10.0
 TICK_S = 0.5
 # Housekeeping (see KioskApp._housekeep): Python's full garbage collection walks every widget
-# the kiosk holds and takes ~100 ms, long enough to make a tap feel slow when it lands in the
-# middle of a transition. It runs instead once the screen has been still this long.
-COLLECT_WHEN_STILL_S = 1.0
+# the kiosk holds, tens of milliseconds. Left to itself it starts whenever enough objects have
+# been made, which is in the middle of building a screen, and the tap feels slow; put off for
+# long, garbage piles up and the heap stays large. It runs this long after a screen is built,
+# once the new screen is drawn, while the visitor takes it in: a person needs a few hundred
+# milliseconds to read and reach before the next touch.
+COLLECT_AFTER_S = 0.15
 CAPTION_LINES = 2
 # Screens of one record that read out in full, in reading order, on arrival (issue 5, 3).
 READ_ON_ARRIVAL = ("product",)
@@ -159,7 +162,6 @@ class KioskApp(App):
         self.caption_box: Widget | None = None
         self.spoken: list[tuple[float, str, str]] = []  # what was said, for captions and walks
         self.screens = Screens(self)
-        self.built = BuiltScreens()  # screens kept once built (KioskScreen.keep_built)
         self._active: KioskScreen | None = None
         self.explain_next = False  # Help was held: the next control touched is explained
         self._status_lock = threading.Lock()
@@ -282,17 +284,19 @@ class KioskApp(App):
             self.history.append((name, params))
         self._show(name, params)
 
-    def _show(self, name: str, params: dict[str, Any], back: bool = False) -> None:
+    def _show(self, name: str, params: dict[str, Any]) -> None:
         screen = self.screens[name]
         self.close_overlay()
         self.explain_next = False
-        if self._active is not None:
-            self._active.on_deactivate()
+        left = self._active
+        if left is not None:
+            left.on_deactivate()
         self._active = screen
         screen.on_activate(**params)
-        # Back shows a kept screen as the visitor left it; going forward, from its top.
-        screen.refresh(reuse=True, at_top=not back)
+        screen.refresh()
         self.sm.current = name
+        if left is not None and left is not screen:
+            left.release()
         self.focus_id = None
         self.speak(self.arrival_text(self.session.lang))
 
@@ -317,7 +321,7 @@ class KioskApp(App):
         if len(self.history) > 1:
             self.history.pop()
             name, params = self.history[-1]
-            self._show(name, params, back=True)
+            self._show(name, params)
 
     def home(self) -> None:
         self.session.started = True
@@ -328,7 +332,6 @@ class KioskApp(App):
         """Rebuild the visible screen (a setting or the content changed)."""
         self._apply_context()
         focused_id = self.focus_id
-        self.current.forget_built()
         self.current.refresh()
         if self.overlay is not None:
             kind = self.overlay.kind
@@ -413,7 +416,6 @@ class KioskApp(App):
         self.caption_text = ""
         for screen in self.screens.values():
             screen.on_session_end()
-        self.built.forget()
         self.history = []
         self._apply_context()
         self.close_overlay()
@@ -461,7 +463,6 @@ class KioskApp(App):
         self.session.idle.touch()
 
     def _tick(self, _dt: float) -> None:
-        self._housekeep()
         if not self.session.started:
             self._maybe_invite()
             return
@@ -481,27 +482,23 @@ class KioskApp(App):
     def _keep_memory(self) -> None:
         """What start-up imported and opened lives as long as the app: it is frozen out of the
         collector's walks (without a collection first: the little garbage imports leave is
-        not worth the time on the way to the first screen). Full collections stop running on their own; ``_housekeep`` runs
-        them when nobody is waiting, and hands freed memory back to the system, so a kiosk
-        that runs for months does not grow."""
+        not worth the time on the way to the first screen). Full collections no longer start
+        on their own; ``_housekeep`` runs one after each new screen, and hands freed memory
+        back to the system, so a kiosk that runs for months does not grow."""
         gc.freeze()
         threshold0, threshold1, _full = gc.get_threshold()
         gc.set_threshold(threshold0, threshold1, 1_000_000)
-        self._changed_at = time.monotonic()
-        self._collected_at = self._changed_at
+        self._collect = Clock.create_trigger(lambda _dt: self._housekeep(), COLLECT_AFTER_S)
 
     def note_change(self) -> None:
         """A screen was built or rebuilt (KioskScreen.refresh says so)."""
-        self._changed_at = time.monotonic()
+        collect = getattr(self, "_collect", None)
+        if collect is not None:
+            collect()
 
     def _housekeep(self) -> None:
-        now = time.monotonic()
-        if self._collected_at >= self._changed_at or now - self._changed_at < \
-                COLLECT_WHEN_STILL_S:
-            return
         gc.collect()
         _malloc_trim()
-        self._collected_at = time.monotonic()
 
     def _maybe_invite(self) -> None:
         """On the idle screen, a calm spoken invitation once a minute, in the site's language
@@ -642,10 +639,7 @@ class KioskApp(App):
             self.refresh_current()
 
     def _content_changed(self) -> None:
-        def apply(_dt: float) -> None:
-            self.built.forget()  # kept screens show the old content
-            self.refresh_current()
-        Clock.schedule_once(apply)
+        Clock.schedule_once(lambda _dt: self.refresh_current())
 
     # -- speech hook -------------------------------------------------------------------------
 

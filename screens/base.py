@@ -6,7 +6,6 @@ content is; see screens/README.md."""
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from typing import Any, ClassVar
 
 from kivy.properties import StringProperty
@@ -28,41 +27,6 @@ log = logging.getLogger("screens")
 # bottom: on a 1080x1920 screen mounted with its lower edge about 700 mm above the floor, the
 # lower half ends near 940 mm, well inside ADA 308's 380-1220 mm.
 REACH_TOP_FRACTION = 0.5
-# Built screens kept for showing again (see KioskScreen.keep_built): enough for a visitor's
-# path back through a list, a product, its maker and home.
-BUILT_KEPT = 8
-
-
-class BuiltScreens:
-    """Screens already built, by everything they show (``KioskScreen.built_key``), least
-    recently shown dropped first."""
-
-    def __init__(self, kept: int = BUILT_KEPT):
-        self.kept = kept
-        self._built: OrderedDict[tuple, tuple] = OrderedDict()
-
-    def get(self, key: tuple) -> tuple | None:
-        built = self._built.get(key)
-        if built is not None:
-            self._built.move_to_end(key)
-        return built
-
-    def put(self, key: tuple, built: tuple) -> None:
-        self._built[key] = built
-        self._built.move_to_end(key)
-        while len(self._built) > self.kept:
-            self._built.popitem(last=False)
-
-    def forget(self, key: tuple | None = None) -> None:
-        """Forget one screen, or all of them (the content changed, the visitor left)."""
-        if key is None:
-            self._built.clear()
-        else:
-            self._built.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._built)
-
 
 class ScreenHost(FloatLayout):
     """Shows one screen at a time, by name (``current``). Kivy's ScreenManager, even with
@@ -101,10 +65,6 @@ class KioskScreen(Screen):
     # sets this False.
     scrolls: ClassVar[bool] = True
     show_bar: ClassVar[bool] = True
-    # A screen that shows only content and the visitor's settings (not what they typed or
-    # chose, not the time of day) is kept once built and shown again as it was when the
-    # visitor comes back to it with Back or Home: nothing to build, nothing to wait for.
-    keep_built: ClassVar[bool] = False
 
     def __init__(self, app: Any, **kwargs):
         super().__init__(name=self.screen_name, **kwargs)
@@ -158,39 +118,14 @@ class KioskScreen(Screen):
         self.params.update(changes)
         if self.app.history and self.app.history[-1][0] == self.screen_name:
             self.app.history[-1] = (self.screen_name, dict(self.params))
-        self.refresh(reuse=True)
+        self.refresh()
         if self.scroll is not None:
             self.scroll.view.scroll_y = 1.0
 
     # -- building ----------------------------------------------------------------------------
 
-    def built_key(self) -> tuple:
-        """Everything a kept screen's look depends on."""
-        ctx = ui()
-        return (self.screen_name, repr(sorted(self.params.items())), ctx.lang, ctx.theme.name,
-                ctx.scale, ctx.reach, bool(self.app.stale), bool(self.app.session.speech),
-                self.app.window_width(), self.app.window_height())
-
-    def _kept(self) -> BuiltScreens | None:
-        kept = getattr(self.app, "built", None)
-        return kept if self.keep_built and isinstance(kept, BuiltScreens) else None
-
-    def forget_built(self) -> None:
-        """This screen as it is now will not be shown again: build it afresh next time."""
-        kept = self._kept()
-        if kept is not None:
-            kept.forget(self.built_key())
-
-    def refresh(self, reuse: bool = False, at_top: bool = True) -> None:
-        """Rebuild everything for the current language, theme, text scale and reach mode.
-        With ``reuse``, a kept screen built for the same key is shown instead (``at_top``:
-        scrolled back to its top; else as the visitor left it)."""
-        kept = self._kept()
-        if reuse and kept is not None:
-            built = kept.get(self.built_key())
-            if built is not None:
-                self._show_built(built, at_top)
-                return
+    def refresh(self) -> None:
+        """Rebuild everything for the current language, theme, text scale and reach mode."""
         ctx = ui()
         u = ctx.units
         self.clear_widgets()
@@ -255,26 +190,15 @@ class KioskScreen(Screen):
         if self.bar:
             root.add_widget(self.bar)
         self.add_widget(root)
-        if kept is not None:
-            kept.put(self.built_key(), (root, self.content, self.scroll, self.header, self.bar))
-        self._changed()
-
-    def _show_built(self, built: tuple, at_top: bool) -> None:
-        root, self.content, self.scroll, self.header, self.bar = built
-        self.clear_widgets()
-        for w in root.walk(restrict=True):
-            if isinstance(w, KButton):
-                w.focused = False
-                w.pressed = False
-        if at_top and self.scroll is not None:
-            self.scroll.view.scroll_y = 1.0
-        self.add_widget(root)
-        self._changed()
-
-    def _changed(self) -> None:
         note = getattr(self.app, "note_change", None)
         if note is not None:
             note()
+
+    def release(self) -> None:
+        """The visitor left this screen: let its widgets go (they are built again, cheaply,
+        when it is shown next), so memory holds one screen, not every screen ever opened."""
+        self.clear_widgets()
+        self.content = self.scroll = self.header = self.bar = None
 
     # -- focus -------------------------------------------------------------------------------
 

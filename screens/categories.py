@@ -10,7 +10,6 @@ from screens.widgets.lists import count_text, record_button, record_list
 
 class CategoriesScreen(KioskScreen):
     screen_name = "categories"
-    keep_built = True
     title = "Products by category"
     summary = "Choose a category to see its products."
 

@@ -10,7 +10,6 @@ from screens.widgets.lists import count_text, record_button, record_list
 
 class GovernoratesScreen(KioskScreen):
     screen_name = "governorates"
-    keep_built = True
     title = "Products by governorate"
     summary = "Choose a governorate to see the products made there."
 

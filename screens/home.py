@@ -14,7 +14,6 @@ from screens.widgets.layout import columns_for, grid
 
 class HomeScreen(KioskScreen):
     screen_name = "home"
-    keep_built = True
     title = "What would you like to do?"
     summary = "Choose a tile. Every screen has Home, Back, Help and Speak at the bottom."
 

@@ -13,7 +13,6 @@ from screens.widgets.lists import record_button, record_list
 
 class ManufacturersScreen(KioskScreen):
     screen_name = "manufacturers"
-    keep_built = True
     title = "Products by manufacturer"
     summary = "Choose a manufacturer to see its products."
 

@@ -20,7 +20,6 @@ from screens.widgets.text import KText
 
 class ProductScreen(KioskScreen):
     screen_name = "product"
-    keep_built = True
     title = "Product"
     summary = "Details of the product."
 

@@ -25,7 +25,6 @@ PAGE_SIZE = 10
 
 class ProductsScreen(KioskScreen):
     screen_name = "products"
-    keep_built = True
     title = "All products"
     summary = "Choose a product to see its details."
 

@@ -156,11 +156,11 @@ class ReadingScreen(KioskScreen):
         """The control to bring to the top of the view after a rebuild: the open item's."""
         return f"{self.item_kind}.{self.open_id}" if self.open_id else None
 
-    def refresh(self, reuse: bool = False, at_top: bool = True) -> None:
+    def refresh(self) -> None:
         anchor = self._anchor or self.anchor_id()
         self._anchor = None
         self._keep_focus_on = None
-        super().refresh(reuse, at_top)
+        super().refresh()
         if self._settle is not None:
             self._settle.cancel()
             self._settle = None
