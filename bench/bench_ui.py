@@ -242,14 +242,11 @@ def _bare(out: Path, t_spawn: float) -> None:
 
 
 def _kiosk_app(start: str = "home"):
-    from kiosk.device import KioskDevice
-    from screens.app import KioskApp
+    from screens.runtime import make_kiosk_app
 
     # As `kiosk run` makes it (screens/commands.py), opened on the home screen with a
     # session started, as after a visitor chose a language.
-    device = KioskDevice()
-    app = KioskApp(device=device, start=start, background=device.credentials is not None,
-                   voice=True)
+    app = make_kiosk_app(start=start)
     app.session.started = True
     return app
 

@@ -8,21 +8,23 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from kiosk import __version__, protocol
+from kiosk import __version__
 from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
-from offline_cache.blobs import BlobStore
-from offline_cache.outbox import Outbox
-from offline_cache.store import ContentStore
 
 if TYPE_CHECKING:
+    from kiosk import protocol
     from kiosk.central_client import CentralClient
+    from offline_cache.blobs import BlobStore
+    from offline_cache.outbox import Outbox
+    from offline_cache.store import ContentStore
     from offline_cache.sync import Repeater, Syncer, SyncResult
 
-# The network side (requests, the sync engine, signatures) is imported when first used: the
-# visitor UI starts on the content store alone and starts the background loops once its first
-# screen is up.
+# The parts are opened, and their modules imported (the wire format's models, the network side,
+# the sync engine), when first used: the visitor UI shows its first screen before any of that,
+# and opens the content store and starts the background loops just after.
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +38,37 @@ class NotProvisioned(Exception):
 
 
 class KioskDevice:
-    def __init__(self, paths: KioskPaths | None = None):
+    def __init__(self, paths: KioskPaths | None = None, open_now: bool = True):
+        """``open_now=False`` (the visitor UI): the content store and the outbox open, and
+        their modules load, when first used, so the first screen shows sooner. Otherwise they
+        open here, as a running kiosk has them: a disk that fills up later fails writes,
+        not the opening."""
         self.paths = paths or KioskPaths.default()
         self.paths.ensure()
-        self.blobs = BlobStore(self.paths.blobs)
-        self.store = ContentStore(self.paths.content_db, self.blobs)
-        self.outbox = Outbox(self.paths.outbox_db)
         self.started = time.monotonic()
         self._creds: Credentials | None = None
         self._loops: list[Repeater] = []
         self._flush_lock = threading.Lock()
+        if open_now:
+            _ = self.store, self.outbox
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        from offline_cache.blobs import BlobStore
+
+        return BlobStore(self.paths.blobs)
+
+    @cached_property
+    def store(self) -> ContentStore:
+        from offline_cache.store import ContentStore
+
+        return ContentStore(self.paths.content_db, self.blobs)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        from offline_cache.outbox import Outbox
+
+        return Outbox(self.paths.outbox_db)
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -71,6 +94,7 @@ class KioskDevice:
                   location: str | None = None) -> Credentials:
         """Enrol with central and keep the new identity. A kiosk provisioned before gets a
         clean new identity: new token, newly pinned key, sync state forgotten."""
+        from kiosk import protocol
         from kiosk.central_client import CentralClient, check_api_url
         api = check_api_url(api)
         resp = CentralClient(api).enroll(code.strip(), name, location, __version__)
@@ -155,6 +179,7 @@ class KioskDevice:
     # -- health --------------------------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
+        from kiosk import protocol
         from offline_cache.sync import SyncState
         creds = self.credentials
         state = SyncState.load(self.paths.sync_state)
@@ -177,6 +202,7 @@ class KioskDevice:
 
     def heartbeat(self, problems: list[str] | None = None,
                   done_commands: list[str] | None = None) -> protocol.HeartbeatReply:
+        from kiosk import protocol
         from offline_cache.sync import SyncState
         st = self.status()
         state = SyncState.load(self.paths.sync_state)
@@ -197,6 +223,7 @@ class KioskDevice:
                          on_command: Callable[[str], None] | None = None) -> None:
         """Sync, upload and heartbeat loops. Each failure backs off on its own; a command from
         central ('sync now', 'flush outbox') wakes the matching loop at once."""
+        from kiosk import protocol
         from kiosk.central_client import CentralError
         from offline_cache.sync import Repeater
         if self.credentials is None:
@@ -253,5 +280,6 @@ class KioskDevice:
     def close(self) -> None:
         for loop in self._loops:
             loop.stop()
-        self.store.close()
-        self.outbox.close()
+        for part in ("store", "outbox"):
+            if part in self.__dict__:  # opened
+                self.__dict__[part].close()

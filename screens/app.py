@@ -132,7 +132,7 @@ class KioskApp(App):
                  **kwargs):
         super().__init__(**kwargs)
         self.device = device or KioskDevice()
-        self.device.ensure_content()  # first boot on the bundled demo catalogue
+        self._content_ready = False  # the store opened, the demo installed on a first boot
         config = (self.device.credentials.config if self.device.credentials else None) or {}
         self.defaults = SiteDefaults.from_config(config)
         self.session = VisitorSession(defaults=self.defaults, clock=clock)
@@ -191,14 +191,39 @@ class KioskApp(App):
         Window.bind(on_touch_move=self._on_touch_move)
         Clock.schedule_interval(self._tick, TICK_S)
         Clock.schedule_interval(lambda _dt: self.check_status(), STATUS_EVERY_S)
-        self._read_status()
+        first_boot = not self.device.paths.content_db.exists()
+        if first_boot or registry.screen_class(self.start_name).reads_content:
+            self._prepare_content()  # the first screen reads the store, or there is none yet
         self.go(self.start_name, _replace=True, **self.start_params)
-        # What the first screen does not need starts once it is drawn (the next frame): the
-        # voice, and the background sync, upload and heartbeat loops.
-        Clock.schedule_once(self._start_services, 0)
+        # What the first screen does not need starts once it is drawn: the store (for a
+        # first screen without content), the voice, and the background sync, upload and
+        # heartbeat loops. (A callback for "0 s" runs before the coming frame is drawn, and
+        # one it schedules for "0 s" runs in the frame after.)
+        Clock.schedule_once(lambda _dt: Clock.schedule_once(self._start_services, 0), 0)
         return self.root_layer
 
+    def _prepare_content(self) -> None:
+        """Open the content store (the bundled demo catalogue on a first boot) and read
+        whether the content is stale."""
+        self.device.ensure_content()
+        self._content_ready = True
+        self._read_status()
+
     def _start_services(self, _dt: float) -> None:
+        if not self._content_ready:
+            # The attract and home screens show no content: the store opens off the UI thread
+            # while the visitor already sees them (a screen that needs it meanwhile waits
+            # for the import at most).
+            def prepare() -> None:
+                try:
+                    self.device.ensure_content()
+                    stale = self.device.is_stale()
+                except Exception:  # a broken store must not take the visitor UI down
+                    log.exception("opening the content store failed")
+                    return
+                self._content_ready = True
+                self._set_stale(stale)
+            threading.Thread(target=prepare, name="content", daemon=True).start()
         if self.voice and self.speech is None:
             self._voice_pending = True
             threading.Thread(target=self._start_speech, name="speech-start",
@@ -488,6 +513,7 @@ class KioskApp(App):
         gc.freeze()
         threshold0, threshold1, _full = gc.get_threshold()
         gc.set_threshold(threshold0, threshold1, 1_000_000)
+        gc.enable()  # paused by make_kiosk_app while the kiosk started
         self._collect = Clock.create_trigger(lambda _dt: self._housekeep(), COLLECT_AFTER_S)
 
     def note_change(self) -> None:

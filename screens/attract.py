@@ -15,6 +15,7 @@ from screens.widgets.text import KText
 
 class AttractScreen(KioskScreen):
     screen_name = "attract"
+    reads_content = False
     title = "Welcome to Made in Oman"
     summary = "Discover products made in Oman, in Arabic or English."
 

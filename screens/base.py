@@ -65,6 +65,9 @@ class KioskScreen(Screen):
     # sets this False.
     scrolls: ClassVar[bool] = True
     show_bar: ClassVar[bool] = True
+    # The attract and home screens show no content from the store: the app starts on them
+    # before the store is open.
+    reads_content: ClassVar[bool] = True
 
     def __init__(self, app: Any, **kwargs):
         super().__init__(name=self.screen_name, **kwargs)

@@ -34,18 +34,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         raise _err("no display: run the kiosk on its screen (DISPLAY is not set), or use "
                    "'kiosk screenshot SCREEN --out FILE.png' to render a screen without one")
-    from screens.runtime import configure_kivy
+    from screens.runtime import configure_kivy, make_kiosk_app
 
     configure_kivy(size or (None if not args.windowed else DEFAULT_SIZE),
                    fullscreen=not args.windowed)
-    from kiosk.device import KioskDevice
-    from screens.app import KioskApp
-
-    device = KioskDevice()
-    # voice=True: the app builds its SpeechService (screens/speech.py) with the prompt cache
-    # under $KIOSK_HOME/speech-cache and shuts it down when it stops.
-    app = KioskApp(device=device, background=device.credentials is not None, voice=True)
-    app.run()
+    make_kiosk_app().run()
     return 0
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
-from offline_cache.outbox import ContactNotAccepted
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.textlayout import has_arabic
@@ -283,6 +282,8 @@ class FeedbackScreen(KioskScreen):
             type_, payload = "feedback", {"kind": kind, "text": text}
         if came_from:
             payload["screen"] = came_from
+        from offline_cache.outbox import ContactNotAccepted  # with the outbox, when it opens
+
         contact = self.contact() if with_contact else {}
         try:
             self.app.device.submit(type_, payload, lang, contact=contact or None)

@@ -14,6 +14,7 @@ from screens.widgets.layout import columns_for, grid
 
 class HomeScreen(KioskScreen):
     screen_name = "home"
+    reads_content = False
     title = "What would you like to do?"
     summary = "Choose a tile. Every screen has Home, Back, Help and Speak at the bottom."
 

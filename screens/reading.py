@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from babel.dates import format_date
 from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle
 from kivy.uix.widget import Widget
@@ -35,6 +34,8 @@ def pick(text: Any, lang: str | None = None) -> str:
 def date_text(day: date, lang: str | None = None) -> str:
     """A date written out: '25 November 2026', '25 نوفمبر 2026'."""
     lang = lang or ui().lang
+    from babel.dates import format_date  # with the first dated item, not at start-up
+
     return format_date(day, format="long", locale=DATE_LOCALES[lang])
 
 

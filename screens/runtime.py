@@ -4,6 +4,7 @@ Escape does not quit (it is the keypad's Back), no red multitouch dots, the wind
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from kiosk.config import kiosk_home
 
@@ -43,3 +44,22 @@ def configure_kivy(size: tuple[int, int] | None = None, fullscreen: bool = False
         Config.set("graphics", "height", str(size[1]))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "borderless", "1" if fullscreen else "0")
+
+
+def make_kiosk_app(start: str = "attract", **options: Any) -> Any:
+    """The visitor app as `kiosk run` starts it (the UI bench starts it the same way), after
+    configure_kivy. Python's cyclic garbage collector is paused while the kiosk imports its
+    modules and builds its first screen: it would walk the growing heap dozens of times for
+    nothing, since start-up makes almost no garbage. The app freezes what start-up made and
+    turns the collector back on once the first screen is drawn (KioskApp._keep_memory)."""
+    import gc
+
+    gc.disable()
+    from kiosk.device import KioskDevice
+    from screens.app import KioskApp
+
+    device = KioskDevice(open_now=False)  # the store opens just after the first frame
+    # voice=True: the app builds its SpeechService (screens/speech.py) with the prompt cache
+    # under $KIOSK_HOME/speech-cache and shuts it down when it stops.
+    return KioskApp(device=device, start=start, background=device.credentials is not None,
+                    voice=True, **options)

@@ -77,8 +77,8 @@ def shape_line(line: str, rtl: bool) -> str:
     """One logical line in display order: Arabic letters joined, runs reordered, brackets in
     right-to-left runs mirrored. Numbers, codes and Latin names inside Arabic keep their own
     left-to-right order (the bidi algorithm)."""
-    if not line:
-        return line
+    if not line or (not rtl and max(line) < "\u0590"):
+        return line  # no right-to-left letter in a left-to-right line: nothing to shape or move
     shaped = _reshaper.reshape(line)
     levels = _levels(shaped, rtl)
     if levels is None:
