@@ -6,6 +6,7 @@ from __future__ import annotations
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.button import KButton
@@ -16,7 +17,7 @@ from screens.widgets.text import KText
 class AttractScreen(KioskScreen):
     screen_name = "attract"
     reads_content = False
-    title = "Welcome to Made in Oman"
+    title = registry.TITLES["attract"]
     summary = "Discover products made in Oman, in Arabic or English."
 
     def build_content(self) -> Widget:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from kivy.uix.widget import Widget
 
+from screens import registry
 from screens.base import KioskScreen
 from screens.widgets.lists import count_text, record_button, record_list
 
 
 class CategoriesScreen(KioskScreen):
     screen_name = "categories"
-    title = "Products by category"
+    title = registry.TITLES["categories"]
     summary = "Choose a category to see its products."
 
     def build_content(self) -> Widget:

@@ -7,6 +7,7 @@ from kivy.clock import Clock
 from kivy.uix.widget import Widget
 
 from kiosk.opening_hours import hours_text, open_now, status_text
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.layout import column
@@ -15,7 +16,7 @@ from screens.widgets.text import KText
 
 class ContactScreen(KioskScreen):
     screen_name = "contact"
-    title = "Contact us"
+    title = registry.TITLES["contact"]
     summary = "How to reach the Made in Oman portal team."
 
     def build_content(self) -> Widget:

@@ -7,6 +7,7 @@ from typing import Any
 
 from kivy.uix.widget import Widget
 
+from screens import registry
 from screens.context import ui
 from screens.reading import ReadingScreen, pick
 from screens.widgets.layout import column
@@ -16,7 +17,7 @@ from screens.widgets.text import KText
 class FaqScreen(ReadingScreen):
     screen_name = "faq"
     item_kind = "faq"
-    title = "Questions and answers"
+    title = registry.TITLES["faq"]
     summary = "Answers to what visitors ask most often. Tap a question to see its answer."
 
     def build_content(self) -> Widget:

@@ -17,6 +17,7 @@ from typing import Any
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.textlayout import has_arabic
@@ -70,7 +71,7 @@ class PrivateButton(KButton):
 
 class FeedbackScreen(KioskScreen):
     screen_name = "feedback"
-    title = "Send us a message"
+    title = registry.TITLES["feedback"]
     summary = ("A comment, a suggestion, a complaint or an accessibility problem. Your name is "
                "not needed.")
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from kivy.uix.widget import Widget
 
+from screens import registry
 from screens.base import KioskScreen
 from screens.widgets.lists import count_text, record_button, record_list
 
 
 class GovernoratesScreen(KioskScreen):
     screen_name = "governorates"
-    title = "Products by governorate"
+    title = registry.TITLES["governorates"]
     summary = "Choose a governorate to see the products made there."
 
     def build_content(self) -> Widget:

@@ -9,6 +9,7 @@ from typing import Any
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
+from screens import registry
 from screens.context import ui
 from screens.reading import ReadingScreen, numbered, pick, section
 from screens.widgets.layout import column
@@ -18,7 +19,7 @@ from screens.widgets.text import KText
 class GuideScreen(ReadingScreen):
     screen_name = "guide"
     item_kind = "guide"
-    title = "Service guide"
+    title = registry.TITLES["guide"]
     summary = "How to use the portal's services: what you need, the steps and how long it takes."
 
     def build_content(self) -> Widget:

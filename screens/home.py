@@ -15,7 +15,7 @@ from screens.widgets.layout import columns_for, grid
 class HomeScreen(KioskScreen):
     screen_name = "home"
     reads_content = False
-    title = "What would you like to do?"
+    title = registry.TITLES["home"]
     summary = "Choose a tile. Every screen has Home, Back, Help and Speak at the bottom."
 
     def build_content(self) -> Widget:
@@ -23,9 +23,8 @@ class HomeScreen(KioskScreen):
         tiles = grid(columns_for(self.app.window_width() - u.mm(8), 55, (3, 2, 1)),
                      spacing=u.mm(4))
         for name in registry.home_tiles():
-            cls = registry.screen_class(name)
             tile = KButton(kiosk_id=f"home.{name}",
-                           label={lang: _(cls.title, lang) for lang in ("ar", "en")},
+                           label={lang: _(registry.title(name), lang) for lang in ("ar", "en")},
                            action=lambda n=name: self.app.go(n))
             tile.min_height = u.mm(26)
             tiles.add_widget(tile)

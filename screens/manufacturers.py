@@ -6,6 +6,7 @@ from __future__ import annotations
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.lists import record_button, record_list
@@ -13,7 +14,7 @@ from screens.widgets.lists import record_button, record_list
 
 class ManufacturersScreen(KioskScreen):
     screen_name = "manufacturers"
-    title = "Products by manufacturer"
+    title = registry.TITLES["manufacturers"]
     summary = "Choose a manufacturer to see its products."
 
     def build_content(self) -> Widget:

@@ -9,6 +9,7 @@ from typing import Any
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from screens import registry
 from screens.context import ui
 from screens.reading import ContentPicture, ReadingScreen, date_text, pick
 from screens.widgets.button import KButton
@@ -19,7 +20,7 @@ from screens.widgets.text import KText
 class NewsScreen(ReadingScreen):
     screen_name = "news"
     item_kind = "news"
-    title = "News"
+    title = registry.TITLES["news"]
     summary = "News and announcements from the portal, newest first. Tap one to read it."
 
     def anchor_id(self) -> str | None:

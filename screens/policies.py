@@ -7,6 +7,7 @@ from __future__ import annotations
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
+from screens import registry
 from screens.context import ui
 from screens.reading import ReadingScreen, pick
 from screens.widgets.layout import column
@@ -16,7 +17,7 @@ from screens.widgets.text import KText
 class PoliciesScreen(ReadingScreen):
     screen_name = "policies"
     item_kind = "policy"
-    title = "Our policies"
+    title = registry.TITLES["policies"]
     summary = "How the portal treats your data, your rights and the information it publishes."
 
     def intro(self, lang: str) -> str:

@@ -12,6 +12,7 @@ from kivy.clock import Clock
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.button import KButton
@@ -33,7 +34,7 @@ def open_poll(store: Any, poll_id: str | None = None):
 
 class PollScreen(KioskScreen):
     screen_name = "poll"
-    title = "Poll"
+    title = registry.TITLES["poll"]
     summary = "Choose one answer and tap Vote. Then you see what others chose."
 
     def __init__(self, app: Any, **kwargs):

@@ -15,6 +15,7 @@ from kivy.graphics import Color, Line, Rectangle
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.poll import VOTED, open_poll
@@ -82,7 +83,7 @@ def votes_text(votes: int, percent: int, lang: str) -> str:
 
 class PollResultsScreen(KioskScreen):
     screen_name = "poll_results"
-    title = "Poll results"
+    title = registry.TITLES["poll_results"]
     summary = "How visitors have voted so far."
 
     def __init__(self, app: Any, **kwargs):

@@ -10,6 +10,7 @@ from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.layout import column
@@ -20,7 +21,7 @@ from screens.widgets.text import KText
 
 class ProductScreen(KioskScreen):
     screen_name = "product"
-    title = "Product"
+    title = registry.TITLES["product"]
     summary = "Details of the product."
 
     def _detail(self):

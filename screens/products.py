@@ -13,6 +13,7 @@ from typing import Any
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.button import KButton
@@ -25,7 +26,7 @@ PAGE_SIZE = 10
 
 class ProductsScreen(KioskScreen):
     screen_name = "products"
-    title = "All products"
+    title = registry.TITLES["products"]
     summary = "Choose a product to see its details."
 
     def _filter(self) -> dict[str, str]:

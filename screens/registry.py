@@ -30,6 +30,31 @@ SCREENS: dict[str, str] = {
     "policies": "screens.policies:PoliciesScreen",
 }
 
+# Each screen's title (the English msgid; assets/locale has it in both languages). Kept here,
+# not only on the screen classes that use it, so the home screen labels its tiles without
+# importing every screen's module on the way to the first frame.
+TITLES = {
+    "attract": "Welcome to Made in Oman",
+    "home": "What would you like to do?",
+    "settings": "Settings",
+    "contact": "Contact us",
+    "thanks": "Thank you",
+    "categories": "Products by category",
+    "governorates": "Products by governorate",
+    "manufacturers": "Products by manufacturer",
+    "products": "All products",
+    "product": "Product",
+    "search": "Search",
+    "feedback": "Send us a message",
+    "survey": "Survey",
+    "poll": "Poll",
+    "poll_results": "Poll results",
+    "news": "News",
+    "faq": "Questions and answers",
+    "guide": "Service guide",
+    "policies": "Our policies",
+}
+
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.
 HOME_TILES: tuple[str, ...] = (
     "categories", "governorates", "manufacturers", "search", "news", "faq", "guide", "poll",
@@ -45,6 +70,11 @@ def screen_class(name: str) -> Any:
                        f"{', '.join(sorted(SCREENS))}") from None
     module, _, cls = target.partition(":")
     return getattr(import_module(module), cls)
+
+
+def title(name: str) -> str:
+    """A registered screen's title (English msgid), without importing the screen."""
+    return TITLES[name]
 
 
 def home_tiles() -> list[str]:

@@ -14,6 +14,7 @@ from kivy.clock import Clock
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.button import KButton
@@ -43,7 +44,7 @@ def count_text(total: int, lang: str) -> str:
 
 class SearchScreen(KioskScreen):
     screen_name = "search"
-    title = "Search"
+    title = registry.TITLES["search"]
     summary = "Type part of a product's name, its maker or its code. Results appear as you type."
 
     def __init__(self, app: Any, **kwargs):

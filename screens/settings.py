@@ -7,6 +7,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
 from kiosk.session import RATE_STEP_COUNT, VOLUME_STEP_COUNT
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.button import KButton
@@ -20,7 +21,7 @@ def _step_text(msgid: str, step: int, count: int) -> dict[str, str]:
 
 class SettingsScreen(KioskScreen):
     screen_name = "settings"
-    title = "Settings"
+    title = registry.TITLES["settings"]
     summary = "Change how the kiosk looks and speaks. Everything returns to normal when you leave."
 
     def build_content(self) -> Widget:

@@ -13,6 +13,7 @@ from typing import Any
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.button import KButton
@@ -29,7 +30,7 @@ NOT_SAVED = ("Your answers could not be saved on this kiosk. Please try again in
 
 class SurveyScreen(KioskScreen):
     screen_name = "survey"
-    title = "Survey"
+    title = registry.TITLES["survey"]
     summary = "A few short questions about your visit. We do not ask who you are."
 
     def __init__(self, app: Any, **kwargs):

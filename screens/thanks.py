@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import both
+from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.button import KButton
@@ -23,7 +24,7 @@ DEFAULT_MESSAGE = "What you sent is saved and will reach the portal team."
 
 class ThanksScreen(KioskScreen):
     screen_name = "thanks"
-    title = "Thank you"
+    title = registry.TITLES["thanks"]
     summary = "What you sent is saved."
 
     def build_content(self) -> Widget:

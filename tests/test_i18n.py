@@ -11,7 +11,7 @@ from kiosk.i18n import LOCALE_DIR, _, both, missing, translations
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_", "t", "both", "_step_text"}
 ATTRS = {"title", "summary", "DEFAULT_MESSAGE"}
-DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES"}
+DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES"}
 
 
 def used_msgids() -> set[str]:
@@ -58,3 +58,13 @@ def test_translation_is_per_language():
     # Placeholders survive translation.
     assert "{seconds}" in _("The session ends in {seconds} seconds and everything you "
                             "entered will be cleared.", "ar")
+
+
+def test_every_registered_screen_has_a_title_in_both_languages():
+    # The home screen labels its tiles from registry.TITLES without importing the screens.
+    from screens import registry
+
+    assert set(registry.TITLES) == set(registry.SCREENS)
+    for name in registry.home_tiles():
+        ar, en = (translations(lang).gettext(registry.title(name)) for lang in ("ar", "en"))
+        assert ar != en and en == registry.title(name), name
