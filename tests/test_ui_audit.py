@@ -157,10 +157,7 @@ def _env(display: str, home: Path) -> dict[str, str]:
 #   there when it gets the focus (slide to read, keypad focus without scrolling).
 # Each entry: (check, widget pattern, words in the message, must still occur). When one is fixed
 # the test says so: remove its entry.
-KNOWN_APP_FAILURES = (
-    ("focus_ring_thickness", r"scroll\.(up|down)", "outside the control", True),
-    ("focus_ring_thickness", r".*", "with the app's own focus on it", False),
-)
+KNOWN_APP_FAILURES: tuple = ()
 
 
 def _known(f: dict) -> tuple | None:

@@ -130,6 +130,12 @@ def columns_for(width: float, min_mm: float, choices: tuple[int, ...] = (4, 3, 2
 SCROLL_BAR_MM = 4.0
 
 
+def ring_room() -> float:
+    """Space a control needs around it for its focus ring to show whole."""
+    u = ui().units
+    return u.focus_ring + u.mm(0.5)
+
+
 class KScroll(BoxLayout):
     """Long content in a scroll view, with 'Scroll up' / 'Scroll down' buttons that appear when
     the content is taller than the space for it."""
@@ -150,7 +156,17 @@ class KScroll(BoxLayout):
                           action=lambda: self.page(-1))
         self.down = KButton(kiosk_id="scroll.down", label=both("Scroll down"),
                             action=lambda: self.page(1))
-        self.buttons = row(self.up, self.down)
+        # Room all round for their focus ring: the window's edges and the bar below would
+        # otherwise cut it.
+        margin = ring_room()
+        pair = row(self.up, self.down)
+        self.buttons = BoxLayout(orientation="vertical", size_hint_y=None, padding=margin)
+        self.buttons.add_widget(pair)
+
+        def fit(*_a) -> None:
+            self.buttons.height = pair.height + 2 * margin
+        pair.bind(height=fit)
+        fit()
         self._showing = False
         # -1: decided before this frame is drawn, so the page buttons appear with the content
         # rather than one frame later (which moved the view under the visitor and cost a frame).
@@ -182,6 +198,21 @@ class KScroll(BoxLayout):
         self.view.scroll_y = min(1.0, max(0.0, self.view.scroll_y - direction * step))
 
     def show(self, widget: Widget) -> None:
-        """Bring a widget inside the content into view (keypad focus moved to it)."""
-        if widget is not None and self.overflows:
-            self.view.scroll_to(widget, padding=ui().units.gap, animate=False)
+        """Bring a widget inside the content into view with room for its focus ring (keypad
+        focus or slide to read moved to it). Kivy's own scroll_to moves only a widget that
+        is itself cut off, which leaves a ring cut at the edge."""
+        if widget is None or not self.overflows:
+            return
+        view = self.view
+        room = ring_room()
+        # In the scroll view's own frame (its parent's coordinates), as Kivy's scroll_to.
+        _x, bottom = view.parent.to_widget(*widget.to_window(widget.x, widget.y))
+        _x, top = view.parent.to_widget(*widget.to_window(widget.right, widget.top))
+        dy = 0.0
+        if bottom - room < view.y:
+            dy = view.y - bottom + room + ui().units.gap
+        elif top + room > view.top:
+            dy = view.top - top - room - ui().units.gap
+        if dy:
+            _dsx, dsy = view.convert_distance_to_scroll(0, dy)
+            view.scroll_y = max(0.0, min(1.0, view.scroll_y - dsy))
