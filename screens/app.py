@@ -53,6 +53,7 @@ TICK_S = 0.5
 # once the new screen is drawn, while the visitor takes it in: a person needs a few hundred
 # milliseconds to read and reach before the next touch.
 COLLECT_AFTER_S = 0.15
+COLLECT_EVERY_S = 30.0  # and at least this often, for what the background threads leave
 CAPTION_LINES = 2
 # Screens of one record that read out in full, in reading order, on arrival (issue 5, 3).
 READ_ON_ARRIVAL = ("product",)
@@ -322,6 +323,9 @@ class KioskApp(App):
         self.sm.current = name
         if left is not None and left is not screen:
             left.release()
+        if name == "attract" and left is not screen:
+            # The spoken invitation counts from the idle screen's first moment.
+            self._invited_at = self.session.clock() - INVITATION_EVERY_S + INVITATION_FIRST_S
         self.focus_id = None
         self.speak(self.arrival_text(self.session.lang))
 
@@ -488,6 +492,8 @@ class KioskApp(App):
         self.session.idle.touch()
 
     def _tick(self, _dt: float) -> None:
+        if time.monotonic() - self._collected_at >= COLLECT_EVERY_S:
+            self._housekeep()
         if not self.session.started:
             self._maybe_invite()
             return
@@ -507,13 +513,15 @@ class KioskApp(App):
     def _keep_memory(self) -> None:
         """What start-up imported and opened lives as long as the app: it is frozen out of the
         collector's walks (without a collection first: the little garbage imports leave is
-        not worth the time on the way to the first screen). Full collections no longer start
-        on their own; ``_housekeep`` runs one after each new screen, and hands freed memory
-        back to the system, so a kiosk that runs for months does not grow."""
+        not worth the time on the way to the first screen). The collector never starts on its
+        own: ``_housekeep`` runs it on this, the UI thread, after each new screen and at least
+        every COLLECT_EVERY_S, and hands freed memory back to the system. Started by whichever
+        thread happened to allocate, a collection could free widgets, and with them graphics
+        objects, away from the thread that owns the GL context; and a full one in the middle
+        of building a screen makes a tap slow."""
+        gc.disable()
         gc.freeze()
-        threshold0, threshold1, _full = gc.get_threshold()
-        gc.set_threshold(threshold0, threshold1, 1_000_000)
-        gc.enable()  # paused by make_kiosk_app while the kiosk started
+        self._collected_at = time.monotonic()
         self._collect = Clock.create_trigger(lambda _dt: self._housekeep(), COLLECT_AFTER_S)
 
     def note_change(self) -> None:
@@ -525,6 +533,7 @@ class KioskApp(App):
     def _housekeep(self) -> None:
         gc.collect()
         _malloc_trim()
+        self._collected_at = time.monotonic()
 
     def _maybe_invite(self) -> None:
         """On the idle screen, a calm spoken invitation once a minute, in the site's language

@@ -50,8 +50,8 @@ def make_kiosk_app(start: str = "attract", **options: Any) -> Any:
     """The visitor app as `kiosk run` starts it (the UI bench starts it the same way), after
     configure_kivy. Python's cyclic garbage collector is paused while the kiosk imports its
     modules and builds its first screen: it would walk the growing heap dozens of times for
-    nothing, since start-up makes almost no garbage. The app freezes what start-up made and
-    turns the collector back on once the first screen is drawn (KioskApp._keep_memory)."""
+    nothing, since start-up makes almost no garbage. The app freezes what start-up made and from
+    then on runs the collector itself, on the UI thread (KioskApp._keep_memory)."""
     import gc
 
     gc.disable()
