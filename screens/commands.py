@@ -64,26 +64,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
-    from screens.runtime import configure_kivy
+    from screens.runtime import app_on_screen, configure_kivy
 
     configure_kivy(size, fullscreen=False, quiet=not args.debug)
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from kiosk.device import KioskDevice
-    from screens import registry
-    from screens.app import KioskApp
-
-    device = KioskDevice()
-    device.ensure_content()
-    params = registry.screen_class(args.screen).sample_params(device.store)
-    app = KioskApp(device=device, start=args.screen, start_params=params)
-    s = app.session
-    s.set_lang(args.lang)
-    s.set_theme(args.theme)
-    s.set_text_scale(args.text_scale)
-    s.set_reach(args.reach)
-    s.started = args.screen != "attract"
+    app = app_on_screen(args.screen, lang=args.lang, theme=args.theme,
+                        text_scale=args.text_scale, reach=args.reach)
     result: dict[str, str] = {}
 
     def shoot(_dt: float) -> None:

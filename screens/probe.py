@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
 
-    from screens.runtime import configure_kivy, parse_size
+    from screens.runtime import app_on_screen, configure_kivy, parse_size
 
     size = parse_size(args.size)
     configure_kivy(size, quiet=True)
@@ -82,25 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     from kivy.core.window import Window
     from kivy.tests.common import UnitTestTouch
 
-    from kiosk.device import KioskDevice
-    from screens import registry
-    from screens.app import KioskApp
-
-    device = KioskDevice()
-    device.ensure_content()
-    params = registry.screen_class(args.screen).sample_params(device.store)
     fake_now = [0.0]
-    app = KioskApp(device=device, start=args.screen, start_params=params,
-                   clock=lambda: fake_now[0])
-    s = app.session
-    if args.lang:
-        s.set_lang(args.lang)
-    if args.theme:
-        s.set_theme(args.theme)
-    if args.text_scale:
-        s.set_text_scale(args.text_scale)
-    s.set_reach(args.reach)
-    s.started = args.screen != "attract"
+    app = app_on_screen(args.screen, lang=args.lang, theme=args.theme,
+                        text_scale=args.text_scale, reach=args.reach,
+                        clock=lambda: fake_now[0])
     steps: list[dict[str, Any]] = json.loads(args.steps)
     reports: list[dict[str, Any]] = []
     errors: list[str] = []

@@ -63,3 +63,31 @@ def make_kiosk_app(start: str = "attract", **options: Any) -> Any:
     # under $KIOSK_HOME/speech-cache and shuts it down when it stops.
     return KioskApp(device=device, start=start, background=device.credentials is not None,
                     voice=True, **options)
+
+
+def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None,
+                  text_scale: float | None = None, reach: bool = False,
+                  speech: bool | None = None, **options: Any) -> Any:
+    """The app opened straight on one screen (with the screen's sample parameters: a product
+    for the product screen) and these visitor settings, as a visitor would find it there:
+    for `kiosk screenshot`, the probe and the tests' drivers. After configure_kivy."""
+    from kiosk.device import KioskDevice
+    from screens import registry
+    from screens.app import KioskApp
+
+    device = KioskDevice()
+    device.ensure_content()
+    params = registry.screen_class(screen).sample_params(device.store)
+    app = KioskApp(device=device, start=screen, start_params=params, **options)
+    s = app.session
+    if lang:
+        s.set_lang(lang)
+    if theme:
+        s.set_theme(theme)
+    if text_scale:
+        s.set_text_scale(text_scale)
+    s.set_reach(reach)
+    if speech is not None:
+        s.set_speech(speech)
+    s.started = screen != "attract"
+    return app

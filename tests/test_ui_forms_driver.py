@@ -82,27 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     from kivy.core.window import Window
     from kivy.tests.common import UnitTestTouch
 
-    from kiosk.device import KioskDevice
     from screens import registry
-    from screens.app import KioskApp
     from screens.probe import report as probe_report
+    from screens.runtime import app_on_screen
 
     for entry in args.register:
         name, _, target = entry.partition("=")
         registry.SCREENS[name] = target
-    device = KioskDevice()
-    device.ensure_content()
-    params = registry.screen_class(args.screen).sample_params(device.store)
-    app = KioskApp(device=device, start=args.screen, start_params=params)
-    s = app.session
-    s.set_lang(args.lang)
-    if args.theme:
-        s.set_theme(args.theme)
-    if args.text_scale:
-        s.set_text_scale(args.text_scale)
-    s.set_reach(args.reach)
-    s.set_speech(args.speech)
-    s.started = args.screen != "attract"
+    app = app_on_screen(args.screen, lang=args.lang, theme=args.theme,
+                        text_scale=args.text_scale, reach=args.reach, speech=args.speech)
 
     go_calls: list[dict[str, Any]] = []
     real_go = app.go
@@ -110,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     def recording_go(name: str, _replace: bool = False, **go_params: Any) -> None:
         go_calls.append({"name": name, "params": go_params,
                          "registered": name in app.screens,
-                         "outbox_rows": len(device.outbox.items())})
+                         "outbox_rows": len(app.device.outbox.items())})
         if name in app.screens:  # a screen someone else is still building: record only
             real_go(name, _replace=_replace, **go_params)
 
