@@ -5,6 +5,7 @@ and the speech hook. Background work reports back through Clock, never touching 
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import logging
 import threading
@@ -67,12 +68,19 @@ DEFAULT_KEYS: dict[str, tuple[int, ...]] = {
 }
 
 
+@functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
 def _malloc_trim() -> None:
     """Give the C heap's free pages back to the system (glibc); elsewhere, nothing."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 class Overlay(Filled):
@@ -194,7 +202,10 @@ class KioskApp(App):
         Clock.schedule_interval(lambda _dt: self.check_status(), STATUS_EVERY_S)
         first_boot = not self.device.paths.content_db.exists()
         if first_boot or registry.screen_class(self.start_name).reads_content:
-            self._prepare_content()  # the first screen reads the store, or there is none yet
+            # The first screen reads the store, or there is none yet: open it now.
+            self.device.ensure_content()
+            self._content_ready = True
+            self._read_status()
         self.go(self.start_name, _replace=True, **self.start_params)
         # What the first screen does not need starts once it is drawn: the store (for a
         # first screen without content), the voice, and the background sync, upload and
@@ -202,13 +213,6 @@ class KioskApp(App):
         # one it schedules for "0 s" runs in the frame after.)
         Clock.schedule_once(lambda _dt: Clock.schedule_once(self._start_services, 0), 0)
         return self.root_layer
-
-    def _prepare_content(self) -> None:
-        """Open the content store (the bundled demo catalogue on a first boot) and read
-        whether the content is stale."""
-        self.device.ensure_content()
-        self._content_ready = True
-        self._read_status()
 
     def _start_services(self, _dt: float) -> None:
         if not self._content_ready:

@@ -1,6 +1,5 @@
-"""`kiosk audit`: the accessibility audit passes on the registered screens (but for the app's
-known failures, listed below), and deliberately broken screens (registered only inside the
-test's own audit process) are caught: a too-small button, low-contrast text, a missing Arabic
+"""`kiosk audit`: the accessibility audit passes on the registered screens with no failure, and
+deliberately broken screens (registered only inside the test's own audit process) are caught: a too-small button, low-contrast text, a missing Arabic
 label, clipped text, pictures without a text alternative beside them, a focus ring too thin
 and one nobody can see, each with its numbers. The focus ring on screen is as thick as the
 audit reads it from the canvas. Every audit runs in its own process under Xvfb."""
@@ -8,17 +7,13 @@ audit reads it from the canvas. Every audit runs in its own process under Xvfb."
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-KIOSK = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
+from tests.test_ui_app import KIOSK, ROOT, _env, kiosk_home  # noqa: F401
 
 BROKEN_SCREEN = textwrap.dedent('''
     """Screens that break the rules on purpose, for the audit's own tests."""
@@ -138,49 +133,18 @@ DRIVER = textwrap.dedent('''
 ''')
 
 
-@pytest.fixture(scope="session")
-def kiosk_home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("kiosk-home-audit")
-
-
-def _env(display: str, home: Path) -> dict[str, str]:
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(home))
-    env.pop("KIOSK_PX_PER_MM", None)
-    return env
-
-
-# Real failures the audit finds in code outside the audit (screens/widgets/layout.py, KScroll):
-# - Scroll up / Scroll down reach the window's left and right edges, and the bar is drawn over
-#   their lower edge, so the outer band of their focus ring is missing on those sides;
-# - KScroll.show scrolls a control into view only when it is outside the scroll area, so a
-#   control that sits less than the ring's 2 mm from the area's edge keeps its ring cut off
-#   there when it gets the focus (slide to read, keypad focus without scrolling).
-# Each entry: (check, widget pattern, words in the message, must still occur). When one is fixed
-# the test says so: remove its entry.
-KNOWN_APP_FAILURES: tuple = ()
-
-
-def _known(f: dict) -> tuple | None:
-    return next((k for k in KNOWN_APP_FAILURES if f["check"] == k[0]
-                 and re.fullmatch(k[1], f["widget"]) and k[2] in f["message"]), None)
-
-
-def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):
+def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):  # noqa: F811
     from screens import registry
 
     proc = subprocess.run([*KIOSK, "audit", "--json"], cwd=ROOT,
                           env=_env(display, kiosk_home), capture_output=True, text=True,
                           timeout=900)
     report = json.loads(proc.stdout)
-    unknown = [f for f in report["failures"] if _known(f) is None]
+    found = report["failures"]
     failures = "\n".join(f"{f['screen']}/{f['lang']}/{f['theme']}/x{f['scale']} {f['widget']} "
-                         f"{f['check']}: {f['message']}" for f in unknown[:40])
-    assert not unknown, f"{len(unknown)} failures:\n{failures}"
-    assert proc.returncode == (1 if report["failures"] else 0)
-    for k in KNOWN_APP_FAILURES:
-        if k[3]:
-            assert any(_known(f) == k for f in report["failures"]), \
-                f"fixed, well done: remove {k} from KNOWN_APP_FAILURES"
+                         f"{f['check']}: {f['message']}" for f in found[:40])
+    assert not found, f"{len(found)} failures:\n{failures}"
+    assert proc.returncode == 0
     assert report["screens"] == list(registry.SCREENS)
     assert report["text_scales"] == [1.0, 1.5, 2.0]
     n = len(registry.SCREENS)
@@ -202,7 +166,7 @@ def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):
 
 
 @pytest.fixture(scope="module")
-def broken_audit(display, kiosk_home, tmp_path_factory):
+def broken_audit(display, kiosk_home, tmp_path_factory):  # noqa: F811
     from central.content import make_png
 
     tmp = tmp_path_factory.mktemp("broken-screen")
@@ -361,7 +325,7 @@ def test_a_focus_ring_in_the_colour_behind_it_is_caught_in_every_theme(broken_au
             if "with the app's own focus" not in f["message"]] == []
 
 
-def test_the_focus_ring_on_screen_is_as_thick_as_the_audit_reads_it(display, kiosk_home,
+def test_the_focus_ring_on_screen_is_as_thick_as_the_audit_reads_it(display, kiosk_home,  # noqa: F811
                                                                      tmp_path):
     """The audit reads a Kivy Line of width w as 2w px across (the extended build offsets the
     path by w each side): the pixels of a focused control agree."""
