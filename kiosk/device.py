@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from kiosk import __version__
+from kiosk import __version__, events
 from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ class KioskDevice:
         self._creds: Credentials | None = None
         self._loops: list[Repeater] = []
         self._flush_lock = threading.Lock()
+        # What happened (new content, a command for the app, ...): the app subscribes.
+        self.events = events.EventBus()
         if open_now:
             _ = self.store, self.outbox
 
@@ -116,6 +118,7 @@ class KioskDevice:
         same verification path a sync uses."""
         if self.store.active_version() is None:
             self.store.import_catalogue_dir(DEMO_CATALOGUE, source="demo")
+            self.events.emit(events.CONTENT_CHANGED, version=self.store.active_version())
 
     def syncer(self, progress: Callable[[str], None] | None = None) -> Syncer:
         from offline_cache.sync import Syncer
@@ -219,10 +222,10 @@ class KioskDevice:
 
     # -- background work while the app runs ------------------------------------------------
 
-    def start_background(self, on_content_changed: Callable[[], None] | None = None,
-                         on_command: Callable[[str], None] | None = None) -> None:
+    def start_background(self) -> None:
         """Sync, upload and heartbeat loops. Each failure backs off on its own; a command from
-        central ('sync now', 'flush outbox') wakes the matching loop at once."""
+        central ('sync now', 'flush outbox') wakes the matching loop at once. New content and
+        commands for the app are told through ``self.events``."""
         from kiosk import protocol
         from kiosk.central_client import CentralError
         from offline_cache.sync import Repeater
@@ -236,8 +239,8 @@ class KioskDevice:
         def sync_work() -> tuple[bool, float | None]:
             before = self.store.active_version()
             r = syncer.sync_once()
-            if r.outcome == "updated" and before != r.version and on_content_changed:
-                on_content_changed()
+            if r.outcome == "updated" and before != r.version:
+                self.events.emit(events.CONTENT_CHANGED, version=r.version)
             return r.outcome != "failed", r.retry_after
 
         def flush_work() -> tuple[bool, float | None]:
@@ -256,8 +259,8 @@ class KioskDevice:
                     sync_loop.poke()
                 elif cmd.name == "flush_outbox":
                     flush_loop.poke()
-                elif on_command is not None:
-                    on_command(cmd.name)
+                else:
+                    self.events.emit(events.COMMAND, command=cmd, done=lambda ok, result: None)
                 done.append(cmd.id)
             return True, None
 

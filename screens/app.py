@@ -21,6 +21,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
+from kiosk import events
 from kiosk.device import KioskDevice
 from kiosk.i18n import _, both
 from kiosk.session import VOLUME_STEP_COUNT, SiteDefaults, VisitorSession
@@ -141,6 +142,7 @@ class KioskApp(App):
                  **kwargs):
         super().__init__(**kwargs)
         self.device = device or KioskDevice()
+        self.device.events.subscribe(events.CONTENT_CHANGED, self._content_changed)
         self._content_ready = False  # the store opened, the demo installed on a first boot
         config = (self.device.credentials.config if self.device.credentials else None) or {}
         self.defaults = SiteDefaults.from_config(config)
@@ -236,7 +238,7 @@ class KioskApp(App):
         else:
             self._speech_ready(None)  # nothing to start: whoever waits for it goes on
         if self.background:
-            self.device.start_background(on_content_changed=self._content_changed)
+            self.device.start_background()
 
     def _start_speech(self) -> None:
         """Off the UI thread: the engine process starts and the prompt cache loads while the
@@ -677,7 +679,7 @@ class KioskApp(App):
             self.stale = stale
             self.refresh_current()
 
-    def _content_changed(self) -> None:
+    def _content_changed(self, **_data: Any) -> None:
         Clock.schedule_once(lambda _dt: self.refresh_current())
 
     # -- speech hook -------------------------------------------------------------------------
