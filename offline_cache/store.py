@@ -40,12 +40,12 @@ from kiosk.protocol import (
     build_snapshot,
     canonical_json,
     iso,
-    load_catalogue_dir,
     parse_record,
     parse_record_bytes,
     sha256_hex,
 )
 from offline_cache.blobs import BlobStore
+from offline_cache.catalogue_dir import load_catalogue_dir
 from offline_cache.db import SQLiteFile, statements
 from offline_cache.normalize import index_text, name_key
 from offline_cache.search import FTS_WEIGHTS, match_expression, ranking_key
