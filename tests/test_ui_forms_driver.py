@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     from kivy.tests.common import UnitTestTouch
 
     from screens import registry
-    from screens.probe import report as probe_report
+    from screens.walk import screen_report as probe_report
     from screens.runtime import app_on_screen
 
     for entry in args.register:
