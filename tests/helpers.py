@@ -49,11 +49,13 @@ def walk(display: str, home: Path, tmp_path: Path, screen: str | None = None,
     """Run `kiosk walk` with ``steps`` (starting on ``screen`` with the visitor settings in
     ``start``: lang, theme, text_scale, reach, speech; size) and return its report: the
     ``reports`` of its report steps followed by the screen as the walk ended, the
-    ``navigations``, and ``errors`` (the failed step's line, or nothing)."""
+    ``navigations``, ``errors`` (the failed step's line, or nothing) and ``out``, the folder
+    with its walk.log, speech.log and shots. ``silent=False``: with the kiosk's voice."""
     n = len(list(tmp_path.iterdir()))
     script, report = tmp_path / f"walk-{n}.json", tmp_path / f"walk-{n}-report.json"
+    out = tmp_path / f"walk-{n}"
     script.write_text(json.dumps(list(steps), ensure_ascii=False), encoding="utf-8")
-    cmd = [*KIOSK, "walk", str(script), "--out", str(tmp_path / f"walk-{n}"), "--report",
+    cmd = [*KIOSK, "walk", str(script), "--out", str(out), "--report",
            str(report), *_flags({"screen": screen, "silent": silent, **start})]
     proc = subprocess.run(cmd, cwd=ROOT, env=env or kiosk_env(display, home),
                           capture_output=True, text=True, timeout=WALK_TIMEOUT_S)
@@ -65,6 +67,7 @@ def walk(display: str, home: Path, tmp_path: Path, screen: str | None = None,
                              f"{kivy_log}")
     result = json.loads(report.read_text(encoding="utf-8"))
     result["errors"] = [result["failure"]] if result["failure"] else []
+    result["out"] = out
     return result
 
 
