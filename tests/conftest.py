@@ -21,8 +21,8 @@ import pytest
 import requests
 
 pytest.register_assert_rewrite("tests.helpers")
+from tests.helpers import ROOT as REPO  # noqa: E402 - after the assertion rewrite is registered
 
-REPO = Path(__file__).resolve().parent.parent
 STARTUP_DEADLINE_S = 30.0
 HTTP_TIMEOUT_S = 10.0
 
