@@ -129,7 +129,7 @@ class Outbox(SQLiteFile):
         sub = parse_submission(data)
         body = canonical_json(sub.model_dump(mode="json", exclude_none=True)).decode("utf-8")
         # One autocommit INSERT under synchronous=FULL: the WAL is fsynced before it returns.
-        self._conn().execute(
+        self._execute(
             "INSERT INTO submission(id, type, created_ts, test, body, state) "
             "VALUES (?, ?, ?, ?, ?, 'queued')", (sub.id, sub.type, now, int(sub.test), body))
         return sub.id

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import gc
+import itertools
 import logging
 import threading
 import time
@@ -143,7 +144,17 @@ class KioskApp(App):
         super().__init__(**kwargs)
         self.device = device or KioskDevice()
         self.device.events.subscribe(events.CONTENT_CHANGED, self._content_changed)
-        self._content_ready = False  # the store opened, the demo installed on a first boot
+        # The store opened and, on a first boot, the demo installed: once, by whichever thread
+        # comes first (the content thread after the first frame, or the UI thread when a
+        # screen needs content before that).
+        self._content_lock = threading.Lock()
+        self._content_ready = threading.Event()
+        self._content_thread: threading.Thread | None = None
+        # Bumped (from any thread) when new content becomes active; the screen on show
+        # remembers the one it was built with, and is rebuilt in place if it is older.
+        self._generations = itertools.count(1)  # next() on it is atomic: any thread may bump
+        self._content_generation = 0
+        self._shown_generation = 0
         config = (self.device.credentials.config if self.device.credentials else None) or {}
         self.defaults = SiteDefaults.from_config(config)
         self.session = VisitorSession(defaults=self.defaults, clock=clock)
@@ -202,12 +213,8 @@ class KioskApp(App):
         Window.bind(on_touch_move=self._on_touch_move)
         Clock.schedule_interval(self._tick, TICK_S)
         Clock.schedule_interval(lambda _dt: self.check_status(), STATUS_EVERY_S)
-        first_boot = not self.device.paths.content_db.exists()
-        if first_boot or registry.screen_class(self.start_name).reads_content:
-            # The first screen reads the store, or there is none yet: open it now.
-            self.device.ensure_content()
-            self._content_ready = True
-            self._read_status()
+        # go() opens the store first when the first screen reads it; a first boot is no
+        # different: the attract screen shows while the demo installs.
         self.go(self.start_name, _replace=True, **self.start_params)
         # What the first screen does not need starts once it is drawn: the store (for a
         # first screen without content), the voice, and the background sync, upload and
@@ -217,27 +224,48 @@ class KioskApp(App):
         return self.root_layer
 
     def _start_services(self, _dt: float) -> None:
-        if not self._content_ready:
-            # The attract and home screens show no content: the store opens off the UI thread
-            # while the visitor already sees them (a screen that needs it meanwhile waits
-            # for the import at most).
+        if self._content_ready.is_set():
+            self._start_background()
+        else:
+            # The attract and home screens show no content: the store opens (and on a first
+            # boot the demo installs) off the UI thread while the visitor already sees them.
+            # A screen that needs it meanwhile waits for it (``_prepare_content``); the
+            # background loops start after it, so a first sync never races the demo install.
             def prepare() -> None:
-                try:
-                    self.device.ensure_content()
-                    stale = self.device.is_stale()
-                except Exception:  # a broken store must not take the visitor UI down
-                    log.exception("opening the content store failed")
-                    return
-                self._content_ready = True
-                self._set_stale(stale)
-            threading.Thread(target=prepare, name="content", daemon=True).start()
+                stale = self._prepare_content()
+                if stale is not None:
+                    self._set_stale(stale)
+                self._start_background()
+            self._content_thread = threading.Thread(target=prepare, name="content",
+                                                    daemon=True)
+            self._content_thread.start()
         if self.voice and self.speech is None:
             self._voice_pending = True
             threading.Thread(target=self._start_speech, name="speech-start",
                              daemon=True).start()
         else:
             self._speech_ready(None)  # nothing to start: whoever waits for it goes on
-        if self.background:
+
+    def _prepare_content(self) -> bool | None:
+        """Open the store, installing the demo if nothing is installed yet; returns whether
+        the content is stale, or None if it was ready already or could not be opened. Runs
+        once: a second caller waits for the first to finish."""
+        with self._content_lock:
+            if self._content_ready.is_set():
+                return None
+            try:
+                self.device.ensure_content()
+                return self.device.is_stale()
+            except Exception:  # a broken store must not take the visitor UI down
+                log.exception("opening the content store failed")
+                return None
+            finally:
+                # Even after a failure: screens then show their "can not be shown" sentence
+                # instead of waiting for ever.
+                self._content_ready.set()
+
+    def _start_background(self) -> None:
+        if self.background and not self._stopping:
             self.device.start_background()
 
     def _start_speech(self) -> None:
@@ -277,6 +305,9 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self._stopping = True
+        if self._content_thread is not None:
+            # The store is closed below: not while the demo is still being installed.
+            self._content_thread.join(timeout=60)
         if self._own_speech and self.speech is not None:
             try:
                 self.speech.shutdown()
@@ -317,6 +348,12 @@ class KioskApp(App):
         self._show(name, params)
 
     def _show(self, name: str, params: dict[str, Any]) -> None:
+        if registry.screen_class(name).reads_content and not self._content_ready.is_set():
+            # Content wanted before the store is ready (a visitor quick off the mark on a
+            # first boot): wait for it, or open it here, rather than show an empty screen.
+            stale = self._prepare_content()
+            if stale is not None:
+                self.stale = stale
         screen = self.screens[name]
         self.close_overlay()
         self.explain_next = False
@@ -532,6 +569,7 @@ class KioskApp(App):
 
     def note_change(self) -> None:
         """A screen was built or rebuilt (KioskScreen.refresh says so)."""
+        self._shown_generation = self._content_generation
         collect = getattr(self, "_collect", None)
         if collect is not None:
             collect()
@@ -656,12 +694,6 @@ class KioskApp(App):
 
     # -- degraded states ---------------------------------------------------------------------
 
-    def _read_status(self) -> None:
-        try:
-            self.stale = self.device.is_stale()
-        except Exception:  # a broken status must not take the visitor UI down
-            log.exception("reading the kiosk status failed")
-
     def check_status(self) -> None:
         def work() -> None:
             with self._status_lock:
@@ -680,7 +712,39 @@ class KioskApp(App):
             self.refresh_current()
 
     def _content_changed(self, **_data: Any) -> None:
-        Clock.schedule_once(lambda _dt: self.refresh_current())
+        """New content is active (the demo's first install, a sync): called in the thread
+        that installed it, so only counted here; the screen is rebuilt on the UI thread."""
+        self._content_generation = next(self._generations)
+        Clock.schedule_once(lambda _dt: self.show_new_content())
+
+    def show_new_content(self) -> None:
+        """Rebuild the screen on show if it was built from older content, in place: the same
+        screen and parameters, history, overlay, keypad focus, scroll position and session
+        (what was typed lives in it); nothing is said, the visitor did not move."""
+        screen = self._active
+        if (screen is None or not screen.reads_content
+                or self._shown_generation >= self._content_generation):
+            return
+        focused_id = self.focus_id
+        scroll = screen.scroll
+        from_top = None
+        if scroll is not None and scroll.overflows:
+            # Kept as the distance scrolled from the top: the content may grow or shrink.
+            from_top = (1.0 - scroll.view.scroll_y) * (scroll.content.height
+                                                       - scroll.view.height)
+        screen.refresh()
+
+        def restore(_dt: float) -> None:
+            if screen is not self._active:
+                return
+            new = screen.scroll
+            if from_top is not None and new is not None:
+                room = new.content.height - new.view.height
+                new.view.scroll_y = 1.0 - min(1.0, from_top / room) if room > 0 else 1.0
+            if focused_id:
+                self.focus_by_id(focused_id, announce=False)
+        # The new widgets are laid out on the next frame: scroll and draw the ring there.
+        Clock.schedule_once(restore, 0.05)
 
     # -- speech hook -------------------------------------------------------------------------
 
