@@ -113,9 +113,9 @@ class AuditRun:
             s.set_reach(combo.reach)
             s.set_speech(combo.speech)
             s.started = combo.screen != "attract"
-            app.close_overlay()
-            app.history = []
-            app._apply_context()
+            app.overlays.close()
+            app.nav.history = []
+            app.apply_context()
             app.go(combo.screen, **self.params.get(combo.screen, {}))
         except Exception as e:  # a screen that does not build is a finding, not the end
             self._fail_build(combo, f"could not open the screen: {type(e).__name__}: {e}")
@@ -141,10 +141,10 @@ class AuditRun:
                 REACH_TOP_FRACTION = 0.5  # noqa: N806
             _clear_focus(app)
             audit_screen(screen, combo, app.units.px_per_mm, self.findings,
-                         focus_order=app.focus_order(),
+                         focus_order=app.focus.order(),
                          reach_top=app.window_height() * REACH_TOP_FRACTION,
-                         move_focus=app.move_focus,
-                         focus_on=lambda b: app.focus_by_id(b.kiosk_id, announce=False))
+                         move_focus=app.focus.move,
+                         focus_on=lambda b: app.focus.by_id(b.kiosk_id, announce=False))
             _clear_focus(app)
         except Exception as e:
             self._fail_build(combo, f"could not measure the screen: {type(e).__name__}: {e}")
@@ -153,9 +153,7 @@ class AuditRun:
 
 def _clear_focus(app) -> None:
     """No keypad focus: the next screen opens as a visitor would find it."""
-    for attr in ("focus_index", "focus_id"):
-        if hasattr(app, attr):
-            setattr(app, attr, None)
+    app.focus.id = None
 
 
 def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> dict[str, Any]:

@@ -92,7 +92,7 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
     def settle(_dt: float) -> None:
         if Window.size != size:
             Window.size = size
-        app.refresh_current()
+        app.nav.refresh()
         Clock.schedule_once(shoot, 0.5)
 
     Clock.schedule_once(settle, 0.3)

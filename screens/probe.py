@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import operator
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def report(app) -> dict[str, Any]:
                     "rate_step": s.rate_step, "volume_step": s.volume_step,
                     "entered": dict(s.entered), "idle_s": s.idle.idle_s},
         "history": [name for name, _p in app.history],
-        "spoken": [text for _t, _l, text in app.spoken],
+        "spoken": [text for _t, _l, text in app.captions.spoken],
     }
 
 
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     errors: list[str] = []
 
     def find(kiosk_id: str):
-        order = app.focus_order()
+        order = app.focus.order()
         for b in order:
             if b.kiosk_id == kiosk_id:
                 return b
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             Window.dispatch("on_key_down", step["key"], 0, None, [])
         elif "advance_idle" in step:  # move the session's clock, then let the app tick
             fake_now[0] += float(step["advance_idle"])
-            app._tick(0)
+            app.idle.tick(0)
         elif "shot" in step:  # a PNG of the window as it is now
             import shutil
             import tempfile
@@ -169,9 +170,9 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(report(app))
         elif "stale" in step:  # what the app does when KioskDevice.status() says stale
             app.stale = bool(step["stale"])
-            app.refresh_current()
-        elif "call" in step:  # a method of the app, e.g. "end_session"
-            getattr(app, step["call"])()
+            app.nav.refresh()
+        elif "call" in step:  # a method of the app or one of its parts, e.g. "idle.end_session"
+            operator.attrgetter(step["call"])(app)()
         return float(step.get("wait", 0.15))
 
     def next_step(_dt: float, i: int = 0) -> None:
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         Clock.schedule_once(lambda dt: next_step(dt, i + 1), delay)
 
     def settle(_dt: float) -> None:
-        app.refresh_current()
+        app.nav.refresh()
         Clock.schedule_once(next_step, 0.3)
 
     Clock.schedule_once(settle, 0.2)

@@ -51,7 +51,7 @@ def make_kiosk_app(start: str = "attract", **options: Any) -> Any:
     configure_kivy. Python's cyclic garbage collector is paused while the kiosk imports its
     modules and builds its first screen: it would walk the growing heap dozens of times for
     nothing, since start-up makes almost no garbage. The app freezes what start-up made and from
-    then on runs the collector itself, on the UI thread (KioskApp._keep_memory)."""
+    then on runs the collector itself, on the UI thread (screens/memory.py)."""
     import gc
 
     gc.disable()

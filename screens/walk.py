@@ -247,7 +247,7 @@ class Walker:
     # -- speech: whatever the app's speak hook recorded ---------------------------------------
 
     def collect_speech(self) -> None:
-        spoken = self.app.spoken
+        spoken = self.app.captions.spoken
         start = 0
         if self._last_spoken is not None:
             for i in range(len(spoken) - 1, -1, -1):
@@ -470,7 +470,7 @@ class Walker:
         from kivy.core.window import Window
 
         name = step["key"]
-        codes = self.app.keys.get(name) or ()
+        codes = self.app.input.keys.get(name) or ()
         if not codes:
             raise StepFailed(f"the key '{name}' is not mapped to any key code on this kiosk")
         code = codes[0]

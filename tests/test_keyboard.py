@@ -129,7 +129,7 @@ def test_keys_are_16_mm_and_2_5_mm_apart_and_inside_the_window_at_every_scale(
     for _scale in (1, 1.5, 2):  # one app, the visitor's text size button between layouts
         steps += [{"report": True}, {"tap": "key.layout"}, {"report": True},
                   {"tap": "key.digits"}, {"report": True}, {"tap": "key.layout"},
-                  {"call": "next_text_scale"}]
+                  {"call": "prefs.next_text_scale"}]
     r = drive(display, kiosk_home, tmp_path, "search", steps, lang=lang)
     assert r["errors"] == []
     scales = [rep["session"]["text_scale"] for rep in r["reports"][:9]]

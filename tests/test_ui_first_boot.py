@@ -226,7 +226,7 @@ def _walker_cls() -> type:
 
             app = self.app
             failed: list[str] = []
-            focus = app.focus_id
+            focus = app.focus.id
             started = Clock.get_time()
 
             def install() -> None:
@@ -242,15 +242,15 @@ def _walker_cls() -> type:
             worker.start()
 
             def shown() -> bool:
-                ring = app.focused()
-                return (app._shown_generation >= app._content_generation
+                ring = app.focus.focused()
+                return (app.nav.shown_generation >= app.nav.content_generation
                         and (focus is None or (ring is not None and ring.focused)))
 
             def poll(_dt: float) -> None:
                 if failed:
                     self.fail(step, failed[0])
                 elif not worker.is_alive() and shown():
-                    self.done(step, f"focus {app.focus_id} on {self._here()}")
+                    self.done(step, f"focus {app.focus.id} on {self._here()}")
                 elif Clock.get_time() - started > INSTALL_TIMEOUT_S:
                     self.fail(step, f"the new content was not shown, with the keypad focus "
                                     f"on {focus} kept, within {INSTALL_TIMEOUT_S:g} s; "

@@ -9,12 +9,14 @@ submission was stored before the thanks screen appeared.
 Steps: {"tap": ID}, {"type": TEXT} (through the on-screen keyboard, switching layouts as
 needed), {"wait_for": {"screen": NAME} | {"text": SUBSTRING} | {"spoken": SUBSTRING},
 "timeout": S}, {"report": true},
-{"call": APP_METHOD}, {"focus": ID}, {"shot": FILE.png}. This module has no tests of its own."""
+{"call": APP_METHOD} (dotted for a part's: "prefs.toggle_lang"), {"focus": ID},
+{"shot": FILE.png}. This module has no tests of its own."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import operator
 import os
 import subprocess
 import sys
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         return r
 
     def find(kiosk_id: str):
-        for b in app.focus_order():
+        for b in app.focus.order():
             if b.kiosk_id == kiosk_id:
                 return b
         return None
@@ -191,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     texts = app.current.visible_texts()
                     ok = ok and any(cond["text"] in t for t in texts)
                 if "spoken" in cond:
-                    ok = ok and any(cond["spoken"] in t for _w, _l, t in app.spoken)
+                    ok = ok and any(cond["spoken"] in t for _w, _l, t in app.captions.spoken)
                 if not ok:
                     if now > deadline:
                         raise TimeoutError(f"waited for {cond} on {app.sm.current}; "
@@ -202,9 +204,9 @@ def main(argv: list[str] | None = None) -> int:
             elif "report" in step:
                 reports.append(report())
             elif "call" in step:
-                getattr(app, step["call"])()
+                operator.attrgetter(step["call"])(app)()
             elif "focus" in step:  # as the keypad's Up/Down would: focus and speak
-                if app.focus_by_id(step["focus"]) is None:
+                if app.focus.by_id(step["focus"]) is None:
                     raise LookupError(f"no control {step['focus']!r} to focus")
             elif "shot" in step:
                 Window.screenshot(name=step["shot"])
@@ -213,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         Clock.schedule_once(lambda _dt: run(i + 1, 0), 0)
 
     def settle(_dt: float) -> None:
-        app.refresh_current()
+        app.nav.refresh()
         Clock.schedule_once(lambda _dt: run(0), 0)
 
     Clock.schedule_once(settle, 0)

@@ -50,13 +50,13 @@ class KeypadWalker(walk_mod.Walker):
                 break
             if "keys_to" not in step:
                 break
-            order = [w.kiosk_id for w in self.app.focus_order()]
+            order = [w.kiosk_id for w in self.app.focus.order()]
             wanted = step["keys_to"] if isinstance(step["keys_to"], list) else [step["keys_to"]]
             # A key that changes with the layout (a capital at a sentence's start) is found
             # as whichever form the keyboard shows now.
             target = next((k for k in wanted if k in order), wanted[0])
             self.echo = target.removeprefix("key.")
-            if self.app.focus_id == target:
+            if self.app.focus.id == target:
                 del self.steps[self.index]  # reached: the presses did the work
                 self.presses = 0
                 continue
@@ -64,7 +64,7 @@ class KeypadWalker(walk_mod.Walker):
                 self.fail(step, f"{target} can not be reached by Up and Down; focus order: "
                                 f"{order}")
                 return
-            here = order.index(self.app.focus_id) if self.app.focus_id in order else None
+            here = order.index(self.app.focus.id) if self.app.focus.id in order else None
             n, t = len(order), order.index(target)
             downs = t + 1 if here is None else (t - here) % n
             ups = n - t if here is None else (here - t) % n

@@ -88,9 +88,9 @@ def test_no_results_says_so_and_offers_words_that_find_something(display, kiosk_
 def test_what_was_typed_survives_text_size_and_language_and_goes_with_the_session(
         display, kiosk_home, tmp_path):
     r = drive(display, kiosk_home, tmp_path, "search", [
-        {"type": "honey"}, {"call": "next_text_scale"}, {"report": True},
-        {"call": "toggle_lang"}, {"report": True},
-        {"call": "end_session"}, {"report": True},
+        {"type": "honey"}, {"call": "prefs.next_text_scale"}, {"report": True},
+        {"call": "prefs.toggle_lang"}, {"report": True},
+        {"call": "idle.end_session"}, {"report": True},
         {"call": "start_session"}, {"tap": "home.search"}, {"report": True}], lang="en")
     assert r["errors"] == []
     bigger, arabic, ended, again = r["reports"][:4]

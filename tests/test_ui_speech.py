@@ -38,23 +38,23 @@ def finish(_dt):
     app.stop()
 
 def reach(_dt):
-    out["reach_caption_y"] = app.caption_box.y
-    out["reach_caption_top"] = app.caption_box.top
+    out["reach_caption_y"] = app.captions.box.y
+    out["reach_caption_top"] = app.captions.box.top
     Clock.schedule_once(finish, 0)
 
 def check(_dt):
-    out["spoken"] = [t for _w, _l, t in app.spoken]
-    out["caption"] = app._caption.logical if app._caption is not None else None
-    out["caption_y"] = app.caption_box.y
+    out["spoken"] = [t for _w, _l, t in app.captions.spoken]
+    out["caption"] = app.captions.label.logical if app.captions.label is not None else None
+    out["caption_y"] = app.captions.box.y
     out["bar_y"] = app.current.bar.to_window(0, app.current.bar.y)[1]
     out["diagnostics"] = app.speech.diagnostics()
-    app.apply(lambda s: s.set_reach(True))
+    app.prefs.apply(lambda s: s.set_reach(True))
     Clock.schedule_once(reach, 0.3)
 
 def go(_dt):
     app.start_session("en")
-    app.toggle_speech()
-    Clock.schedule_once(lambda _dt: (app.move_focus(1), Clock.schedule_once(check, 0.3)), 0.3)
+    app.prefs.toggle_speech()
+    Clock.schedule_once(lambda _dt: (app.focus.move(1), Clock.schedule_once(check, 0.3)), 0.3)
 
 Clock.schedule_once(go, 0.3)
 app.run()
@@ -143,21 +143,21 @@ def visit(_dt):
     app.session.started = name != "attract"
     app.session.set_lang(lang)
     app.session.set_speech(True)
-    app._apply_context()
+    app.apply_context()
     app.go(name, **registry.screen_class(name).sample_params(app.device.store))
     Clock.schedule_once(lambda _dt: check(name, lang), 0.1)
 
 def check(name, lang):
-    order = app.focus_order()
-    if not app.arrival_text(lang).strip():
+    order = app.focus.order()
+    if not app.nav.arrival_text(lang).strip():
         found["problems"].append(f"{name}/{lang}: nothing said on arrival")
     seen = set()
     for _ in range(len(order)):
-        b = app.move_focus(1)
+        b = app.focus.move(1)
         seen.add(b.kiosk_id)
         found["checked"] += 1
         for other in ("ar", "en"):
-            if not b.describe(other).strip() or not app.describe_control(b, order, other):
+            if not b.describe(other).strip() or not app.focus.describe(b, order, other):
                 found["problems"].append(f"{name}/{lang}: {b.kiosk_id} says nothing in {other}")
     missing = {b.kiosk_id for b in order} - seen
     if missing:
