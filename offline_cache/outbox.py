@@ -246,6 +246,18 @@ class Outbox(SQLiteFile):
         age = None if oldest is None else max(0, int(self._clock() - oldest))
         return {"pending": pending, "oldest_age_s": age, "dead": dead}
 
+    def local_poll_votes(self, poll_id: str) -> dict[str, int]:
+        """This kiosk's votes for ``poll_id`` that central has not acknowledged yet, per option
+        id. A body is erased once central has the submission, so these are exactly the votes
+        central's totals do not include yet."""
+        with self._read() as c:
+            rows = c.execute(
+                "SELECT json_extract(body, '$.payload.option_id'), count(*) FROM submission "
+                "WHERE type = 'poll_vote' AND state IN ('queued', 'sending') "
+                "AND body IS NOT NULL AND json_extract(body, '$.payload.poll_id') = ? "
+                "GROUP BY 1", (poll_id,)).fetchall()
+        return {str(option): n for option, n in rows if option is not None}
+
     _COLS = "id, type, state, created_ts, attempts, test, receipt, reason"
 
     @staticmethod
