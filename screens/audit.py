@@ -170,17 +170,19 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
     from kivy.core.window import Window
 
     from kiosk.device import KioskDevice
+    from kiosk.services import VisitorServices
     from screens import registry
     from screens.app import KioskApp
 
     started = time.monotonic()
     device = KioskDevice()
     device.ensure_content()
+    services = VisitorServices(device)
     params: dict[str, dict[str, Any]] = {}
     param_errors: dict[str, str] = {}
     for name in screens:
         try:
-            params[name] = registry.screen_class(name).sample_params(device.store) or {}
+            params[name] = registry.screen_class(name).sample_params(services) or {}
         except Exception as e:
             param_errors[name] = f"sample_params failed: {type(e).__name__}: {e}"
     # A frozen visitor clock: the idle warning must not cover a screen mid-audit.

@@ -72,12 +72,13 @@ def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None
     for the product screen) and these visitor settings, as a visitor would find it there:
     for `kiosk screenshot`, the probe and the tests' drivers. After configure_kivy."""
     from kiosk.device import KioskDevice
+    from kiosk.services import VisitorServices
     from screens import registry
     from screens.app import KioskApp
 
     device = KioskDevice()
     device.ensure_content()
-    params = registry.screen_class(screen).sample_params(device.store)
+    params = registry.screen_class(screen).sample_params(VisitorServices(device))
     app = KioskApp(device=device, start=screen, start_params=params, **options)
     s = app.session
     if lang:
