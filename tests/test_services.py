@@ -1,8 +1,10 @@
 """The visitor services (kiosk/services): what screens ask, answered from a real SQLite store with
-the demo catalogue, a real outbox, and a real central on 127.0.0.1 for poll results."""
+the demo catalogue, a real outbox, and a real central on 127.0.0.1 for poll results. Plus the
+guard that keeps screens away from the store, the outbox, the blobs and the network."""
 
 from __future__ import annotations
 
+import ast
 import json
 import queue
 import sqlite3
@@ -339,3 +341,45 @@ def test_a_vote_wakes_the_uploader(provisioned, central_server):
     sid = services.polls.vote("favourite", "dates", "en")
     wait(sid, ANSWER_WAIT_S)
 
+
+# -- the guard: screens ask the services only -------------------------------------------------
+
+FORBIDDEN_IMPORTS = ("offline_cache", "requests", "kiosk.central_client")
+FORBIDDEN_DEVICE_PARTS = {"store", "outbox", "blobs", "client", "submit", "wake_outbox"}
+
+
+def reaching_past_the_services(source: str) -> list[str]:
+    """Where ``source`` imports storage or the network, or takes the device's store, outbox,
+    blobs, client or submit (``device.store``, ``self.app.device.outbox``, ...)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""]
+            found += [f"line {node.lineno}: imports {n}" for n in names
+                      if any(n == f or n.startswith(f + ".") for f in FORBIDDEN_IMPORTS)]
+        elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_DEVICE_PARTS:
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else \
+                owner.id if isinstance(owner, ast.Name) else None
+            if name == "device":
+                found.append(f"line {node.lineno}: device.{node.attr}")
+    return found
+
+
+def test_the_guard_sees_a_screen_reaching_past_the_services():
+    bad = ("from offline_cache.outbox import ContactNotAccepted\nimport requests\n"
+           "def f(self, device):\n    self.app.device.store.faq()\n    device.blobs.path(1)\n"
+           "    self.app.device.client().poll_results(2)\n"
+           "    self.app.device.submit('poll_vote', {}, 'en')\n")
+    assert len(reaching_past_the_services(bad)) == 6
+    assert reaching_past_the_services("self.app.services.reading.faq()\n"
+                                      "self.app.device.ensure_content()\n") == []
+
+
+def test_no_screen_touches_the_store_the_outbox_the_blobs_or_the_network():
+    files = sorted(ROOT.joinpath("screens").rglob("*.py"))
+    assert len(files) > 20
+    found = {str(p.relative_to(ROOT)): hits for p in files
+             if (hits := reaching_past_the_services(p.read_text(encoding="utf-8")))}
+    assert found == {}
