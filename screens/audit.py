@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import CommandError
+
 LANGS = ("ar", "en")
 THEMES = ("standard", "high_contrast", "inverted")
 SCALES = (1.0, 1.5, 2.0)  # ACCESSIBILITY 4: text scale 1, 1.5 and 2
@@ -255,7 +257,6 @@ def human_report(report: dict[str, Any]) -> str:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from kiosk.cli import CommandError
     from screens import registry
     from screens.commands import DEFAULT_SIZE, _size
     from screens.xvfb import XvfbUnavailable, display_for
