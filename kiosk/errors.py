@@ -15,3 +15,8 @@ class CommandError(UserError):
 
 class NotProvisioned(UserError):
     """This kiosk has no credentials yet."""
+
+
+class ContactNotAccepted(UserError, ValueError):
+    """Contact details were offered but the kiosk has no key to seal them with yet. Raised by
+    the outbox, answered by the screen the visitor is on with its own sentence."""

@@ -258,7 +258,7 @@ def human_report(report: dict[str, Any]) -> str:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from screens import registry
-    from screens.commands import DEFAULT_SIZE, _size
+    from screens.runtime import DEFAULT_SIZE, size_arg
     from screens.xvfb import XvfbUnavailable, display_for
 
     screens = list(registry.SCREENS)
@@ -268,7 +268,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise CommandError(f"unknown screen {unknown[0]!r}; choose from "
                                f"{', '.join(sorted(registry.SCREENS))}")
         screens = [s for s in screens if s in args.screen]
-    size = _size(args.size) or DEFAULT_SIZE
+    size = size_arg(args.size) or DEFAULT_SIZE
     try:
         with display_for(size):
             report = run_audit(screens, size, quiet=not args.debug)

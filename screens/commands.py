@@ -10,22 +10,14 @@ import tempfile
 from pathlib import Path
 
 from kiosk.errors import CommandError
-from screens.runtime import parse_size
+from screens.runtime import DEFAULT_SIZE, size_arg
 from screens.xvfb import XvfbUnavailable, display_for
 
-DEFAULT_SIZE = (1080, 1920)
 THEMES = ("standard", "high_contrast", "inverted")
 
 
-def _size(value: str | None) -> tuple[int, int] | None:
-    try:
-        return parse_size(value)
-    except ValueError as e:
-        raise CommandError(str(e)) from None
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    size = _size(args.size)
+    size = size_arg(args.size)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         raise CommandError("no display: run the kiosk on its screen (DISPLAY is not set), or "
                            "use 'kiosk screenshot SCREEN --out FILE.png' to render a screen "
@@ -46,7 +38,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
                            f"{', '.join(sorted(registry.SCREENS))}")
     if args.text_scale not in (1.0, 1.5, 2.0):
         raise CommandError("--text-scale must be 1, 1.5 or 2")
-    size = _size(args.size) or DEFAULT_SIZE
+    size = size_arg(args.size) or DEFAULT_SIZE
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise CommandError(f"{out} should end in .png")
