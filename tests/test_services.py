@@ -301,7 +301,7 @@ def test_results_from_central_add_this_kiosks_undelivered_votes_and_answer_once(
     assert got.empty()  # answered once
     # Delivered: central counts it now and this kiosk no longer adds it.
     assert provisioned.flush_outbox(max_failures=1).pending == 0
-    assert provisioned.outbox.local_poll_votes("favourite") == {}
+    assert provisioned.outbox.pending_votes("favourite") == {}
     _, got = answers_to(lambda a: services.polls.results("favourite", answer=a))
     again = got.get(timeout=ANSWER_WAIT_S)
     assert again.source == "central"

@@ -3,8 +3,10 @@ visitor (in English, the msgid the screens translate) saying what to do next."""
 
 from __future__ import annotations
 
+from kiosk.errors import UserError
 
-class VisitorError(Exception):
+
+class VisitorError(UserError):
     """``message`` is shown and spoken to the visitor; ``field`` names the input it is about
     (``text``, ``kind``, ``contact``, ``option``, a survey question's id), when there is one, so
     a screen can take the visitor back to it."""

@@ -93,7 +93,7 @@ class Polls:
         if poll is None:
             return None
         # Read here, on the caller's thread: the asking thread touches only the network.
-        local = self._device.outbox.local_poll_votes(poll.id)
+        local = self._device.outbox.pending_votes(poll.id)
         if answer is None or self._device.credentials is None:
             return _results(poll, local, "local")
         device = self._device

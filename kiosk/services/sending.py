@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from kiosk.errors import ContactNotAccepted
 from kiosk.services.errors import ContactRefused
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ def keep(device: KioskDevice, payload: BaseModel, lang: str,
     """Keep ``payload`` durably and wake the uploader; the submission's id, or None when this
     kiosk could not keep it (logged; the caller tells the visitor in its own words). Raises
     ContactRefused when contact details were given and can not be sealed yet."""
-    from offline_cache.outbox import ContactNotAccepted
-
     kind = submission_type(payload)
     try:
         submission_id = device.submit(kind, payload.model_dump(mode="json", exclude_none=True),
