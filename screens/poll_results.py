@@ -5,7 +5,6 @@ kiosk's own votes still in its outbox, and the screen says which."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from typing import Any
@@ -28,25 +27,6 @@ log = logging.getLogger(__name__)
 SOURCE_CENTRAL = "Results from every kiosk and the portal."
 SOURCE_LOCAL = "Results from this kiosk only; the portal's totals were not reachable."
 SOURCE_LOADING = "Asking the portal for the latest totals. Meanwhile: this kiosk's votes."
-
-
-def local_votes(outbox: Any, poll_id: str) -> dict[str, int]:
-    """This kiosk's votes for ``poll_id`` that central has not acknowledged yet (the outbox
-    erases a submission's body once central has it, so these are exactly the votes central's
-    totals do not include)."""
-    counts: dict[str, int] = {}
-    # The outbox has no query by payload; read its rows in one read transaction.
-    with outbox._read() as c:
-        rows = c.execute("SELECT body FROM submission WHERE type = 'poll_vote' "
-                         "AND state IN ('queued', 'sending') AND body IS NOT NULL").fetchall()
-    for (body,) in rows:
-        try:
-            payload = json.loads(body)["payload"]
-        except (ValueError, KeyError, TypeError):
-            continue
-        if payload.get("poll_id") == poll_id:
-            counts[payload["option_id"]] = counts.get(payload["option_id"], 0) + 1
-    return counts
 
 
 class Bar(Widget):
@@ -143,7 +123,7 @@ class PollResultsScreen(KioskScreen):
         self.app.speak(self.spoken_results())
 
     def counts(self, poll) -> dict[str, int]:
-        local = local_votes(self.app.device.outbox, poll.id)
+        local = self.app.device.outbox.pending_votes(poll.id)
         if self.central is None:
             return local
         # Central's totals plus this kiosk's votes that have not reached it yet.
