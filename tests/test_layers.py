@@ -82,6 +82,8 @@ def test_the_untouched_packages_keep_every_contract_and_have_no_cycle(tree):
     ("kiosk/protocol/base.py", "from kiosk import central_client", "layers"),
     # siblings marked independent with "|"
     ("voices/engine.py", "from offline_cache import store", "layers"),
+    ("voices/engine.py", "from offline_cache import store", "storage-speech-independent"),
+    ("offline_cache/sync.py", "import voices.service", "storage-speech-independent"),
     ("kiosk/units.py", "from kiosk import errors", "layers"),
     # a new kiosk module nobody gave a layer
     ("kiosk/newcomer.py", "from kiosk import units", "kiosk-placed"),
