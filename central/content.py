@@ -132,7 +132,11 @@ def import_catalogue_dir(central: Central, path: Path | str | None = None,
             "pass --dir with a catalogue directory"
         )
     try:
-        catalogue, media = protocol.load_catalogue_dir(root)
+        media_dir = root / "media"
+        files = {f.stem: str(f) for f in media_dir.iterdir()} if media_dir.is_dir() else {}
+        catalogue, media = protocol.load_catalogue(
+            (root / "catalogue.json").read_bytes(), files, lambda name: Path(name).read_bytes(),
+            where=str(root / "catalogue.json"))
     except protocol.ProtocolError as e:
         raise CentralError(f"the catalogue in {root} is not valid: {e}") from None
     for sha, (file, _size, media_type) in media.items():

@@ -9,10 +9,7 @@ import sqlite3
 import sys
 
 from kiosk import __version__
-
-
-class CommandError(Exception):
-    """An error a technician will read: one sentence saying what is wrong and what to do."""
+from kiosk.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     try:
         return int(args.func(args) or 0)
-    except CommandError as e:
+    except UserError as e:
         logging.getLogger("kiosk.cli").error("kiosk %s: %s", args.command, e)
         print(f"kiosk: {e}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from kiosk.errors import ContactNotAccepted
 from kiosk.protocol import (
     ProtocolError,
     Submission,
@@ -53,10 +54,6 @@ CREATE TABLE IF NOT EXISTS submission (
 );
 CREATE INDEX IF NOT EXISTS submission_by_state ON submission(state, seq);
 """
-
-
-class ContactNotAccepted(ValueError):
-    """Contact details were offered but the kiosk has no key to seal them with yet."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import CommandError
+
 LANGS = ("ar", "en")
 THEMES = ("standard", "high_contrast", "inverted")
 SCALES = (1.0, 1.5, 2.0)  # ACCESSIBILITY 4: text scale 1, 1.5 and 2
@@ -253,9 +255,8 @@ def human_report(report: dict[str, Any]) -> str:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from kiosk.cli import CommandError
     from screens import registry
-    from screens.commands import DEFAULT_SIZE, _size
+    from screens.runtime import DEFAULT_SIZE, size_arg
     from screens.xvfb import XvfbUnavailable, display_for
 
     screens = list(registry.SCREENS)
@@ -265,7 +266,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise CommandError(f"unknown screen {unknown[0]!r}; choose from "
                                f"{', '.join(sorted(registry.SCREENS))}")
         screens = [s for s in screens if s in args.screen]
-    size = _size(args.size) or DEFAULT_SIZE
+    size = size_arg(args.size) or DEFAULT_SIZE
     try:
         with display_for(size):
             report = run_audit(screens, size, quiet=not args.debug)

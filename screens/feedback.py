@@ -16,6 +16,7 @@ from typing import Any
 
 from kivy.uix.widget import Widget
 
+from kiosk.errors import ContactNotAccepted
 from kiosk.i18n import _, both
 from screens import registry
 from screens.base import KioskScreen
@@ -283,8 +284,6 @@ class FeedbackScreen(KioskScreen):
             type_, payload = "feedback", {"kind": kind, "text": text}
         if came_from:
             payload["screen"] = came_from
-        from offline_cache.outbox import ContactNotAccepted  # with the outbox, when it opens
-
         contact = self.contact() if with_contact else {}
         try:
             self.app.device.submit(type_, payload, lang, contact=contact or None)

@@ -143,7 +143,9 @@ def write_test_catalogue(root: Path) -> dict[str, Any]:
         ],
     }
     (root / "catalogue.json").write_text(json.dumps(cat, ensure_ascii=False), "utf-8")
-    protocol.load_catalogue_dir(root)  # the fixture itself must be valid
+    from offline_cache.catalogue_dir import load_catalogue_dir
+
+    load_catalogue_dir(root)  # the fixture itself must be valid
     return cat
 
 

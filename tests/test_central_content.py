@@ -14,6 +14,7 @@ from nacl.signing import SigningKey, VerifyKey
 
 from central.config import DEMO_DIR
 from kiosk import protocol
+from offline_cache.catalogue_dir import load_catalogue_dir
 from tests.conftest import CentralServer, start_central
 
 
@@ -262,7 +263,7 @@ def test_import_demo_loads_the_bundled_demo_catalogue(tmp_path):
         res = subprocess.run([sys.executable, "-m", "central.cli", *args], env=env,
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
-    catalogue, _media = protocol.load_catalogue_dir(DEMO_DIR)
+    catalogue, _media = load_catalogue_dir(DEMO_DIR)
     assert res.stdout.strip() == "1"
     from central.config import load_settings
     from central.service import Central

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.protocol import GOVERNORATES, POLICY_IDS, Catalogue, load_catalogue_dir
+from kiosk.protocol import GOVERNORATES, POLICY_IDS, Catalogue
+from offline_cache.catalogue_dir import load_catalogue_dir
 
 DEMO = Path(__file__).resolve().parent.parent / "assets" / "demo"
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")

@@ -24,11 +24,11 @@ from kiosk.protocol import (
     build_snapshot,
     canonical_json,
     iso,
-    load_catalogue_dir,
     parse_record_bytes,
     sha256_hex,
 )
 from offline_cache.blobs import BlobStore
+from offline_cache.catalogue_dir import load_catalogue_dir
 from offline_cache.db import SQLiteFile
 from offline_cache.store import schema
 

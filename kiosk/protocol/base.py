@@ -1,0 +1,213 @@
+"""The wire format's ground: limits, canonical JSON and hashing, field types and the strict
+base model every message uses. Pure: no file or network I/O anywhere in kiosk.protocol."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+SCHEMA_VERSION = 1
+
+# ---------------------------------------------------------------------------------------------
+# Limits. Every size the wire accepts is bounded here, once.
+
+MAX_NAME = 200  # product / maker / category names
+MAX_SHORT = 500  # titles, labels, questions, alt texts
+MAX_LONG = 8000  # descriptions, answers, policy bodies
+MAX_LIST = 50  # images, certifications, options, documents per record
+MAX_RECORDS = 200_000  # records in one snapshot
+MAX_RECORD_BYTES = 64 * 1024  # one record as canonical JSON
+MAX_INDEX_BYTES = 32 * 1024 * 1024
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_BLOB_BYTES = 5 * 1024 * 1024  # one media file
+MAX_SUBMISSION_TEXT = 4000
+MAX_SUBMISSION_BYTES = 32 * 1024  # one submission item as canonical JSON
+MAX_BATCH_ITEMS = 100
+MAX_SEALED_CONTACT_BYTES = 4096
+
+MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp")
+
+GOVERNORATES = (
+    "muscat",
+    "dhofar",
+    "musandam",
+    "al_buraimi",
+    "ad_dakhiliyah",
+    "al_batinah_north",
+    "al_batinah_south",
+    "ash_sharqiyah_north",
+    "ash_sharqiyah_south",
+    "ad_dhahirah",
+    "al_wusta",
+)
+
+POLICY_IDS = ("privacy", "terms", "accessibility", "participation", "open_data")
+WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+class ProtocolError(ValueError):
+    """Content or a message that does not follow the wire format. The text says what is wrong."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical JSON and hashing
+
+
+def canonical_json(value: Any) -> bytes:
+    """Deterministic UTF-8 JSON: sorted keys, no spaces, no floats (so it is a fixpoint)."""
+    _reject_floats(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def _reject_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise ProtocolError("numbers on the wire must be integers; found a decimal number")
+    if isinstance(value, dict):
+        for v in value.values():
+            _reject_floats(v)
+    elif isinstance(value, list):
+        for v in value:
+            _reject_floats(v)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Field types
+
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _check_sha256(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a SHA-256 hash: 64 lowercase hex digits")
+    if "/" in value or "\\" in value or "://" in value or value.startswith("."):
+        raise ValueError(
+            f"expected a SHA-256 hash (64 lowercase hex digits) but got a path or URL: {value[:80]!r}"
+        )
+    if not _SHA_RE.match(value):
+        raise ValueError(f"expected a SHA-256 hash (64 lowercase hex digits), got {value[:80]!r}")
+    return value
+
+
+def _check_id(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected an id: lowercase letters, digits, '-' or '_'")
+    if "/" in value or "\\" in value or ".." in value:
+        raise ValueError(f"an id may not look like a path: {value[:80]!r}")
+    if not _ID_RE.match(value):
+        raise ValueError(
+            f"ids are 1-64 characters of lowercase letters, digits, '-' and '_', "
+            f"starting with a letter or digit; got {value[:80]!r}"
+        )
+    return value
+
+
+def _check_https(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 500:
+        raise ValueError("expected an https:// address of at most 500 characters")
+    if not re.match(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$", value):
+        raise ValueError(f"expected an https:// address, got {value[:80]!r}")
+    return value
+
+
+def _strip_text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Sha256 = Annotated[str, BeforeValidator(_check_sha256)]
+RecordId = Annotated[str, BeforeValidator(_check_id)]
+HttpsUrl = Annotated[str, BeforeValidator(_check_https)]
+Governorate = Literal[
+    "muscat",
+    "dhofar",
+    "musandam",
+    "al_buraimi",
+    "ad_dakhiliyah",
+    "al_batinah_north",
+    "al_batinah_south",
+    "ash_sharqiyah_north",
+    "ash_sharqiyah_south",
+    "ad_dhahirah",
+    "al_wusta",
+]
+Weekday = Literal["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("times must carry a timezone, e.g. 2026-01-31T08:00:00Z")
+    return value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _text(max_len: int):
+    return Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=max_len)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
+                              defer_build=True)
+
+
+def _bilingual(max_len: int):
+    text = _text(max_len)
+
+    class _T(_Strict):
+        ar: text  # type: ignore[valid-type]
+        en: text  # type: ignore[valid-type]
+
+    return _T
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str, what: str = "value") -> bytes:
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise ProtocolError(f"{what} is not valid base64") from None
+
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _explain(err: ValidationError, where: str) -> str:
+    """One readable line per problem: where it is and what is wrong."""
+    lines = []
+    for e in err.errors()[:10]:
+        loc = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field (remove it or check its spelling)"
+        elif e["type"] == "missing":
+            if loc.endswith(".ar") or loc.endswith(".en") or loc in ("ar", "en"):
+                msg = "missing translation: every text needs both 'ar' and 'en'"
+            else:
+                msg = "missing field"
+        elif e["type"] in ("string_too_long", "too_long"):
+            limit = (e.get("ctx") or {}).get("max_length")
+            msg = f"too long: at most {limit} allowed" if limit else f"too long: {msg}"
+        lines.append(f"{where}{'.' + loc if loc else ''}: {msg}")
+    more = len(err.errors()) - 10
+    if more > 0:
+        lines.append(f"... and {more} more problems")
+    return "; ".join(lines)
