@@ -1,5 +1,6 @@
-"""The `kiosk` command line (see CONTRACT.md). Each subcommand lives beside what it drives;
-this module only parses arguments and turns errors into one readable line."""
+"""The `kiosk` command line. Each subcommand lives beside what it drives (kiosk.commands,
+screens.commands, voices.say); this module only parses arguments and turns errors into one
+readable line."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Technicians' commands for the kiosk's identity, content and outbox: provision, sync, status,
-outbox flush, outbox test-submission (see CONTRACT.md)."""
+outbox flush, outbox test-submission, rollback."""
 
 from __future__ import annotations
 

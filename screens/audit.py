@@ -1,8 +1,9 @@
 """`kiosk audit [--json]`: the accessibility audit. Opens every registered screen (with its
 sample parameters) in every language, theme and text scale 1, 1.5 and 2, plus a reach-mode pass
 at scale 1 and a speech-on pass at scale 2, all in one app process (the screens are rebuilt,
-never the app), and measures what was actually built and drawn (screens/audit_checks.py).
-docs/ACCESSIBILITY.md says what each check covers. Exit status 1 when anything fails."""
+never the app), and measures what was actually built and drawn (screens/audit_checks.py, one
+function per check). docs/ACCESSIBILITY.md says what each check covers. Exit status 1 when
+anything fails."""
 
 from __future__ import annotations
 
@@ -129,6 +130,7 @@ class AuditRun:
         from kivy.clock import Clock
 
         from screens.audit_checks import audit_screen
+        from screens.base import REACH_TOP_FRACTION
 
         app = self.app
         try:
@@ -137,10 +139,6 @@ class AuditRun:
             self.findings.checked("build")
             for why in self.errors.take():
                 self._fail_build(combo, f"the screen logged an error while opening: {why}")
-            try:
-                from screens.base import REACH_TOP_FRACTION
-            except ImportError:  # the foundation renamed it: the lower half, as ADA 308 allows
-                REACH_TOP_FRACTION = 0.5  # noqa: N806
             _clear_focus(app)
             audit_screen(screen, combo, app.units.px_per_mm, self.findings,
                          focus_order=app.focus_order(),
