@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__, events
 from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
+from kiosk.errors import NotProvisioned
 
 if TYPE_CHECKING:
     from kiosk import protocol
@@ -31,10 +32,6 @@ log = logging.getLogger(__name__)
 # Beyond this a kiosk that has not reached central reports its content as stale even if the
 # manifest has not expired yet, so staff see it in the fleet view.
 STALE_AFTER_S = 24 * 3600
-
-
-class NotProvisioned(Exception):
-    """This kiosk has no credentials yet."""
 
 
 class KioskDevice:

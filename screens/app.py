@@ -31,6 +31,7 @@ from kivy.uix.widget import Widget
 from kiosk import events
 from kiosk.device import KioskDevice
 from kiosk.i18n import _
+from kiosk.services import VisitorServices
 from kiosk.session import SiteDefaults, VisitorSession
 from kiosk.units import Units, configured_px_per_mm
 from screens.base import KioskScreen, ScreenHost
@@ -59,6 +60,8 @@ class KioskApp(App):
                  **kwargs):
         super().__init__(**kwargs)
         self.device = device or KioskDevice()
+        # What screens ask (browse, search, send feedback, vote, ...): never the device's parts.
+        self.services = VisitorServices(self.device)
         self.device.events.subscribe(events.CONTENT_CHANGED, self._content_changed)
         # The store opened and, on a first boot, the demo installed: once, by whichever thread
         # comes first (the content thread after the first frame, or the UI thread when a
