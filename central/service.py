@@ -20,7 +20,7 @@ from nacl.public import SealedBox
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from central import content
+from central import content, device_config
 from central.blobs import BlobStore
 from central.cache import ServingCache
 from central.changes import bump_stamp
@@ -85,6 +85,9 @@ class DeviceInfo:
     problems: list
     config: dict
     pending_commands: list[dict]
+    config_version: int | None = None
+    config_applied_version: int | None = None
+    config_state: str = "waiting"  # "applied" once the kiosk reports this version
 
 
 @dataclass(frozen=True)
@@ -230,16 +233,19 @@ class Central:
             ).rowcount
             if claimed != 1:
                 raise Gone("this enrolment code has already been used; ask staff for a new one")
-            s.add(Device(id=device_id, token_hash=_sha(token), name=req.name,
+            dev = Device(id=device_id, token_hash=_sha(token), name=req.name,
                          location=req.location or row.location, enrolled_at=now,
-                         config_overrides={}, problems=[], app_version=req.app_version))
+                         problems=[], app_version=req.app_version)
+            s.add(dev)
+            s.flush()
+            config = device_config.refresh_version(s, dev).wire()
         return protocol.EnrollResponse(
             device_id=device_id,
             device_token=token,
             content_public_key=self.keys.content_public_key,
             content_key_id=self.keys.content_key_id,
             submission_public_key=self.keys.submission_public_key,
-            config=dict(protocol.DEFAULT_DEVICE_CONFIG),
+            config=config,
         )
 
     def authenticate_device(self, token: str | None) -> str:
@@ -276,7 +282,9 @@ class Central:
             content_source=d.content_source, stale=d.stale, last_sync_at=d.last_sync_at,
             outbox_pending=d.outbox_pending, outbox_dead=d.outbox_dead,
             outbox_oldest_age_s=d.outbox_oldest_age_s, problems=list(d.problems or []),
-            config=self._config_for(d),
+            config=device_config.for_device(s, d).wire(),
+            config_version=d.config_version, config_applied_version=d.config_applied_version,
+            config_state=device_config.config_state(d),
             pending_commands=[
                 {"id": c.id, "name": c.name, "queued_at": c.queued_at,
                  "delivered_at": c.delivered_at} for c in cmds
@@ -306,24 +314,24 @@ class Central:
         bump_stamp(self.settings)  # other central processes on this host drop it too
 
     def set_device_config(self, device_id: str, overrides: dict[str, Any]) -> dict:
-        """Per-kiosk settings over DEFAULT_DEVICE_CONFIG; only known keys of the same type."""
-        for k, v in overrides.items():
-            if k not in protocol.DEFAULT_DEVICE_CONFIG:
-                raise CentralError(f"{k!r} is not a kiosk setting; known: "
-                                   f"{', '.join(protocol.DEFAULT_DEVICE_CONFIG)}")
-            if type(v) is not type(protocol.DEFAULT_DEVICE_CONFIG[k]):
-                raise CentralError(f"{k} must be a "
-                                   f"{type(protocol.DEFAULT_DEVICE_CONFIG[k]).__name__}")
-        with self.WriteSession.begin() as s:
-            d = s.get(Device, device_id)
-            if d is None:
-                raise NotFound(f"there is no kiosk {device_id!r}")
-            d.config_overrides = {**(d.config_overrides or {}), **overrides}
-            return self._config_for(d)
+        """Per-kiosk settings (see set_config); returns the kiosk's effective config."""
+        self.set_config(overrides, device_id=device_id)
+        return self.get_device(device_id).config
 
-    @staticmethod
-    def _config_for(d: Device) -> dict:
-        return {**protocol.DEFAULT_DEVICE_CONFIG, **(d.config_overrides or {})}
+    def set_config(self, values: dict[str, Any], *, device_id: str | None = None,
+                   location: str | None = None, by: str | None = None) -> dict[str, Any]:
+        """Store device config values for the fleet (neither given), a location or a kiosk;
+        every value checked against protocol.DeviceConfig first, none stored if one is bad."""
+        return device_config.set_values(self, values, device_id=device_id, location=location,
+                                        by=by)
+
+    def unset_config(self, keys: list[str], *, device_id: str | None = None,
+                     location: str | None = None) -> list[str]:
+        """Remove values from one scope; returns those that were set there."""
+        return device_config.unset_values(self, keys, device_id=device_id, location=location)
+
+    def show_config(self, device_id: str | None = None) -> dict[str, Any]:
+        return device_config.show(self, device_id)
 
     def queue_command(self, device_id: str, name: str, queued_by: str | None = None) -> str:
         if name not in protocol.DEVICE_COMMANDS:
@@ -357,6 +365,8 @@ class Central:
             d.outbox_oldest_age_s = hb.outbox_oldest_age_s
             d.uptime_s = hb.uptime_s
             d.problems = list(hb.problems)
+            if hb.config_version is not None:
+                d.config_applied_version = hb.config_version
             if hb.done_commands:
                 s.execute(
                     update(DeviceCommandRow)
@@ -377,7 +387,12 @@ class Central:
                     c.delivered_at = now
             # Commands are re-sent until acknowledged: a lost reply must not lose a command.
             commands = tuple(protocol.DeviceCommand(id=c.id, name=c.name) for c in pending)
-            return protocol.HeartbeatReply(config=self._config_for(d), commands=commands)
+            config = device_config.refresh_version(s, d)
+            # Only a kiosk that reports config versions is told them: an older kiosk's strict
+            # reading of the reply would refuse the field.
+            version = d.config_version if hb.config_version is not None else None
+            return protocol.HeartbeatReply(config=config.wire(), config_version=version,
+                                           commands=commands)
 
     # -----------------------------------------------------------------------------------------
     # Submissions

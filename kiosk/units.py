@@ -4,9 +4,16 @@ technician configures for the screen (ACCESSIBILITY.md gives every size in milli
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-DEFAULT_PX_PER_MM = 4.0  # 21.5-inch 1080x1920 reference screen
+from kiosk.vocabulary import DEFAULT_PX_PER_MM, MAX_PX_PER_MM, MIN_PX_PER_MM
+from kiosk.vocabulary import TEXT_SCALES as TEXT_SCALES  # where the UI has always found it
+
+if TYPE_CHECKING:
+    from kiosk.protocol import DeviceConfig
+
 
 TARGET_MM = 16.0  # smallest touch target side (ACCESSIBILITY 8)
 GAP_MM = 2.5  # smallest space between targets (ACCESSIBILITY 8)
@@ -20,8 +27,6 @@ CAP_HEIGHT_RATIO = 0.714
 BODY_FONT_MM = 7.0
 TITLE_FONT_MM = 9.5
 SMALL_FONT_MM = 7.0  # "small" text still meets the body minimum: nothing a visitor reads is smaller
-
-TEXT_SCALES: tuple[float, ...] = (1.0, 1.5, 2.0)
 
 
 @dataclass(frozen=True)
@@ -52,16 +57,22 @@ class Units:
         return self.font(role, scale) * CAP_HEIGHT_RATIO / self.px_per_mm
 
 
-def configured_px_per_mm(config: dict | None = None) -> float:
+def configured_px_per_mm(config: DeviceConfig | Mapping[str, Any] | None = None) -> float:
     """The screen's px-per-mm: KIOSK_PX_PER_MM wins (technicians trying a screen), then the
-    device config from provisioning, then the reference screen."""
-    for raw in (os.environ.get("KIOSK_PX_PER_MM"), (config or {}).get("px_per_mm")):
-        if raw in (None, ""):
-            continue
+    device config (``px_per_mm``), which defaults to the reference screen. A plain mapping is
+    read as the device config, ignoring values out of range."""
+    raw = os.environ.get("KIOSK_PX_PER_MM")
+    if raw:
         try:
             value = float(raw)
-        except (TypeError, ValueError):
-            continue
-        if 1.0 <= value <= 40.0:  # anything else is a typo, not a screen
+        except ValueError:
+            value = 0.0
+        if MIN_PX_PER_MM <= value <= MAX_PX_PER_MM:
             return value
-    return DEFAULT_PX_PER_MM
+    if not config:  # nothing configured: no need to load the wire format
+        return DEFAULT_PX_PER_MM
+    if isinstance(config, Mapping):
+        from kiosk.protocol import DeviceConfig
+
+        config = DeviceConfig.from_wire(config)
+    return float(config.px_per_mm)
