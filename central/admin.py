@@ -378,7 +378,7 @@ def mount(app: FastAPI, central: Central) -> None:
         return page(request, "admin_device.html", staff, status=status,
                     title=info.name or info.id, d=_device_view(info, releases), config=config,
                     keys=protocol.CONFIG_KEYS, allowed=_ALLOWED, commands=protocol.DEVICE_COMMANDS,
-                    error=error, message=message)
+                    sent=central.list_commands(info.id, limit=30), error=error, message=message)
 
     @router.get("/devices/{device_id}")
     def device(request: Request, device_id: str) -> Response:
@@ -443,7 +443,9 @@ def mount(app: FastAPI, central: Central) -> None:
             return page(request, "admin_error.html", staff, status=e.status,
                         title="Command not sent", message=str(e))
         msg = f"Command {form.get('name')} queued; the kiosk runs it at its next heartbeat."
-        return RedirectResponse(f"/admin/devices?message={quote(msg)}", status_code=303)
+        back = (f"/admin/devices/{quote(device_id[:64])}" if form.get("back") == "device"
+                else "/admin/devices")
+        return RedirectResponse(f"{back}?message={quote(msg)}", status_code=303)
 
     app.include_router(router)
 

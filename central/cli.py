@@ -149,9 +149,33 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
 
 
 def cmd_queue_command(args: argparse.Namespace) -> int:
-    cmd_id = _central(args).queue_command(args.device_id, args.name, queued_by="cli")
+    cmd_id = _central(args).queue_command(args.device_id, args.name, queued_by="cli",
+                                          ttl=timedelta(minutes=args.ttl_minutes))
     print(cmd_id)
     return 0
+
+
+def cmd_commands(args: argparse.Namespace) -> int:
+    rows = _central(args).list_commands(args.device_id)
+    if args.json:
+        json.dump(rows, sys.stdout, default=_iso, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        print(f"no commands for {args.device_id}")
+    for c in rows:
+        when = c["finished_at"] or c["delivered_at"] or c["queued_at"]
+        print(f"{c['id']}  {c['name']:13}  {c['state']:9}  {when:%Y-%m-%d %H:%M:%S}"
+              + (f"  {c['result']}" if c["result"] else ""))
+    return 0
+
+
+def _iso(value: Any) -> str:
+    from datetime import UTC, datetime
+
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return str(value)
 
 
 def cmd_config_set(args: argparse.Namespace) -> int:
@@ -276,7 +300,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device_id")
     p.add_argument("name", choices=["sync_now", "flush_outbox", "restart_app", "speech_test",
                                     "clear_session"])
+    p.add_argument("--ttl-minutes", type=float, default=60.0, metavar="N",
+                   help="expire if no heartbeat takes it within N minutes (default 60)")
     p.set_defaults(func=cmd_queue_command)
+
+    p = sub.add_parser("commands", parents=[common],
+                       help="a kiosk's commands: state (queued, delivered, done, failed, "
+                            "expired), times and result")
+    p.add_argument("device_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_commands)
 
     p = sub.add_parser("config", help="the device config: fleet defaults, per location, per kiosk")
     csub = p.add_subparsers(dest="config_command", metavar="ACTION")

@@ -162,7 +162,11 @@ class DeviceCommandRow(Base):
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     queued_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # finished
+    # protocol.COMMAND_STATES; rows from before states have none (read from the times).
+    state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SubmissionRow(Base):

@@ -24,7 +24,14 @@ from central import content, device_config
 from central.blobs import BlobStore
 from central.cache import ServingCache
 from central.changes import bump_stamp
-from central.config import DEFAULT_CODE_TTL, Settings, ensure_home, load_settings
+from central.config import (
+    DEFAULT_CODE_TTL,
+    DEFAULT_COMMAND_TTL,
+    MAX_COMMAND_TTL,
+    Settings,
+    ensure_home,
+    load_settings,
+)
 from central.db import (
     Device,
     DeviceCommandRow,
@@ -57,6 +64,18 @@ def _sha(text: str) -> str:
 
 def _normalise_code(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
+
+
+_OPEN_STATES = ("queued", "delivered")
+_EXPIRED_RESULT = "not delivered in time: no heartbeat from the kiosk took it before it expired"
+
+
+def _command_state(c: DeviceCommandRow, now: datetime) -> str:
+    """A command's state; rows from before states had only their times."""
+    state = c.state or ("done" if c.done_at else "delivered" if c.delivered_at else "queued")
+    if state == "queued" and c.expires_at is not None and c.expires_at <= now:
+        return "expired"
+    return state
 
 
 @dataclass(frozen=True)
@@ -270,11 +289,12 @@ class Central:
             return dev.id
 
     def _device_info(self, s: Any, d: Device) -> DeviceInfo:
-        cmds = s.scalars(
+        now = utcnow()
+        cmds = [c for c in s.scalars(
             select(DeviceCommandRow)
             .where(DeviceCommandRow.device_id == d.id, DeviceCommandRow.done_at.is_(None))
             .order_by(DeviceCommandRow.queued_at)
-        )
+        ) if _command_state(c, now) in _OPEN_STATES]
         return DeviceInfo(
             id=d.id, name=d.name, location=d.location, enrolled_at=d.enrolled_at,
             revoked=d.revoked_at is not None, last_seen_at=d.last_seen_at,
@@ -286,8 +306,8 @@ class Central:
             config_version=d.config_version, config_applied_version=d.config_applied_version,
             config_state=device_config.config_state(d),
             pending_commands=[
-                {"id": c.id, "name": c.name, "queued_at": c.queued_at,
-                 "delivered_at": c.delivered_at} for c in cmds
+                {"id": c.id, "name": c.name, "state": _command_state(c, now),
+                 "queued_at": c.queued_at, "delivered_at": c.delivered_at} for c in cmds
             ],
         )
 
@@ -333,20 +353,44 @@ class Central:
     def show_config(self, device_id: str | None = None) -> dict[str, Any]:
         return device_config.show(self, device_id)
 
-    def queue_command(self, device_id: str, name: str, queued_by: str | None = None) -> str:
+    def queue_command(self, device_id: str, name: str, queued_by: str | None = None,
+                      ttl: timedelta = DEFAULT_COMMAND_TTL) -> str:
+        """Queue an allow-listed command for the kiosk's next heartbeat; it expires if no
+        heartbeat takes it within ``ttl``."""
         if name not in protocol.DEVICE_COMMANDS:
             raise CentralError(f"{name!r} is not a kiosk command; allowed: "
                                f"{', '.join(protocol.DEVICE_COMMANDS)}")
+        if not timedelta(0) < ttl <= MAX_COMMAND_TTL:
+            raise CentralError("a command must wait for its kiosk more than 0 minutes and at "
+                               f"most {MAX_COMMAND_TTL.days} days; check the time given")
         cmd_id = uuid.uuid4().hex
+        now = utcnow()
         with self.WriteSession.begin() as s:
             d = s.get(Device, device_id)
             if d is None:
                 raise NotFound(f"there is no kiosk {device_id!r}")
             if d.revoked_at is not None:
                 raise Conflict(f"kiosk {device_id} is revoked; it will not pick up commands")
-            s.add(DeviceCommandRow(id=cmd_id, device_id=device_id, name=name,
-                                   queued_at=utcnow(), queued_by=queued_by))
+            s.add(DeviceCommandRow(id=cmd_id, device_id=device_id, name=name, state="queued",
+                                   queued_at=now, queued_by=queued_by, expires_at=now + ttl))
         return cmd_id
+
+    def list_commands(self, device_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        """A kiosk's commands, newest first, each with its state and result."""
+        now = utcnow()
+        with self.Session() as s:
+            if s.get(Device, device_id) is None:
+                raise NotFound(f"there is no kiosk {device_id!r}; 'kiosk-central devices' "
+                               "lists them")
+            rows = s.scalars(select(DeviceCommandRow)
+                             .where(DeviceCommandRow.device_id == device_id)
+                             .order_by(DeviceCommandRow.queued_at.desc()).limit(limit))
+            return [{"id": c.id, "name": c.name, "state": _command_state(c, now),
+                     "result": c.result if c.result is not None else _EXPIRED_RESULT
+                     if _command_state(c, now) == "expired" else None,
+                     "queued_at": c.queued_at, "queued_by": c.queued_by,
+                     "expires_at": c.expires_at, "delivered_at": c.delivered_at,
+                     "finished_at": c.done_at} for c in rows]
 
     def heartbeat(self, device_id: str, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
         now = utcnow()
@@ -367,25 +411,24 @@ class Central:
             d.problems = list(hb.problems)
             if hb.config_version is not None:
                 d.config_applied_version = hb.config_version
-            if hb.done_commands:
-                s.execute(
-                    update(DeviceCommandRow)
-                    .where(DeviceCommandRow.device_id == device_id,
-                           DeviceCommandRow.id.in_(list(hb.done_commands)),
-                           DeviceCommandRow.done_at.is_(None))
-                    .values(done_at=now)
-                )
-            pending = list(s.scalars(
+            self._record_command_results(s, device_id, hb, now)
+            pending = []
+            for c in s.scalars(
                 select(DeviceCommandRow)
                 .where(DeviceCommandRow.device_id == device_id,
                        DeviceCommandRow.done_at.is_(None),
                        DeviceCommandRow.name.in_(protocol.DEVICE_COMMANDS))
                 .order_by(DeviceCommandRow.queued_at)
-            ))
-            for c in pending:
-                if c.delivered_at is None:
-                    c.delivered_at = now
-            # Commands are re-sent until acknowledged: a lost reply must not lose a command.
+            ):
+                state = _command_state(c, now)
+                if state == "expired":
+                    c.state, c.result = "expired", _EXPIRED_RESULT
+                elif state in _OPEN_STATES:
+                    c.state = "delivered"
+                    c.delivered_at = c.delivered_at or now
+                    pending.append(c)
+            # Commands are re-sent until the kiosk reports how they ended: a lost reply must not
+            # lose a command (the kiosk carries out each id once).
             commands = tuple(protocol.DeviceCommand(id=c.id, name=c.name) for c in pending)
             config = device_config.refresh_version(s, d)
             # Only a kiosk that reports config versions is told them: an older kiosk's strict
@@ -393,6 +436,23 @@ class Central:
             version = d.config_version if hb.config_version is not None else None
             return protocol.HeartbeatReply(config=config.wire(), config_version=version,
                                            commands=commands)
+
+    @staticmethod
+    def _record_command_results(s: Any, device_id: str, hb: protocol.Heartbeat,
+                                now: datetime) -> None:
+        results = {r.id: r for r in hb.command_results}
+        ids = set(results) | set(hb.done_commands)
+        if not ids:
+            return
+        for c in s.scalars(select(DeviceCommandRow).where(
+                DeviceCommandRow.device_id == device_id, DeviceCommandRow.id.in_(list(ids)),
+                DeviceCommandRow.done_at.is_(None))):
+            r = results.get(c.id)
+            c.done_at = now
+            if r is None:  # an older kiosk: it took the command, and said no more
+                c.state, c.result = "done", None
+            else:
+                c.state, c.result = ("done" if r.ok else "failed"), r.result
 
     # -----------------------------------------------------------------------------------------
     # Submissions

@@ -40,6 +40,15 @@ class EnrollResponse(_Strict):
     config: dict[str, Any]
 
 
+class CommandResult(_Strict):
+    """How a command from central ended on the kiosk: carried out (ok) or not, and in words
+    what came of it ("content version 7 is active") or why it failed."""
+
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    ok: bool
+    result: Annotated[str, Field(max_length=500)] = ""
+
+
 class Heartbeat(_Strict):
     app_version: Annotated[str, Field(max_length=40)]
     content_version: int = Field(ge=0, le=2**53)
@@ -51,19 +60,24 @@ class Heartbeat(_Strict):
     outbox_oldest_age_s: int | None = Field(default=None, ge=0, le=10**10)
     uptime_s: int = Field(ge=0, le=10**10)
     problems: Annotated[tuple[Annotated[str, Field(max_length=300)], ...], Field(max_length=20)] = ()
+    # Kiosks from before command results only said which commands they took; still accepted.
     done_commands: Annotated[tuple[Annotated[str, Field(max_length=64)], ...],
                              Field(max_length=50)] = ()
+    command_results: Annotated[tuple[CommandResult, ...], Field(max_length=50)] = ()
     # The device config version the kiosk has saved and applies (0: only what enrolment gave);
     # absent from kiosks older than config versions.
     config_version: int | None = Field(default=None, ge=0, le=2**53)
 
 
 DEVICE_COMMANDS = ("sync_now", "flush_outbox", "restart_app", "speech_test", "clear_session")
+# What becomes of a command staff queued: queued until a heartbeat takes it (delivered), then
+# done or failed as the kiosk reports; expired if no heartbeat took it in time.
+COMMAND_STATES = ("queued", "delivered", "done", "failed", "expired")
 
 
 class DeviceCommand(_Strict):
     id: str
-    name: Literal["sync_now", "flush_outbox", "restart_app", "speech_test", "clear_session"]
+    name: Literal[DEVICE_COMMANDS]  # type: ignore[valid-type]
 
 
 class HeartbeatReply(BaseModel):
