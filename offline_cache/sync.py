@@ -275,11 +275,13 @@ class Repeater:
     makes it run at once (staff sent 'sync now', a visitor just sent feedback). While backing
     off after a failure, ``probe`` (a cheap reachability check) is tried every ``probe_every``
     seconds, so the work runs as soon as the network returns instead of at the end of a long
-    backoff."""
+    backoff. ``interval`` and ``probe_every`` (a number or a callable) are read at every cycle,
+    so a new device config applies from the next one."""
 
     def __init__(self, name: str, work: Callable[[], tuple[bool, float | None]],
                  interval: Callable[[], float], probe: Callable[[], bool] | None = None,
-                 probe_every: float = 15.0, clock: Callable[[], float] = time.monotonic):
+                 probe_every: float | Callable[[], float] = 15.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.name = name
         self.work = work
         self.interval = interval
@@ -318,11 +320,12 @@ class Repeater:
 
     def _sleep(self, delay: float, probing: bool) -> None:
         end = self.clock() + delay
+        every = self.probe_every() if callable(self.probe_every) else self.probe_every
         while not self._stop.is_set():
             left = end - self.clock()
             if left <= 0:
                 return
-            step = min(left, self.probe_every) if probing and self.probe else left
+            step = min(left, every) if probing and self.probe else left
             if self._wake.wait(step):
                 return
             if probing and self.probe is not None:

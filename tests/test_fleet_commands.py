@@ -127,3 +127,116 @@ def test_the_kiosk_page_shows_each_command_with_its_state_and_result(central):
     page = s.get(f"{central.url}/admin/devices/{dev_id}", timeout=10).text
     row = re.search(rf'id="command-{cmd}">(.*?)</tr>', page, re.S).group(1)
     assert ">done<" in row and "the visitor&#39;s session was ended" in row
+
+
+# -- on the kiosk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fast(central: CentralServer):
+    """Kiosks enrolled at this location beat every second."""
+    central.cli("config", "set", "heartbeat_interval_s=1", "--location", "Fast lane")
+    yield "Fast lane"
+    central.cli("config", "unset", "heartbeat_interval_s", "--location", "Fast lane")
+
+
+def test_sync_now_is_done_only_once_the_new_content_is_active(central, fast, tmp_path):
+    from tests.faulty_proxy import Fault
+    from tests.fleet_kiosk import TimedProxy, command, provision, running, wait_for
+
+    with TimedProxy(central.url) as proxy:
+        dev = provision(central, tmp_path, api=proxy.url, location=fast)
+        dev_id = dev.require_credentials().device_id
+        with running(dev):
+            first = wait_for("the first sync", lambda: dev.store.active_source() == "central"
+                             and dev.store.active_version())
+            central.cli("publish")
+            newest = first + 1
+            # A slow manifest: the sync takes a while, and must finish before "done".
+            proxy.add(Fault("delay", path="/api/v1/manifest", delay_s=2.0, times=1))
+            cmd = central.cli("queue-command", dev_id, "sync_now").stdout.strip()
+            seen: list[str] = []
+
+            def finished() -> bool:
+                c = command(central, dev_id, cmd)
+                seen.append(c["state"])
+                if c["state"] in ("done", "failed"):
+                    # Reported done: the new content was already active.
+                    assert dev.store.active_version() == newest
+                    return True
+                return False
+            wait_for("sync_now to be done", finished)
+            shown = command(central, dev_id, cmd)
+    assert shown["state"] == "done", shown
+    assert shown["result"] == f"content version {newest} is active (was {first})"
+    assert "delivered" in seen
+
+
+def test_flush_outbox_is_done_with_what_was_sent(central, fast, tmp_path):
+    from tests.fleet_kiosk import command, provision, running, wait_for
+
+    dev = provision(central, tmp_path, location=fast)
+    dev_id = dev.require_credentials().device_id
+    with running(dev):
+        wait_for("the first heartbeat", lambda: command_count(central, dev_id) is not None)
+        for i in range(3):
+            dev.submit("feedback", {"kind": "comment", "text": f"test {i}"}, "en", test=True)
+        cmd = central.cli("queue-command", dev_id, "flush_outbox").stdout.strip()
+        wait_for("flush_outbox to finish",
+                 lambda: command(central, dev_id, cmd)["state"] in ("done", "failed"))
+        assert dev.outbox.stats()["pending"] == 0
+    shown = command(central, dev_id, cmd)
+    assert (shown["state"], shown["result"]) == ("done", "3 sent, 0 left")
+
+
+def command_count(central: CentralServer, device_id: str) -> int | None:
+    from tests.fleet_kiosk import device_row
+
+    return 1 if device_row(central, device_id).last_seen_at else None
+
+
+def test_an_app_command_with_no_app_running_fails_with_the_reason(central, fast, tmp_path):
+    from tests.fleet_kiosk import command, provision, running, wait_for
+
+    dev = provision(central, tmp_path, location=fast)
+    dev_id = dev.require_credentials().device_id
+    cmd = central.cli("queue-command", dev_id, "speech_test").stdout.strip()
+    with running(dev):
+        wait_for("speech_test to end",
+                 lambda: command(central, dev_id, cmd)["state"] in ("done", "failed"))
+    shown = command(central, dev_id, cmd)
+    assert shown["state"] == "failed"
+    assert shown["result"] == ("this command needs the kiosk's visitor app, which is not "
+                               "running")
+
+
+def test_an_app_command_finished_before_a_restart_is_reported_by_the_next_process(
+        central, fast, tmp_path):
+    from kiosk import events
+    from kiosk.config import KioskPaths
+    from kiosk.device import KioskDevice
+    from tests.fleet_kiosk import command, provision, running, wait_for
+
+    dev = provision(central, tmp_path, location=fast)
+    dev_id = dev.require_credentials().device_id
+    taken: list = []
+    dev.events.subscribe(events.COMMAND, lambda command, done: taken.append((command, done)))
+    cmd = central.cli("queue-command", dev_id, "restart_app").stdout.strip()
+    with running(dev):
+        wait_for("the app to be given restart_app", lambda: taken)
+    # The app acknowledges, then the process ends before any heartbeat told central.
+    (given, done), = taken
+    assert given.name == "restart_app"
+    done(True, "the visitor app started again on the attract screen")
+    done(False, "a second call is ignored")
+    assert command(central, dev_id, cmd)["state"] == "delivered"
+
+    after = KioskDevice(KioskPaths(tmp_path))
+    again: list = []
+    after.events.subscribe(events.COMMAND, lambda command, done: again.append(command))
+    with running(after):
+        wait_for("the restarted kiosk to report it",
+                 lambda: command(central, dev_id, cmd)["state"] == "done")
+    shown = command(central, dev_id, cmd)
+    assert shown["result"] == "the visitor app started again on the attract screen"
+    assert again == []  # not carried out twice

@@ -282,3 +282,73 @@ def test_only_an_admin_with_the_forms_token_changes_settings(central):
                          "value": "en"})
     assert r.status_code == 403 and "Form expired" in r.text
     assert show(central, dev_id)["values"]["default_lang"]["source"] == "default"
+
+
+# -- the kiosk ------------------------------------------------------------------------------
+
+
+def test_the_kiosk_saves_applies_and_reports_its_config_and_keeps_it_offline(central, tmp_path):
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from kiosk import events
+    from kiosk.config import KioskPaths
+    from kiosk.device import KioskDevice
+    from tests.conftest import REPO
+    from tests.fleet_kiosk import TimedProxy, device_row, provision, running, wait_for
+
+    central.cli("config", "set", "heartbeat_interval_s=1", "--location", "Fast lane")
+    with TimedProxy(central.url) as proxy:
+        dev = provision(central, tmp_path, api=proxy.url, location="Fast lane")
+        dev_id = dev.require_credentials().device_id
+        assert dev.config.heartbeat_interval_s == 1 and dev.applied_config.version == 0
+        changes: list[protocol.DeviceConfig] = []
+        dev.events.subscribe(events.CONFIG_CHANGED, lambda config: changes.append(config))
+
+        def applied() -> bool:
+            d = device_row(central, dev_id)
+            return d.config_state == "applied" and d.config_version
+        with running(dev):
+            wait_for("the kiosk to report its first config version", applied)
+            saved = KioskPaths(tmp_path).device_config
+            assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+            assert json.loads(saved.read_text())["version"] == device_row(
+                central, dev_id).config_version
+
+            central.cli("config", "set", "idle_timeout_s=45", "default_lang=en",
+                        "--device", dev_id)
+            wait_for("the new idle time to be applied", applied)
+            assert (dev.config.idle_timeout_s, dev.config.default_lang) == (45, "en")
+            assert changes[-1].idle_timeout_s == 45
+            assert SiteDefaults.from_config(dev.config).idle_timeout_s == 45
+            status = dev.status()["config"]
+            assert status["version"] == device_row(central, dev_id).config_version
+            assert status["applied_at"]
+
+            # A longer heartbeat interval holds from the next cycle on.
+            central.cli("config", "set", "heartbeat_interval_s=3", "--device", dev_id)
+            wait_for("the new interval to be applied", applied)
+            switched = len(proxy.beats())
+            wait_for("two more heartbeats", lambda: len(proxy.beats()) >= switched + 2,
+                     deadline_s=30)
+            beats = proxy.beats()[switched - 1:]
+            gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+            assert min(gaps) >= 3 * 0.8 - 0.1, gaps  # the interval's -20 % jitter
+
+    # Restarted with central out of reach, the kiosk keeps what it applied.
+    version = device_row(central, dev_id).config_version
+    again = KioskDevice(KioskPaths(tmp_path))
+    try:
+        assert (again.config.idle_timeout_s, again.config.default_lang) == (45, "en")
+        assert again.config.heartbeat_interval_s == 3
+        assert again.applied_config.version == version
+    finally:
+        again.close()
+    res = subprocess.run([sys.executable, "-m", "kiosk.cli", "status", "--json"], cwd=REPO,
+                         env={**os.environ, "KIOSK_HOME": str(tmp_path)}, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["config"]["version"] == version
+    central.cli("config", "unset", "heartbeat_interval_s", "--location", "Fast lane")
