@@ -408,7 +408,8 @@ class Central:
             d.outbox_dead = hb.outbox_dead
             d.outbox_oldest_age_s = hb.outbox_oldest_age_s
             d.uptime_s = hb.uptime_s
-            d.problems = list(hb.problems)
+            d.problems = [p if isinstance(p, str) else p.model_dump(mode="json")
+                          for p in hb.problems]
             if hb.config_version is not None:
                 d.config_applied_version = hb.config_version
             self._record_command_results(s, device_id, hb, now)

@@ -80,6 +80,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     cf = st["config"]
     print(f"config:   version {cf['version']} from {cf['source']}"
           + (f", applied {cf['applied_at']}" if cf["applied_at"] else ""))
+    for p in st["problems"]:
+        print(f"problem:  {p['message']} (since {p['since']})")
     return 0
 
 

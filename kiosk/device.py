@@ -17,6 +17,7 @@ from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
 if TYPE_CHECKING:
     from kiosk import protocol
     from kiosk.central_client import CentralClient
+    from kiosk.problems import ProblemBook
     from kiosk.remote_commands import CommandResults
     from kiosk.remote_config import AppliedConfig
     from offline_cache.blobs import BlobStore
@@ -62,6 +63,7 @@ class KioskDevice:
         self._cmd_lock = threading.Lock()
         self._running: set[str] = set()
         self._waiting: dict[str, list[protocol.DeviceCommand]] = {"sync": [], "outbox": []}
+        self._problems_shown: list[tuple[str, str]] | None = None  # last told to subscribers
         if open_now:
             _ = self.store, self.outbox
 
@@ -88,6 +90,12 @@ class KioskDevice:
         from kiosk.remote_commands import CommandResults
 
         return CommandResults(self.paths.command_results)
+
+    @cached_property
+    def problem_book(self) -> ProblemBook:
+        from kiosk.problems import ProblemBook
+
+        return ProblemBook(self.paths.problems)
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -238,6 +246,49 @@ class KioskDevice:
 
     # -- health --------------------------------------------------------------------------------
 
+    def problems(self) -> list[dict[str, str]]:
+        """The kiosk's current problems, each {code, message, since}, found afresh (a problem
+        whose cause is gone is not found and clears). Emits PROBLEMS_CHANGED on a change."""
+        from kiosk import problems
+        from offline_cache.sync import SyncState
+
+        found = self.problem_book.remembered()
+        state = SyncState.load(self.paths.sync_state)
+        if state.refused:
+            found["content_refused"] = problems.sentence(
+                f"{state.refused}; the content already on the kiosk stays on screen")[:300]
+        if self.is_stale():
+            found["content_stale"] = ("The content on screen is out of date: central has not "
+                                      "been reached, or its content has expired; check the "
+                                      "link to central.")
+        disk = problems.disk_problem(self.paths.home)
+        if disk:
+            found["disk_nearly_full"] = disk
+        speech = problems.speech_problem(self.paths.speech_status)
+        if speech:
+            found["speech_not_working"] = speech
+        found.update(problems.outbox_problems(self.outbox.stats()))
+        current = self.problem_book.update(found)
+        shown = [(p["code"], p["message"]) for p in current]
+        if shown != self._problems_shown:
+            self._problems_shown = shown
+            self.events.emit(events.PROBLEMS_CHANGED, problems=current)
+        return current
+
+    def app_started(self) -> None:
+        """The visitor app calls this as it starts: a mark left by the last run, which never
+        stopped cleanly, is reported as a crash (app_crashed, for an hour)."""
+        from kiosk.config import write_private_json
+
+        if self.paths.app_running.exists():
+            log.warning("the visitor app did not stop cleanly last time")
+            self.problem_book.app_crashed()
+        write_private_json(self.paths.app_running, {"started_at": _iso_now()})
+
+    def app_stopped_cleanly(self) -> None:
+        """The visitor app calls this as it exits on purpose (including to restart)."""
+        self.paths.app_running.unlink(missing_ok=True)
+
     def status(self) -> dict[str, Any]:
         from kiosk import protocol
         from offline_cache.sync import SyncState
@@ -259,13 +310,17 @@ class KioskDevice:
                        "dead": stats["dead"]},
             "app_version": __version__,
             "config": self.applied_config.status(),
+            "problems": self.problems(),
         }
 
-    def heartbeat(self, problems: list[str] | None = None,
-                  done_commands: list[str] | None = None,
+    def heartbeat(self, done_commands: list[str] | None = None,
                   command_results: list[dict[str, Any]] | None = None
                   ) -> protocol.HeartbeatReply:
+        """Report health, problems and command results; returns central's reply. A failure
+        to reach central is remembered as a problem, and reported once central is reached
+        again (then it clears)."""
         from kiosk import protocol
+        from kiosk.central_client import CentralError
         from offline_cache.sync import SyncState
         st = self.status()
         state = SyncState.load(self.paths.sync_state)
@@ -275,14 +330,21 @@ class KioskDevice:
             last_sync_at=state.last_sync_at, outbox_pending=st["outbox"]["pending"],
             outbox_dead=st["outbox"]["dead"], outbox_oldest_age_s=st["outbox"]["oldest_age_s"],
             uptime_s=int(time.monotonic() - self.started),
-            problems=tuple(p[:300] for p in (problems or [])[:20]),
+            problems=tuple(protocol.Problem.model_validate(p) for p in st["problems"][:20]),
             done_commands=tuple(done_commands or ()),
             command_results=tuple(
                 protocol.CommandResult(id=r["id"], ok=r["ok"], result=r["result"])
                 for r in command_results or ()),
             config_version=self.applied_config.version,
         )
-        return self.client().heartbeat(hb)
+        try:
+            reply = self.client().heartbeat(hb)
+        except CentralError as e:
+            if e.link is not None:
+                self.problem_book.link_failed(e.link, str(e))
+            raise
+        self.problem_book.link_ok()
+        return reply
 
     # -- background work while the app runs ------------------------------------------------
 
@@ -412,6 +474,10 @@ class KioskDevice:
         for part in ("store", "outbox"):
             if part in self.__dict__:  # opened
                 self.__dict__[part].close()
+
+
+def _iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _sync_result(r: SyncResult, before: int | None) -> str:

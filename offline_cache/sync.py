@@ -46,6 +46,9 @@ class SyncState:
     newest_seen: int | None = None
     # A technician rolled this version back: it is not installed again, only a newer one.
     held_back: int | None = None
+    # Why the last content central offered was refused (forged, expired, a rollback), until a
+    # cycle succeeds: the kiosk reports it as a problem.
+    refused: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> SyncState:
@@ -114,6 +117,7 @@ class Syncer:
             except (protocol.ProtocolError, ValueError) as e:
                 result = SyncResult("failed", self.store.active_version(),
                                     f"central sent content that was refused: {e}")
+                state.refused = result.message
             except (OSError, sqlite3.Error) as e:
                 # A full disk shows up as EFBIG/ENOSPC from files and as "database or disk is
                 # full" from SQLite; either way the active snapshot is untouched.
@@ -129,6 +133,7 @@ class Syncer:
             else:
                 state.failures = 0
                 state.last_error = None
+                state.refused = None
                 state.last_sync_at = now_iso()
             try:
                 self._update_stale(result)

@@ -49,6 +49,22 @@ class CommandResult(_Strict):
     result: Annotated[str, Field(max_length=500)] = ""
 
 
+# What can be wrong with a kiosk, as staff see it in the fleet view (kiosk/problems.py finds
+# them). Newer kiosks may report codes not listed here; central shows them as they come.
+PROBLEM_CODES = ("central_unreachable", "dns_failure", "tls_failure", "content_refused",
+                 "content_stale", "disk_nearly_full", "speech_not_working", "outbox_dead",
+                 "outbox_old", "app_crashed")
+
+
+class Problem(_Strict):
+    """One current problem: a code, a sentence saying what is wrong and what to do, and since
+    when it has been so."""
+
+    code: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+    message: Annotated[str, Field(min_length=1, max_length=300)]
+    since: UtcDateTime
+
+
 class Heartbeat(_Strict):
     app_version: Annotated[str, Field(max_length=40)]
     content_version: int = Field(ge=0, le=2**53)
@@ -59,7 +75,9 @@ class Heartbeat(_Strict):
     outbox_dead: int = Field(ge=0, le=10**9)
     outbox_oldest_age_s: int | None = Field(default=None, ge=0, le=10**10)
     uptime_s: int = Field(ge=0, le=10**10)
-    problems: Annotated[tuple[Annotated[str, Field(max_length=300)], ...], Field(max_length=20)] = ()
+    # Problems; kiosks from before Problem sent plain sentences, still accepted.
+    problems: Annotated[tuple[Problem | Annotated[str, Field(max_length=300)], ...],
+                        Field(max_length=20)] = ()
     # Kiosks from before command results only said which commands they took; still accepted.
     done_commands: Annotated[tuple[Annotated[str, Field(max_length=64)], ...],
                              Field(max_length=50)] = ()
