@@ -387,7 +387,7 @@ def _kiosk_browse(out: Path) -> None:
                 return
             state["phase"] = "pages"
             state["rss_taps"] = _rss_mib()
-            app.go("products", category=app.device.store.categories()[0].id)
+            app.go("products", category=app.services.browse.categories()[0].id)
             settle(step, 0)
             return
         if state["pages"] >= 40:

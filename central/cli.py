@@ -1,4 +1,4 @@
-"""The `kiosk-central` command line (see CONTRACT.md). Parses arguments, calls the service
+"""The `kiosk-central` command line (central/README.md). Parses arguments, calls the service
 layer, and turns errors into one readable line on stderr (a traceback only with --debug)."""
 
 from __future__ import annotations

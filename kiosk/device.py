@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__, events
 from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
+from kiosk.errors import NotProvisioned
 
 if TYPE_CHECKING:
     from kiosk import protocol
@@ -38,10 +39,6 @@ STALE_AFTER_S = 24 * 3600
 NO_APP = "this command needs the kiosk's visitor app, which is not running"
 # Commands the services carry out themselves, and the loop that does each.
 SERVICE_COMMANDS = {"sync_now": "sync", "flush_outbox": "outbox"}
-
-
-class NotProvisioned(Exception):
-    """This kiosk has no credentials yet."""
 
 
 class KioskDevice:

@@ -1,5 +1,6 @@
 """Physical sizes for the visitor UI: millimetres turned into pixels through the px-per-mm that a
-technician configures for the screen (ACCESSIBILITY.md gives every size in millimetres)."""
+technician configures for the screen (the accessibility requirements give every size in
+millimetres: docs/ACCESSIBILITY.md)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from kivy.uix.widget import Widget
 from kiosk import events
 from kiosk.device import KioskDevice
 from kiosk.i18n import _, both
+from kiosk.services import VisitorServices
 from kiosk.session import VOLUME_STEP_COUNT, SiteDefaults, VisitorSession
 from kiosk.units import Units, configured_px_per_mm
 from screens import registry
@@ -142,6 +143,8 @@ class KioskApp(App):
                  **kwargs):
         super().__init__(**kwargs)
         self.device = device or KioskDevice()
+        # What screens ask (browse, search, send feedback, vote, ...): never the device's parts.
+        self.services = VisitorServices(self.device)
         self.device.events.subscribe(events.CONTENT_CHANGED, self._content_changed)
         self._content_ready = False  # the store opened, the demo installed on a first boot
         config = (self.device.credentials.config if self.device.credentials else None) or {}

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import CommandError
+
 KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down", "lang",
              "repeat")
 ACTION_STEPS = ("tap", "hold", "slide", "key", "type", "wait")
@@ -647,15 +649,14 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
 
 
 def cmd_walk(args: argparse.Namespace) -> int:
-    from kiosk.cli import CommandError
-    from screens.commands import DEFAULT_SIZE, _size
+    from screens.runtime import DEFAULT_SIZE, size_arg
     from screens.xvfb import XvfbUnavailable, display_for
 
     try:
         steps = load_script(Path(args.script))
     except WalkScriptError as e:
         raise CommandError(str(e)) from None
-    size = _size(args.size) or DEFAULT_SIZE
+    size = size_arg(args.size) or DEFAULT_SIZE
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

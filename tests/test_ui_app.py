@@ -15,8 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PX_PER_MM = 4.0
-# The installed console script, as technicians run it (`python -m kiosk.cli` would load the CLI
-# module twice, under two names).
+# The installed console script, as technicians run it.
 KIOSK = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
 
 

@@ -144,7 +144,7 @@ def visit(_dt):
     app.session.set_lang(lang)
     app.session.set_speech(True)
     app._apply_context()
-    app.go(name, **registry.screen_class(name).sample_params(app.device.store))
+    app.go(name, **registry.screen_class(name).sample_params(app.services))
     Clock.schedule_once(lambda _dt: check(name, lang), 0.1)
 
 def check(name, lang):
