@@ -7,13 +7,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kiosk.vocabulary import DEFAULT_PX_PER_MM, MAX_PX_PER_MM, MIN_PX_PER_MM
 from kiosk.vocabulary import TEXT_SCALES as TEXT_SCALES  # where the UI has always found it
 
-if TYPE_CHECKING:
-    from kiosk.protocol import DeviceConfig
+
+class _PxPerMmConfig(Protocol):
+    """The device config (kiosk.protocol.DeviceConfig), as far as sizes go: units stays on the
+    ground and does not import the wire format."""
+
+    @property
+    def px_per_mm(self) -> float: ...
 
 
 TARGET_MM = 16.0  # smallest touch target side (ACCESSIBILITY 8)
@@ -58,22 +63,19 @@ class Units:
         return self.font(role, scale) * CAP_HEIGHT_RATIO / self.px_per_mm
 
 
-def configured_px_per_mm(config: DeviceConfig | Mapping[str, Any] | None = None) -> float:
+def configured_px_per_mm(config: _PxPerMmConfig | Mapping[str, Any] | None = None) -> float:
     """The screen's px-per-mm: KIOSK_PX_PER_MM wins (technicians trying a screen), then the
-    device config (``px_per_mm``), which defaults to the reference screen. A plain mapping is
-    read as the device config, ignoring values out of range."""
-    raw = os.environ.get("KIOSK_PX_PER_MM")
-    if raw:
+    device config (``px_per_mm``, a DeviceConfig or its wire form), which defaults to the
+    reference screen. A value out of range is a typo, not a screen, and is ignored."""
+    raw_config = config.get("px_per_mm") if isinstance(config, Mapping) else (
+        config.px_per_mm if config is not None else None)
+    for raw in (os.environ.get("KIOSK_PX_PER_MM"), raw_config):
+        if raw in (None, "") or isinstance(raw, bool):
+            continue
         try:
             value = float(raw)
-        except ValueError:
-            value = 0.0
+        except (TypeError, ValueError):
+            continue
         if MIN_PX_PER_MM <= value <= MAX_PX_PER_MM:
             return value
-    if not config:  # nothing configured: no need to load the wire format
-        return DEFAULT_PX_PER_MM
-    if isinstance(config, Mapping):
-        from kiosk.protocol import DeviceConfig
-
-        config = DeviceConfig.from_wire(config)
-    return float(config.px_per_mm)
+    return DEFAULT_PX_PER_MM
