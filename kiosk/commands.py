@@ -70,6 +70,11 @@ def cmd_status(args: argparse.Namespace) -> int:
           + (f", oldest {ob['oldest_age_s']} s" if ob["oldest_age_s"] is not None else ""))
     sp = st["speech"]
     print(f"speech:   {sp['message']}")
+    cf = st["config"]
+    print(f"config:   version {cf['version']} from {cf['source']}"
+          + (f", applied {cf['applied_at']}" if cf["applied_at"] else ""))
+    for p in st["problems"]:
+        print(f"problem:  {p['message']} (since {p['since']})")
     return 0
 
 
