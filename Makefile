@@ -35,8 +35,12 @@ bench: deps
 	@./scripts/system-deps wrk
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Style (ruff), then the import rules: the layers and contracts in .importlinter, and no import
+# cycle (docs/ARCHITECTURE.md).
 lint: deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
+	$(PY) scripts/check-import-cycles
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .import_linter_cache .grimp_cache

@@ -1,4 +1,4 @@
-"""`python main.py` is `kiosk run` (CONTRACT.md): the visitor UI, full screen."""
+"""`python main.py` is `kiosk run`: the visitor UI, full screen."""
 
 import sys
 

@@ -255,7 +255,7 @@ def _seen(app) -> list:
     """What the visitor sees: the current screen, an overlay, the caption strip."""
     if getattr(app, "root_layer", None) is None:
         return []
-    return [app.current, app.overlay, app.caption_box]
+    return [app.current, app.overlay, app.captions.box]
 
 
 def _report_start(app, watch: FrameWatch, out: Path, t_spawn: float, Clock) -> None:
@@ -294,7 +294,7 @@ def _kiosk_browse(out: Path) -> None:
     from kivy.clock import Clock
     from kivy.tests.common import UnitTestTouch
 
-    from screens.app import COLLECT_AFTER_S
+    from screens.memory import COLLECT_AFTER_S
 
     app = _kiosk_app()
     watch = FrameWatch(lambda: _seen(app))
@@ -309,7 +309,7 @@ def _kiosk_browse(out: Path) -> None:
     EventLoop.post_dispatch_input = timed_post
 
     def ids(prefix: str, skip: tuple[str, ...] = ()) -> list[str]:
-        return [b.kiosk_id for b in app.focus_order()
+        return [b.kiosk_id for b in app.focus.order()
                 if b.kiosk_id.startswith(prefix) and b.kiosk_id not in skip]
 
     def nth(prefix: str, n: int, skip: tuple[str, ...] = ()):
@@ -329,7 +329,7 @@ def _kiosk_browse(out: Path) -> None:
                    "phase": "taps"}
 
     def button(kiosk_id: str):
-        return next((b for b in app.focus_order() if b.kiosk_id == kiosk_id), None)
+        return next((b for b in app.focus.order() if b.kiosk_id == kiosk_id), None)
 
     def settle(then, *args) -> None:
         """Wait until no frame has been drawn for QUIET_S, then call ``then``."""
@@ -387,7 +387,7 @@ def _kiosk_browse(out: Path) -> None:
                 return
             state["phase"] = "pages"
             state["rss_taps"] = _rss_mib()
-            app.go("products", category=app.device.store.categories()[0].id)
+            app.go("products", category=app.services.browse.categories()[0].id)
             settle(step, 0)
             return
         if state["pages"] >= 40:
@@ -402,7 +402,7 @@ def _kiosk_browse(out: Path) -> None:
 
     def finish() -> None:
         # Right after the last tap, and again a second later, once the kiosk has tidied up
-        # after its last screen (screens/app.py collects garbage just after a screen is drawn).
+        # after its last screen (screens/memory.py collects garbage just after a screen is drawn).
         state["rss_busy"] = _rss_mib()
         Clock.schedule_once(lambda _dt: report(), COLLECT_AFTER_S + 1.0)
 

@@ -141,7 +141,7 @@ def _child(out: Path) -> None:
 
     def begin(_dt: float) -> None:
         app.start_session("en")
-        app.toggle_speech()
+        app.prefs.toggle_speech()
         Clock.schedule_once(step, 0.5)
 
     Clock.schedule_once(begin, 0.5)

@@ -366,6 +366,64 @@ def mount(app: FastAPI, central: Central) -> None:
                     devices=[_device_view(d, releases) for d in central.list_devices()],
                     commands=protocol.DEVICE_COMMANDS, new_code=info, message=None)
 
+    def device_page(request: Request, staff: Staff, device_id: str, status: int = 200,
+                    error: str | None = None, message: str | None = None) -> Response:
+        try:
+            info = central.get_device(device_id[:64])
+        except CentralError as e:
+            return page(request, "admin_error.html", staff, status=e.status, title="Not found",
+                        message=str(e))
+        releases = central.list_releases(limit=1)
+        config = central.show_config(info.id) if staff.can("fleet") else None
+        return page(request, "admin_device.html", staff, status=status,
+                    title=info.name or info.id, d=_device_view(info, releases), config=config,
+                    keys=protocol.CONFIG_KEYS, allowed=_ALLOWED, commands=protocol.DEVICE_COMMANDS,
+                    sent=central.list_commands(info.id, limit=30), error=error, message=message)
+
+    @router.get("/devices/{device_id}")
+    def device(request: Request, device_id: str) -> Response:
+        staff = guard(request)
+        if not isinstance(staff, Staff):
+            return staff
+        return device_page(request, staff, device_id,
+                           message=request.query_params.get("message"))
+
+    @posted("/devices/{device_id}/config", "fleet")
+    def device_config(request: Request, staff: Staff, form: dict[str, str],
+                      device_id: str) -> Response:
+        try:
+            msg = _apply_config_form(central, form, staff, device_id=device_id[:64])
+        except CentralError as e:
+            return device_page(request, staff, device_id, status=e.status, error=str(e))
+        return RedirectResponse(f"/admin/devices/{quote(device_id[:64])}?message={quote(msg)}",
+                                status_code=303)
+
+    def config_page(request: Request, staff: Staff, status: int = 200,
+                    error: str | None = None, message: str | None = None) -> Response:
+        return page(request, "admin_config.html", staff, status=status, title="Kiosk settings",
+                    config=central.show_config(), keys=protocol.CONFIG_KEYS, allowed=_ALLOWED,
+                    error=error, message=message)
+
+    @router.get("/config")
+    def config(request: Request) -> Response:
+        staff = guard(request, "fleet")
+        if not isinstance(staff, Staff):
+            return staff
+        return config_page(request, staff, message=request.query_params.get("message"))
+
+    @posted("/config", "fleet")
+    def config_save(request: Request, staff: Staff, form: dict[str, str]) -> Response:
+        location = (form.get("location") or "").strip()
+        try:
+            if form.get("scope") == "location" and not location:
+                raise CentralError("Give the location these settings are for.")
+            msg = _apply_config_form(central, form, staff,
+                                     location=location if form.get("scope") == "location"
+                                     else None)
+        except CentralError as e:
+            return config_page(request, staff, status=e.status, error=str(e))
+        return RedirectResponse(f"/admin/config?message={quote(msg)}", status_code=303)
+
     @posted("/devices/{device_id}/revoke", "fleet")
     def revoke(request: Request, staff: Staff, form: dict[str, str], device_id: str) -> Response:
         try:
@@ -385,7 +443,9 @@ def mount(app: FastAPI, central: Central) -> None:
             return page(request, "admin_error.html", staff, status=e.status,
                         title="Command not sent", message=str(e))
         msg = f"Command {form.get('name')} queued; the kiosk runs it at its next heartbeat."
-        return RedirectResponse(f"/admin/devices?message={quote(msg)}", status_code=303)
+        back = (f"/admin/devices/{quote(device_id[:64])}" if form.get("back") == "device"
+                else "/admin/devices")
+        return RedirectResponse(f"{back}?message={quote(msg)}", status_code=303)
 
     app.include_router(router)
 
@@ -403,6 +463,25 @@ _SECURITY_HEADERS = {
 }
 
 _PRODUCT_FIELDS = ("name_ar", "name_en", "description_ar", "description_en")
+_ALLOWED = {k: protocol.config_allowed(k) for k in protocol.CONFIG_KEYS}
+
+
+def _apply_config_form(central: Central, form: dict[str, str], staff: Staff,
+                       device_id: str | None = None, location: str | None = None) -> str:
+    """One setting set or unset from a form; returns the sentence to show. The value is read
+    as on the command line: JSON where it reads as JSON, else the text."""
+    from central.device_config import parse_value
+
+    key = (form.get("key") or "").strip()[:64]
+    where = f"kiosk {device_id}" if device_id else (f"location {location}" if location
+                                                    else "the fleet")
+    if form.get("action") == "unset":
+        removed = central.unset_config([key], device_id=device_id, location=location)
+        return (f"{key} removed for {where}; the wider setting applies again." if removed
+                else f"{key} was not set for {where}.")
+    value = parse_value((form.get("value") or "")[:4000])
+    central.set_config({key: value}, device_id=device_id, location=location, by=staff.username)
+    return f"{key} set for {where}; kiosks receive it at their next heartbeat."
 
 
 def _product_form_values(rec: dict) -> dict[str, str]:

@@ -457,8 +457,9 @@ def create_app(central: Central) -> FastAPI:
         item, in order; retrying an item with the same id and body returns its first receipt."""
         return SubmissionBatchResult(results=central.accept_submissions(device_id, batch.items))
 
+    # Fields left unset are left out, so an older kiosk sees only the fields it knows.
     @app.post("/api/v1/heartbeat", response_model=protocol.HeartbeatReply, tags=["devices"],
-              responses=_ERRORS)
+              responses=_ERRORS, response_model_exclude_none=True)
     def heartbeat(hb: protocol.Heartbeat,
                   device_id: str = Depends(device)) -> protocol.HeartbeatReply:
         """Report health; get this kiosk's settings and any commands staff queued for it."""

@@ -1,4 +1,4 @@
-"""The `kiosk-central` command line (see CONTRACT.md). Parses arguments, calls the service
+"""The `kiosk-central` command line (central/README.md). Parses arguments, calls the service
 layer, and turns errors into one readable line on stderr (a traceback only with --debug)."""
 
 from __future__ import annotations
@@ -149,8 +149,83 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
 
 
 def cmd_queue_command(args: argparse.Namespace) -> int:
-    cmd_id = _central(args).queue_command(args.device_id, args.name, queued_by="cli")
+    cmd_id = _central(args).queue_command(args.device_id, args.name, queued_by="cli",
+                                          ttl=timedelta(minutes=args.ttl_minutes))
     print(cmd_id)
+    return 0
+
+
+def cmd_commands(args: argparse.Namespace) -> int:
+    rows = _central(args).list_commands(args.device_id)
+    if args.json:
+        json.dump(rows, sys.stdout, default=_iso, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        print(f"no commands for {args.device_id}")
+    for c in rows:
+        when = c["finished_at"] or c["delivered_at"] or c["queued_at"]
+        print(f"{c['id']}  {c['name']:13}  {c['state']:9}  {when:%Y-%m-%d %H:%M:%S}"
+              + (f"  {c['result']}" if c["result"] else ""))
+    return 0
+
+
+def _iso(value: Any) -> str:
+    from datetime import UTC, datetime
+
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return str(value)
+
+
+def cmd_config_set(args: argparse.Namespace) -> int:
+    from central.device_config import parse_assignment
+
+    values = dict(parse_assignment(a) for a in args.assignments)
+    stored = _central(args).set_config(values, device_id=args.device, location=args.location,
+                                       by="cli")
+    where = _scope_words(args)
+    for key, value in stored.items():
+        print(f"{key} = {json.dumps(value, ensure_ascii=False)} ({where})")
+    print("Kiosks receive it at their next heartbeat; 'kiosk-central config show --device ID' "
+          "says when one has applied it.", file=sys.stderr)
+    return 0
+
+
+def cmd_config_unset(args: argparse.Namespace) -> int:
+    removed = _central(args).unset_config(args.keys, device_id=args.device,
+                                          location=args.location)
+    where = _scope_words(args)
+    for key in args.keys:
+        print(f"{key}: {'removed from' if key in removed else 'was not set for'} {where}")
+    return 0
+
+
+def _scope_words(args: argparse.Namespace) -> str:
+    if args.device:
+        return f"kiosk {args.device}"
+    if args.location:
+        return f"location {args.location!r}"
+    return "the fleet"
+
+
+def cmd_config_show(args: argparse.Namespace) -> int:
+    shown = _central(args).show_config(args.device)
+    if args.json:
+        json.dump(shown, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if args.device:
+        print(f"kiosk {shown['device_id']} (location {shown['location'] or 'none'}): config "
+              f"version {shown['version']}, {shown['state']}"
+              + (f" (the kiosk has version {shown['applied_version']})"
+                 if shown["state"] == "waiting" and shown["applied_version"] is not None else ""))
+    for key, v in shown["values"].items():
+        print(f"{key} = {json.dumps(v['value'], ensure_ascii=False)}  ({v['source']})")
+    for location, values in shown.get("locations", {}).items():
+        print(f"location {location!r}:")
+        for key, value in values.items():
+            print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
     return 0
 
 
@@ -225,7 +300,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device_id")
     p.add_argument("name", choices=["sync_now", "flush_outbox", "restart_app", "speech_test",
                                     "clear_session"])
+    p.add_argument("--ttl-minutes", type=float, default=60.0, metavar="N",
+                   help="expire if no heartbeat takes it within N minutes (default 60)")
     p.set_defaults(func=cmd_queue_command)
+
+    p = sub.add_parser("commands", parents=[common],
+                       help="a kiosk's commands: state (queued, delivered, done, failed, "
+                            "expired), times and result")
+    p.add_argument("device_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_commands)
+
+    p = sub.add_parser("config", help="the device config: fleet defaults, per location, per kiosk")
+    csub = p.add_subparsers(dest="config_command", metavar="ACTION")
+    csub.required = True
+
+    def scope(q: argparse.ArgumentParser) -> None:
+        g = q.add_mutually_exclusive_group()
+        g.add_argument("--device", metavar="ID", help="for this kiosk only")
+        g.add_argument("--location", metavar="L", help="for every kiosk at this location")
+
+    q = csub.add_parser("set", parents=[common],
+                        help="set values (fleet default unless --device or --location)")
+    q.add_argument("assignments", nargs="+", metavar="KEY=VALUE",
+                   help="VALUE is read as JSON where it is JSON (120, true, [283]), else as text")
+    scope(q)
+    q.set_defaults(func=cmd_config_set)
+    q = csub.add_parser("unset", parents=[common],
+                        help="remove values from one scope (the wider one applies again)")
+    q.add_argument("keys", nargs="+", metavar="KEY")
+    scope(q)
+    q.set_defaults(func=cmd_config_unset)
+    q = csub.add_parser("show", parents=[common],
+                        help="effective values, and for one kiosk where each comes from")
+    q.add_argument("--device", metavar="ID")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_config_show)
     return parser
 
 

@@ -10,6 +10,10 @@ from pathlib import Path
 
 DEFAULT_MANIFEST_TTL = timedelta(days=7)
 DEFAULT_CODE_TTL = timedelta(hours=24)
+# A command no heartbeat has taken by then expires: a kiosk off for a day must not restart on
+# coming back because someone asked yesterday.
+DEFAULT_COMMAND_TTL = timedelta(hours=1)
+MAX_COMMAND_TTL = timedelta(days=7)
 MAX_REQUEST_BYTES = 1024 * 1024  # one API request body
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

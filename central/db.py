@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -119,7 +120,12 @@ class Device(Base):
     location: Mapped[str | None] = mapped_column(String(200), nullable=True)
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    config_overrides: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The device config's version for this kiosk: grows by one whenever its effective config
+    # changes (central.device_config); the fingerprint tells whether it did.
+    config_version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    config_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The version the kiosk last reported as applied in its heartbeat.
+    config_applied_version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # Latest heartbeat, as the device reported it.
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     app_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -134,6 +140,20 @@ class Device(Base):
     problems: Mapped[list] = mapped_column(JSON, default=list)
 
 
+class ConfigSetting(Base):
+    """One device config value staff set: for the whole fleet (target ""), for every kiosk at a
+    location (target: the location), or for one kiosk (target: its id). Values are stored as
+    they travel, checked with protocol.check_config_values first."""
+
+    __tablename__ = "config_setting"
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # fleet|location|device
+    target: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
 class DeviceCommandRow(Base):
     __tablename__ = "device_command"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -142,7 +162,11 @@ class DeviceCommandRow(Base):
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     queued_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # finished
+    # protocol.COMMAND_STATES; rows from before states have none (read from the times).
+    state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SubmissionRow(Base):
@@ -214,7 +238,19 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
+    """Tables a database lacks are created; columns added to a table since it was created are
+    added (all such columns are nullable), so a database made by an older central keeps
+    working."""
     Base.metadata.create_all(engine)
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(
+                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:

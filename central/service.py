@@ -20,11 +20,18 @@ from nacl.public import SealedBox
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from central import content
+from central import content, device_config
 from central.blobs import BlobStore
 from central.cache import ServingCache
 from central.changes import bump_stamp
-from central.config import DEFAULT_CODE_TTL, Settings, ensure_home, load_settings
+from central.config import (
+    DEFAULT_CODE_TTL,
+    DEFAULT_COMMAND_TTL,
+    MAX_COMMAND_TTL,
+    Settings,
+    ensure_home,
+    load_settings,
+)
 from central.db import (
     Device,
     DeviceCommandRow,
@@ -59,6 +66,18 @@ def _normalise_code(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
 
 
+_OPEN_STATES = ("queued", "delivered")
+_EXPIRED_RESULT = "not delivered in time: no heartbeat from the kiosk took it before it expired"
+
+
+def _command_state(c: DeviceCommandRow, now: datetime) -> str:
+    """A command's state; rows from before states had only their times."""
+    state = c.state or ("done" if c.done_at else "delivered" if c.delivered_at else "queued")
+    if state == "queued" and c.expires_at is not None and c.expires_at <= now:
+        return "expired"
+    return state
+
+
 @dataclass(frozen=True)
 class EnrollmentCodeInfo:
     code: str
@@ -85,6 +104,9 @@ class DeviceInfo:
     problems: list
     config: dict
     pending_commands: list[dict]
+    config_version: int | None = None
+    config_applied_version: int | None = None
+    config_state: str = "waiting"  # "applied" once the kiosk reports this version
 
 
 @dataclass(frozen=True)
@@ -230,16 +252,19 @@ class Central:
             ).rowcount
             if claimed != 1:
                 raise Gone("this enrolment code has already been used; ask staff for a new one")
-            s.add(Device(id=device_id, token_hash=_sha(token), name=req.name,
+            dev = Device(id=device_id, token_hash=_sha(token), name=req.name,
                          location=req.location or row.location, enrolled_at=now,
-                         config_overrides={}, problems=[], app_version=req.app_version))
+                         problems=[], app_version=req.app_version)
+            s.add(dev)
+            s.flush()
+            config = device_config.refresh_version(s, dev).wire()
         return protocol.EnrollResponse(
             device_id=device_id,
             device_token=token,
             content_public_key=self.keys.content_public_key,
             content_key_id=self.keys.content_key_id,
             submission_public_key=self.keys.submission_public_key,
-            config=dict(protocol.DEFAULT_DEVICE_CONFIG),
+            config=config,
         )
 
     def authenticate_device(self, token: str | None) -> str:
@@ -264,11 +289,12 @@ class Central:
             return dev.id
 
     def _device_info(self, s: Any, d: Device) -> DeviceInfo:
-        cmds = s.scalars(
+        now = utcnow()
+        cmds = [c for c in s.scalars(
             select(DeviceCommandRow)
             .where(DeviceCommandRow.device_id == d.id, DeviceCommandRow.done_at.is_(None))
             .order_by(DeviceCommandRow.queued_at)
-        )
+        ) if _command_state(c, now) in _OPEN_STATES]
         return DeviceInfo(
             id=d.id, name=d.name, location=d.location, enrolled_at=d.enrolled_at,
             revoked=d.revoked_at is not None, last_seen_at=d.last_seen_at,
@@ -276,10 +302,12 @@ class Central:
             content_source=d.content_source, stale=d.stale, last_sync_at=d.last_sync_at,
             outbox_pending=d.outbox_pending, outbox_dead=d.outbox_dead,
             outbox_oldest_age_s=d.outbox_oldest_age_s, problems=list(d.problems or []),
-            config=self._config_for(d),
+            config=device_config.for_device(s, d).wire(),
+            config_version=d.config_version, config_applied_version=d.config_applied_version,
+            config_state=device_config.config_state(d),
             pending_commands=[
-                {"id": c.id, "name": c.name, "queued_at": c.queued_at,
-                 "delivered_at": c.delivered_at} for c in cmds
+                {"id": c.id, "name": c.name, "state": _command_state(c, now),
+                 "queued_at": c.queued_at, "delivered_at": c.delivered_at} for c in cmds
             ],
         )
 
@@ -306,39 +334,63 @@ class Central:
         bump_stamp(self.settings)  # other central processes on this host drop it too
 
     def set_device_config(self, device_id: str, overrides: dict[str, Any]) -> dict:
-        """Per-kiosk settings over DEFAULT_DEVICE_CONFIG; only known keys of the same type."""
-        for k, v in overrides.items():
-            if k not in protocol.DEFAULT_DEVICE_CONFIG:
-                raise CentralError(f"{k!r} is not a kiosk setting; known: "
-                                   f"{', '.join(protocol.DEFAULT_DEVICE_CONFIG)}")
-            if type(v) is not type(protocol.DEFAULT_DEVICE_CONFIG[k]):
-                raise CentralError(f"{k} must be a "
-                                   f"{type(protocol.DEFAULT_DEVICE_CONFIG[k]).__name__}")
-        with self.WriteSession.begin() as s:
-            d = s.get(Device, device_id)
-            if d is None:
-                raise NotFound(f"there is no kiosk {device_id!r}")
-            d.config_overrides = {**(d.config_overrides or {}), **overrides}
-            return self._config_for(d)
+        """Per-kiosk settings (see set_config); returns the kiosk's effective config."""
+        self.set_config(overrides, device_id=device_id)
+        return self.get_device(device_id).config
 
-    @staticmethod
-    def _config_for(d: Device) -> dict:
-        return {**protocol.DEFAULT_DEVICE_CONFIG, **(d.config_overrides or {})}
+    def set_config(self, values: dict[str, Any], *, device_id: str | None = None,
+                   location: str | None = None, by: str | None = None) -> dict[str, Any]:
+        """Store device config values for the fleet (neither given), a location or a kiosk;
+        every value checked against protocol.DeviceConfig first, none stored if one is bad."""
+        return device_config.set_values(self, values, device_id=device_id, location=location,
+                                        by=by)
 
-    def queue_command(self, device_id: str, name: str, queued_by: str | None = None) -> str:
+    def unset_config(self, keys: list[str], *, device_id: str | None = None,
+                     location: str | None = None) -> list[str]:
+        """Remove values from one scope; returns those that were set there."""
+        return device_config.unset_values(self, keys, device_id=device_id, location=location)
+
+    def show_config(self, device_id: str | None = None) -> dict[str, Any]:
+        return device_config.show(self, device_id)
+
+    def queue_command(self, device_id: str, name: str, queued_by: str | None = None,
+                      ttl: timedelta = DEFAULT_COMMAND_TTL) -> str:
+        """Queue an allow-listed command for the kiosk's next heartbeat; it expires if no
+        heartbeat takes it within ``ttl``."""
         if name not in protocol.DEVICE_COMMANDS:
             raise CentralError(f"{name!r} is not a kiosk command; allowed: "
                                f"{', '.join(protocol.DEVICE_COMMANDS)}")
+        if not timedelta(0) < ttl <= MAX_COMMAND_TTL:
+            raise CentralError("a command must wait for its kiosk more than 0 minutes and at "
+                               f"most {MAX_COMMAND_TTL.days} days; check the time given")
         cmd_id = uuid.uuid4().hex
+        now = utcnow()
         with self.WriteSession.begin() as s:
             d = s.get(Device, device_id)
             if d is None:
                 raise NotFound(f"there is no kiosk {device_id!r}")
             if d.revoked_at is not None:
                 raise Conflict(f"kiosk {device_id} is revoked; it will not pick up commands")
-            s.add(DeviceCommandRow(id=cmd_id, device_id=device_id, name=name,
-                                   queued_at=utcnow(), queued_by=queued_by))
+            s.add(DeviceCommandRow(id=cmd_id, device_id=device_id, name=name, state="queued",
+                                   queued_at=now, queued_by=queued_by, expires_at=now + ttl))
         return cmd_id
+
+    def list_commands(self, device_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        """A kiosk's commands, newest first, each with its state and result."""
+        now = utcnow()
+        with self.Session() as s:
+            if s.get(Device, device_id) is None:
+                raise NotFound(f"there is no kiosk {device_id!r}; 'kiosk-central devices' "
+                               "lists them")
+            rows = s.scalars(select(DeviceCommandRow)
+                             .where(DeviceCommandRow.device_id == device_id)
+                             .order_by(DeviceCommandRow.queued_at.desc()).limit(limit))
+            return [{"id": c.id, "name": c.name, "state": _command_state(c, now),
+                     "result": c.result if c.result is not None else _EXPIRED_RESULT
+                     if _command_state(c, now) == "expired" else None,
+                     "queued_at": c.queued_at, "queued_by": c.queued_by,
+                     "expires_at": c.expires_at, "delivered_at": c.delivered_at,
+                     "finished_at": c.done_at} for c in rows]
 
     def heartbeat(self, device_id: str, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
         now = utcnow()
@@ -356,28 +408,52 @@ class Central:
             d.outbox_dead = hb.outbox_dead
             d.outbox_oldest_age_s = hb.outbox_oldest_age_s
             d.uptime_s = hb.uptime_s
-            d.problems = list(hb.problems)
-            if hb.done_commands:
-                s.execute(
-                    update(DeviceCommandRow)
-                    .where(DeviceCommandRow.device_id == device_id,
-                           DeviceCommandRow.id.in_(list(hb.done_commands)),
-                           DeviceCommandRow.done_at.is_(None))
-                    .values(done_at=now)
-                )
-            pending = list(s.scalars(
+            d.problems = [p if isinstance(p, str) else p.model_dump(mode="json")
+                          for p in hb.problems]
+            if hb.config_version is not None:
+                d.config_applied_version = hb.config_version
+            self._record_command_results(s, device_id, hb, now)
+            pending = []
+            for c in s.scalars(
                 select(DeviceCommandRow)
                 .where(DeviceCommandRow.device_id == device_id,
                        DeviceCommandRow.done_at.is_(None),
                        DeviceCommandRow.name.in_(protocol.DEVICE_COMMANDS))
                 .order_by(DeviceCommandRow.queued_at)
-            ))
-            for c in pending:
-                if c.delivered_at is None:
-                    c.delivered_at = now
-            # Commands are re-sent until acknowledged: a lost reply must not lose a command.
+            ):
+                state = _command_state(c, now)
+                if state == "expired":
+                    c.state, c.result = "expired", _EXPIRED_RESULT
+                elif state in _OPEN_STATES:
+                    c.state = "delivered"
+                    c.delivered_at = c.delivered_at or now
+                    pending.append(c)
+            # Commands are re-sent until the kiosk reports how they ended: a lost reply must not
+            # lose a command (the kiosk carries out each id once).
             commands = tuple(protocol.DeviceCommand(id=c.id, name=c.name) for c in pending)
-            return protocol.HeartbeatReply(config=self._config_for(d), commands=commands)
+            config = device_config.refresh_version(s, d)
+            # Only a kiosk that reports config versions is told them: an older kiosk's strict
+            # reading of the reply would refuse the field.
+            version = d.config_version if hb.config_version is not None else None
+            return protocol.HeartbeatReply(config=config.wire(), config_version=version,
+                                           commands=commands)
+
+    @staticmethod
+    def _record_command_results(s: Any, device_id: str, hb: protocol.Heartbeat,
+                                now: datetime) -> None:
+        results = {r.id: r for r in hb.command_results}
+        ids = set(results) | set(hb.done_commands)
+        if not ids:
+            return
+        for c in s.scalars(select(DeviceCommandRow).where(
+                DeviceCommandRow.device_id == device_id, DeviceCommandRow.id.in_(list(ids)),
+                DeviceCommandRow.done_at.is_(None))):
+            r = results.get(c.id)
+            c.done_at = now
+            if r is None:  # an older kiosk: it took the command, and said no more
+                c.state, c.result = "done", None
+            else:
+                c.state, c.result = ("done" if r.ok else "failed"), r.result
 
     # -----------------------------------------------------------------------------------------
     # Submissions

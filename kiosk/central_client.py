@@ -20,14 +20,16 @@ READ_TIMEOUT = 30
 
 class CentralError(Exception):
     """Talking to central failed. ``retry_after`` is set when central asked us to wait;
-    ``transient`` says whether trying again later may help."""
+    ``transient`` says whether trying again later may help; ``link`` says how the network
+    failed when central was not reached at all ("dns", "tls", "unreachable", "timeout")."""
 
     def __init__(self, message: str, *, status: int | None = None, transient: bool = True,
-                 retry_after: float | None = None):
+                 retry_after: float | None = None, link: str | None = None):
         super().__init__(message)
         self.status = status
         self.transient = transient
         self.retry_after = retry_after
+        self.link = link
 
 
 def check_api_url(api: str) -> str:
@@ -88,16 +90,17 @@ class CentralClient:
                                      timeout=self.timeout, stream=stream)
         except requests.exceptions.SSLError as e:
             raise CentralError(f"central's TLS certificate was not accepted ({_short(e)}); check "
-                               "the address and the kiosk's clock") from None
+                               "the address and the kiosk's clock", link="tls") from None
         except requests.exceptions.ConnectionError as e:
             text = str(e)
             if "Name or service not known" in text or "NameResolutionError" in text:
                 raise CentralError(f"central's name {urlsplit(url).hostname!r} could not be "
-                                   "resolved; check the network's DNS") from None
+                                   "resolved; check the network's DNS", link="dns") from None
             raise CentralError(f"central at {self.api} could not be reached; check the network "
-                               "cable or Wi-Fi") from None
+                               "cable or Wi-Fi", link="unreachable") from None
         except requests.exceptions.Timeout:
-            raise CentralError(f"central at {self.api} did not answer in time") from None
+            raise CentralError(f"central at {self.api} did not answer in time",
+                               link="timeout") from None
         except requests.exceptions.RequestException as e:
             raise CentralError(f"talking to central failed: {_short(e)}") from None
         if r.status_code in ok:

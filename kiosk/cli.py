@@ -1,5 +1,6 @@
-"""The `kiosk` command line (see CONTRACT.md). Each subcommand lives beside what it drives;
-this module only parses arguments and turns errors into one readable line."""
+"""The `kiosk` command line. Each subcommand lives beside what it drives (kiosk.commands,
+screens.commands, voices.say); this module only parses arguments and turns errors into one
+readable line."""
 
 from __future__ import annotations
 
@@ -9,10 +10,7 @@ import sqlite3
 import sys
 
 from kiosk import __version__
-
-
-class CommandError(Exception):
-    """An error a technician will read: one sentence saying what is wrong and what to do."""
+from kiosk.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     try:
         return int(args.func(args) or 0)
-    except CommandError as e:
+    except UserError as e:
         logging.getLogger("kiosk.cli").error("kiosk %s: %s", args.command, e)
         print(f"kiosk: {e}", file=sys.stderr)
         return 1

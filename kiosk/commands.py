@@ -1,5 +1,5 @@
 """Technicians' commands for the kiosk's identity, content and outbox: provision, sync, status,
-outbox flush, outbox test-submission (see CONTRACT.md)."""
+outbox flush, outbox test-submission, rollback."""
 
 from __future__ import annotations
 
@@ -10,13 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.central_client import CentralError
-from kiosk.device import KioskDevice, NotProvisioned
-
-
-def _err(msg: str) -> Exception:
-    from kiosk.cli import CommandError
-
-    return CommandError(msg)
+from kiosk.device import KioskDevice
+from kiosk.errors import CommandError
 
 
 def _device() -> KioskDevice:
@@ -32,7 +27,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
     try:
         creds = dev.provision(args.api, args.code, args.name, args.location)
     except CentralError as e:
-        raise _err(f"provisioning failed: {e}") from None
+        raise CommandError(f"provisioning failed: {e}") from None
     finally:
         dev.close()
     print(f"Provisioned as {creds.device_id} with {creds.api}; content key "
@@ -44,14 +39,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     dev = _device()
     try:
         result = dev.sync(progress=_progress)
-    except NotProvisioned as e:
-        raise _err(str(e)) from None
     finally:
         dev.close()
     _progress(f"{result.message} ({result.requests} requests, {result.bytes_received:,} bytes)")
     if result.outcome == "failed":
-        raise _err(f"sync failed: {result.message}; the content already on the kiosk stays "
-                   "on screen")
+        raise CommandError(f"sync failed: {result.message}; the content already on the kiosk stays "
+                           "on screen")
     return 0
 
 
@@ -77,6 +70,11 @@ def cmd_status(args: argparse.Namespace) -> int:
           + (f", oldest {ob['oldest_age_s']} s" if ob["oldest_age_s"] is not None else ""))
     sp = st["speech"]
     print(f"speech:   {sp['message']}")
+    cf = st["config"]
+    print(f"config:   version {cf['version']} from {cf['source']}"
+          + (f", applied {cf['applied_at']}" if cf["applied_at"] else ""))
+    for p in st["problems"]:
+        print(f"problem:  {p['message']} (since {p['since']})")
     return 0
 
 
@@ -99,15 +97,13 @@ def cmd_outbox_flush(args: argparse.Namespace) -> int:
     dev = _device()
     try:
         report = dev.flush_outbox(max_failures=args.tries)
-    except NotProvisioned as e:
-        raise _err(str(e)) from None
     finally:
         dev.close()
     print(f"outbox: {report.acked} delivered, {report.rejected} rejected, "
           f"{report.pending} still waiting", file=sys.stderr)
     if report.pending:
-        raise _err(f"{report.pending} submissions are still waiting ({report.last_error}); "
-                   "they stay queued and are sent when central can be reached")
+        raise CommandError(f"{report.pending} submissions are still waiting ({report.last_error}); "
+                           "they stay queued and are sent when central can be reached")
     return 0
 
 
@@ -132,7 +128,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         bad = dev.store.active_version()
         version = dev.rollback()
     except StoreError as e:
-        raise _err(str(e)) from None
+        raise CommandError(str(e)) from None
     finally:
         dev.close()
     print(f"Content version {version} is active again; version {bad} will not be installed "

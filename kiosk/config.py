@@ -52,6 +52,32 @@ class KioskPaths:
         return self.home / "sync-state.json"
 
     @property
+    def device_config(self) -> Path:
+        """The device config central sent last, with its version (kiosk/remote_config.py)."""
+        return self.home / "device-config.json"
+
+    @property
+    def command_results(self) -> Path:
+        """How central's commands ended, until a heartbeat has told central."""
+        return self.home / "command-results.json"
+
+    @property
+    def problems(self) -> Path:
+        """The kiosk's current problems and since when (kiosk/problems.py)."""
+        return self.home / "problems.json"
+
+    @property
+    def app_running(self) -> Path:
+        """Made when the visitor app starts, removed when it stops cleanly: found at a start,
+        the last run crashed."""
+        return self.home / "app-running"
+
+    @property
+    def speech_status(self) -> Path:
+        """What the visitor app last found about its voice (written by screens/speech.py)."""
+        return self.home / "speech-status.json"
+
+    @property
     def log_dir(self) -> Path:
         return self.home / "logs"
 

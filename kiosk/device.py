@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__, events
 from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
+from kiosk.errors import NotProvisioned
 
 if TYPE_CHECKING:
     from kiosk import protocol
     from kiosk.central_client import CentralClient
+    from kiosk.problems import ProblemBook
+    from kiosk.remote_commands import CommandResults
+    from kiosk.remote_config import AppliedConfig
     from offline_cache.blobs import BlobStore
     from offline_cache.outbox import Outbox
     from offline_cache.store import ContentStore
@@ -31,10 +35,10 @@ log = logging.getLogger(__name__)
 # Beyond this a kiosk that has not reached central reports its content as stale even if the
 # manifest has not expired yet, so staff see it in the fleet view.
 STALE_AFTER_S = 24 * 3600
-
-
-class NotProvisioned(Exception):
-    """This kiosk has no credentials yet."""
+# The answer to a command only the visitor app can carry out, when no app runs.
+NO_APP = "this command needs the kiosk's visitor app, which is not running"
+# Commands the services carry out themselves, and the loop that does each.
+SERVICE_COMMANDS = {"sync_now": "sync", "flush_outbox": "outbox"}
 
 
 class KioskDevice:
@@ -51,6 +55,12 @@ class KioskDevice:
         self._flush_lock = threading.Lock()
         # What happened (new content, a command for the app, ...): the app subscribes.
         self.events = events.EventBus()
+        self._applied: AppliedConfig | None = None
+        # Commands being carried out (by id), and those waiting for their loop's next run.
+        self._cmd_lock = threading.Lock()
+        self._running: set[str] = set()
+        self._waiting: dict[str, list[protocol.DeviceCommand]] = {"sync": [], "outbox": []}
+        self._problems_shown: list[tuple[str, str]] | None = None  # last told to subscribers
         if open_now:
             _ = self.store, self.outbox
 
@@ -71,6 +81,18 @@ class KioskDevice:
         from offline_cache.outbox import Outbox
 
         return Outbox(self.paths.outbox_db)
+
+    @cached_property
+    def command_results(self) -> CommandResults:
+        from kiosk.remote_commands import CommandResults
+
+        return CommandResults(self.paths.command_results)
+
+    @cached_property
+    def problem_book(self) -> ProblemBook:
+        from kiosk.problems import ProblemBook
+
+        return ProblemBook(self.paths.problems)
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -107,9 +129,49 @@ class KioskDevice:
             provisioned_at=protocol.iso(datetime.now(UTC)), config=dict(resp.config),
         )
         creds.save(self.paths.credentials)
-        self.paths.sync_state.unlink(missing_ok=True)
+        for old in (self.paths.sync_state, self.paths.device_config,
+                    self.paths.command_results, self.paths.problems):
+            old.unlink(missing_ok=True)
         self._creds = creds
+        self._applied = None
         return creds
+
+    # -- the device config ---------------------------------------------------------------------
+
+    @property
+    def applied_config(self) -> AppliedConfig:
+        """The config in force, its version and when it was saved (kiosk/remote_config.py)."""
+        if self._applied is None:
+            from kiosk import remote_config
+
+            creds = self.credentials
+            self._applied = remote_config.load(self.paths.device_config,
+                                               creds.config if creds else None)
+        return self._applied
+
+    @property
+    def config(self) -> protocol.DeviceConfig:
+        """Every setting this kiosk reads, typed: what central sent last (saved), else what
+        enrolment gave, else the defaults. Loads the wire format on first use."""
+        return self.applied_config.config
+
+    def apply_config(self, wire: dict[str, Any], version: int | None) -> bool:
+        """Save a config central sent when it is not the one in force, and emit
+        CONFIG_CHANGED. ``version`` None: a central without config versions; saved when the
+        values differ. Returns whether the config changed."""
+        from kiosk import protocol, remote_config
+
+        current = self.applied_config
+        if version is None:
+            if protocol.DeviceConfig.from_wire(wire) == current.config:
+                return False
+            version = current.version
+        elif version == current.version and current.source == "central":
+            return False
+        self._applied = remote_config.save(self.paths.device_config, wire, version)
+        log.info("device config version %s applied", version)
+        self.events.emit(events.CONFIG_CHANGED, config=self._applied.config)
+        return True
 
     # -- content -------------------------------------------------------------------------------
 
@@ -181,6 +243,49 @@ class KioskDevice:
 
     # -- health --------------------------------------------------------------------------------
 
+    def problems(self) -> list[dict[str, str]]:
+        """The kiosk's current problems, each {code, message, since}, found afresh (a problem
+        whose cause is gone is not found and clears). Emits PROBLEMS_CHANGED on a change."""
+        from kiosk import problems
+        from offline_cache.sync import SyncState
+
+        found = self.problem_book.remembered()
+        state = SyncState.load(self.paths.sync_state)
+        if state.refused:
+            found["content_refused"] = problems.sentence(
+                f"{state.refused}; the content already on the kiosk stays on screen")[:300]
+        if self.is_stale():
+            found["content_stale"] = ("The content on screen is out of date: central has not "
+                                      "been reached, or its content has expired; check the "
+                                      "link to central.")
+        disk = problems.disk_problem(self.paths.home)
+        if disk:
+            found["disk_nearly_full"] = disk
+        speech = problems.speech_problem(self.paths.speech_status)
+        if speech:
+            found["speech_not_working"] = speech
+        found.update(problems.outbox_problems(self.outbox.stats()))
+        current = self.problem_book.update(found)
+        shown = [(p["code"], p["message"]) for p in current]
+        if shown != self._problems_shown:
+            self._problems_shown = shown
+            self.events.emit(events.PROBLEMS_CHANGED, problems=current)
+        return current
+
+    def app_started(self) -> None:
+        """The visitor app calls this as it starts: a mark left by the last run, which never
+        stopped cleanly, is reported as a crash (app_crashed, for an hour)."""
+        from kiosk.config import write_private_json
+
+        if self.paths.app_running.exists():
+            log.warning("the visitor app did not stop cleanly last time")
+            self.problem_book.app_crashed()
+        write_private_json(self.paths.app_running, {"started_at": _iso_now()})
+
+    def app_stopped_cleanly(self) -> None:
+        """The visitor app calls this as it exits on purpose (including to restart)."""
+        self.paths.app_running.unlink(missing_ok=True)
+
     def status(self) -> dict[str, Any]:
         from kiosk import protocol
         from offline_cache.sync import SyncState
@@ -201,11 +306,18 @@ class KioskDevice:
             "outbox": {"pending": stats["pending"], "oldest_age_s": stats["oldest_age_s"],
                        "dead": stats["dead"]},
             "app_version": __version__,
+            "config": self.applied_config.status(),
+            "problems": self.problems(),
         }
 
-    def heartbeat(self, problems: list[str] | None = None,
-                  done_commands: list[str] | None = None) -> protocol.HeartbeatReply:
+    def heartbeat(self, done_commands: list[str] | None = None,
+                  command_results: list[dict[str, Any]] | None = None
+                  ) -> protocol.HeartbeatReply:
+        """Report health, problems and command results; returns central's reply. A failure
+        to reach central is remembered as a problem, and reported once central is reached
+        again (then it clears)."""
         from kiosk import protocol
+        from kiosk.central_client import CentralError
         from offline_cache.sync import SyncState
         st = self.status()
         state = SyncState.load(self.paths.sync_state)
@@ -215,70 +327,143 @@ class KioskDevice:
             last_sync_at=state.last_sync_at, outbox_pending=st["outbox"]["pending"],
             outbox_dead=st["outbox"]["dead"], outbox_oldest_age_s=st["outbox"]["oldest_age_s"],
             uptime_s=int(time.monotonic() - self.started),
-            problems=tuple(p[:300] for p in (problems or [])[:20]),
+            problems=tuple(protocol.Problem.model_validate(p) for p in st["problems"][:20]),
             done_commands=tuple(done_commands or ()),
+            command_results=tuple(
+                protocol.CommandResult(id=r["id"], ok=r["ok"], result=r["result"])
+                for r in command_results or ()),
+            config_version=self.applied_config.version,
         )
-        return self.client().heartbeat(hb)
+        try:
+            reply = self.client().heartbeat(hb)
+        except CentralError as e:
+            if e.link is not None:
+                self.problem_book.link_failed(e.link, str(e))
+            raise
+        self.problem_book.link_ok()
+        return reply
 
     # -- background work while the app runs ------------------------------------------------
 
     def start_background(self) -> None:
-        """Sync, upload and heartbeat loops. Each failure backs off on its own; a command from
-        central ('sync now', 'flush outbox') wakes the matching loop at once. New content and
-        commands for the app are told through ``self.events``."""
-        from kiosk import protocol
+        """Sync, upload and heartbeat loops, each on the interval the device config in force
+        gives at that cycle. Each failure backs off on its own. Central's commands are carried
+        out before they are reported done: 'sync now' and 'flush outbox' by the matching loop,
+        the others by the visitor app (``events.COMMAND``). New content, config and commands
+        are told through ``self.events``."""
         from kiosk.central_client import CentralError
         from offline_cache.sync import Repeater
         if self.credentials is None:
             return
         self.outbox.release_sending()  # after a crash, anything half-sent is queued again
-        config = self.credentials.config or protocol.DEFAULT_DEVICE_CONFIG
         syncer = self.syncer()
-        done: list[str] = []
 
         def sync_work() -> tuple[bool, float | None]:
+            waiting = self._take_waiting("sync")
             before = self.store.active_version()
-            r = syncer.sync_once()
+            try:
+                r = syncer.sync_once()
+            except Exception as e:
+                self._finish_all(waiting, False, f"the sync stopped on an error ({e})")
+                raise
             if r.outcome == "updated" and before != r.version:
                 self.events.emit(events.CONTENT_CHANGED, version=r.version)
-            return r.outcome != "failed", r.retry_after
+            ok = r.outcome != "failed"
+            self._finish_all(waiting, ok, _sync_result(r, before) if ok
+                             else f"sync failed: {r.message}")
+            return ok, r.retry_after
 
         def flush_work() -> tuple[bool, float | None]:
-            report = self.flush_outbox(max_failures=1)
+            waiting = self._take_waiting("outbox")
+            try:
+                report = self.flush_outbox(max_failures=1)
+            except Exception as e:
+                self._finish_all(waiting, False, f"the upload stopped on an error ({e})")
+                raise
+            result = (f"{report.acked} sent, "
+                      + (f"{report.rejected} refused by central, " if report.rejected else "")
+                      + f"{report.pending} left")
+            if report.pending:
+                result += f" ({report.last_error})" if report.last_error else ""
+            self._finish_all(waiting, report.pending == 0, result)
             return report.failures == 0, None
 
         def beat_work() -> tuple[bool, float | None]:
+            results = self.command_results.unreported()
             try:
-                reply = self.heartbeat(done_commands=list(done))
+                reply = self.heartbeat(command_results=results)
             except CentralError as e:
                 return False, e.retry_after
-            done.clear()
-            self.credentials.config = dict(reply.config)
+            self.command_results.reported([r["id"] for r in results])
+            self.apply_config(reply.config, reply.config_version)
             for cmd in reply.commands:
-                if cmd.name == "sync_now":
-                    sync_loop.poke()
-                elif cmd.name == "flush_outbox":
-                    flush_loop.poke()
-                else:
-                    self.events.emit(events.COMMAND, command=cmd, done=lambda ok, result: None)
-                done.append(cmd.id)
+                self._take_command(cmd)
             return True, None
 
         probe = self.client().reachable
-        sync_loop = Repeater("sync", sync_work,
-                             lambda: float(config.get("sync_interval_s", 300)), probe=probe)
+        sync_loop = Repeater("sync", sync_work, lambda: float(self.config.sync_interval_s),
+                             probe=probe)
         flush_loop = Repeater("outbox", flush_work, lambda: 60.0, probe=probe)
         beat_loop = Repeater("heartbeat", beat_work,
-                             lambda: float(config.get("heartbeat_interval_s", 60)))
+                             lambda: float(self.config.heartbeat_interval_s), probe=probe,
+                             probe_every=lambda: min(15.0, self.config.heartbeat_interval_s))
         self._loops = [sync_loop, flush_loop, beat_loop]
         for loop in self._loops:
             loop.start()
 
+    # -- central's commands ----------------------------------------------------------------
+
+    def _take_command(self, cmd: protocol.DeviceCommand) -> None:
+        """Carry out a command once, however often central sends it before it hears back."""
+        with self._cmd_lock:
+            if cmd.id in self._running or self.command_results.known(cmd.id):
+                return
+            self._running.add(cmd.id)
+            loop = SERVICE_COMMANDS.get(cmd.name)
+            if loop is not None:
+                self._waiting[loop].append(cmd)
+        if loop is not None:
+            self._poke(loop)
+            return
+        done = self._finisher(cmd)
+        if self.events.emit(events.COMMAND, command=cmd, done=done) == 0:
+            done(False, NO_APP)
+
+    def _finisher(self, cmd: protocol.DeviceCommand) -> Callable[[bool, str], None]:
+        """The app's ``done(ok, result)`` for one command: the first call counts."""
+        once = threading.Lock()
+
+        def done(ok: bool, result: str) -> None:
+            if once.acquire(blocking=False):
+                self._finish(cmd, ok, result)
+        return done
+
+    def _finish(self, cmd: protocol.DeviceCommand, ok: bool, result: str) -> None:
+        # Kept on disk before anything else: the app may restart right after (restart_app),
+        # and the next process reports it.
+        self.command_results.record(cmd.id, cmd.name, ok, result)
+        with self._cmd_lock:
+            self._running.discard(cmd.id)
+        log.info("command %s %s: %s", cmd.name, "done" if ok else "failed", result)
+        self._poke("heartbeat")  # tell central now rather than at the next interval
+
+    def _finish_all(self, cmds: list[protocol.DeviceCommand], ok: bool, result: str) -> None:
+        for cmd in cmds:
+            self._finish(cmd, ok, result)
+
+    def _take_waiting(self, loop: str) -> list[protocol.DeviceCommand]:
+        with self._cmd_lock:
+            waiting, self._waiting[loop] = self._waiting[loop], []
+        return waiting
+
+    def _poke(self, name: str) -> None:
+        for loop in self._loops:
+            if loop.name == name:
+                loop.poke()
+
     def wake_outbox(self) -> None:
         """A visitor just sent something: try to upload it now."""
-        for loop in self._loops:
-            if loop.name == "outbox":
-                loop.poke()
+        self._poke("outbox")
 
     def close(self) -> None:
         for loop in self._loops:
@@ -286,3 +471,15 @@ class KioskDevice:
         for part in ("store", "outbox"):
             if part in self.__dict__:  # opened
                 self.__dict__[part].close()
+
+
+def _iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _sync_result(r: SyncResult, before: int | None) -> str:
+    if r.version is None:
+        return "central has no content for this kiosk yet; the demo content stays"
+    if r.outcome == "updated" and before != r.version:
+        return f"content version {r.version} is active (was {before})"
+    return f"content version {r.version} is active"

@@ -5,23 +5,24 @@ clock."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
-from kiosk.units import TEXT_SCALES
+from kiosk.vocabulary import (
+    DEFAULT_RATE_STEP,
+    DEFAULT_VOLUME_STEP,
+    LANGS,
+    RATE_STEP_COUNT,
+    TEXT_SCALES,
+    THEMES,
+    VOLUME_STEP_COUNT,
+)
+
+if TYPE_CHECKING:
+    from kiosk.protocol import DeviceConfig
 
 Lang = Literal["ar", "en"]
-THEMES: tuple[str, ...] = ("standard", "high_contrast", "inverted")
-LANGS: tuple[str, ...] = ("ar", "en")
-
-# Kept equal to voices' own steps so a visitor's choice means the same thing to the speech
-# service (voices/engine.py RATE_STEPS, voices/service.py VOLUME_GAINS); duplicated rather than
-# imported because importing voices starts nothing but still pulls in its audio back ends.
-RATE_STEP_COUNT = 5
-DEFAULT_RATE_STEP = 2
-VOLUME_STEP_COUNT = 7
-DEFAULT_VOLUME_STEP = 4
 
 DEFAULT_IDLE_S = 90.0
 WARNING_S = 30.0  # at least 20 s to answer the warning (ACCESSIBILITY 22)
@@ -43,25 +44,22 @@ class SiteDefaults:
     speech_invitation: bool = True
 
     @classmethod
-    def from_config(cls, config: dict[str, Any] | None) -> SiteDefaults:
-        """Read the device config, ignoring values that make no sense rather than failing: a
+    def from_config(cls, config: DeviceConfig | Mapping[str, Any] | None) -> SiteDefaults:
+        """The site's defaults from the device config. A plain mapping is read as the device
+        config, each value out of range or of the wrong type ignored rather than failing: a
         kiosk with a typo in its config still has to serve visitors."""
-        c = config or {}
-        d = cls()
-        lang = c.get("default_lang", d.lang)
-        theme = c.get("default_theme", d.theme)
-        scale = c.get("default_text_scale", d.text_scale)
-        idle = c.get("idle_timeout_s", d.idle_timeout_s)
-        return replace(
-            d,
-            lang=lang if lang in LANGS else d.lang,
-            theme=theme if theme in THEMES else d.theme,
-            text_scale=float(scale) if scale in TEXT_SCALES else d.text_scale,
-            speech=bool(c.get("default_speech", d.speech)),
-            reach=bool(c.get("default_reach", d.reach)),
-            idle_timeout_s=float(idle) if isinstance(idle, int | float) and 30 <= idle <= 3600
-            else d.idle_timeout_s,
-            speech_invitation=bool(c.get("speech_invitation", d.speech_invitation)),
+        if not config:  # nothing configured: no need to load the wire format
+            return cls()
+        if isinstance(config, Mapping):
+            from kiosk.protocol import DeviceConfig
+
+            config = DeviceConfig.from_wire(config)
+        return cls(
+            lang=config.default_lang, text_scale=float(config.default_text_scale),
+            theme=config.default_theme, speech=config.default_speech,
+            rate_step=config.default_rate_step, volume_step=config.default_volume_step,
+            reach=config.default_reach, idle_timeout_s=float(config.idle_timeout_s),
+            speech_invitation=config.speech_invitation,
         )
 
 

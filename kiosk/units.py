@@ -1,12 +1,25 @@
 """Physical sizes for the visitor UI: millimetres turned into pixels through the px-per-mm that a
-technician configures for the screen (ACCESSIBILITY.md gives every size in millimetres)."""
+technician configures for the screen (the accessibility requirements give every size in
+millimetres: docs/ACCESSIBILITY.md)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-DEFAULT_PX_PER_MM = 4.0  # 21.5-inch 1080x1920 reference screen
+from kiosk.vocabulary import DEFAULT_PX_PER_MM, MAX_PX_PER_MM, MIN_PX_PER_MM
+from kiosk.vocabulary import TEXT_SCALES as TEXT_SCALES  # where the UI has always found it
+
+
+class _PxPerMmConfig(Protocol):
+    """The device config (kiosk.protocol.DeviceConfig), as far as sizes go: units stays on the
+    ground and does not import the wire format."""
+
+    @property
+    def px_per_mm(self) -> float: ...
+
 
 TARGET_MM = 16.0  # smallest touch target side (ACCESSIBILITY 8)
 GAP_MM = 2.5  # smallest space between targets (ACCESSIBILITY 8)
@@ -20,8 +33,6 @@ CAP_HEIGHT_RATIO = 0.714
 BODY_FONT_MM = 7.0
 TITLE_FONT_MM = 9.5
 SMALL_FONT_MM = 7.0  # "small" text still meets the body minimum: nothing a visitor reads is smaller
-
-TEXT_SCALES: tuple[float, ...] = (1.0, 1.5, 2.0)
 
 
 @dataclass(frozen=True)
@@ -52,16 +63,19 @@ class Units:
         return self.font(role, scale) * CAP_HEIGHT_RATIO / self.px_per_mm
 
 
-def configured_px_per_mm(config: dict | None = None) -> float:
+def configured_px_per_mm(config: _PxPerMmConfig | Mapping[str, Any] | None = None) -> float:
     """The screen's px-per-mm: KIOSK_PX_PER_MM wins (technicians trying a screen), then the
-    device config from provisioning, then the reference screen."""
-    for raw in (os.environ.get("KIOSK_PX_PER_MM"), (config or {}).get("px_per_mm")):
-        if raw in (None, ""):
+    device config (``px_per_mm``, a DeviceConfig or its wire form), which defaults to the
+    reference screen. A value out of range is a typo, not a screen, and is ignored."""
+    raw_config = config.get("px_per_mm") if isinstance(config, Mapping) else (
+        config.px_per_mm if config is not None else None)
+    for raw in (os.environ.get("KIOSK_PX_PER_MM"), raw_config):
+        if raw in (None, "") or isinstance(raw, bool):
             continue
         try:
             value = float(raw)
         except (TypeError, ValueError):
             continue
-        if 1.0 <= value <= 40.0:  # anything else is a typo, not a screen
+        if MIN_PX_PER_MM <= value <= MAX_PX_PER_MM:
             return value
     return DEFAULT_PX_PER_MM

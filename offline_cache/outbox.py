@@ -1,6 +1,7 @@
 """What visitors said, kept until central has it: feedback, survey answers, poll votes and
 accessibility reports, committed to disk before the visitor is thanked, sent in batches, never
-dropped. Contact details are sealed to central's key at once and never stored in the clear."""
+dropped. Contact details are sealed to central's key at once and never stored in the clear.
+Receipts of delivered items are pruned on their own after a retention period."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from kiosk.errors import ContactNotAccepted
 from kiosk.protocol import (
     ProtocolError,
     Submission,
@@ -28,6 +30,10 @@ from offline_cache.db import SQLiteFile, statements
 State = Literal["queued", "sending", "acked", "rejected"]
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 3600.0
+# How long the receipt of a delivered submission is kept for a technician to look up.
+DELIVERED_RETENTION_S = 7 * 86400.0
+# Pruning is one small DELETE, but it takes the write lock: not more than once an hour.
+_PRUNE_EVERY_S = 3600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS submission (
@@ -48,10 +54,6 @@ CREATE TABLE IF NOT EXISTS submission (
 );
 CREATE INDEX IF NOT EXISTS submission_by_state ON submission(state, seq);
 """
-
-
-class ContactNotAccepted(ValueError):
-    """Contact details were offered but the kiosk has no key to seal them with yet."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,21 @@ def backoff_delay(failures: int, rand: Callable[[], float] = random.random,
 
 
 class Outbox(SQLiteFile):
-    def __init__(self, path: str | os.PathLike[str], clock: Callable[[], float] = time.time):
+    """Submissions in one SQLite file. Queued and rejected items stay until central has them or
+    a technician looks; delivered ones keep only their receipt, for ``retention_s`` seconds."""
+
+    def __init__(self, path: str | os.PathLike[str], clock: Callable[[], float] = time.time,
+                 retention_s: float = DELIVERED_RETENTION_S):
+        if not retention_s >= 0:
+            raise ValueError(f"retention_s must be 0 or more seconds, not {retention_s!r}")
         super().__init__(path)
         self._clock = clock
+        self.retention_s = float(retention_s)
+        self._pruned_at: float | None = None
         with self._write() as c:
             for stmt in statements(_SCHEMA):
                 c.execute(stmt)
+        self._prune_if_due()
 
     def __enter__(self) -> Outbox:
         return self
@@ -129,7 +140,7 @@ class Outbox(SQLiteFile):
         sub = parse_submission(data)
         body = canonical_json(sub.model_dump(mode="json", exclude_none=True)).decode("utf-8")
         # One autocommit INSERT under synchronous=FULL: the WAL is fsynced before it returns.
-        self._conn().execute(
+        self._execute(
             "INSERT INTO submission(id, type, created_ts, test, body, state) "
             "VALUES (?, ?, ?, ?, ?, 'queued')", (sub.id, sub.type, now, int(sub.test), body))
         return sub.id
@@ -224,13 +235,25 @@ class Outbox(SQLiteFile):
             report.delays.append(delay)
             sleep(delay)
         report.pending = self.stats()["pending"]
+        self._prune_if_due()
         return report
 
-    def forget_acked(self, older_than_s: float = 30 * 86400) -> int:
-        """Drop the receipts of items central acknowledged long ago; returns how many."""
+    def forget_acked(self, older_than_s: float | None = None) -> int:
+        """Drop the receipts of items central acknowledged more than ``older_than_s`` seconds
+        ago (default: the retention period); returns how many. Pending and rejected items are
+        never dropped."""
+        age = self.retention_s if older_than_s is None else older_than_s
         with self._write() as c:
             return c.execute("DELETE FROM submission WHERE state = 'acked' AND done_ts < ?",
-                             (self._clock() - older_than_s,)).rowcount
+                             (self._clock() - age,)).rowcount
+
+    def _prune_if_due(self) -> None:
+        # Called at open and after each flush, so the file stays small without a timer.
+        now = self._clock()
+        if self._pruned_at is not None and now - self._pruned_at < _PRUNE_EVERY_S:
+            return
+        self._pruned_at = now
+        self.forget_acked()
 
     # -- looking at it ---------------------------------------------------------------------
 
@@ -269,6 +292,24 @@ class Outbox(SQLiteFile):
                             (submission_id,)).fetchone()
         return self._item(row) if row else None
 
+    def pending_votes(self, poll_id: str) -> dict[str, int]:
+        """This kiosk's votes for ``poll_id`` that central has not acknowledged yet, per option:
+        exactly the votes central's totals do not include (a delivered item's body is erased)."""
+        counts: dict[str, int] = {}
+        with self._read() as c:
+            rows = c.execute("SELECT body FROM submission WHERE type = 'poll_vote' "
+                             "AND state IN ('queued', 'sending') AND body IS NOT NULL").fetchall()
+        for (body,) in rows:
+            try:
+                payload = json.loads(body)["payload"]
+                if payload.get("poll_id") != poll_id:
+                    continue
+                option = payload["option_id"]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # a damaged row must not hide the other votes
+            counts[option] = counts.get(option, 0) + 1
+        return counts
 
-__all__ = ["Outbox", "OutboxItem", "FlushReport", "ContactNotAccepted", "ProtocolError",
-           "backoff_delay"]
+
+__all__ = ["DELIVERED_RETENTION_S", "Outbox", "OutboxItem", "FlushReport", "ContactNotAccepted",
+           "ProtocolError", "backoff_delay"]

@@ -46,6 +46,9 @@ class SyncState:
     newest_seen: int | None = None
     # A technician rolled this version back: it is not installed again, only a newer one.
     held_back: int | None = None
+    # Why the last content central offered was refused (forged, expired, a rollback), until a
+    # cycle succeeds: the kiosk reports it as a problem.
+    refused: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> SyncState:
@@ -114,6 +117,7 @@ class Syncer:
             except (protocol.ProtocolError, ValueError) as e:
                 result = SyncResult("failed", self.store.active_version(),
                                     f"central sent content that was refused: {e}")
+                state.refused = result.message
             except (OSError, sqlite3.Error) as e:
                 # A full disk shows up as EFBIG/ENOSPC from files and as "database or disk is
                 # full" from SQLite; either way the active snapshot is untouched.
@@ -129,6 +133,7 @@ class Syncer:
             else:
                 state.failures = 0
                 state.last_error = None
+                state.refused = None
                 state.last_sync_at = now_iso()
             try:
                 self._update_stale(result)
@@ -275,11 +280,13 @@ class Repeater:
     makes it run at once (staff sent 'sync now', a visitor just sent feedback). While backing
     off after a failure, ``probe`` (a cheap reachability check) is tried every ``probe_every``
     seconds, so the work runs as soon as the network returns instead of at the end of a long
-    backoff."""
+    backoff. ``interval`` and ``probe_every`` (a number or a callable) are read at every cycle,
+    so a new device config applies from the next one."""
 
     def __init__(self, name: str, work: Callable[[], tuple[bool, float | None]],
                  interval: Callable[[], float], probe: Callable[[], bool] | None = None,
-                 probe_every: float = 15.0, clock: Callable[[], float] = time.monotonic):
+                 probe_every: float | Callable[[], float] = 15.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.name = name
         self.work = work
         self.interval = interval
@@ -318,11 +325,12 @@ class Repeater:
 
     def _sleep(self, delay: float, probing: bool) -> None:
         end = self.clock() + delay
+        every = self.probe_every() if callable(self.probe_every) else self.probe_every
         while not self._stop.is_set():
             left = end - self.clock()
             if left <= 0:
                 return
-            step = min(left, self.probe_every) if probing and self.probe else left
+            step = min(left, every) if probing and self.probe else left
             if self._wake.wait(step):
                 return
             if probing and self.probe is not None:

@@ -1,8 +1,9 @@
 """`kiosk audit [--json]`: the accessibility audit. Opens every registered screen (with its
 sample parameters) in every language, theme and text scale 1, 1.5 and 2, plus a reach-mode pass
 at scale 1 and a speech-on pass at scale 2, all in one app process (the screens are rebuilt,
-never the app), and measures what was actually built and drawn (screens/audit_checks.py).
-docs/ACCESSIBILITY.md says what each check covers. Exit status 1 when anything fails."""
+never the app), and measures what was actually built and drawn (screens/audit_checks.py, one
+function per check). docs/ACCESSIBILITY.md says what each check covers. Exit status 1 when
+anything fails."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from kiosk.errors import CommandError
 
 LANGS = ("ar", "en")
 THEMES = ("standard", "high_contrast", "inverted")
@@ -113,9 +116,9 @@ class AuditRun:
             s.set_reach(combo.reach)
             s.set_speech(combo.speech)
             s.started = combo.screen != "attract"
-            app.close_overlay()
-            app.history = []
-            app._apply_context()
+            app.overlays.close()
+            app.nav.history = []
+            app.apply_context()
             app.go(combo.screen, **self.params.get(combo.screen, {}))
         except Exception as e:  # a screen that does not build is a finding, not the end
             self._fail_build(combo, f"could not open the screen: {type(e).__name__}: {e}")
@@ -127,6 +130,7 @@ class AuditRun:
         from kivy.clock import Clock
 
         from screens.audit_checks import audit_screen
+        from screens.base import REACH_TOP_FRACTION
 
         app = self.app
         try:
@@ -135,16 +139,12 @@ class AuditRun:
             self.findings.checked("build")
             for why in self.errors.take():
                 self._fail_build(combo, f"the screen logged an error while opening: {why}")
-            try:
-                from screens.base import REACH_TOP_FRACTION
-            except ImportError:  # the foundation renamed it: the lower half, as ADA 308 allows
-                REACH_TOP_FRACTION = 0.5  # noqa: N806
             _clear_focus(app)
             audit_screen(screen, combo, app.units.px_per_mm, self.findings,
-                         focus_order=app.focus_order(),
+                         focus_order=app.focus.order(),
                          reach_top=app.window_height() * REACH_TOP_FRACTION,
-                         move_focus=app.move_focus,
-                         focus_on=lambda b: app.focus_by_id(b.kiosk_id, announce=False))
+                         move_focus=app.focus.move,
+                         focus_on=lambda b: app.focus.by_id(b.kiosk_id, announce=False))
             _clear_focus(app)
         except Exception as e:
             self._fail_build(combo, f"could not measure the screen: {type(e).__name__}: {e}")
@@ -153,9 +153,7 @@ class AuditRun:
 
 def _clear_focus(app) -> None:
     """No keypad focus: the next screen opens as a visitor would find it."""
-    for attr in ("focus_index", "focus_id"):
-        if hasattr(app, attr):
-            setattr(app, attr, None)
+    app.focus.id = None
 
 
 def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> dict[str, Any]:
@@ -170,17 +168,19 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
     from kivy.core.window import Window
 
     from kiosk.device import KioskDevice
+    from kiosk.services import VisitorServices
     from screens import registry
     from screens.app import KioskApp
 
     started = time.monotonic()
     device = KioskDevice()
     device.ensure_content()
+    services = VisitorServices(device)
     params: dict[str, dict[str, Any]] = {}
     param_errors: dict[str, str] = {}
     for name in screens:
         try:
-            params[name] = registry.screen_class(name).sample_params(device.store) or {}
+            params[name] = registry.screen_class(name).sample_params(services) or {}
         except Exception as e:
             param_errors[name] = f"sample_params failed: {type(e).__name__}: {e}"
     # A frozen visitor clock: the idle warning must not cover a screen mid-audit.
@@ -255,9 +255,8 @@ def human_report(report: dict[str, Any]) -> str:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from kiosk.cli import CommandError
     from screens import registry
-    from screens.commands import DEFAULT_SIZE, _size
+    from screens.runtime import DEFAULT_SIZE, size_arg
     from screens.xvfb import XvfbUnavailable, display_for
 
     screens = list(registry.SCREENS)
@@ -267,7 +266,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise CommandError(f"unknown screen {unknown[0]!r}; choose from "
                                f"{', '.join(sorted(registry.SCREENS))}")
         screens = [s for s in screens if s in args.screen]
-    size = _size(args.size) or DEFAULT_SIZE
+    size = size_arg(args.size) or DEFAULT_SIZE
     try:
         with display_for(size):
             report = run_audit(screens, size, quiet=not args.debug)

@@ -6,7 +6,7 @@ content is; see screens/README.md."""
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -20,6 +20,9 @@ from screens.widgets.button import KButton
 from screens.widgets.layout import SCROLL_BAR_MM, KScroll, column
 from screens.widgets.navbar import NavBar
 from screens.widgets.text import KText
+
+if TYPE_CHECKING:
+    from kiosk.services import VisitorServices
 
 log = logging.getLogger("screens")
 
@@ -78,6 +81,11 @@ class KioskScreen(Screen):
         self.bar: NavBar | None = None
         self.header: BoxLayout | None = None
 
+    @property
+    def services(self) -> VisitorServices:
+        """What this screen asks for content and where it sends what the visitor said."""
+        return self.app.services
+
     # -- what subclasses provide -----------------------------------------------------------
 
     def build_content(self) -> Widget:
@@ -97,7 +105,7 @@ class KioskScreen(Screen):
                     "Back returns to the previous screen and Home to the start.", lang))
 
     @classmethod
-    def sample_params(cls, store: Any) -> dict[str, Any]:
+    def sample_params(cls, services: VisitorServices) -> dict[str, Any]:
         """Parameters for opening this screen without a visitor's path to it (screenshots,
         audits): the product screen picks a product, for example."""
         return {}

@@ -18,4 +18,4 @@ class CategoriesScreen(KioskScreen):
         return record_list([
             record_button(f"category.{c.id}", c.name, count_text(c.product_count),
                           lambda c=c: self.app.go("products", category=c.id))
-            for c in self.app.device.store.categories()])
+            for c in self.services.browse.categories()])

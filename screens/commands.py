@@ -9,31 +9,19 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from screens.runtime import parse_size
+from kiosk.errors import CommandError
+from screens.runtime import DEFAULT_SIZE, size_arg
 from screens.xvfb import XvfbUnavailable, display_for
 
-DEFAULT_SIZE = (1080, 1920)
 THEMES = ("standard", "high_contrast", "inverted")
 
 
-def _err(msg: str) -> Exception:
-    from kiosk.cli import CommandError
-
-    return CommandError(msg)
-
-
-def _size(value: str | None) -> tuple[int, int] | None:
-    try:
-        return parse_size(value)
-    except ValueError as e:
-        raise _err(str(e)) from None
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    size = _size(args.size)
+    size = size_arg(args.size)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        raise _err("no display: run the kiosk on its screen (DISPLAY is not set), or use "
-                   "'kiosk screenshot SCREEN --out FILE.png' to render a screen without one")
+        raise CommandError("no display: run the kiosk on its screen (DISPLAY is not set), or "
+                           "use 'kiosk screenshot SCREEN --out FILE.png' to render a screen "
+                           "without one")
     from screens.runtime import configure_kivy, make_kiosk_app
 
     configure_kivy(size or (None if not args.windowed else DEFAULT_SIZE),
@@ -46,21 +34,21 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from screens import registry
 
     if args.screen not in registry.SCREENS:
-        raise _err(f"unknown screen {args.screen!r}; choose one of "
-                   f"{', '.join(sorted(registry.SCREENS))}")
+        raise CommandError(f"unknown screen {args.screen!r}; choose one of "
+                           f"{', '.join(sorted(registry.SCREENS))}")
     if args.text_scale not in (1.0, 1.5, 2.0):
-        raise _err("--text-scale must be 1, 1.5 or 2")
-    size = _size(args.size) or DEFAULT_SIZE
+        raise CommandError("--text-scale must be 1, 1.5 or 2")
+    size = size_arg(args.size) or DEFAULT_SIZE
     out = Path(args.out)
     if out.suffix.lower() != ".png":
-        raise _err(f"{out} should end in .png")
+        raise CommandError(f"{out} should end in .png")
     if not out.parent.exists():
-        raise _err(f"folder {out.parent} does not exist; create it first")
+        raise CommandError(f"folder {out.parent} does not exist; create it first")
     try:
         with display_for(size):
             return _render(args, size, out)
     except XvfbUnavailable as e:
-        raise _err(str(e)) from None
+        raise CommandError(str(e)) from None
 
 
 def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
@@ -92,13 +80,13 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
     def settle(_dt: float) -> None:
         if Window.size != size:
             Window.size = size
-        app.refresh_current()
+        app.nav.refresh()
         Clock.schedule_once(shoot, 0.5)
 
     Clock.schedule_once(settle, 0.3)
     app.run()
     if "error" in result:
-        raise _err(result["error"])
+        raise CommandError(result["error"])
     print(out)
     return 0
 

@@ -1,12 +1,11 @@
-"""The contact screen: the call centre number, office hours, whether it is open now (computed
-in kiosk/opening_hours.py in Asia/Muscat time), e-mail and address."""
+"""The contact screen: the call centre number, office hours, whether it is open now (the contact
+service computes it in Asia/Muscat time), e-mail and address."""
 
 from __future__ import annotations
 
 from kivy.clock import Clock
 from kivy.uix.widget import Widget
 
-from kiosk.opening_hours import hours_text, open_now, status_text
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
@@ -22,22 +21,20 @@ class ContactScreen(KioskScreen):
     def build_content(self) -> Widget:
         t = ui().t
         lang = ui().lang
-        site = self.app.device.store.site()
-        if site is None:
+        details = self.services.contact.details(lang)
+        if details is None:
             return KText(logical=t("Contact details are not available on this kiosk yet."))
         u = ui().units
-        state = open_now(site)
         parts: list[Widget] = [
             KText(logical=t("Call centre"), bold=True),
-            KText(logical=site.call_centre, role="title", bold=True),
-            KText(logical=status_text(state, lang), bold=True),
+            KText(logical=details.call_centre, role="title", bold=True),
+            KText(logical=details.status, bold=True),
             KText(logical=t("Office hours"), bold=True),
-            KText(logical=hours_text(site, lang)),
+            KText(logical=details.hours),
         ]
-        if site.email:
-            parts += [KText(logical=t("E-mail"), bold=True), KText(logical=site.email)]
-        parts += [KText(logical=t("Address"), bold=True),
-                  KText(logical=site.address.ar if lang == "ar" else site.address.en)]
+        if details.email:
+            parts += [KText(logical=t("E-mail"), bold=True), KText(logical=details.email)]
+        parts += [KText(logical=t("Address"), bold=True), KText(logical=details.address)]
         return column(*parts, spacing=u.mm(3))
 
     def on_activate(self, **params) -> None:

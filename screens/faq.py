@@ -23,7 +23,7 @@ class FaqScreen(ReadingScreen):
     def build_content(self) -> Widget:
         u = ui().units
         items: list[Widget] = []
-        for f in self.app.device.store.faq():
+        for f in self.services.reading.faq():
             items.append(self.item_button(f.id, {"ar": f.question.ar, "en": f.question.en}))
             if self.open_id == f.id:
                 items.append(column(KText(logical=pick(f.answer)), padding=(0, 0, 0, u.mm(3))))
@@ -32,12 +32,10 @@ class FaqScreen(ReadingScreen):
         return column(*items, spacing=u.mm(3))
 
     def spoken_when_opened(self, item_id: str, lang: str) -> str:
-        for f in self.app.device.store.faq():
-            if f.id == item_id:
-                return pick(f.answer, lang)
-        return ""
+        f = self.services.reading.faq_entry(item_id)
+        return pick(f.answer, lang) if f is not None else ""
 
     @classmethod
-    def sample_params(cls, store: Any) -> dict[str, Any]:
-        faq = store.faq()
+    def sample_params(cls, services: Any) -> dict[str, Any]:
+        faq = services.reading.faq()
         return {"open": faq[0].id} if faq else {}

@@ -11,12 +11,13 @@ feedback.submit_without_contact (after the kiosk refused contact details), feedb
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from kiosk.services import ContactRefused, InputRefused, VisitorError
+from kiosk.services.feedback import CONTACT_FIELDS, KINDS, MAX_CONTACT_CHARS
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
@@ -26,9 +27,6 @@ from screens.widgets.keyboard import Keyboard, spoken_text
 from screens.widgets.layout import column, row
 from screens.widgets.text import KText
 
-log = logging.getLogger(__name__)
-
-KINDS = ("comment", "suggestion", "complaint", "accessibility")
 KIND_LABELS = {
     "comment": "A comment",
     "suggestion": "A suggestion",
@@ -41,15 +39,7 @@ KIND_HINTS = {
     "complaint": "Tell us what went wrong, so the team can put it right.",
     "accessibility": "Tell us what was hard to see, hear, reach or use.",
 }
-CONTACT_FIELDS = ("name", "phone", "email")
 CONTACT_LABELS = {"name": "Your name", "phone": "Your phone number", "email": "Your e-mail"}
-# The outbox's own sentence when it can not seal contact details (the kiosk is unprovisioned),
-# repeated here so it has its Arabic translation in assets/locale.
-CONTACT_NOT_ACCEPTED = (
-    "This kiosk can not take contact details yet because it is not connected to the portal. "
-    "Please send your message without them, or call 80000070.")
-NOT_SAVED = ("Your message could not be saved on this kiosk. Please try again in a moment, or "
-             "call 80000070.")
 PREFIX = "feedback."
 
 
@@ -187,7 +177,7 @@ class FeedbackScreen(KioskScreen):
                 layout=self.params.get("layout") or ("digits" if edit == "phone" else
                                                      "en" if edit == "email" else None),
                 label=t(CONTACT_LABELS[edit]), private=True, headset=self.headset,
-                auto_capital=edit == "name", max_length=200,
+                auto_capital=edit == "name", max_length=MAX_CONTACT_CHARS,
                 on_change=lambda text: self._set(edit, text),
                 on_done=lambda _t: self.go_step("review"),
                 on_layout=lambda name: self.params.__setitem__("layout", name),
@@ -267,39 +257,28 @@ class FeedbackScreen(KioskScreen):
 
     def submit(self, with_contact: bool = True) -> None:
         kind = self._get("kind")
-        text = self._get("text").strip()
-        if kind not in KINDS:
-            self.go_step("kind")
-            return
-        if not text:
-            self.params["step"] = "message"
-            self.fail("Please type your message first.")
-            return
-        lang = self.app.session.lang
-        came_from = self._came_from()
-        if kind == "accessibility":
-            type_, payload = "accessibility", {"text": text}
-        else:
-            type_, payload = "feedback", {"kind": kind, "text": text}
-        if came_from:
-            payload["screen"] = came_from
-        from offline_cache.outbox import ContactNotAccepted  # with the outbox, when it opens
-
-        contact = self.contact() if with_contact else {}
         try:
-            self.app.device.submit(type_, payload, lang, contact=contact or None)
-        except ContactNotAccepted:
-            self.params["contact_refused"] = True
-            self.fail(CONTACT_NOT_ACCEPTED)
+            self.services.feedback.send(kind, self._get("text"), self.app.session.lang,
+                                        screen=self._came_from(),
+                                        contact=self.contact() if with_contact else None)
+        except InputRefused as e:
+            if e.field == "kind":
+                self.go_step("kind")
+                return
+            if e.field == "text":
+                self.params["step"] = "message"
+            self.fail(e.message)
             return
-        except Exception:  # noqa: BLE001 - the visitor must hear a sentence, never a crash
-            log.exception("saving feedback failed")
-            self.fail(NOT_SAVED)
+        except ContactRefused as e:
+            self.params["contact_refused"] = True
+            self.fail(e.message)
+            return
+        except VisitorError as e:
+            self.fail(e.message)
             return
         # Saved on disk: now it is safe to thank the visitor.
         self._clear()
         self.params = {}
-        self.app.device.wake_outbox()
         self.app.go("thanks", what="report" if kind == "accessibility" else "feedback")
 
     def _came_from(self) -> str | None:

@@ -18,4 +18,4 @@ class GovernoratesScreen(KioskScreen):
         return record_list([
             record_button(f"governorate.{g.id}", g.name, count_text(g.product_count),
                           lambda g=g: self.app.go("products", governorate=g.id))
-            for g in self.app.device.store.governorates()])
+            for g in self.services.browse.governorates()])

@@ -25,7 +25,7 @@ class GuideScreen(ReadingScreen):
     def build_content(self) -> Widget:
         u = ui().units
         items: list[Widget] = []
-        for g in self.app.device.store.guide():
+        for g in self.services.reading.guide():
             items.append(self.item_button(g.id, {"ar": g.title.ar, "en": g.title.en}))
             if self.open_id == g.id:
                 items.append(self._entry(g))
@@ -45,7 +45,7 @@ class GuideScreen(ReadingScreen):
             spacing=u.mm(6), padding=(0, u.mm(2), 0, u.mm(6)))
 
     def spoken_when_opened(self, item_id: str, lang: str) -> str:
-        g = next((g for g in self.app.device.store.guide() if g.id == item_id), None)
+        g = self.services.reading.guide_entry(item_id)
         if g is None:
             return ""
 
@@ -62,6 +62,6 @@ class GuideScreen(ReadingScreen):
         ])
 
     @classmethod
-    def sample_params(cls, store: Any) -> dict[str, Any]:
-        guide = store.guide()
+    def sample_params(cls, services: Any) -> dict[str, Any]:
+        guide = services.reading.guide()
         return {"open": guide[0].id} if guide else {}

@@ -18,8 +18,8 @@ class ManufacturersScreen(KioskScreen):
     summary = "Choose a manufacturer to see its products."
 
     def build_content(self) -> Widget:
-        store = self.app.device.store
-        places = {g.id: g.name for g in store.governorates()}
+        browse = self.services.browse
+        places = {g.id: g.name for g in browse.governorates()}
 
         def detail(m) -> dict[str, str]:
             place = places.get(m.governorate)
@@ -34,4 +34,4 @@ class ManufacturersScreen(KioskScreen):
         return record_list([
             record_button(f"manufacturer.{m.id}", m.name, detail(m),
                           lambda m=m: self.app.go("products", manufacturer=m.id))
-            for m in store.manufacturers(lang=ui().lang)])
+            for m in browse.manufacturers(ui().lang)])

@@ -29,10 +29,7 @@ class NewsScreen(ReadingScreen):
         return f"news.{seen}" if seen and not self.params.get("open") else None
 
     def _item(self):
-        wanted = self.params.get("open")
-        if not wanted:
-            return None
-        return next((n for n in self.app.device.store.news() if n.id == wanted), None)
+        return self.services.reading.news_item(self.params.get("open"))
 
     def title_text(self, lang: str) -> str:
         item = self._item()
@@ -53,7 +50,7 @@ class NewsScreen(ReadingScreen):
     def _list(self) -> Widget:
         u = ui().units
         cards: list[Widget] = []
-        for n in self.app.device.store.news():
+        for n in self.services.reading.news():
             cards.append(column(
                 KButton(kiosk_id=f"news.{n.id}", label={"ar": n.title.ar, "en": n.title.en},
                         state_text={"ar": date_text(n.published_on, "ar"),
@@ -93,7 +90,7 @@ class NewsScreen(ReadingScreen):
             KButton(kiosk_id="news.list", label=both("All news"), align="start",
                     action=self.back_to_list)]
         if item.image is not None:
-            picture = ContentPicture(self.app.device.blobs.path(item.image.blob))
+            picture = ContentPicture(self.services.browse.picture(item.image.blob))
             figure = [picture] if picture.loaded else []
             figure.append(KText(logical=self._alt_caption(item, lang), role="body"))
             parts.append(column(*figure, spacing=u.mm(2)))

@@ -25,22 +25,22 @@ class PoliciesScreen(ReadingScreen):
                  "website:", lang)
 
     def help_text(self, lang: str) -> str:
-        site = self.app.device.store.site()
-        where = f" {site.portal_url}" if site is not None else ""
+        url = self.services.reading.portal_url()
+        where = f" {url}" if url is not None else ""
         return f"{self.intro(lang)}{where}\n\n{super().help_text(lang)}"
 
     def build_content(self) -> Widget:
         u = ui().units
-        store = self.app.device.store
-        site = store.site()
+        reading = self.services.reading
+        url = reading.portal_url()
         parts: list[Widget] = [KText(logical=self.intro(ui().lang))]
-        if site is not None:
+        if url is not None:
             # A web address reads left to right in both languages, on its own line.
-            parts.append(KText(logical=str(site.portal_url), lang="en", bold=True,
+            parts.append(KText(logical=url, lang="en", bold=True,
                                align="end" if ui().rtl else "start"))
         intro = column(*parts, spacing=u.mm(1.5), padding=(0, 0, 0, u.mm(3)))
         items: list[Widget] = [intro]
-        for p in store.policies():
+        for p in reading.policies():
             items.append(self.item_button(p.id, {"ar": p.title.ar, "en": p.title.en}))
             text = [KText(logical=pick(p.summary), bold=self.open_id == p.id)]
             if self.open_id == p.id:
@@ -49,5 +49,5 @@ class PoliciesScreen(ReadingScreen):
         return column(*items, spacing=u.mm(3))
 
     def spoken_when_opened(self, item_id: str, lang: str) -> str:
-        p = self.app.device.store.policy(item_id)
+        p = self.services.reading.policy(item_id)
         return f"{pick(p.summary, lang)} {pick(p.body, lang)}" if p is not None else ""

@@ -5,13 +5,13 @@ Controls: poll.option.<option id>, poll.submit."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from kivy.clock import Clock
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from kiosk.services import VisitorError
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
@@ -19,17 +19,8 @@ from screens.widgets.button import KButton
 from screens.widgets.layout import column
 from screens.widgets.text import KText
 
-log = logging.getLogger(__name__)
-
 VOTED = "poll.voted"  # {poll id: option id} for this visitor; wiped with the session
 CHOICE = "poll.choice"
-
-
-def open_poll(store: Any, poll_id: str | None = None):
-    if poll_id:
-        return store.poll(poll_id)
-    polls = store.polls()
-    return polls[0] if polls else None
 
 
 class PollScreen(KioskScreen):
@@ -46,7 +37,7 @@ class PollScreen(KioskScreen):
                   "You can vote once.", lang) + "\n\n" + super().help_text(lang))
 
     def poll(self):
-        return open_poll(self.app.device.store, self.params.get("id"))
+        return self.services.polls.open_poll(self.params.get("id"))
 
     def on_activate(self, **params: Any) -> None:
         super().on_activate(**params)
@@ -104,20 +95,13 @@ class PollScreen(KioskScreen):
         if poll is None:
             return
         option = self.app.session.entered.get(CHOICE, {}).get(poll.id)
-        if option is None:
-            self._fail("Please choose an answer first, then tap Vote.")
-            return
         voted = self.app.session.entered.setdefault(VOTED, {})
         if poll.id not in voted:
             try:
-                self.app.device.submit("poll_vote", {"poll_id": poll.id, "option_id": option},
-                                       self.app.session.lang)
-            except Exception:  # noqa: BLE001 - the visitor must read a sentence, never a crash
-                log.exception("saving a poll vote failed")
-                self._fail("Your vote could not be saved on this kiosk. Please try again in a "
-                           "moment.")
+                self.services.polls.vote(poll.id, option, self.app.session.lang)
+            except VisitorError as e:
+                self._fail(e.message)
                 return
             voted[poll.id] = option
-            self.app.device.wake_outbox()
         self.params.pop("error", None)
         self.app.go("poll_results", _replace=True, id=poll.id)

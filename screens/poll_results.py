@@ -1,14 +1,12 @@
 """Poll results: a flat bar per option drawn on the canvas, each labelled with the option, its
 votes and its percentage as text (colour is never the only cue). The counts come from central's
-public results when it answers (fetched in a thread, back through Clock) and otherwise from this
-kiosk's own votes still in its outbox, and the screen says which."""
+public results when it answers (the polls service asks in a thread; the answer comes back here
+through Clock) and otherwise from this kiosk's own votes not delivered yet, and the screen says
+which."""
 
 from __future__ import annotations
 
-import json
-import logging
-import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.graphics import Color, Line, Rectangle
@@ -18,35 +16,18 @@ from kiosk.i18n import _
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
-from screens.poll import VOTED, open_poll
+from screens.poll import VOTED
 from screens.themes import rgba
 from screens.widgets.layout import column
 from screens.widgets.text import KText
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from kiosk.services.polls import PollResults
 
 SOURCE_CENTRAL = "Results from every kiosk and the portal."
 SOURCE_LOCAL = "Results from this kiosk only; the portal's totals were not reachable."
 SOURCE_LOADING = "Asking the portal for the latest totals. Meanwhile: this kiosk's votes."
-
-
-def local_votes(outbox: Any, poll_id: str) -> dict[str, int]:
-    """This kiosk's votes for ``poll_id`` that central has not acknowledged yet (the outbox
-    erases a submission's body once central has it, so these are exactly the votes central's
-    totals do not include)."""
-    counts: dict[str, int] = {}
-    # The outbox has no query by payload; read its rows in one read transaction.
-    with outbox._read() as c:
-        rows = c.execute("SELECT body FROM submission WHERE type = 'poll_vote' "
-                         "AND state IN ('queued', 'sending') AND body IS NOT NULL").fetchall()
-    for (body,) in rows:
-        try:
-            payload = json.loads(body)["payload"]
-        except (ValueError, KeyError, TypeError):
-            continue
-        if payload.get("poll_id") == poll_id:
-            counts[payload["option_id"]] = counts.get(payload["option_id"], 0) + 1
-    return counts
+SOURCES = {"central": SOURCE_CENTRAL, "local": SOURCE_LOCAL, "asking": SOURCE_LOADING}
 
 
 class Bar(Widget):
@@ -88,42 +69,30 @@ class PollResultsScreen(KioskScreen):
 
     def __init__(self, app: Any, **kwargs):
         super().__init__(app, **kwargs)
-        self.central: dict[str, int] | None = None
-        self.source = SOURCE_LOCAL
+        self.results: PollResults | None = None
         self._asked = 0
         self._say = None
 
     @classmethod
-    def sample_params(cls, store: Any) -> dict[str, Any]:
-        poll = open_poll(store)
+    def sample_params(cls, services: Any) -> dict[str, Any]:
+        poll = services.polls.open_poll()
         return {"id": poll.id} if poll else {}
 
-    def poll(self):
-        return open_poll(self.app.device.store, self.params.get("id"))
+    @property
+    def source(self) -> str:
+        """Where the counts shown come from, as the sentence the screen shows."""
+        return SOURCES[self.results.source] if self.results is not None else SOURCE_LOCAL
 
     def on_activate(self, **params: Any) -> None:
         super().on_activate(**params)
-        self.central = None
         self._asked += 1
-        poll = self.poll()
-        creds = self.app.device.credentials
+        asked = self._asked
         # Say the results once the screen is up (after its title), as they are shown.
         self._say = Clock.schedule_once(lambda _dt: self._speak_all(), 0)
-        if poll is None or creds is None:
-            self.source = SOURCE_LOCAL
-            return
-        self.source = SOURCE_LOADING
-        asked, device = self._asked, self.app.device
-
-        def fetch() -> None:
-            try:
-                counts = device.client().poll_results(poll.id)["counts"]
-            except Exception as e:  # noqa: BLE001 - unreachable or odd answers: show our own
-                log.info("poll results from central not available: %s", e)
-                counts = None
-            Clock.schedule_once(lambda _dt: self._answered(asked, counts))
-
-        threading.Thread(target=fetch, name="poll-results", daemon=True).start()
+        self.results = self.services.polls.results(
+            self.params.get("id"),
+            answer=lambda results: Clock.schedule_once(
+                lambda _dt: self._answered(asked, results)))
 
     def on_deactivate(self) -> None:
         self._asked += 1  # an answer arriving after the visitor left is ignored
@@ -134,45 +103,33 @@ class PollResultsScreen(KioskScreen):
         lang = self.app.session.lang
         self.app.speak(f"{self.title_text(lang)}. {self.spoken_results()}")
 
-    def _answered(self, asked: int, counts: dict[str, int] | None) -> None:
+    def _answered(self, asked: int, results: PollResults) -> None:
         if asked != self._asked or self.app.sm.current != self.screen_name:
             return
-        self.central = counts
-        self.source = SOURCE_CENTRAL if counts is not None else SOURCE_LOCAL
+        self.results = results
         self.refresh()
         self.app.speak(self.spoken_results())
 
-    def counts(self, poll) -> dict[str, int]:
-        local = local_votes(self.app.device.outbox, poll.id)
-        if self.central is None:
-            return local
-        # Central's totals plus this kiosk's votes that have not reached it yet.
-        return {o.id: self.central.get(o.id, 0) + local.get(o.id, 0) for o in poll.options}
-
     def spoken_results(self) -> str:
-        poll = self.poll()
+        results = self.results
         lang = self.app.session.lang
-        if poll is None:
+        if results is None:
             return ""
-        counts = self.counts(poll)
-        total = sum(counts.get(o.id, 0) for o in poll.options)
         parts = [_(self.source, lang)]
-        for o in poll.options:
-            v = counts.get(o.id, 0)
+        for o in results.poll.options:
             parts.append(f"{o.label.ar if lang == 'ar' else o.label.en}: "
-                         f"{votes_text(v, round(100 * v / total) if total else 0, lang)}")
+                         f"{votes_text(results.votes(o.id), results.percent(o.id), lang)}")
         return " ".join(parts)
 
     def build_content(self) -> Widget:
         t = ui().t
         lang = ui().lang
         u = ui().units
-        poll = self.poll()
-        if poll is None:
+        results = self.results
+        if results is None:
             return KText(logical=t("There is no poll open at the moment. Please come back "
                                    "another time."))
-        counts = self.counts(poll)
-        total = sum(counts.get(o.id, 0) for o in poll.options)
+        poll = results.poll
         mine = self.app.session.entered.get(VOTED, {}).get(poll.id)
         parts: list[Widget] = [
             KText(logical=poll.question.ar if lang == "ar" else poll.question.en,
@@ -180,15 +137,15 @@ class PollResultsScreen(KioskScreen):
             KText(logical=t(self.source)),
         ]
         for o in poll.options:
-            v = counts.get(o.id, 0)
-            percent = round(100 * v / total) if total else 0
             label = o.label.ar if lang == "ar" else o.label.en
             if o.id == mine:
                 label = f"{label} ({t('your vote')})"
             parts.append(column(KText(logical=label, bold=True),
-                                Bar(v / total if total else 0.0),
-                                KText(logical=votes_text(v, percent, lang)),
+                                Bar(results.share(o.id)),
+                                KText(logical=votes_text(results.votes(o.id),
+                                                         results.percent(o.id), lang)),
                                 spacing=u.mm(1.5)))
+        total = results.total
         parts.append(KText(logical=(t("1 vote in total.") if total == 1 else
                                     t("{total} votes in total.").format(total=total)),
                            bold=True))

@@ -25,8 +25,7 @@ class ProductScreen(KioskScreen):
     summary = "Details of the product."
 
     def _detail(self):
-        pid = self.params.get("id")
-        return self.app.device.store.product(pid) if pid else None
+        return self.services.browse.product(self.params.get("id"))
 
     def title_text(self, lang: str) -> str:
         d = self._detail()
@@ -46,9 +45,9 @@ class ProductScreen(KioskScreen):
         return " ".join(parts) + "." if parts else ""
 
     @classmethod
-    def sample_params(cls, store: Any) -> dict[str, Any]:
-        page = store.products(limit=1)
-        return {"id": page.items[0].id} if page.items else {}
+    def sample_params(cls, services: Any) -> dict[str, Any]:
+        pid = services.browse.first_product_id()
+        return {"id": pid} if pid else {}
 
     def build_content(self) -> Widget:
         t = ui().t
@@ -60,7 +59,7 @@ class ProductScreen(KioskScreen):
         p = d.product
         parts: list[Widget] = []
         for i, img in enumerate(p.images):
-            path = self.app.device.blobs.path(img.blob)
+            path = self.services.browse.picture(img.blob)
             pic = Picture(path=str(path))
             if pic.loaded:
                 parts.append(pic)
@@ -77,7 +76,7 @@ class ProductScreen(KioskScreen):
                 {lang_: _("See all its products", lang_) for lang_ in ("ar", "en")},
                 lambda: self.app.go("products", manufacturer=p.manufacturer_id)))
         if d.category is not None:
-            n = self.app.device.store.products(category=p.category_id, limit=0).total
+            n = self.services.browse.product_count(category=p.category_id)
             parts.append(KText(logical=t("Category"), bold=True))
             parts.append(record_button(
                 "product.category", d.category.name, count_text(n),

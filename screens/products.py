@@ -34,17 +34,7 @@ class ProductsScreen(KioskScreen):
                 if self.params.get(k)}
 
     def _filter_name(self) -> Any:
-        store = self.app.device.store
-        f = self._filter()
-        if "category" in f:
-            rec = store.record("category", f["category"])
-        elif "manufacturer" in f:
-            rec = store.record("manufacturer", f["manufacturer"])
-        elif "governorate" in f:
-            rec = store.record("governorate", f["governorate"])
-        else:
-            return None
-        return rec.name if rec is not None else None
+        return self.services.browse.list_name(**self._filter())
 
     def title_text(self, lang: str) -> str:
         name = self._filter_name()
@@ -66,10 +56,10 @@ class ProductsScreen(KioskScreen):
 
     def _page(self):
         key = (tuple(sorted(self._filter().items())), self._page_number(), ui().lang,
-               self.app.device.store.active_version())
+               self.services.content_version())
         if getattr(self, "_cache_key", None) != key:
-            self._cache = self.app.device.store.products(
-                **self._filter(), offset=self._page_number() * PAGE_SIZE, limit=PAGE_SIZE,
+            self._cache = self.services.browse.products(
+                **self._filter(), page=self._page_number(), per_page=PAGE_SIZE,
                 lang=ui().lang)
             self._cache_key = key
         return self._cache
@@ -82,8 +72,8 @@ class ProductsScreen(KioskScreen):
             self.params["page"] = self._pages(total) - 1
 
     @classmethod
-    def sample_params(cls, store: Any) -> dict[str, Any]:
-        cats = store.categories()
+    def sample_params(cls, services: Any) -> dict[str, Any]:
+        cats = services.browse.categories()
         return {"category": cats[0].id} if cats else {}
 
     def build_content(self) -> Widget:

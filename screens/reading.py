@@ -144,11 +144,11 @@ class ReadingScreen(KioskScreen):
                 self.params[key] = value
         if self.app.history and self.app.history[-1][0] == self.screen_name:
             self.app.history[-1] = (self.screen_name, dict(self.params))
-        keypad = self.app.focus_index is not None and self.app.overlay is None
+        keypad = self.app.focus.index is not None and self.app.overlay is None
         self._anchor = _anchor
         self.refresh()
         if keypad and _anchor:
-            self.app.focus_index = None
+            self.app.focus.index = None
             self._keep_focus_on = _anchor
         else:
             self._keep_focus_on = None
@@ -193,13 +193,13 @@ class ReadingScreen(KioskScreen):
             scroll.view.scroll_y = min(1.0, max(0.0, 1.0 - below_top / spare))
         else:
             scroll.view.scroll_y = 1.0
-        if self._keep_focus_on == kiosk_id and self.app.focus_index is None:
+        if self._keep_focus_on == kiosk_id and self.app.focus.index is None:
             self._keep_focus_on = None
-            order = self.app.focus_order()
+            order = self.app.focus.order()
             for i, w in enumerate(order):
                 w.focused = w.kiosk_id == kiosk_id
                 if w.kiosk_id == kiosk_id:
-                    self.app.focus_index = i
+                    self.app.focus.index = i
 
 
 def section(heading: str, body: Widget | str) -> Widget:

@@ -7,6 +7,9 @@ import os
 from typing import Any
 
 from kiosk.config import kiosk_home
+from kiosk.errors import CommandError
+
+DEFAULT_SIZE = (1080, 1920)  # the kiosk's portrait screen
 
 
 def parse_size(value: str | None) -> tuple[int, int] | None:
@@ -19,6 +22,14 @@ def parse_size(value: str | None) -> tuple[int, int] | None:
     if not (200 <= w <= 8000 and 200 <= h <= 8000):
         raise ValueError(f"size {value!r} is out of range; use e.g. 1080x1920 or 1920x1080")
     return w, h
+
+
+def size_arg(value: str | None) -> tuple[int, int] | None:
+    """parse_size for the commands' --size: a wrong size is the technician's to correct."""
+    try:
+        return parse_size(value)
+    except ValueError as e:
+        raise CommandError(str(e)) from None
 
 
 def configure_kivy(size: tuple[int, int] | None = None, fullscreen: bool = False,
@@ -51,7 +62,7 @@ def make_kiosk_app(start: str = "attract", **options: Any) -> Any:
     configure_kivy. Python's cyclic garbage collector is paused while the kiosk imports its
     modules and builds its first screen: it would walk the growing heap dozens of times for
     nothing, since start-up makes almost no garbage. The app freezes what start-up made and from
-    then on runs the collector itself, on the UI thread (KioskApp._keep_memory)."""
+    then on runs the collector itself, on the UI thread (screens/memory.py)."""
     import gc
 
     gc.disable()
@@ -73,12 +84,13 @@ def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None
     for `kiosk screenshot` and walks started elsewhere than the attract screen (`kiosk walk
     --screen`). After configure_kivy."""
     from kiosk.device import KioskDevice
+    from kiosk.services import VisitorServices
     from screens import registry
     from screens.app import KioskApp
 
     device = KioskDevice()
     device.ensure_content()
-    params = registry.screen_class(screen).sample_params(device.store)
+    params = registry.screen_class(screen).sample_params(VisitorServices(device))
     app = KioskApp(device=device, start=screen, start_params=params, **options)
     s = app.session
     if lang:

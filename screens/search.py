@@ -120,7 +120,7 @@ class SearchScreen(KioskScreen):
             status.logical = t("Type a product name, a maker or a product code.")
             return
         limit = int(self.params.get("limit", PAGE))
-        found = self.app.device.store.search(query, limit=limit)
+        found = self.services.search.find(query, limit=limit)
         if found.total == 0:
             status.logical = t("No products match what you typed.")
             box.add_widget(KText(logical=t("Check the spelling, delete a letter or two, or try "
@@ -128,7 +128,7 @@ class SearchScreen(KioskScreen):
             words = grid(columns_for(self.app.window_width() - u.mm(8), 60, (3, 2, 1)))
             for word_id, ar, en in SUGGESTIONS:
                 word = ar if lang == "ar" else en
-                if self.app.device.store.search(word, limit=1).total == 0:
+                if not self.services.search.finds_anything(word):
                     continue
                 words.add_widget(KButton(kiosk_id=f"search.suggestion.{word_id}",
                                          label={"ar": ar, "en": en},

@@ -30,7 +30,7 @@ class SettingsScreen(KioskScreen):
         on_off = both("On"), both("Off")
 
         def cycle(setter, values, current):
-            return lambda: app.apply(
+            return lambda: app.prefs.apply(
                 lambda _s: setter(values[(values.index(current) + 1) % len(values)]))
 
         speech = s.speech
@@ -38,15 +38,15 @@ class SettingsScreen(KioskScreen):
             KButton(kiosk_id="settings.language", label=both("Language"),
                     state_text=dict.fromkeys(("ar", "en"),
                                              "العربية" if s.lang == "ar" else "English"),
-                    action=app.toggle_lang),
+                    action=app.prefs.toggle_lang),
             KButton(kiosk_id="settings.text_size", label=both("Text size"),
                     state_text={"ar": f"{s.text_scale:g}×", "en": f"{s.text_scale:g}×"},
-                    action=app.next_text_scale),
+                    action=app.prefs.next_text_scale),
             KButton(kiosk_id="settings.theme", label=both("Contrast"),
-                    state_text=both(THEME_NAMES[s.theme]), action=app.next_theme),
+                    state_text=both(THEME_NAMES[s.theme]), action=app.prefs.next_theme),
             KButton(kiosk_id="settings.speech", label=both("Speech"),
                     state_text=on_off[0] if speech else on_off[1], selected=speech,
-                    action=app.toggle_speech),
+                    action=app.prefs.toggle_speech),
             KButton(kiosk_id="settings.rate", label=both("Speech speed"),
                     state_text=_step_text("Step {step} of {count}", s.rate_step,
                                           RATE_STEP_COUNT),
@@ -59,7 +59,7 @@ class SettingsScreen(KioskScreen):
                                       s.volume_step)),
             KButton(kiosk_id="settings.reach", label=both("Controls within reach"),
                     state_text=on_off[0] if s.reach else on_off[1], selected=s.reach,
-                    action=lambda: app.apply(lambda _s: _s.set_reach(not _s.reach))),
+                    action=lambda: app.prefs.apply(lambda _s: _s.set_reach(not _s.reach))),
         ]
         for b in buttons:
             b.align = "start"

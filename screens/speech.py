@@ -87,7 +87,7 @@ def make_speech_service(app: Any) -> Any | None:
 
         def sentence_started(event: Any) -> None:
             text = event.text
-            Clock.schedule_once(lambda _dt: app.show_caption(text, sentence=True))
+            Clock.schedule_once(lambda _dt: app.captions.show(text, sentence=True))
 
         service = SpeechService(cache_dir=home / "speech-cache",
                                 on_sentence=sentence_started,

@@ -7,12 +7,12 @@ the keyboard (key.*) and survey.submit."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from kiosk.services import InputRefused, VisitorError
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
@@ -21,11 +21,8 @@ from screens.widgets.keyboard import Keyboard
 from screens.widgets.layout import column, row
 from screens.widgets.text import KText
 
-log = logging.getLogger(__name__)
-
 ANSWERS = "survey.answers"
 COMMENT = "survey.comment"
-NOT_SAVED = ("Your answers could not be saved on this kiosk. Please try again in a moment.")
 
 
 class SurveyScreen(KioskScreen):
@@ -38,11 +35,11 @@ class SurveyScreen(KioskScreen):
         self.keyboard: Keyboard | None = None
 
     @classmethod
-    def sample_params(cls, store: Any) -> dict[str, Any]:
+    def sample_params(cls, services: Any) -> dict[str, Any]:
         return {"q": 0}
 
     def survey(self):
-        return self.app.device.store.survey(self.params.get("id"))
+        return self.services.survey.survey(self.params.get("id"))
 
     def answers(self) -> dict[str, str]:
         return self.app.session.entered.setdefault(ANSWERS, {})
@@ -181,29 +178,21 @@ class SurveyScreen(KioskScreen):
         survey = self.survey()
         if survey is None:
             return
-        answers = {q.id: self.answers()[q.id] for q in survey.questions
-                   if q.id in self.answers()}
-        for i, q in enumerate(survey.questions):
-            if q.required and q.id not in answers:
-                self._go(i, "This question needs an answer. Please choose one of the answers "
-                            "before going on.")
-                return
-        if not answers:
-            self._go(0, "Please answer at least one question before sending.")
-            return
-        comment = self.app.session.entered.get(COMMENT, "").strip()
-        payload: dict[str, Any] = {"survey_id": survey.id, "answers": answers}
-        if comment:
-            payload["comment"] = comment
         try:
-            self.app.device.submit("survey", payload, self.app.session.lang)
-        except Exception:  # noqa: BLE001 - the visitor must read a sentence, never a crash
-            log.exception("saving survey answers failed")
-            self._go(len(survey.questions), NOT_SAVED)
+            self.services.survey.answer(survey.id, self.answers(),
+                                        self.app.session.entered.get(COMMENT), self.app.session.lang)
+        except VisitorError as e:
+            ids = [q.id for q in survey.questions]
+            if e.field in ids:  # a required question left unanswered
+                step = ids.index(e.field)
+            elif isinstance(e, InputRefused) and e.field is None:  # nothing answered at all
+                step = 0
+            else:  # the comment, or the answers could not be kept: stay on the last step
+                step = len(ids)
+            self._go(step, e.message)
             return
         self.app.session.entered.pop(ANSWERS, None)
         self.app.session.entered.pop(COMMENT, None)
         self.params = {}
-        self.app.device.wake_outbox()
         self.app.go("thanks", what="survey")
 

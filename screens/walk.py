@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import operator
 import os
 import shutil
 import sys
@@ -28,15 +29,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import CommandError
+
 KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down", "lang",
              "repeat")
 ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "keys_to", "type", "type_keys",
                 "focus", "wait", "call", "stale")
 EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken")
 STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot", "report")
-# What a visitor's controls or the idle timer ask of the app, for `call` steps.
-CALLS = ("start_session", "end_session", "next_text_scale", "next_theme", "toggle_lang",
-         "toggle_speech", "home", "back")
+# What a visitor's controls or the idle timer ask of the app, for `call` steps: the name a
+# script uses, and where the app does it.
+CALLS = {"start_session": "start_session", "end_session": "idle.end_session",
+         "next_text_scale": "prefs.next_text_scale", "next_theme": "prefs.next_theme",
+         "toggle_lang": "prefs.toggle_lang", "toggle_speech": "prefs.toggle_speech",
+         "home": "home", "back": "back"}
 SLIDE_DWELL_S = 0.3  # "slide to read" reads what is under a finger for more than 250 ms
 MAX_HOLD_S = 60.0
 MAX_WAIT_S = 24 * 3600.0
@@ -351,7 +357,7 @@ def screen_report(app) -> dict[str, Any]:
                     "rate_step": s.rate_step, "volume_step": s.volume_step,
                     "entered": dict(s.entered), "idle_s": s.idle.idle_s},
         "history": [name for name, _p in app.history],
-        "spoken": [text for _t, _l, text in app.spoken],
+        "spoken": [text for _t, _l, text in app.captions.spoken],
         "outbox": outbox_count(app),
     }
 
@@ -396,7 +402,7 @@ class Walker:
     # -- speech: whatever the app's speak hook recorded ---------------------------------------
 
     def collect_speech(self) -> None:
-        spoken = self.app.spoken
+        spoken = self.app.captions.spoken
         start = 0
         if self._last_spoken is not None:
             for i in range(len(spoken) - 1, -1, -1):
@@ -430,12 +436,13 @@ class Walker:
             self.result.navigations.append({
                 "step": self.index + 1, "name": name, "params": params,
                 "registered": name in self.app.screens, "outbox_rows": outbox_count(self.app)})
-            return original(name, _replace=_replace, **params)
+            return original(name, _replace, **params)
         return go
 
     def start(self) -> None:
         self.app.speak = self._hooked_speak(self.app.speak)
-        self.app.go = self._recorded_go(self.app.go)
+        # Navigation's own go: app.go and the app's parts (Home, a session's end) all use it.
+        self.app.nav.go = self._recorded_go(self.app.nav.go)
         self.collect_speech()  # the attract screen's own words belong to the first step
         when_settled(self.app, self.run_next)
 
@@ -649,7 +656,7 @@ class Walker:
         once the screen has settled."""
         from kivy.core.window import Window
 
-        codes = self.app.keys.get(name) or ()
+        codes = self.app.input.keys.get(name) or ()
         if not codes:
             raise StepFailed(f"the key '{name}' is not mapped to any key code on this kiosk")
         code = codes[0]
@@ -665,9 +672,9 @@ class Walker:
         presses = [0]
 
         def press_next() -> None:
-            order = [w.kiosk_id for w in self.app.focus_order()]
+            order = [w.kiosk_id for w in self.app.focus.order()]
             target = next((k for k in wanted if k in order), wanted[0])
-            if self.app.focus_id == target:
+            if self.app.focus.id == target:
                 then(target)
                 return
             if target not in order:
@@ -676,7 +683,7 @@ class Walker:
             if presses[0] >= MAX_PRESSES:
                 raise StepFailed(f"'{target}' not reached after {MAX_PRESSES} presses of "
                                  f"Up and Down; focus order: {', '.join(order)}")
-            here = order.index(self.app.focus_id) if self.app.focus_id in order else None
+            here = order.index(self.app.focus.id) if self.app.focus.id in order else None
             n, t = len(order), order.index(target)
             downs = t + 1 if here is None else (t - here) % n
             ups = n - t if here is None else (here - t) % n
@@ -777,8 +784,8 @@ class Walker:
 
     def do_focus(self, step: dict[str, Any]) -> None:
         """The keypad focus straight on a control, spoken, as Up/Down would leave it."""
-        if self.app.focus_by_id(step["focus"]) is None:
-            ids = [b.kiosk_id for b in self.app.focus_order()]
+        if self.app.focus.by_id(step["focus"]) is None:
+            ids = [b.kiosk_id for b in self.app.focus.order()]
             raise StepFailed(f"no control '{step['focus']}' to focus on {self._here()}; focus "
                              f"order: {', '.join(ids)}")
         self.settled_then(step, self._here)
@@ -788,14 +795,14 @@ class Walker:
         self.settled_then(step, lambda: f"{step['wait']:g} s later; {self._here()}")
 
     def do_call(self, step: dict[str, Any]) -> None:
-        getattr(self.app, step["call"])()
+        operator.attrgetter(CALLS[step["call"]])(self.app)()
         self.settled_then(step, self._here)
 
     def do_stale(self, step: dict[str, Any]) -> None:
         """The app as it is when the kiosk's status says its content is (or is no longer)
         stale, without waiting days for it."""
         self.app.stale = bool(step["stale"])
-        self.app.refresh_current()
+        self.app.nav.refresh()
         self.settled_then(step, self._here)
 
     # -- expectations ---------------------------------------------------------------------------
@@ -985,9 +992,8 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
 
 
 def cmd_walk(args: argparse.Namespace) -> int:
-    from kiosk.cli import CommandError
     from screens import registry
-    from screens.commands import DEFAULT_SIZE, _size
+    from screens.runtime import DEFAULT_SIZE, size_arg
     from screens.xvfb import XvfbUnavailable, display_for
 
     try:
@@ -997,7 +1003,7 @@ def cmd_walk(args: argparse.Namespace) -> int:
     if args.screen is not None and args.screen not in registry.SCREENS:
         raise CommandError(f"unknown screen {args.screen!r}; screens: "
                            f"{', '.join(sorted(registry.SCREENS))}")
-    size = _size(args.size) or DEFAULT_SIZE
+    size = size_arg(args.size) or DEFAULT_SIZE
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -680,10 +680,6 @@ def p_boxes(d, rnd, pal):
                     width=2)
 
 
-def p_dish_robe(d, rnd, pal):
-    p_robe(d, rnd, {**pal, "cloth": pal.get("cloth", (250, 250, 248))})
-
-
 # ---------------------------------------------------------------------------------------------
 # Kinds: painter, what the picture shows (English, Arabic), and fixed colours if any.
 

@@ -8,7 +8,9 @@ import ast
 from kiosk.i18n import LOCALE_DIR, _, both, missing, translations
 from tests.helpers import ROOT
 
-KEYWORDS = {"_", "t", "both", "_step_text"}
+KEYWORDS = {"_", "t", "both", "_step_text",
+            # the visitor services' sentences (kiosk/services), shown and spoken by screens
+            "VisitorError", "InputRefused", "ContactRefused", "NotSaved"}
 ATTRS = {"title", "summary", "DEFAULT_MESSAGE"}
 DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES"}
 
@@ -16,7 +18,8 @@ DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES"}
 def used_msgids() -> set[str]:
     """Strings the UI passes to the translation helpers, or declares as screen titles."""
     found: set[str] = set()
-    files = [*ROOT.joinpath("screens").rglob("*.py"), ROOT / "kiosk" / "opening_hours.py"]
+    files = [*ROOT.joinpath("screens").rglob("*.py"),
+             *ROOT.joinpath("kiosk", "services").rglob("*.py"), ROOT / "kiosk" / "opening_hours.py"]
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and node.args:

@@ -322,3 +322,74 @@ def test_old_receipts_can_be_forgotten_but_rejected_items_stay(outbox, clock):
     clock.t += 40 * 86400
     assert outbox.forget_acked() == 1
     assert outbox.get(a) is None and outbox.get(b).state == "rejected"
+
+
+def _deliver(box: Outbox, sub_id: str) -> None:
+    box.mark_results([stored(sub_id)])
+
+
+def test_a_flush_prunes_delivered_items_past_retention_and_keeps_pending_and_dead(outbox,
+                                                                                  clock):
+    old, dead, sending = (outbox.enqueue("feedback", COMMENT, "ar", 1) for _ in range(3))
+    outbox.next_batch()  # all three are being sent; central answers for two of them
+    outbox.mark_results([stored(old), {"id": dead, "status": "invalid", "code": 422,
+                                       "error": "text is empty"}])
+    queued = outbox.enqueue("feedback", COMMENT, "ar", 1)
+    clock.t += 7 * 86400 + 1
+    recent = outbox.enqueue("feedback", COMMENT, "ar", 1)
+    _deliver(outbox, recent)
+    assert outbox.get(old).state == "acked"  # nothing pruned it yet
+
+    def unreachable(batch):
+        raise ConnectionError("central unreachable")
+
+    outbox.flush(unreachable, sleep=lambda s: None, max_failures=1)
+    assert outbox.get(old) is None
+    assert outbox.get(dead).state == "rejected"
+    assert outbox.get(sending).state == "sending"
+    assert outbox.get(queued).state == "queued"
+    assert outbox.get(recent).state == "acked"
+    assert outbox.stats()["pending"] == 2 and outbox.stats()["dead"] == 1
+
+
+def test_opening_the_outbox_prunes_with_the_retention_it_is_given(tmp_path, clock):
+    box = Outbox(tmp_path / "o.db", clock=clock)
+    delivered = box.enqueue("feedback", COMMENT, "ar", 1)
+    _deliver(box, delivered)
+    pending = box.enqueue("feedback", COMMENT, "ar", 1)
+    box.close()
+    clock.t += 2 * 86400
+    box = Outbox(tmp_path / "o.db", clock=clock)  # two days is within the default week
+    assert box.get(delivered).state == "acked"
+    box.close()
+    box = Outbox(tmp_path / "o.db", clock=clock, retention_s=86400)
+    assert box.get(delivered) is None and box.get(pending).state == "queued"
+    box.close()
+
+
+def test_a_negative_retention_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="retention_s"):
+        Outbox(tmp_path / "o.db", retention_s=-1)
+
+
+def vote(box: Outbox, poll_id: str, option_id: str) -> str:
+    return box.enqueue("poll_vote", {"poll_id": poll_id, "option_id": option_id}, "en", 1)
+
+
+def test_pending_votes_count_only_this_polls_votes_central_has_not_acknowledged(outbox):
+    delivered = vote(outbox, "favourite", "dates")
+    _deliver(outbox, delivered)
+    being_sent = vote(outbox, "favourite", "dates")
+    outbox.next_batch()  # marked as sending, no answer yet: central may not have counted it
+    refused = vote(outbox, "favourite", "halwa")
+    outbox.next_batch()
+    outbox.mark_results([{"id": refused, "status": "conflict", "code": 409,
+                          "error": "same id, other body"}])
+    vote(outbox, "favourite", "dates")
+    vote(outbox, "favourite", "frankincense")
+    vote(outbox, "other-poll", "dates")
+    outbox.enqueue("feedback", COMMENT, "ar", 1)
+    assert outbox.get(being_sent).state == "sending"
+    assert outbox.pending_votes("favourite") == {"dates": 2, "frankincense": 1}
+    assert outbox.pending_votes("other-poll") == {"dates": 1}
+    assert outbox.pending_votes("no-such-poll") == {}

@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.protocol import BlobRef, Catalogue, ProtocolError, canonical_json, sha256_hex
 from offline_cache.blobs import BlobStore
-from offline_cache.store import ContentStore, StoreError
+from offline_cache.store import ContentStore, StoreError, schema
 from tests.catalogue_factory import (
     catalogue_data,
     install,
@@ -167,13 +167,13 @@ def test_an_error_inside_activation_leaves_the_old_version_whole(store, monkeypa
     install(store, make_snapshot(Catalogue.from_json(data), images, 1), images)
     v2 = make_snapshot(renamed(data, "halwa-omani", "Changed"), images, 2)
     stage(store, v2, images)
-    real = store._rebuild_views
+    real = schema.rebuild_views
 
     def half_then_crash(c, snap_id):
         real(c, snap_id)  # the new tables are fully written inside the transaction...
         raise OSError("disk unplugged")  # ...and then everything must be undone
 
-    monkeypatch.setattr(store, "_rebuild_views", half_then_crash)
+    monkeypatch.setattr(schema, "rebuild_views", half_then_crash)
     with pytest.raises(OSError):
         store.activate(2)
     monkeypatch.undo()

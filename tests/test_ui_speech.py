@@ -30,23 +30,23 @@ def finish(_found):
     app.stop()
 
 def reach():
-    out["reach_caption_y"] = app.caption_box.y
-    out["reach_caption_top"] = app.caption_box.top
+    out["reach_caption_y"] = app.captions.box.y
+    out["reach_caption_top"] = app.captions.box.top
     when_true(status.exists, finish, 20)  # the speech process writes it
 
 def check():
-    out["spoken"] = [t for _w, _l, t in app.spoken]
-    out["caption"] = app._caption.logical if app._caption is not None else None
-    out["caption_y"] = app.caption_box.y
+    out["spoken"] = [t for _w, _l, t in app.captions.spoken]
+    out["caption"] = app.captions.label.logical if app.captions.label is not None else None
+    out["caption_y"] = app.captions.box.y
     out["bar_y"] = app.current.bar.to_window(0, app.current.bar.y)[1]
     out["diagnostics"] = app.speech.diagnostics()
-    app.apply(lambda s: s.set_reach(True))
+    app.prefs.apply(lambda s: s.set_reach(True))
     when_settled(app, reach)
 
 def go():
     app.start_session("en")
-    app.toggle_speech()
-    when_settled(app, lambda: (app.move_focus(1), when_settled(app, check)))
+    app.prefs.toggle_speech()
+    when_settled(app, lambda: (app.focus.move(1), when_settled(app, check)))
 
 # Once the voice has started (or could not), and the first screen is laid out.
 Clock.schedule_once(lambda _dt: app.when_ready(lambda: when_settled(app, go)), 0)
@@ -125,21 +125,21 @@ def visit():
     app.session.started = name != "attract"
     app.session.set_lang(lang)
     app.session.set_speech(True)
-    app._apply_context()
-    app.go(name, **registry.screen_class(name).sample_params(app.device.store))
+    app.apply_context()
+    app.go(name, **registry.screen_class(name).sample_params(app.services))
     when_settled(app, lambda: check(name, lang))
 
 def check(name, lang):
-    order = app.focus_order()
-    if not app.arrival_text(lang).strip():
+    order = app.focus.order()
+    if not app.nav.arrival_text(lang).strip():
         found["problems"].append(f"{name}/{lang}: nothing said on arrival")
     seen = set()
     for _ in range(len(order)):
-        b = app.move_focus(1)
+        b = app.focus.move(1)
         seen.add(b.kiosk_id)
         found["checked"] += 1
         for other in ("ar", "en"):
-            if not b.describe(other).strip() or not app.describe_control(b, order, other):
+            if not b.describe(other).strip() or not app.focus.describe(b, order, other):
                 found["problems"].append(f"{name}/{lang}: {b.kiosk_id} says nothing in {other}")
     missing = {b.kiosk_id for b in order} - seen
     if missing:

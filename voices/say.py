@@ -10,28 +10,24 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import CommandError
+
 # Long enough for a paragraph at the slowest rate; `kiosk say` is for short checks.
 PLAY_TIMEOUT_S = 600.0
 
 
-def _error(message: str) -> Exception:
-    from kiosk.cli import CommandError  # imported late: kiosk.cli imports this module
-
-    return CommandError(message)
-
-
 def run_say(text: str, lang: str, out: str | None) -> int:
     """Speak `text` in `lang`, or write it to the WAV file `out`; 0 on success. Errors raise
-    kiosk.cli.CommandError with a sentence saying what to do."""
+    kiosk.errors.CommandError with a sentence saying what to do."""
     from voices.engine import SpeechEngine, SpeechUnavailable
     from voices.speakable import prepare
 
     if lang not in ("ar", "en"):
-        raise _error(f"'{lang}' is not a kiosk language; use --lang ar or --lang en.")
+        raise CommandError(f"'{lang}' is not a kiosk language; use --lang ar or --lang en.")
     sentences = prepare(text, lang)
     if not sentences:
-        raise _error("There is nothing to say; give the text to speak, e.g. kiosk say "
-                     "\"Welcome\" --lang en.")
+        raise CommandError("There is nothing to say; give the text to speak, e.g. kiosk say "
+                           "\"Welcome\" --lang en.")
     if out is not None:
         return _write(sentences, lang, Path(out), SpeechEngine, SpeechUnavailable)
     return _speak(text, lang)
@@ -44,27 +40,28 @@ def _write(sentences: list[Any], lang: str, out: Path, engine_cls: Any, unavaila
                       for s in sentences)
     out = out.expanduser()
     if not out.parent.is_dir():
-        raise _error(f"The folder {out.parent} does not exist; create it or choose another "
-                     "--out path.")
+        raise CommandError(f"The folder {out.parent} does not exist; create it or choose another "
+                           "--out path.")
     with tempfile.TemporaryDirectory(prefix="kiosk-say-") as tmp:
         engine = engine_cls(workdir=tmp)
         try:
             part = Path(tmp) / "say.wav"
             engine.synthesize(spoken, lang, out=part)
         except unavailable as e:
-            raise _error(str(e)) from e
+            raise CommandError(str(e)) from e
         finally:
             engine.close()
         try:
             with wave.open(str(part), "rb") as w:
                 if w.getnframes() == 0:
-                    raise _error("The voice produced no sound for this text; check the voice "
-                                 "data with 'kiosk say Hello --lang en' and reinstall espeak-ng.")
+                    raise CommandError("The voice produced no sound for this text; check the "
+                                       "voice data with 'kiosk say Hello --lang en' and "
+                                       "reinstall espeak-ng.")
             with open(part, "rb") as src, open(out, "wb") as dst:
                 dst.write(src.read())
         except OSError as e:
-            raise _error(f"Could not write {out} ({e.strerror or e}); choose a writable "
-                         "--out path.") from e
+            raise CommandError(f"Could not write {out} ({e.strerror or e}); choose a writable "
+                               "--out path.") from e
     return 0
 
 
@@ -76,14 +73,14 @@ def _speak(text: str, lang: str) -> int:
     try:
         problems = service.diagnostics()["problems"]
         if problems:
-            raise _error(" ".join(problems))
+            raise CommandError(" ".join(problems))
         service.say(text, lang)
         if not service.wait_idle(PLAY_TIMEOUT_S):
-            raise _error("Speech did not finish in time; check the audio output with "
-                         "'aplay -l'.")
+            raise CommandError("Speech did not finish in time; check the audio output with "
+                               "'aplay -l'.")
         problems = service.diagnostics()["problems"]
         if problems:
-            raise _error(" ".join(problems))
+            raise CommandError(" ".join(problems))
         if isinstance(service.audio, FileSink):
             print(f"kiosk: no sound card found; the speech was written to "
                   f"{service.audio.directory} (see {service.audio.log_path.name}).",

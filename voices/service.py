@@ -103,7 +103,6 @@ class SpeechService:
         self._paused = False
         self._closed = False
         self._last_error: str | None = None
-        self._cache_thread: threading.Thread | None = None
         self._thread = threading.Thread(target=self._run, daemon=True, name="voices-player")
         self._thread.start()
 
@@ -182,21 +181,11 @@ class SpeechService:
     def volume_step(self) -> int:
         return self._volume_step
 
-    @property
-    def volume_gain(self) -> float:
-        return VOLUME_GAINS[self._volume_step]
-
     def set_rate(self, step: int) -> int:
         """Speech rate step 0 (slowest) .. len(RATE_STEPS)-1; applies from the next sentence."""
         with self._cond:
             self._rate_step = _clamp(step, RATE_STEPS)
             return self._rate_step
-
-    def rate_up(self) -> int:
-        return self.set_rate(self._rate_step + 1)
-
-    def rate_down(self) -> int:
-        return self.set_rate(self._rate_step - 1)
 
     def set_volume(self, step: int) -> int:
         """Volume step 0 (quietest) .. len(VOLUME_GAINS)-1; applies from the next sentence."""
@@ -262,7 +251,6 @@ class SpeechService:
             build()
             return None
         t = threading.Thread(target=build, daemon=True, name="voices-prompt-cache")
-        self._cache_thread = t
         t.start()
         return t
 

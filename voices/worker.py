@@ -17,7 +17,7 @@ class Renderer:
     """pyttsx3's espeak-ng binding in synchronous mode. pyttsx3's own save_to_file runs
     espeak-ng in asynchronous "retrieval" mode, where back-to-back utterances race inside
     espeak-ng: a new rate or voice is sometimes ignored and a file sometimes comes out empty
-    (see espeak-ng/espeak-ng#2286); 100 mixed renders here gave 30 wrong files. Synchronous
+    (voices/README.md); 100 mixed renders here gave 30 wrong files. Synchronous
     mode renders in this thread, in order, with no polling sleep."""
 
     def __init__(self) -> None:

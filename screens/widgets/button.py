@@ -175,7 +175,7 @@ class KButton(Widget):
         if fire:
             # The app may take the tap for itself (explain mode: Help held, then a control).
             app = App.get_running_app()
-            intercept = getattr(app, "intercept_tap", None)
+            intercept = getattr(getattr(app, "overlays", None), "intercept_tap", None)
             if intercept is None or not intercept(self):
                 self.activate()
         return True

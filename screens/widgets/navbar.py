@@ -28,15 +28,15 @@ def nav_buttons(app: Any) -> list[KButton]:
         # The language button names the other language in that language, so a visitor who
         # reads only that language can find it; its direction follows its own text.
         KButton(kiosk_id="nav.lang", label={"ar": "العربية", "en": "English"},
-                lang=lang_target, action=app.toggle_lang),
+                lang=lang_target, action=app.prefs.toggle_lang),
         KButton(kiosk_id="nav.text_size", label=both("Text size"),
-                state_text=_scale_text(s.text_scale), action=app.next_text_scale),
+                state_text=_scale_text(s.text_scale), action=app.prefs.next_text_scale),
         KButton(kiosk_id="nav.contrast", label=both("Contrast"),
-                state_text=both(THEME_NAMES[s.theme]), action=app.next_theme),
+                state_text=both(THEME_NAMES[s.theme]), action=app.prefs.next_theme),
         KButton(kiosk_id="nav.speak", label=both("Speak"),
                 state_text=both("On" if s.speech else "Off"), selected=s.speech,
-                action=app.toggle_speech),
-        KButton(kiosk_id="nav.help", label=both("Help"), action=app.show_help),
+                action=app.prefs.toggle_speech),
+        KButton(kiosk_id="nav.help", label=both("Help"), action=app.overlays.show_help),
     ]
 
 

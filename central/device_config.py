@@ -1,0 +1,205 @@
+"""The device config staff set: fleet defaults, per-location values and per-kiosk overrides, the
+most specific winning, each value checked against protocol.DeviceConfig before it is stored.
+Every kiosk has a config version that grows by one whenever its effective config changes; its
+heartbeat says which version it applied, so staff see "applied" or "waiting"."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from central.db import ConfigSetting, Device, utcnow
+from central.errors import CentralError, NotFound
+from kiosk import protocol
+
+if TYPE_CHECKING:
+    from central.service import Central
+
+# From the widest to the narrowest: a narrower value wins.
+SCOPES = ("fleet", "location", "device")
+SOURCES = ("default", *SCOPES)
+MAX_LOCATION = 200
+
+
+@dataclass(frozen=True)
+class EffectiveConfig:
+    """A kiosk's config as it is sent: each value, and where it comes from (``SOURCES``)."""
+
+    values: dict[str, Any]
+    sources: dict[str, str]
+
+    def wire(self) -> dict[str, Any]:
+        return protocol.DeviceConfig.model_validate(self.values).to_wire()
+
+    def fingerprint(self) -> str:
+        text = json.dumps(self.wire(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _defaults() -> dict[str, Any]:
+    return protocol.DeviceConfig().model_dump(mode="json")
+
+
+def _scope(device_id: str | None, location: str | None) -> tuple[str, str]:
+    if device_id is not None and location is not None:
+        raise CentralError("give either a kiosk (--device) or a location (--location), not both")
+    if device_id is not None:
+        return "device", device_id
+    if location is not None:
+        location = location.strip()
+        if not location or len(location) > MAX_LOCATION:
+            raise CentralError(f"a location is 1 to {MAX_LOCATION} characters; check it")
+        return "location", location
+    return "fleet", ""
+
+
+def _stored(s: Session, scope: str, target: str) -> dict[str, Any]:
+    rows = s.scalars(select(ConfigSetting).where(ConfigSetting.scope == scope,
+                                                 ConfigSetting.target == target))
+    # A key an older central stored but the config no longer has is left out.
+    return {r.key: r.value for r in rows if r.key in protocol.CONFIG_KEYS}
+
+
+def effective(s: Session, device_id: str | None = None,
+              location: str | None = None) -> EffectiveConfig:
+    values, sources = _defaults(), dict.fromkeys(protocol.CONFIG_KEYS, "default")
+    layers = [("fleet", "")]
+    if location:
+        layers.append(("location", location))
+    if device_id:
+        layers.append(("device", device_id))
+    for scope, target in layers:
+        for key, value in _stored(s, scope, target).items():
+            values[key], sources[key] = value, scope
+    return EffectiveConfig(values, sources)
+
+
+def for_device(s: Session, d: Device) -> EffectiveConfig:
+    return effective(s, d.id, d.location)
+
+
+def refresh_version(s: Session, d: Device) -> EffectiveConfig:
+    """The kiosk's effective config; its version grows if that changed since it was numbered."""
+    eff = for_device(s, d)
+    fp = eff.fingerprint()
+    if d.config_fingerprint != fp or d.config_version is None:
+        d.config_version = (d.config_version or 0) + 1
+        d.config_fingerprint = fp
+    return eff
+
+
+def config_state(d: Device) -> str:
+    applied = d.config_applied_version is not None and d.config_applied_version == d.config_version
+    return "applied" if applied else "waiting"
+
+
+def _affected(s: Session, scope: str, target: str) -> list[Device]:
+    q = select(Device).where(Device.revoked_at.is_(None))
+    if scope == "location":
+        q = q.where(Device.location == target)
+    elif scope == "device":
+        q = q.where(Device.id == target)
+    return list(s.scalars(q))
+
+
+def set_values(central: Central, values: Mapping[str, Any], *, device_id: str | None = None,
+               location: str | None = None, by: str | None = None) -> dict[str, Any]:
+    """Store settings at one scope. All are checked first: one bad value and nothing is
+    stored (CentralError with protocol's sentence)."""
+    if not values:
+        raise CentralError("give at least one setting as KEY=VALUE")
+    scope, target = _scope(device_id, location)
+    try:
+        checked = protocol.check_config_values(values)
+    except protocol.ConfigValueError as e:
+        raise CentralError(str(e), status=422) from None
+    now = utcnow()
+    with central.WriteSession.begin() as s:
+        if scope == "device" and s.get(Device, target) is None:
+            raise NotFound(f"there is no kiosk {target!r}; 'kiosk-central devices' lists them")
+        for key, value in checked.items():
+            row = s.get(ConfigSetting, (scope, target, key))
+            if row is None:
+                s.add(ConfigSetting(scope=scope, target=target, key=key, value=value,
+                                    updated_at=now, updated_by=by))
+            else:
+                row.value, row.updated_at, row.updated_by = value, now, by
+        s.flush()
+        for d in _affected(s, scope, target):
+            refresh_version(s, d)
+    return checked
+
+
+def unset_values(central: Central, keys: Iterable[str], *, device_id: str | None = None,
+                 location: str | None = None) -> list[str]:
+    """Remove settings from one scope (the wider scope's value, or the default, applies
+    again). Returns the keys that were set there."""
+    keys = list(keys)
+    if not keys:
+        raise CentralError("name at least one setting to unset")
+    for key in keys:
+        if key not in protocol.CONFIG_KEYS:
+            raise CentralError(f"{key!r} is not a kiosk setting; the settings are "
+                               f"{', '.join(protocol.CONFIG_KEYS)}. Nothing was removed.",
+                               status=422)
+    scope, target = _scope(device_id, location)
+    with central.WriteSession.begin() as s:
+        if scope == "device" and s.get(Device, target) is None:
+            raise NotFound(f"there is no kiosk {target!r}; 'kiosk-central devices' lists them")
+        present = sorted(set(keys) & set(_stored(s, scope, target)))
+        s.execute(delete(ConfigSetting).where(ConfigSetting.scope == scope,
+                                              ConfigSetting.target == target,
+                                              ConfigSetting.key.in_(keys)))
+        s.flush()
+        for d in _affected(s, scope, target):
+            refresh_version(s, d)
+    return present
+
+
+def show(central: Central, device_id: str | None = None) -> dict[str, Any]:
+    """For one kiosk: its effective config, each value with its source, its version and
+    whether the kiosk applied it. Without one: the fleet's values and every location's."""
+    with central.Session() as s:
+        if device_id is not None:
+            d = s.get(Device, device_id)
+            if d is None:
+                raise NotFound(f"there is no kiosk {device_id!r}; 'kiosk-central devices' "
+                               "lists them")
+            eff = for_device(s, d)
+            return {"device_id": d.id, "location": d.location, "version": d.config_version,
+                    "applied_version": d.config_applied_version, "state": config_state(d),
+                    "values": {k: {"value": eff.values[k], "source": eff.sources[k]}
+                               for k in protocol.CONFIG_KEYS}}
+        fleet = effective(s)
+        locations: dict[str, dict[str, Any]] = {}
+        for r in s.scalars(select(ConfigSetting).where(ConfigSetting.scope == "location")
+                           .order_by(ConfigSetting.target, ConfigSetting.key)):
+            if r.key in protocol.CONFIG_KEYS:
+                locations.setdefault(r.target, {})[r.key] = r.value
+        return {"values": {k: {"value": fleet.values[k], "source": fleet.sources[k]}
+                           for k in protocol.CONFIG_KEYS},
+                "locations": locations}
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """KEY=VALUE as staff type it: the value is JSON where it reads as JSON (30, true, null,
+    [1, 2], {"help": [283]}), else the text itself (en, high_contrast)."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise CentralError(f"{text!r} is not KEY=VALUE; e.g. idle_timeout_s=120")
+    return key, parse_value(raw)
+
+
+def parse_value(raw: str) -> Any:
+    raw = raw.strip()
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw

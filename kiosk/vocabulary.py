@@ -1,0 +1,31 @@
+"""The words kiosk and central share for a visitor's settings and the keypad, defined once: the
+device config in the wire format, the visitor session and the UI all import them from here.
+Plain constants, no imports, so the UI reads them without loading anything else."""
+
+from __future__ import annotations
+
+LANGS: tuple[str, ...] = ("ar", "en")
+THEMES: tuple[str, ...] = ("standard", "high_contrast", "inverted")
+TEXT_SCALES: tuple[float, ...] = (1.0, 1.5, 2.0)
+
+# Kept equal to voices' own steps so a visitor's choice means the same thing to the speech
+# service (voices/engine.py RATE_STEPS, voices/service.py VOLUME_GAINS; a test checks it);
+# duplicated rather than imported because importing voices pulls in its audio back ends.
+RATE_STEP_COUNT = 5
+DEFAULT_RATE_STEP = 2
+VOLUME_STEP_COUNT = 7
+DEFAULT_VOLUME_STEP = 4
+
+DEFAULT_PX_PER_MM = 4.0  # 21.5-inch 1080x1920 reference screen
+MIN_PX_PER_MM = 1.0  # anything outside is a typo, not a screen
+MAX_PX_PER_MM = 40.0
+
+# The EZ Access keypad: what each action is, and the key codes (Kivy's) that do it by default.
+# A site's device config may give other codes for some actions ("keys"); the rest keep these.
+KEY_ACTIONS: tuple[str, ...] = ("up", "down", "action", "back", "help", "lang", "repeat",
+                                "vol_up", "vol_down", "next")
+DEFAULT_KEYS: dict[str, tuple[int, ...]] = {
+    "up": (273, 280), "down": (274, 281), "action": (13, 271), "back": (27, 8),
+    "help": (283,), "lang": (285,), "repeat": (286,), "vol_up": (43, 270),
+    "vol_down": (45, 269), "next": (32,),
+}
