@@ -34,7 +34,7 @@ from kiosk.errors import CommandError
 KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down", "lang",
              "repeat")
 ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "keys_to", "type", "type_keys",
-                "focus", "wait", "call", "stale")
+                "focus", "wait", "call", "stale", "install")
 EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken")
 STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot", "report")
 # What a visitor's controls or the idle timer ask of the app, for `call` steps: the name a
@@ -48,6 +48,7 @@ MAX_HOLD_S = 60.0
 MAX_WAIT_S = 24 * 3600.0
 MAX_WITHIN_S = 600.0
 MAX_PRESSES = 150  # keys_to gives up after this many Up/Down presses
+INSTALL_TIMEOUT_S = 30.0  # an install step fails when the new content is not shown by then
 SETTLE_MAX_FRAMES = 240
 # The app defers a few things by a moment (the keypad's first key acts 50 ms after it turns
 # speech on; focus comes back 50 ms after a rebuild): a one-shot Clock callback scheduled this
@@ -106,7 +107,7 @@ def check_step(n: int, step: Any) -> None:
         raise bad(f"unknown key(s) {', '.join(sorted(extra))}")
     value = step[kind]
     if kind in ("tap", "hold", "expect_screen", "expect_text", "expect_spoken", "type",
-                "type_keys", "focus"):
+                "type_keys", "focus", "install"):
         if not isinstance(value, str) or (kind not in ("type", "type_keys") and not value):
             raise bad(f"{kind} takes a non-empty string")
     if "within" in step and not (seconds(step["within"], MAX_WITHIN_S) and step["within"] > 0):
@@ -804,6 +805,52 @@ class Walker:
         self.app.stale = bool(step["stale"])
         self.app.nav.refresh()
         self.settled_then(step, self._here)
+
+    def do_install(self, step: dict[str, Any]) -> None:
+        """A new content version while the visitor is on a screen: the catalogue folder
+        ``install`` names is imported from a background thread and announced as the sync loop
+        does (kiosk.events.CONTENT_CHANGED). Done once the app shows it, the keypad focus
+        kept where it was."""
+        import threading
+
+        from kivy.clock import Clock
+
+        from kiosk import events
+
+        app = self.app
+        failed: list[str] = []
+        focus = app.focus.id
+        folder = step["install"]
+
+        def install() -> None:
+            try:
+                version = app.device.store.import_catalogue_dir(folder, source="demo")
+                app.device.events.emit(events.CONTENT_CHANGED, version=version)
+            except Exception as e:  # noqa: BLE001 - the step fails with it
+                failed.append(f"{type(e).__name__}: {e}")
+
+        worker = threading.Thread(target=install, name="walk-install", daemon=True)
+        worker.start()
+        deadline = time.monotonic() + INSTALL_TIMEOUT_S
+
+        def shown() -> bool:
+            ring = app.focus.focused()
+            return (app.nav.shown_generation >= app.nav.content_generation
+                    and (focus is None or (ring is not None and ring.focused)))
+
+        def poll(_dt: float) -> None:
+            if self.finished:
+                return
+            if failed:
+                self.fail(step, f"installing {folder} failed: {failed[0]}")
+            elif not worker.is_alive() and shown():
+                self.done(step, f"focus {app.focus.id} on {self._here()}")
+            elif time.monotonic() > deadline:
+                self.fail(step, f"the new content was not shown, with the keypad focus on "
+                                f"{focus} kept, within {INSTALL_TIMEOUT_S:g} s; {self._here()}")
+            else:
+                Clock.schedule_once(poll, 0)
+        Clock.schedule_once(poll, 0)
 
     # -- expectations ---------------------------------------------------------------------------
 
