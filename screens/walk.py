@@ -310,7 +310,7 @@ def describe_screen(app, limit: int = 6) -> str:
 def outbox_count(app) -> int | None:
     """How many submissions the kiosk has stored (any state), or None when it can not say."""
     try:
-        return len(app.device.outbox.items())
+        return app.device.submissions_kept()
     except Exception:  # noqa: BLE001 - a report must not end the walk
         return None
 
@@ -815,8 +815,6 @@ class Walker:
 
         from kivy.clock import Clock
 
-        from kiosk import events
-
         app = self.app
         failed: list[str] = []
         focus = app.focus.id
@@ -824,8 +822,7 @@ class Walker:
 
         def install() -> None:
             try:
-                version = app.device.store.import_catalogue_dir(folder, source="demo")
-                app.device.events.emit(events.CONTENT_CHANGED, version=version)
+                app.device.install_catalogue(folder)
             except Exception as e:  # noqa: BLE001 - the step fails with it
                 failed.append(f"{type(e).__name__}: {e}")
 
