@@ -32,8 +32,6 @@ MAX_BATCH_ITEMS = 100
 MAX_SEALED_CONTACT_BYTES = 4096
 
 MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp")
-
-
 POLICY_IDS = ("privacy", "terms", "accessibility", "participation", "open_data")
 
 
