@@ -35,7 +35,6 @@ MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp")
 POLICY_IDS = ("privacy", "terms", "accessibility", "participation", "open_data")
 
 
-
 class ProtocolError(ValueError):
     """Content or a message that does not follow the wire format. The text says what is wrong."""
 
