@@ -53,6 +53,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
     from screens.runtime import app_on_screen, configure_kivy
+    from screens.walk import when_settled
 
     configure_kivy(size, fullscreen=False, quiet=not args.debug)
     from kivy.clock import Clock
@@ -62,7 +63,7 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
                         text_scale=args.text_scale, reach=args.reach)
     result: dict[str, str] = {}
 
-    def shoot(_dt: float) -> None:
+    def shoot() -> None:
         try:
             tmp = Path(tempfile.mkdtemp(prefix="kiosk-shot-"))
             # Window.screenshot numbers its files (x0001.png): write to a private folder and
@@ -81,9 +82,9 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
         if Window.size != size:
             Window.size = size
         app.nav.refresh()
-        Clock.schedule_once(shoot, 0.5)
+        when_settled(app, shoot)
 
-    Clock.schedule_once(settle, 0.3)
+    Clock.schedule_once(settle, 0)
     app.run()
     if "error" in result:
         raise CommandError(result["error"])
