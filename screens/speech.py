@@ -123,11 +123,3 @@ def _report(service: Any, home: Path) -> None:
         tmp.replace(home / "speech-status.json")
     except OSError as e:
         log.warning("could not write speech-status.json: %s", e)
-
-
-def read_status(home: Path) -> dict[str, Any] | None:
-    """What the running kiosk last reported about speech (for `kiosk status`), or None."""
-    try:
-        return json.loads((home / "speech-status.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
