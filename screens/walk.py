@@ -1,6 +1,7 @@
 """`kiosk walk SCRIPT.json --out DIR`: drives the real visitor UI through a JSON list of steps
 (real touches through the window's touch pipeline, keypad keys, typing on the on-screen keyboard,
-expectations, screenshots), as a technician's or an acceptance check's script (CONTRACT.md).
+expectations, screenshots), as a technician's or an acceptance check's script. The steps are
+listed in docs/ACCESSIBILITY.md ("kiosk walk").
 
 It is also the tests' one UI driver: `--screen` and the visitor options start the app elsewhere
 than the attract screen, ``report`` steps and `--report FILE` write what is on screen as JSON.
@@ -979,9 +980,9 @@ class Walker:
 
 @dataclass
 class Start:
-    """Where a walk starts: by default fresh on the attract screen with the site's defaults
-    (CONTRACT.md); otherwise on ``screen`` (with its sample parameters: a product for the
-    product screen) with these visitor settings, as a visitor would find it there."""
+    """Where a walk starts: by default fresh on the attract screen with the site's defaults;
+    otherwise on ``screen`` (with its sample parameters: a product for the product screen)
+    with these visitor settings, as a visitor would find it there."""
     screen: str | None = None
     lang: str | None = None
     theme: str | None = None
@@ -1086,7 +1087,7 @@ def cmd_walk(args: argparse.Namespace) -> int:
 def add_walk_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("walk", help="drive the real UI through a JSON script of steps (starts "
                                     "Xvfb if there is no display)")
-    p.add_argument("script", help="JSON list of steps, see CONTRACT.md")
+    p.add_argument("script", help="JSON list of steps, see docs/ACCESSIBILITY.md (kiosk walk)")
     p.add_argument("--out", required=True, help="folder for NAME.png, speech.log and walk.log")
     p.add_argument("--size", help="window size WxH, default 1080x1920")
     p.add_argument("--silent", action="store_true",
