@@ -7,7 +7,14 @@ one starts when the screen has settled (no transition running, the layout unchan
 frames). Time in a walk is the app's own clock plus whatever the script skipped with
 ``{"wait": s}``: a wait moves the Kivy clock and the visitor session's idle clock forward at
 once, so a 95 s wait takes a few frames and the idle warning shows as it would after 95 s.
-Holds and slides take their real duration, since a finger's timing is what they test."""
+Holds and slides take their real duration, since a finger's timing is what they test.
+
+With ``--connected`` the walk also runs the sync, upload and heartbeat loops, as `kiosk run`
+does on a provisioned kiosk, so what central sends reaches the walk; two steps then wait, in
+real time and up to ``s`` seconds, for what happens from outside:
+``{"await_screen": NAME, "s": 60}`` until NAME is showing (after a clear_session, say), and
+``{"await_config": {"idle_timeout_s": 30}, "s": 60}`` until a device config with those values
+has reached the app (it applies at the next visitor)."""
 
 from __future__ import annotations
 
@@ -29,7 +36,9 @@ KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down
              "repeat")
 ACTION_STEPS = ("tap", "hold", "slide", "key", "type", "wait")
 EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken")
-STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot")
+AWAIT_STEPS = ("await_screen", "await_config")
+MAX_AWAIT_S = 600.0
+STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, *AWAIT_STEPS, "shot")
 SLIDE_DWELL_S = 0.3  # "slide to read" reads what is under a finger for more than 250 ms
 MAX_HOLD_S = 60.0
 MAX_WAIT_S = 24 * 3600.0
@@ -77,17 +86,27 @@ def check_step(n: int, step: Any) -> None:
     if len(kinds) != 1:
         raise bad(f"a step has exactly one of {', '.join(STEP_KINDS)}")
     kind = kinds[0]
-    extra = set(step) - {kind} - ({"s"} if kind == "hold" else set())
+    extra = set(step) - {kind} - ({"s"} if kind in ("hold", *AWAIT_STEPS) else set())
     if extra:
         raise bad(f"unknown key(s) {', '.join(sorted(extra))}")
     value = step[kind]
-    if kind in ("tap", "hold", "expect_screen", "expect_text", "expect_spoken", "type"):
+    if kind in ("tap", "hold", "expect_screen", "expect_text", "expect_spoken", "type",
+                "await_screen"):
         if not isinstance(value, str) or (kind != "type" and not value):
             raise bad(f"{kind} takes a non-empty string")
     if kind == "hold":
         s = step.get("s", 1.0)
         if not isinstance(s, int | float) or isinstance(s, bool) or not 0 < s <= MAX_HOLD_S:
             raise bad(f"s is the hold's length in seconds, more than 0 and at most {MAX_HOLD_S:g}")
+    elif kind in AWAIT_STEPS:
+        s = step.get("s", 60.0)
+        if not isinstance(s, int | float) or isinstance(s, bool) or not 0 < s <= MAX_AWAIT_S:
+            raise bad(f"s is how long to wait at most, in seconds, more than 0 and at most "
+                      f"{MAX_AWAIT_S:g}")
+        if kind == "await_config" and (not isinstance(value, dict) or not value
+                                       or not all(isinstance(k, str) for k in value)):
+            raise bad('await_config takes the settings to wait for, e.g. '
+                      '{"idle_timeout_s": 30}')
     elif kind == "slide":
         if (not isinstance(value, list) or not value
                 or not all(isinstance(v, str) and v for v in value)):
@@ -530,6 +549,48 @@ class Walker:
         self.skip(float(step["wait"]))
         self.settled_then(step, lambda: f"{step['wait']:g} s later; {self._here()}")
 
+    # -- waiting for what happens from outside (--connected) --------------------------------------
+
+    def do_await_screen(self, step: dict[str, Any]) -> None:
+        want = step["await_screen"]
+        self._await(step, lambda: self.app.sm.current == want and self.app.overlay is None,
+                    lambda: f"screen '{want}' did not show", self._here)
+
+    def do_await_config(self, step: dict[str, Any]) -> None:
+        want = step["await_config"]
+
+        def received() -> dict[str, Any]:
+            config = self.app.fleet.received
+            return config.to_wire() if config is not None else {}
+
+        def seen() -> str:
+            got = received()
+            return ", ".join(f"{k}={got.get(k)!r}" for k in want)
+        self._await(step, lambda: all(received().get(k) == v for k, v in want.items()),
+                    lambda: f"no device config with {step_text(want)} reached the app (it has "
+                            f"{seen() if self.app.fleet.received is not None else 'none'}; "
+                            "is the walk --connected, and the value set at central?)",
+                    lambda: f"device config with {seen()}")
+
+    def _await(self, step: dict[str, Any], check: Callable[[], bool],
+               missing: Callable[[], str], seen: Callable[[], str]) -> None:
+        """Poll ``check`` on the app's clock, in real time, until it holds or ``s`` passed."""
+        from kivy.clock import Clock
+
+        seconds = float(step.get("s", 60.0))
+        deadline = time.monotonic() + seconds
+
+        def poll(_dt: float) -> None:
+            if self.finished:
+                return
+            if check():
+                self.done(step, seen())
+            elif time.monotonic() > deadline:
+                self.fail(step, f"{missing()} within {seconds:g} s; {self._here()}")
+            else:
+                Clock.schedule_once(self._guard_dt(step, poll), 0.1)  # a poll, not a wait
+        poll(0)
+
     # -- expectations ---------------------------------------------------------------------------
 
     def do_expect_screen(self, step: dict[str, Any]) -> None:
@@ -615,10 +676,11 @@ class Walker:
 
 def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
              quiet: bool = True, voice: bool = True,
-             walker_cls: type[Walker] | None = None) -> WalkResult:
+             walker_cls: type[Walker] | None = None, connected: bool = False) -> WalkResult:
     """Start the app fresh on the attract screen with the site's defaults and walk. Needs a
     display; one walk per process (Kivy opens one window per process). ``walker_cls``: a
-    Walker with more kinds of step (the keypad journeys' driver)."""
+    Walker with more kinds of step (the keypad journeys' driver). ``connected``: the
+    background loops run, as `kiosk run` has them on a provisioned kiosk."""
     from screens.runtime import configure_kivy
 
     configure_kivy(size, fullscreen=False, quiet=quiet)
@@ -640,7 +702,11 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
 
     Clock.time = now
     # The real voice, as `kiosk run` has it; what it says is recorded either way.
-    app = KioskApp(device=KioskDevice(), start="attract", clock=now, voice=voice)
+    device = KioskDevice()
+    if connected:
+        device.require_credentials()
+    app = KioskApp(device=device, start="attract", clock=now, voice=voice,
+                   background=connected)
     walker = (walker_cls or Walker)(app, steps, out, now, skip)
     # Listening starts with the kiosk's voice: it starts just after the first frame.
     Clock.schedule_once(lambda _dt: app.when_ready(walker.start), 0)
@@ -665,7 +731,8 @@ def cmd_walk(args: argparse.Namespace) -> int:
                            ) from None
     try:
         with display_for(size):
-            result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent)
+            result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent,
+                              connected=args.connected)
     except XvfbUnavailable as e:
         raise CommandError(str(e)) from None
     finally:
@@ -689,4 +756,7 @@ def add_walk_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", help="window size WxH, default 1080x1920")
     p.add_argument("--silent", action="store_true",
                    help="do not start the kiosk's voice (speech.log still has every utterance)")
+    p.add_argument("--connected", action="store_true",
+                   help="also run the sync, upload and heartbeat loops, so central's config and "
+                        "commands reach the walk (a provisioned kiosk)")
     p.set_defaults(func=cmd_walk)
