@@ -255,39 +255,41 @@ def test_a_new_idle_time_applies_from_the_next_visitor_on_and_after_a_restart_of
         central, display, tmp_path):
     home = tmp_path / "home"
     dev_id = kiosk_home(central, home)
-    warning = "Are you still there?"
+    warning = {lang: _("Are you still there?", lang) for lang in ("ar", "en")}
+    welcome_en = _(registry.title("home"), "en")
     steps = [
         {"expect_screen": "attract"},
-        {"tap": "lang.en"},  # step 2: a visitor arrives; central's idle time is 90 s
-        {"await_config": {"idle_timeout_s": 30}, "s": 120},
+        {"tap": "lang.ar"},  # step 2: a visitor arrives; central's idle time is 90 s
+        {"await_config": {"idle_timeout_s": 30, "default_lang": "en"}, "s": 120},
         # Mid-visit the visitor keeps the idle time they started with ...
         {"wait": 31},
         {"expect_screen": "home"},
         {"wait": 60},
-        {"expect_text": warning},
+        {"expect_text": warning["ar"]},
         {"wait": 31},
         {"expect_screen": "attract"},
-        # ... and the next visitor is warned after 30 s.
-        {"tap": "lang.en"},
+        # ... and the next visitor starts in the new language and is warned after 30 s.
+        {"tap": "attract.start"},
+        {"expect_text": welcome_en},
         {"wait": 25},
         {"expect_screen": "home"},
         {"wait": 6},
-        {"expect_text": warning},
+        {"expect_text": warning["en"]},
     ]
     proc, out = start_walk(app_env(display, home), tmp_path, steps)
     try:
         wait_for("the visitor's session to start", lambda: step_done(out, 2), APP_DEADLINE_S)
-        central.cli("config", "set", "idle_timeout_s=30", "--device", dev_id)
+        central.cli("config", "set", "idle_timeout_s=30", "default_lang=en", "--device", dev_id)
         walk_ended(proc, tmp_path)
     finally:
         stop(proc)
-    assert json.loads(KioskPaths(home).device_config.read_text())["config"][
-        "idle_timeout_s"] == 30
+    saved = json.loads(KioskPaths(home).device_config.read_text())["config"]
+    assert (saved["idle_timeout_s"], saved["default_lang"]) == (30, "en")
     assert log_has(home, "device config applied for the next visitor")
 
     # Started again with no link to central: the saved config is the one the app uses.
-    steps = [{"tap": "lang.en"}, {"wait": 25}, {"expect_screen": "home"}, {"wait": 6},
-             {"expect_text": warning}]
+    steps = [{"tap": "attract.start"}, {"expect_text": welcome_en}, {"wait": 25},
+             {"expect_screen": "home"}, {"wait": 6}, {"expect_text": warning["en"]}]
     proc, _out = start_walk(app_env(display, home), tmp_path, steps, connected=False,
                             name="offline")
     try:
