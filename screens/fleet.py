@@ -53,7 +53,11 @@ class Fleet:
         creds = device.credentials
         if not device.paths.device_config.exists() and not (creds and creds.config):
             return
-        config = device.config
+        try:
+            config = device.config
+        except Exception:  # noqa: BLE001 - the defaults serve visitors until central sends one
+            log.exception("reading the device config failed; the kiosk keeps its defaults")
+            return
         self.received = config
         app = self.app
         app.configure(config)

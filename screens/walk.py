@@ -722,6 +722,12 @@ def cmd_walk(args: argparse.Namespace) -> int:
         steps = load_script(Path(args.script))
     except WalkScriptError as e:
         raise CommandError(str(e)) from None
+    if args.connected:
+        from kiosk.config import Credentials, KioskPaths
+
+        if Credentials.load(KioskPaths.default().credentials) is None:
+            raise CommandError("--connected needs a provisioned kiosk: run 'kiosk provision "
+                               "--api URL --code CODE' first, or walk without --connected")
     size = size_arg(args.size) or DEFAULT_SIZE
     out = Path(args.out)
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -296,3 +297,25 @@ def test_a_new_idle_time_applies_from_the_next_visitor_on_and_after_a_restart_of
         walk_ended(proc, tmp_path, name="offline")
     finally:
         stop(proc)
+
+
+def test_the_walks_await_steps_are_checked_before_any_window_opens(tmp_path):
+    from screens.walk import WalkScriptError, load_script
+
+    def load(steps: list) -> list:
+        path = tmp_path / "walk.json"
+        path.write_text(json.dumps(steps), encoding="utf-8")
+        return load_script(path)
+
+    good = [{"await_screen": "attract", "s": 30}, {"await_config": {"idle_timeout_s": 30}}]
+    assert load(good) == good
+    for bad, why in [
+        ({"await_screen": "", "s": 30}, "non-empty string"),
+        ({"await_screen": "attract", "s": 0}, "at most 600"),
+        ({"await_screen": "attract", "s": True}, "at most 600"),
+        ({"await_config": "idle_timeout_s=30"}, "the settings to wait for"),
+        ({"await_config": {}}, "the settings to wait for"),
+        ({"await_config": {"idle_timeout_s": 30}, "timeout": 5}, "unknown key(s) timeout"),
+    ]:
+        with pytest.raises(WalkScriptError, match=re.escape(why)):
+            load([bad])
