@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__, events
@@ -182,6 +183,14 @@ class KioskDevice:
             self.store.import_catalogue_dir(DEMO_CATALOGUE, source="demo")
             self.events.emit(events.CONTENT_CHANGED, version=self.store.active_version())
 
+    def install_catalogue(self, folder: str | Path) -> int:
+        """Install the catalogue in ``folder`` (catalogue.json and media/) as the active
+        content, through the demo's verification path, and announce it as a sync does; for
+        walks that bring new content to a visitor's screen. Returns the version."""
+        version = self.store.import_catalogue_dir(folder, source="demo")
+        self.events.emit(events.CONTENT_CHANGED, version=version)
+        return version
+
     def syncer(self, progress: Callable[[str], None] | None = None) -> Syncer:
         from offline_cache.sync import Syncer
         creds = self.require_credentials()
@@ -228,6 +237,11 @@ class KioskDevice:
         return self.outbox.enqueue(
             type, payload, lang, self.store.active_version() or 0, contact=contact,
             submission_public_key=creds.submission_public_key if creds else None, test=test)
+
+    def submissions_kept(self) -> int:
+        """How many submissions this kiosk holds, whatever their state: what a walk records
+        with each screen change, to show a submission was kept before the thanks screen."""
+        return len(self.outbox.items())
 
     def flush_outbox(self, max_failures: int | None = None,
                      sleep: Callable[[float], None] = time.sleep,

@@ -1,6 +1,6 @@
 """The running visitor app carries out what central asks (issue 9, points 4 and 5): against a
 real central on 127.0.0.1 and a real kiosk app under Xvfb (`kiosk run --windowed`, or
-`kiosk walk --connected` with steps that wait for what comes from outside), with a one-second
+`kiosk walk --connected`, whose expectations wait for what comes from outside), with a one-second
 heartbeat. Each command has its effect before central shows it done (restart_app: the process
 starts again on the attract screen; speech_test: the speech sink has both voices;
 clear_session: the visitor's session is reset on screen), a command the app can not carry out
@@ -10,11 +10,9 @@ a restart without central."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +22,10 @@ from kiosk.config import KioskPaths
 from kiosk.i18n import _
 from screens import registry
 from screens.speech import spoken
-from tests.conftest import REPO, CentralServer, published_central
+from tests.conftest import CentralServer, published_central
 from tests.fleet_kiosk import command, device_row, provision, wait_for
+from tests.helpers import KIOSK, ROOT, kiosk_env
 
-KIOSK = [sys.executable, "-m", "kiosk.cli"]
 APP_DEADLINE_S = 90.0  # a Kivy app starting on a busy machine, its voice with it
 WALK_TIMEOUT_S = 300
 FINISHED = ("done", "failed", "expired")
@@ -54,8 +52,7 @@ def kiosk_home(central: CentralServer, home: Path) -> str:
 
 
 def app_env(display: str, home: Path, audio: str = "sink") -> dict[str, str]:
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(home), KIOSK_AUDIO=audio)
-    env.pop("KIOSK_PX_PER_MM", None)
+    env = kiosk_env(display, home, KIOSK_AUDIO=audio)
     env.pop("KIOSK_AUDIO_SINK_DIR", None)  # the sink is $KIOSK_HOME/speech-sink
     return env
 
@@ -117,7 +114,7 @@ def start_walk(env: dict[str, str], tmp_path: Path, steps: list[dict], connected
     output = (tmp_path / f"{name}.output").open("w")
     proc = subprocess.Popen([*KIOSK, "walk", str(script), "--out", str(out),
                              *(["--connected"] if connected else [])],
-                            cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     output.close()
     return proc, out
 
@@ -147,7 +144,7 @@ def test_restart_app_starts_the_app_again_on_attract_before_central_shows_it_don
     dev_id = kiosk_home(central, home)
     output = (tmp_path / "run.output").open("w")
     # No sound at all: a speech test is something this kiosk can not do.
-    proc = subprocess.Popen([*KIOSK, "run", "--windowed", "--size", "540x960"], cwd=REPO,
+    proc = subprocess.Popen([*KIOSK, "run", "--windowed", "--size", "540x960"], cwd=ROOT,
                             env=app_env(display, home, audio="null"), stdout=output,
                             stderr=subprocess.STDOUT)
     output.close()
@@ -208,7 +205,7 @@ def test_speech_test_says_both_voices_and_clear_session_resets_the_visitor(
         {"tap": "product.khalas-dates"},
         {"expect_screen": "product"},
         {"tap": "nav.text_size"},  # step 8: the visitor has made the kiosk their own
-        {"await_screen": "attract", "s": 240},
+        {"expect_screen": "attract", "within": 240},
         {"tap": "attract.start"},
         {"expect_screen": "home"},
         # The site's default language is back (the visitor had chosen English).
@@ -261,7 +258,7 @@ def test_a_new_idle_time_applies_from_the_next_visitor_on_and_after_a_restart_of
     steps = [
         {"expect_screen": "attract"},
         {"tap": "lang.ar"},  # step 2: a visitor arrives; central's idle time is 90 s
-        {"await_config": {"idle_timeout_s": 30, "default_lang": "en"}, "s": 120},
+        {"expect_config": {"idle_timeout_s": 30, "default_lang": "en"}, "within": 120},
         # Mid-visit the visitor keeps the idle time they started with ...
         {"wait": 31},
         {"expect_screen": "home"},
@@ -299,7 +296,7 @@ def test_a_new_idle_time_applies_from_the_next_visitor_on_and_after_a_restart_of
         stop(proc)
 
 
-def test_the_walks_await_steps_are_checked_before_any_window_opens(tmp_path):
+def test_the_walks_config_expectation_is_checked_before_any_window_opens(tmp_path):
     from screens.walk import WalkScriptError, load_script
 
     def load(steps: list) -> list:
@@ -307,15 +304,14 @@ def test_the_walks_await_steps_are_checked_before_any_window_opens(tmp_path):
         path.write_text(json.dumps(steps), encoding="utf-8")
         return load_script(path)
 
-    good = [{"await_screen": "attract", "s": 30}, {"await_config": {"idle_timeout_s": 30}}]
+    good = [{"expect_config": {"idle_timeout_s": 30}, "within": 60},
+            {"expect_config": {"default_lang": "en", "speech_invitation": False}}]
     assert load(good) == good
     for bad, why in [
-        ({"await_screen": "", "s": 30}, "non-empty string"),
-        ({"await_screen": "attract", "s": 0}, "at most 600"),
-        ({"await_screen": "attract", "s": True}, "at most 600"),
-        ({"await_config": "idle_timeout_s=30"}, "the settings to wait for"),
-        ({"await_config": {}}, "the settings to wait for"),
-        ({"await_config": {"idle_timeout_s": 30}, "timeout": 5}, "unknown key(s) timeout"),
+        ({"expect_config": "idle_timeout_s=30"}, "the settings to expect"),
+        ({"expect_config": {}}, "the settings to expect"),
+        ({"expect_config": {"idle_timeout_s": 30}, "within": 0}, "more than 0"),
+        ({"expect_config": {"idle_timeout_s": 30}, "s": 5}, "unknown key(s) s"),
     ]:
         with pytest.raises(WalkScriptError, match=re.escape(why)):
             load([bad])
