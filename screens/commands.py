@@ -26,8 +26,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     configure_kivy(size or (None if not args.windowed else DEFAULT_SIZE),
                    fullscreen=not args.windowed)
-    make_kiosk_app().run()
+    app = make_kiosk_app()
+    stop_on_terminate(app)
+    app.run()
     return 0
+
+
+def stop_on_terminate(app) -> None:
+    """SIGTERM (a service manager stopping the kiosk) stops the app as closing it does: speech
+    and the background loops stop, and the next start does not take it for a crash."""
+    import signal
+
+    from kivy.clock import Clock
+
+    def terminate(_signum, _frame) -> None:
+        Clock.schedule_once(lambda _dt: app.stop())
+    signal.signal(signal.SIGTERM, terminate)
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:

@@ -18,14 +18,6 @@ from screens.widgets.button import KButton
 SLIDE_READ_S = 0.25
 SLIDE_READ_MM = 4.0
 
-# Keypad and keyboard keys; technicians re-map through the device config "keys" entry, e.g.
-# {"help": [283, 104]}.
-DEFAULT_KEYS: dict[str, tuple[int, ...]] = {
-    "up": (273, 280), "down": (274, 281), "action": (13, 271), "back": (27, 8),
-    "help": (283,), "lang": (285,), "repeat": (286,), "vol_up": (43, 270),
-    "vol_down": (45, 269), "next": (32,),
-}
-
 
 class Focus:
     """The keypad focus, by kiosk_id (``id``), over the open overlay or the current screen."""
@@ -99,13 +91,13 @@ class Focus:
 
 
 class Input:
-    """Keys by name (``keys``: action -> key codes) and what each does; touches beyond a tap.
-    Bound to the window by the app."""
+    """Keys by name (``keys``: action -> key codes; the device config's key map, which
+    technicians change through its "keys", e.g. {"help": [283, 104]}) and what each does;
+    touches beyond a tap. Bound to the window by the app."""
 
-    def __init__(self, app: Any, config: dict[str, Any]) -> None:
+    def __init__(self, app: Any, keys: dict[str, tuple[int, ...]]) -> None:
         self.app = app
-        self.keys = {**DEFAULT_KEYS, **{k: tuple(v) for k, v in
-                                        (config.get("keys") or {}).items()}}
+        self.keys = keys
 
     def on_key_down(self, _window, key: int, _scancode, _codepoint, _modifiers) -> bool:
         app = self.app

@@ -38,6 +38,11 @@ SPOKEN: dict[str, dict[str, str]] = {
               "المساعدة مرة ثانية توقف القراءة. الرجوع يعيدك. الصفحة التالية تعرض المزيد. "
               "زائد وناقص لتغيير مستوى الصوت. F4 لتغيير اللغة. F5 للإعادة.",
     },
+    # Said in both voices when staff test a kiosk's speech from central (speech_test).
+    "speech_test": {
+        "en": "This is a speech test from the portal's staff.",
+        "ar": "هذا اختبار للصوت من فريق البوابة.",
+    },
     "invitation": {
         "en": "Welcome. To hear this kiosk, press any key on the keypad, or touch Speak.",
         "ar": "أهلاً بك. لتسمع هذا الجهاز اضغط أي مفتاح في لوحة المفاتيح، أو المس زر القراءة "

@@ -13,7 +13,13 @@ polls its condition every frame until a deadline. Time in a walk is the app's ow
 whatever the script skipped with ``{"wait": s}``: a wait moves the Kivy clock and the visitor
 session's idle clock forward at once, so a 95 s wait takes a few frames and the idle warning
 shows as it would after 95 s.
-Holds and slides take their real duration, since a finger's timing is what they test."""
+Holds and slides take their real duration, since a finger's timing is what they test.
+
+With ``--connected`` the walk also runs the sync, upload and heartbeat loops, as `kiosk run`
+does on a provisioned kiosk, so what central sends reaches the walk: expectations with
+``within`` then wait for it, e.g. ``{"expect_screen": "attract", "within": 60}`` after a
+clear_session, or ``{"expect_config": {"idle_timeout_s": 30}, "within": 60}`` until a device
+config with those values has reached the app (it applies at the next visitor)."""
 
 from __future__ import annotations
 
@@ -36,7 +42,7 @@ KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down
              "repeat")
 ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "keys_to", "type", "type_keys",
                 "focus", "wait", "call", "stale", "install")
-EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken")
+EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken", "expect_config")
 STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot", "report")
 # What a visitor's controls or the idle timer ask of the app, for `call` steps: the name a
 # script uses, and where the app does it.
@@ -119,6 +125,9 @@ def check_step(n: int, step: Any) -> None:
         if not seconds(s, MAX_HOLD_S) or s == 0:
             raise bad(f"s is the hold's length in seconds, more than 0 and at most "
                       f"{MAX_HOLD_S:g}")
+    elif kind == "expect_config":
+        if not isinstance(value, dict) or not value or not all(isinstance(k, str) for k in value):
+            raise bad('expect_config takes the settings to expect, e.g. {"idle_timeout_s": 30}')
     elif kind == "slide":
         if (not isinstance(value, list) or not value
                 or not all(isinstance(v, str) and v for v in value)):
@@ -904,6 +913,30 @@ class Walker:
                     f"{self._here()}")
         self._expect(step, seen, why_not)
 
+    def do_expect_config(self, step: dict[str, Any]) -> None:
+        """The newest device config from central that reached the app (applied, or waiting
+        for the next visitor) has these values."""
+        want = step["expect_config"]
+
+        def received() -> dict[str, Any] | None:
+            config = self.app.fleet.received
+            return config.to_wire() if config is not None else None
+
+        def seen() -> str | None:
+            got = received()
+            if got is None or any(got.get(k) != v for k, v in want.items()):
+                return None
+            return f"device config with {step_text(want)}"
+
+        def why_not() -> str:
+            got = received()
+            if got is None:
+                return ("no device config has reached the app (is the walk --connected, and "
+                        "the kiosk provisioned?)")
+            has = ", ".join(f"{k}={got.get(k)!r}" for k in want)
+            return f"the device config the app has says {has}, not {step_text(want)}"
+        self._expect(step, seen, why_not)
+
     def do_expect_text(self, step: dict[str, Any]) -> None:
         want = step["expect_text"]
 
@@ -996,10 +1029,11 @@ class Start:
 
 def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
              quiet: bool = True, voice: bool = True, start: Start | None = None,
-             final_report: bool = False) -> WalkResult:
+             final_report: bool = False, connected: bool = False) -> WalkResult:
     """Start the app (see Start) and walk. Needs a display; one walk per process (Kivy opens
     one window per process). ``final_report``: the result's reports end with the screen as
-    the walk left it."""
+    the walk left it. ``connected``: the background loops run, as `kiosk run` has them on a
+    provisioned kiosk."""
     from screens.runtime import configure_kivy
 
     configure_kivy(size, fullscreen=False, quiet=quiet)
@@ -1024,11 +1058,16 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
     start = start or Start()
     # The real voice, as `kiosk run` has it; what it says is recorded either way.
     if start.is_default():
-        app = KioskApp(device=KioskDevice(), start="attract", clock=now, voice=voice)
+        device = KioskDevice()
+        if connected:
+            device.require_credentials()
+        app = KioskApp(device=device, start="attract", clock=now, voice=voice,
+                       background=connected)
     else:
         app = app_on_screen(start.screen or "attract", lang=start.lang, theme=start.theme,
                             text_scale=start.text_scale, reach=start.reach,
-                            speech=start.speech, clock=now, voice=voice)
+                            speech=start.speech, clock=now, voice=voice,
+                            background=connected)
     walker = Walker(app, steps, out, now, skip, final_report=final_report)
     # Listening starts with the kiosk's voice: it starts just after the first frame.
     Clock.schedule_once(lambda _dt: app.when_ready(walker.start), 0)
@@ -1048,6 +1087,12 @@ def cmd_walk(args: argparse.Namespace) -> int:
     if args.screen is not None and args.screen not in registry.SCREENS:
         raise CommandError(f"unknown screen {args.screen!r}; screens: "
                            f"{', '.join(sorted(registry.SCREENS))}")
+    if args.connected:
+        from kiosk.config import Credentials, KioskPaths
+
+        if Credentials.load(KioskPaths.default().credentials) is None:
+            raise CommandError("--connected needs a provisioned kiosk: run 'kiosk provision "
+                               "--api URL --code CODE' first, or walk without --connected")
     size = size_arg(args.size) or DEFAULT_SIZE
     out = Path(args.out)
     try:
@@ -1061,7 +1106,8 @@ def cmd_walk(args: argparse.Namespace) -> int:
     try:
         with display_for(size):
             result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent,
-                              start=start, final_report=args.report is not None)
+                              start=start, final_report=args.report is not None,
+                              connected=args.connected)
     except XvfbUnavailable as e:
         raise CommandError(str(e)) from None
     finally:
@@ -1102,4 +1148,7 @@ def add_walk_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--report", metavar="FILE.json",
                    help="write the report steps' and the final screen's contents, and every "
                         "navigation, to FILE.json (also when a step fails)")
+    p.add_argument("--connected", action="store_true",
+                   help="also run the sync, upload and heartbeat loops, so central's config and "
+                        "commands reach the walk (a provisioned kiosk)")
     p.set_defaults(func=cmd_walk)
