@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk import __version__, events
 from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
 from kiosk.errors import NotProvisioned
+from kiosk.technician_pin import hash_pin, pin_matches
 
 if TYPE_CHECKING:
     from kiosk import protocol
@@ -116,18 +117,21 @@ class KioskDevice:
         return CentralClient(creds.api, creds.device_token)
 
     def provision(self, api: str, code: str, name: str | None = None,
-                  location: str | None = None) -> Credentials:
+                  location: str | None = None, pin: str | None = None) -> Credentials:
         """Enrol with central and keep the new identity. A kiosk provisioned before gets a
-        clean new identity: new token, newly pinned key, sync state forgotten."""
+        clean new identity: new token, newly pinned key, sync state forgotten. ``pin`` sets
+        the technician PIN, kept only as its hash."""
         from kiosk import protocol
         from kiosk.central_client import CentralClient, check_api_url
         api = check_api_url(api)
+        pin_hash = hash_pin(pin) if pin is not None else None  # a bad PIN enrols nothing
         resp = CentralClient(api).enroll(code.strip(), name, location, __version__)
         creds = Credentials(
             api=api, device_id=resp.device_id, device_token=resp.device_token,
             content_public_key=resp.content_public_key, content_key_id=resp.content_key_id,
             submission_public_key=resp.submission_public_key, name=name, location=location,
             provisioned_at=protocol.iso(datetime.now(UTC)), config=dict(resp.config),
+            technician_pin_hash=pin_hash,
         )
         creds.save(self.paths.credentials)
         for old in (self.paths.sync_state, self.paths.device_config,
@@ -136,6 +140,13 @@ class KioskDevice:
         self._creds = creds
         self._applied = None
         return creds
+
+    def technician_pin_matches(self, pin: str) -> bool:
+        """Whether ``pin`` opens the technician mode: the PIN central set in the device config
+        when it set one, else the one given at provisioning; no PIN set opens nothing."""
+        creds = self.credentials
+        pin_hash = self.config.technician_pin_hash or (creds.technician_pin_hash if creds else None)
+        return pin_matches(pin_hash, pin)
 
     # -- the device config ---------------------------------------------------------------------
 
