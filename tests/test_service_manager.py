@@ -8,6 +8,7 @@ stop."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -204,3 +205,42 @@ def test_the_app_is_ready_after_its_first_frame_and_a_frozen_ui_stops_the_pings(
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=30)
+
+
+# -- the unit ----------------------------------------------------------------------------------
+
+UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
+
+
+def unit_settings(path: Path) -> dict[str, list[str]]:
+    settings: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, value = line.split("=", 1)
+            settings.setdefault(key.strip(), []).append(value.strip())
+    return settings
+
+
+def test_the_kiosk_unit_is_a_watched_notify_service():
+    unit = unit_settings(ROOT / "deploy" / "systemd" / "made-in-oman-kiosk.service")
+    assert unit["Type"] == ["notify"] and unit["WatchdogSec"] == ["30"]
+    assert unit["Restart"] == ["always"] and unit["User"] == ["kiosk"]
+    # The app is cage's child: its messages are let in, and the pings are its to send.
+    assert unit["NotifyAccess"] == ["all"]
+    assert "env -u WATCHDOG_PID" in unit["ExecStart"][0]
+    assert "KIOSK_HOME=/var/lib/made-in-oman-kiosk" in unit["Environment"]
+    assert unit["ReadWritePaths"][0].split()[0] == "/var/lib/made-in-oman-kiosk"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is not installed")
+@pytest.mark.parametrize("unit", UNITS, ids=[u.name for u in UNITS])
+def test_units_pass_systemd_analyze_verify(unit):
+    proc = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True,
+                          text=True, timeout=60)
+    # Only what is wrong with our file fails: a machine without the programs it starts (cage,
+    # the installed kiosk) says so about the machine, not the unit.
+    problems = [line for line in proc.stderr.splitlines()
+                if unit.name in line and "is not executable" not in line
+                and "No such file or directory" not in line]
+    assert proc.returncode == 0 or not problems, proc.stderr
+    assert not problems, proc.stderr
