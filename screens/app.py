@@ -8,7 +8,8 @@ each keep one concern, and connects the kiosk's services (KioskDevice) to them:
 - ``overlays`` (screens/overlays.py): help and the idle warning's panel, explain mode;
 - ``prefs`` (screens/preferences.py): the visitor's settings from the bar and settings;
 - ``memory`` (screens/memory.py): garbage collection at times the app chooses;
-- ``fleet`` (screens/fleet.py): central's device config (at the next visitor) and commands.
+- ``fleet`` (screens/fleet.py): central's device config (at the next visitor) and commands;
+- ``watchdog`` (screens/watchdog.py): ready, status and watchdog pings for a service manager.
 
 Screens use the app's few entry points (``go``, ``back``, ``home``, ``start_session``,
 ``speak``, ``current``, ``history``, ``overlay``, ``stale``) and the parts by name. Background
@@ -50,6 +51,7 @@ from screens.overlays import Overlay, Overlays
 from screens.preferences import Preferences
 from screens.speech import make_speech_service
 from screens.themes import rgba, theme
+from screens.watchdog import Watchdog
 
 if TYPE_CHECKING:
     from kiosk.protocol import DeviceConfig
@@ -107,6 +109,7 @@ class KioskApp(App):
         self.prefs = Preferences(self)
         self.memory = Memory()
         self.fleet = Fleet(self)
+        self.watchdog = Watchdog(self)
         self._status_lock = threading.Lock()
         self.stopping = False
         # restart_app's acknowledgement, while the app stops to start again.
@@ -268,6 +271,11 @@ class KioskApp(App):
         log.info("restarting the visitor app as central asked")
         self._restart_done = done
         self.stop()
+
+    @property
+    def restarting(self) -> bool:
+        """Stopping to start again in place (restart_app), not for good."""
+        return self._restart_done is not None
 
     def run(self) -> None:
         super().run()
