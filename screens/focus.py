@@ -10,6 +10,7 @@ from kivy.clock import Clock
 
 from kiosk.i18n import _
 from kiosk.session import VOLUME_STEP_COUNT
+from kiosk.vocabulary import DEFAULT_KEYS
 from screens.speech import spoken
 from screens.widgets.button import KButton
 
@@ -18,13 +19,6 @@ from screens.widgets.button import KButton
 SLIDE_READ_S = 0.25
 SLIDE_READ_MM = 4.0
 
-# Keypad and keyboard keys; technicians re-map through the device config "keys" entry, e.g.
-# {"help": [283, 104]}.
-DEFAULT_KEYS: dict[str, tuple[int, ...]] = {
-    "up": (273, 280), "down": (274, 281), "action": (13, 271), "back": (27, 8),
-    "help": (283,), "lang": (285,), "repeat": (286,), "vol_up": (43, 270),
-    "vol_down": (45, 269), "next": (32,),
-}
 
 
 class Focus:
@@ -99,8 +93,9 @@ class Focus:
 
 
 class Input:
-    """Keys by name (``keys``: action -> key codes) and what each does; touches beyond a tap.
-    Bound to the window by the app."""
+    """Keys by name (``keys``: action -> key codes, kiosk/vocabulary.py DEFAULT_KEYS unless the
+    device config's "keys" entry re-maps some, e.g. {"help": [283, 104]}) and what each does;
+    touches beyond a tap. Bound to the window by the app."""
 
     def __init__(self, app: Any, config: dict[str, Any]) -> None:
         self.app = app
@@ -112,8 +107,8 @@ class Input:
         action = next((name for name, codes in self.keys.items() if key in codes), None)
         if action is None:
             return False
-        if app.speech is not None:
-            app.speech.stop()  # a new key press cuts what is playing at once
+        if action != "pause":
+            app.speech_control.cut()  # a new key press cuts what is playing at once
         app.idle.input()
         if not app.session.speech and action != "back":
             # A keypad user is probably relying on speech (ACCESSIBILITY 20). The screen is
@@ -124,7 +119,8 @@ class Input:
             app.nav.refresh()
 
             def act(_dt: float) -> None:
-                self.act(action)
+                if action != "pause":  # Pause that turned speech on lets it be heard
+                    self.act(action)
                 if app.pending_intro:
                     app.speak("")  # the action said nothing: still say where we are
             Clock.schedule_once(act, 0.05)
@@ -149,8 +145,7 @@ class Input:
             if app.overlays.is_open("help"):
                 # Help pressed twice: stop talking and put the help away (EZ Access).
                 app.overlays.close()
-                if app.speech is not None:
-                    app.speech.stop()
+                app.speech_control.cut()
             else:
                 app.overlays.show_help(layered=True)
         elif action == "lang":
@@ -169,6 +164,8 @@ class Input:
                 step=s.volume_step + 1, count=VOLUME_STEP_COUNT))
         elif action == "next":
             self.next_page()
+        elif action == "pause":
+            app.speech_control.toggle_pause()
 
     def next_page(self) -> None:
         """Next page: scroll a long screen down; at its end, a paginated list's next page."""
@@ -186,11 +183,14 @@ class Input:
         else:
             app.speak(_("Scroll down", lang))
 
-    def on_any_touch(self, _window, _touch) -> bool:
+    def on_any_touch(self, _window, touch) -> bool:
         # Any visitor action cuts what is playing at once (ACCESSIBILITY 13); what the touch
-        # does may then say something new.
-        if self.app.speech is not None:
-            self.app.speech.stop()
+        # does may then say something new. Not a touch on Pause / Resume: that one pauses
+        # what is being said, or resumes it.
+        pause = self.app.speech_control.shown_button()
+        if pause is None or self.app.overlays.open is not None or \
+                not pause.collide_point(*pause.to_widget(*touch.pos)):
+            self.app.speech_control.cut()
         self.app.idle.input()
         return False
 

@@ -26,7 +26,7 @@ from typing import Any
 from kiosk.errors import CommandError
 
 KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down", "lang",
-             "repeat")
+             "repeat", "pause")
 ACTION_STEPS = ("tap", "hold", "slide", "key", "type", "wait")
 EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken")
 STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot")
@@ -200,13 +200,20 @@ def buttons_on(app) -> list:
 
 
 def texts_on(app, visible_only: bool = True) -> list[str]:
+    """Every text the visitor sees: the open overlay's, or the current screen's and the
+    caption strip's (which an overlay covers)."""
     from screens.widgets.text import KText
 
     out = []
-    for w in layer(app).walk(restrict=True):
-        if isinstance(w, KText) and w.logical and w.opacity > 0:
-            if not visible_only or visible_rect(w) is not None:
-                out.append(w.logical)
+    roots = [layer(app)]
+    caption = getattr(getattr(app, "captions", None), "label", None)
+    if app.overlay is None and caption is not None:
+        roots.append(caption)
+    for root in roots:
+        for w in root.walk(restrict=True):
+            if isinstance(w, KText) and w.logical and w.opacity > 0:
+                if not visible_only or visible_rect(w) is not None:
+                    out.append(w.logical)
     return out
 
 
@@ -364,10 +371,8 @@ class Walker:
             ids = sorted({b.kiosk_id for b in buttons_on(app)})
             raise StepFailed(f"no control '{kiosk_id}' on {self._here()}; controls: "
                              f"{', '.join(ids) or 'none'}")
-        button = mine[0]
-        if button.disabled:
-            raise StepFailed(f"'{kiosk_id}' is disabled on {self._here()}")
-        return button
+        # A disabled control is there to touch like any other: it says it is unavailable.
+        return mine[0]
 
     def bring_into_view(self, button, then: Callable[[], None]) -> None:
         rect = visible_rect(button)
