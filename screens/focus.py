@@ -12,6 +12,7 @@ from kiosk.i18n import _
 from kiosk.session import VOLUME_STEP_COUNT
 from kiosk.vocabulary import DEFAULT_KEYS
 from screens.speech import spoken
+from screens.speech_control import PAUSE_ID
 from screens.widgets.button import KButton
 
 # A finger that moves this far and stays down this long is reading, not tapping; small tremor
@@ -107,8 +108,10 @@ class Input:
         action = next((name for name, codes in self.keys.items() if key in codes), None)
         if action is None:
             return False
-        if action != "pause":
-            app.speech_control.cut()  # a new key press cuts what is playing at once
+        # A new key press cuts what is playing at once; not Pause, nor Action on the Pause
+        # control, which pause what is playing (or resume it).
+        if action != "pause" and not (action == "action" and app.focus.id == PAUSE_ID):
+            app.speech_control.cut()
         app.idle.input()
         if not app.session.speech and action != "back":
             # A keypad user is probably relying on speech (ACCESSIBILITY 20). The screen is

@@ -44,6 +44,8 @@ class KButton(Widget):
     action = ObjectProperty(None, allownone=True)
     # Why a disabled button can not be chosen now, {"ar": ..., "en": ...}; said when it is.
     unavailable_reason = DictProperty({})
+    # What else choosing it while disabled does, after saying so (a screen shows the reason).
+    when_unavailable = ObjectProperty(None, allownone=True)
     __events__ = ("on_activate",)
 
     def __init__(self, **kwargs):
@@ -218,6 +220,8 @@ class KButton(Widget):
             if speak is not None:
                 speak(self.unavailable_text(getattr(getattr(app, "session", None), "lang",
                                                     None)))
+            if self.when_unavailable is not None:
+                self.when_unavailable()
             return
         self.dispatch("on_activate")
 
