@@ -169,7 +169,9 @@ class KButton(Widget):
                 Color(*rgba(t.focus))
                 Line(rectangle=(self.x - ring / 2, self.y - ring / 2,
                                 self.width + ring, self.height + ring), width=ring / 2)
-                Color(*rgba(t.focus_inner))
+                # Inside an unavailable control's outline, the screen's background shows: the
+                # outer band's colour is the one that stands out on it.
+                Color(*rgba(t.focus if self.disabled else t.focus_inner))
                 Line(rectangle=(self.x + ring / 2, self.y + ring / 2,
                                 self.width - ring, self.height - ring), width=ring / 4)
 
