@@ -40,7 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (1080, 1920)
 PRODUCTS = 10_000
-COLD_RUNS = 5
+COLD_RUNS = 9  # interleaved with the bare app; the median of 9 steadies a shared machine
+# Tap to next screen p95 in buffer swaps, no more than on 2026-11-28 (84.1 ms against a 12.8 ms
+# swap, on this machine kind).
+TAP_IN_SWAPS_GOAL = 6.6
 QUIET_S = 0.25
 TAP_HOLD_S = 0.08
 MIB = 1024 * 1024
@@ -124,6 +127,9 @@ def run() -> list[dict]:
     start_ratio = kiosk_ms / bare_ms
     rss_ratio = browse["rss_mib"] / bare_rss
     tap_p95 = _pct(taps, 0.95)
+    # A frame under Xvfb's software GL costs a buffer swap whatever the app does, and the swap's
+    # cost moves with the machine's load: tap time in swaps compares runs on noisy machines.
+    tap_in_swaps = tap_p95 / browse["swap_ms"]
 
     def verdict(ok: bool) -> str:
         return "" if ok else " (misses goal)"
@@ -139,6 +145,9 @@ def run() -> list[dict]:
          "value": statistics.median(taps), "unit": "ms", "goal": ""},
         {"metric": "tap to next screen drawn: p95" + verdict(tap_p95 <= 100),
          "value": tap_p95, "unit": "ms", "goal": "<= 100"},
+        {"metric": "tap to next screen drawn: p95 / one buffer swap"
+                   + verdict(tap_in_swaps <= TAP_IN_SWAPS_GOAL),
+         "value": tap_in_swaps, "unit": "x", "goal": f"<= {TAP_IN_SWAPS_GOAL}"},
         {"metric": "tap to next screen drawn: slowest (" + browse["slowest_tap"] + ")",
          "value": max(taps), "unit": "ms", "goal": ""},
         {"metric": "frames drawn from touch-up to the new screen laid out: median",

@@ -25,7 +25,7 @@ def _progress(msg: str) -> None:
 def cmd_provision(args: argparse.Namespace) -> int:
     dev = _device()
     try:
-        creds = dev.provision(args.api, args.code, args.name, args.location)
+        creds = dev.provision(args.api, args.code, args.name, args.location, pin=args.pin)
     except CentralError as e:
         raise CommandError(f"provisioning failed: {e}") from None
     finally:
@@ -142,6 +142,7 @@ def add_device_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--code", required=True, help="one-time enrolment code from central")
     p.add_argument("--name", help="a name for this kiosk, shown to staff")
     p.add_argument("--location", help="where it stands, shown to staff")
+    p.add_argument("--pin", help="the technician PIN, 6 to 12 digits (kept only as a hash)")
     p.set_defaults(func=cmd_provision)
 
     p = sub.add_parser("sync", help="one sync cycle with central")

@@ -100,6 +100,8 @@ class Credentials:
     location: str | None = None
     provisioned_at: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    # Set with `kiosk provision --pin`: an argon2 hash, never the PIN (kiosk/technician_pin.py).
+    technician_pin_hash: str | None = None
 
     def save(self, path: Path) -> None:
         write_private_json(path, asdict(self))

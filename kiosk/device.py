@@ -9,11 +9,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__, events
 from kiosk.config import DEMO_CATALOGUE, Credentials, KioskPaths
 from kiosk.errors import NotProvisioned
+from kiosk.technician_pin import hash_pin, pin_matches
 
 if TYPE_CHECKING:
     from kiosk import protocol
@@ -115,18 +117,21 @@ class KioskDevice:
         return CentralClient(creds.api, creds.device_token)
 
     def provision(self, api: str, code: str, name: str | None = None,
-                  location: str | None = None) -> Credentials:
+                  location: str | None = None, pin: str | None = None) -> Credentials:
         """Enrol with central and keep the new identity. A kiosk provisioned before gets a
-        clean new identity: new token, newly pinned key, sync state forgotten."""
+        clean new identity: new token, newly pinned key, sync state forgotten. ``pin`` sets
+        the technician PIN, kept only as its hash."""
         from kiosk import protocol
         from kiosk.central_client import CentralClient, check_api_url
         api = check_api_url(api)
+        pin_hash = hash_pin(pin) if pin is not None else None  # a bad PIN enrols nothing
         resp = CentralClient(api).enroll(code.strip(), name, location, __version__)
         creds = Credentials(
             api=api, device_id=resp.device_id, device_token=resp.device_token,
             content_public_key=resp.content_public_key, content_key_id=resp.content_key_id,
             submission_public_key=resp.submission_public_key, name=name, location=location,
             provisioned_at=protocol.iso(datetime.now(UTC)), config=dict(resp.config),
+            technician_pin_hash=pin_hash,
         )
         creds.save(self.paths.credentials)
         for old in (self.paths.sync_state, self.paths.device_config,
@@ -135,6 +140,13 @@ class KioskDevice:
         self._creds = creds
         self._applied = None
         return creds
+
+    def technician_pin_matches(self, pin: str) -> bool:
+        """Whether ``pin`` opens the technician mode: the PIN central set in the device config
+        when it set one, else the one given at provisioning; no PIN set opens nothing."""
+        creds = self.credentials
+        pin_hash = self.config.technician_pin_hash or (creds.technician_pin_hash if creds else None)
+        return pin_matches(pin_hash, pin)
 
     # -- the device config ---------------------------------------------------------------------
 
@@ -182,6 +194,14 @@ class KioskDevice:
             self.store.import_catalogue_dir(DEMO_CATALOGUE, source="demo")
             self.events.emit(events.CONTENT_CHANGED, version=self.store.active_version())
 
+    def install_catalogue(self, folder: str | Path) -> int:
+        """Install the catalogue in ``folder`` (catalogue.json and media/) as the active
+        content, through the demo's verification path, and announce it as a sync does; for
+        walks that bring new content to a visitor's screen. Returns the version."""
+        version = self.store.import_catalogue_dir(folder, source="demo")
+        self.events.emit(events.CONTENT_CHANGED, version=version)
+        return version
+
     def syncer(self, progress: Callable[[str], None] | None = None) -> Syncer:
         from offline_cache.sync import Syncer
         creds = self.require_credentials()
@@ -228,6 +248,11 @@ class KioskDevice:
         return self.outbox.enqueue(
             type, payload, lang, self.store.active_version() or 0, contact=contact,
             submission_public_key=creds.submission_public_key if creds else None, test=test)
+
+    def submissions_kept(self) -> int:
+        """How many submissions this kiosk holds, whatever their state: what a walk records
+        with each screen change, to show a submission was kept before the thanks screen."""
+        return len(self.outbox.items())
 
     def flush_outbox(self, max_failures: int | None = None,
                      sleep: Callable[[float], None] = time.sleep,

@@ -50,10 +50,6 @@ class EventBus:
                     handlers.remove(handler)
         return unsubscribe
 
-    def has_subscribers(self, name: str) -> bool:
-        with self._lock:
-            return bool(self._handlers.get(name))
-
     def emit(self, name: str, **data: Any) -> int:
         with self._lock:
             handlers = list(self._handlers.get(name, ()))

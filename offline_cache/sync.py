@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from nacl.signing import VerifyKey
 
@@ -339,8 +338,3 @@ class Repeater:
                         return
                 except Exception:  # a failing probe just means: still offline
                     pass
-
-
-def as_status(state: SyncState) -> dict[str, Any]:
-    return {"last_sync_at": state.last_sync_at, "last_error": state.last_error,
-            "failures": state.failures, "newest_seen": state.newest_seen}

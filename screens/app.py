@@ -8,7 +8,8 @@ each keep one concern, and connects the kiosk's services (KioskDevice) to them:
 - ``idle`` (screens/idle.py): the session's start and end, idle warning, invitation;
 - ``overlays`` (screens/overlays.py): help and the idle warning's panel, explain mode;
 - ``prefs`` (screens/preferences.py): the visitor's settings from the bar and settings;
-- ``memory`` (screens/memory.py): garbage collection at times the app chooses.
+- ``memory`` (screens/memory.py): garbage collection at times the app chooses;
+- ``fleet`` (screens/fleet.py): central's device config (at the next visitor) and commands.
 
 Screens use the app's few entry points (``go``, ``back``, ``home``, ``start_session``,
 ``speak``, ``current``, ``history``, ``overlay``, ``stale``) and the parts by name. Background
@@ -17,10 +18,12 @@ work reports back through Clock, never touching widgets."""
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock, mainthread
@@ -35,9 +38,11 @@ from kiosk.i18n import _
 from kiosk.services import VisitorServices
 from kiosk.session import SiteDefaults, VisitorSession
 from kiosk.units import Units, configured_px_per_mm
+from kiosk.vocabulary import DEFAULT_KEYS
 from screens.base import KioskScreen, ScreenHost
 from screens.captions import Captions
 from screens.context import UIContext, set_ui, ui
+from screens.fleet import Done, Fleet, restart_process
 from screens.focus import Focus, Input
 from screens.idle import TICK_S, Idle
 from screens.memory import Memory
@@ -47,6 +52,9 @@ from screens.preferences import Preferences
 from screens.speech import make_speech_service
 from screens.speech_control import SpeechControl
 from screens.themes import rgba, theme
+
+if TYPE_CHECKING:
+    from kiosk.protocol import DeviceConfig
 
 log = logging.getLogger("screens.app")
 
@@ -71,10 +79,12 @@ class KioskApp(App):
         self._content_lock = threading.Lock()
         self._content_ready = threading.Event()
         self._content_thread: threading.Thread | None = None
-        config = (self.device.credentials.config if self.device.credentials else None) or {}
-        self.defaults = SiteDefaults.from_config(config)
+        # The site's defaults until the device config is read, just after the first frame
+        # (fleet.load: reading it loads the wire format, which the first screen can do
+        # without); ``configure`` sets them from it.
+        self.defaults = SiteDefaults()
         self.session = VisitorSession(defaults=self.defaults, clock=clock)
-        self.units = Units(configured_px_per_mm(config))
+        self.units = Units(configured_px_per_mm(None))
         self.start_name = start
         self.start_params = dict(start_params or {})
         self.background = background
@@ -85,22 +95,26 @@ class KioskApp(App):
         self.voice = voice
         self._own_speech = False
         # Contact details are spoken only when a headset is the output (ACCESSIBILITY 15); a
-        # technician sets "headset_output": true in the device config for such a kiosk.
-        self.headset = bool(config.get("headset_output"))
+        # technician sets headset_output in the device config for such a kiosk.
+        self.headset = False
         self.oriented = False  # "how to move" was said in this session
         self.pending_intro = False  # the first key turned speech on: orient before speaking
         self.screens = Screens(self)
         self.nav = Navigation(self)
         self.focus = Focus(self)
-        self.input = Input(self, config)
+        self.input = Input(self, dict(DEFAULT_KEYS))
         self.captions = Captions(self)
         self.speech_control = SpeechControl(self)
         self.idle = Idle(self)
         self.overlays = Overlays(self)
         self.prefs = Preferences(self)
         self.memory = Memory()
+        self.fleet = Fleet(self)
         self._status_lock = threading.Lock()
-        self._stopping = False
+        self.stopping = False
+        # restart_app's acknowledgement, while the app stops to start again.
+        self._restart_done: Done | None = None
+        self._marked_running = False  # the crash mark is ours to remove at a clean exit
         # Said while the voice was still starting: said once it is ready.
         self._unsaid: tuple[str, str] | None = None
         self._voice_pending = bool(voice)  # until _speech_ready
@@ -109,6 +123,7 @@ class KioskApp(App):
     # -- building ----------------------------------------------------------------------------
 
     def build(self) -> Widget:
+        log.info("visitor app started (pid %d)", os.getpid())
         self.memory.keep()
         self.apply_context()
         self.sm = ScreenHost()
@@ -137,6 +152,12 @@ class KioskApp(App):
         return self.root_layer
 
     def _start_services(self, _dt: float) -> None:
+        if self.background:
+            # The kiosk's own app (not a screenshot or a probe): a mark on disk while it runs
+            # tells the next start whether this one ended in a crash.
+            self.device.app_started()
+            self._marked_running = True
+        self.fleet.load()
         if self._content_ready.is_set():
             self._start_background()
         else:
@@ -187,7 +208,7 @@ class KioskApp(App):
                 self._content_ready.set()
 
     def _start_background(self) -> None:
-        if self.background and not self._stopping:
+        if self.background and not self.stopping:
             self.device.start_background()
 
     def _start_speech(self) -> None:
@@ -202,7 +223,7 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self._speech_ready(service))
 
     def _speech_ready(self, service: Any) -> None:
-        if service is not None and (self.speech is not None or self._stopping):
+        if service is not None and (self.speech is not None or self.stopping):
             service.shutdown()
         elif service is not None:
             self.speech = service
@@ -226,8 +247,42 @@ class KioskApp(App):
         else:
             callback()
 
+    def configure(self, config: DeviceConfig) -> None:
+        """The site's settings from the device config: what the next visitor starts with, the
+        key map, px-per-mm, the headset. Callers choose the moment (fleet.py: never
+        mid-visit); the session itself changes at its next reset."""
+        self.defaults = SiteDefaults.from_config(config)
+        self.session.defaults = self.defaults
+        self.units = Units(configured_px_per_mm(config))
+        self.input.keys = config.key_map()
+        self.headset = config.headset_output
+        if self.speech is not None:
+            self.speech.headset = self.headset
+            self.speech.default_rate_step = self.defaults.rate_step
+            self.speech.default_volume_step = self.defaults.volume_step
+
+    def restart(self, done: Done) -> None:
+        """Stop cleanly (speech, background loops, store), then start again with the same
+        command line, back on the attract screen; ``done`` is told once everything stopped,
+        and the new process reports it."""
+        if not os.access(sys.executable, os.X_OK):
+            done(False, f"the app can not start itself again ({sys.executable} is not there "
+                        "to run); restart the kiosk's service instead")
+            return
+        log.info("restarting the visitor app as central asked")
+        self._restart_done = done
+        self.stop()
+
+    def run(self) -> None:
+        super().run()
+        if self._restart_done is not None:
+            # Re-executed in place rather than exiting for a service manager to restart: the
+            # kiosk may run from a terminal, `make run` or a service, and comes back the same
+            # way under each, with the same pid a service manager watches.
+            restart_process()
+
     def on_stop(self) -> None:
-        self._stopping = True
+        self.stopping = True
         if self._content_thread is not None:
             # The store is closed below: not while the demo is still being installed.
             self._content_thread.join(timeout=60)
@@ -240,6 +295,13 @@ class KioskApp(App):
             self.device.close()
         except Exception:  # closing at exit must not hide the real reason we stopped
             log.exception("closing the device failed")
+        if self._marked_running:
+            self.device.app_stopped_cleanly()
+        if self._restart_done is not None:
+            # Kept on disk; the loops have stopped, so the restarted app is the one that
+            # tells central, after it is back.
+            self._restart_done(True, "the visitor app stopped cleanly and started again on "
+                                     "the attract screen")
 
     def window_width(self) -> float:
         return float(Window.width)

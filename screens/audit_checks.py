@@ -55,7 +55,7 @@ from screens.widgets.text import KText
 NAV_IDS = ("nav.home", "nav.back", "nav.lang", "nav.text_size", "nav.contrast", "nav.speak",
            "nav.help")
 
-# name -> (ACCESSIBILITY.md item(s), what is required)
+# name -> (the requirement's item(s) in docs/ACCESSIBILITY.md, what is required)
 CHECKS: dict[str, tuple[str, str]] = {
     "text_contrast": ("1", f"every text at least {TEXT_MIN:g}:1 against the colour drawn "
                            "behind it"),

@@ -26,8 +26,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     configure_kivy(size or (None if not args.windowed else DEFAULT_SIZE),
                    fullscreen=not args.windowed)
-    make_kiosk_app().run()
+    app = make_kiosk_app()
+    stop_on_terminate(app)
+    app.run()
     return 0
+
+
+def stop_on_terminate(app) -> None:
+    """SIGTERM (a service manager stopping the kiosk) stops the app as closing it does: speech
+    and the background loops stop, and the next start does not take it for a crash."""
+    import signal
+
+    from kivy.clock import Clock
+
+    def terminate(_signum, _frame) -> None:
+        Clock.schedule_once(lambda _dt: app.stop())
+    signal.signal(signal.SIGTERM, terminate)
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
@@ -53,6 +67,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
     from screens.runtime import app_on_screen, configure_kivy
+    from screens.walk import when_settled
 
     configure_kivy(size, fullscreen=False, quiet=not args.debug)
     from kivy.clock import Clock
@@ -62,7 +77,7 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
                         text_scale=args.text_scale, reach=args.reach)
     result: dict[str, str] = {}
 
-    def shoot(_dt: float) -> None:
+    def shoot() -> None:
         try:
             tmp = Path(tempfile.mkdtemp(prefix="kiosk-shot-"))
             # Window.screenshot numbers its files (x0001.png): write to a private folder and
@@ -81,9 +96,9 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
         if Window.size != size:
             Window.size = size
         app.nav.refresh()
-        Clock.schedule_once(shoot, 0.5)
+        when_settled(app, shoot)
 
-    Clock.schedule_once(settle, 0.3)
+    Clock.schedule_once(settle, 0)
     app.run()
     if "error" in result:
         raise CommandError(result["error"])

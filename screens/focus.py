@@ -10,7 +10,6 @@ from kivy.clock import Clock
 
 from kiosk.i18n import _
 from kiosk.session import VOLUME_STEP_COUNT
-from kiosk.vocabulary import DEFAULT_KEYS
 from screens.speech import spoken
 from screens.speech_control import PAUSE_ID
 from screens.widgets.button import KButton
@@ -19,7 +18,6 @@ from screens.widgets.button import KButton
 # stays under the distance.
 SLIDE_READ_S = 0.25
 SLIDE_READ_MM = 4.0
-
 
 
 class Focus:
@@ -94,14 +92,13 @@ class Focus:
 
 
 class Input:
-    """Keys by name (``keys``: action -> key codes, kiosk/vocabulary.py DEFAULT_KEYS unless the
-    device config's "keys" entry re-maps some, e.g. {"help": [283, 104]}) and what each does;
+    """Keys by name (``keys``: action -> key codes; the device config's key map, which
+    technicians change through its "keys", e.g. {"help": [283, 104]}) and what each does;
     touches beyond a tap. Bound to the window by the app."""
 
-    def __init__(self, app: Any, config: dict[str, Any]) -> None:
+    def __init__(self, app: Any, keys: dict[str, tuple[int, ...]]) -> None:
         self.app = app
-        self.keys = {**DEFAULT_KEYS, **{k: tuple(v) for k, v in
-                                        (config.get("keys") or {}).items()}}
+        self.keys = keys
 
     def on_key_down(self, _window, key: int, _scancode, _codepoint, _modifiers) -> bool:
         app = self.app

@@ -4,6 +4,7 @@ screen's spoken invitation (ACCESSIBILITY 20)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from kiosk.i18n import _, both
@@ -12,6 +13,8 @@ from screens.speech import spoken
 from screens.widgets.button import KButton
 from screens.widgets.layout import column, row
 from screens.widgets.text import KText
+
+log = logging.getLogger("screens.idle")
 
 TICK_S = 0.5
 # The idle screen's spoken invitation: calm, a few seconds long, once a minute, and only when
@@ -34,10 +37,12 @@ class Idle:
         app.nav.history = []
         app.go("home")
 
-    def end_session(self) -> None:
-        """The visitor left: wipe and restore the site's defaults, back to the attract
-        screen."""
+    def end_session(self, why: str = "idle") -> None:
+        """The visitor left (or staff ended the session): wipe and restore the site's
+        defaults, a config central sent meanwhile among them, back to the attract screen."""
         app = self.app
+        log.info("visitor session ended (%s)", why)
+        app.fleet.before_next_visitor()
         app.session.reset()
         if app.speech is not None:
             app.speech.reset_for_new_visitor()
@@ -82,6 +87,7 @@ class Idle:
 
     def arrived_at_attract(self) -> None:
         """The spoken invitation counts from the idle screen's first moment."""
+        log.info("on the attract screen, waiting for a visitor")
         self.invited_at = self.app.session.clock() - INVITATION_EVERY_S + INVITATION_FIRST_S
 
     def maybe_invite(self) -> None:

@@ -15,7 +15,7 @@ from screens.speech import spoken
 from screens.widgets.button import KButton
 from screens.widgets.text import KText
 
-# Screens of one record that read out in full, in reading order, on arrival (issue 5, 3).
+# Screens of one record that read out in full, in reading order, on arrival.
 READ_ON_ARRIVAL = ("product",)
 
 
@@ -95,7 +95,7 @@ class Navigation:
 
     def arrival_text(self, lang: str) -> str:
         """What is said on arriving at a screen: its title, a one-line summary, how many
-        items there are and, the first time in a session, how to move (issue 5, point 3)."""
+        items there are and, the first time in a session, how to move."""
         app = self.app
         screen = app.current if self.active is None else self.active
         title = screen.title_text(lang).strip()

@@ -81,7 +81,8 @@ def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None
                   speech: bool | None = None, **options: Any) -> Any:
     """The app opened straight on one screen (with the screen's sample parameters: a product
     for the product screen) and these visitor settings, as a visitor would find it there:
-    for `kiosk screenshot`, the probe and the tests' drivers. After configure_kivy."""
+    for `kiosk screenshot` and walks started elsewhere than the attract screen (`kiosk walk
+    --screen`). After configure_kivy."""
     from kiosk.device import KioskDevice
     from kiosk.services import VisitorServices
     from screens import registry

@@ -40,6 +40,11 @@ SPOKEN: dict[str, dict[str, str]] = {
               "زائد وناقص لتغيير مستوى الصوت. F4 لتغيير اللغة. F5 للإعادة. F3 يوقف القراءة "
               "مؤقتًا، وبالضغط عليه مرة أخرى تتابع.",
     },
+    # Said in both voices when staff test a kiosk's speech from central (speech_test).
+    "speech_test": {
+        "en": "This is a speech test from the portal's staff.",
+        "ar": "هذا اختبار للصوت من فريق البوابة.",
+    },
     "invitation": {
         "en": "Welcome. To hear this kiosk, press any key on the keypad, or touch Speak.",
         "ar": "أهلاً بك. لتسمع هذا الجهاز اضغط أي مفتاح في لوحة المفاتيح، أو المس زر القراءة "
@@ -125,11 +130,3 @@ def _report(service: Any, home: Path) -> None:
         tmp.replace(home / "speech-status.json")
     except OSError as e:
         log.warning("could not write speech-status.json: %s", e)
-
-
-def read_status(home: Path) -> dict[str, Any] | None:
-    """What the running kiosk last reported about speech (for `kiosk status`), or None."""
-    try:
-        return json.loads((home / "speech-status.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

@@ -161,16 +161,3 @@ def script_runs(display_line: str) -> list[Run]:
     if buf:
         runs.append(Run("".join(buf), bool(current)))
     return runs
-
-
-def markup_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
-
-
-def line_markup(display_line: str, latin_font: str, arabic_font: str) -> str:
-    """Kivy markup that draws each script run with its own font."""
-    out = []
-    for run in script_runs(display_line):
-        font = arabic_font if run.arabic else latin_font
-        out.append(f"[font={font}]{markup_escape(run.text)}[/font]")
-    return "".join(out)

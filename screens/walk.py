@@ -1,18 +1,31 @@
 """`kiosk walk SCRIPT.json --out DIR`: drives the real visitor UI through a JSON list of steps
 (real touches through the window's touch pipeline, keypad keys, typing on the on-screen keyboard,
-expectations, screenshots), as a technician's or an acceptance check's script (CONTRACT.md).
+expectations, screenshots), as a technician's or an acceptance check's script. The steps are
+listed in docs/ACCESSIBILITY.md ("kiosk walk").
+
+It is also the tests' one UI driver: `--screen` and the visitor options start the app elsewhere
+than the attract screen, ``report`` steps and `--report FILE` write what is on screen as JSON.
 
 The driver never sleeps for a fixed time: every step runs from a Clock callback, and the next
-one starts when the screen has settled (no transition running, the layout unchanged for two
-frames). Time in a walk is the app's own clock plus whatever the script skipped with
-``{"wait": s}``: a wait moves the Kivy clock and the visitor session's idle clock forward at
-once, so a 95 s wait takes a few frames and the idle warning shows as it would after 95 s.
-Holds and slides take their real duration, since a finger's timing is what they test."""
+one starts when the screen has settled (no transition running, no short deferred callback of
+the app still waiting, the layout unchanged for two frames); an expectation with ``within``
+polls its condition every frame until a deadline. Time in a walk is the app's own clock plus
+whatever the script skipped with ``{"wait": s}``: a wait moves the Kivy clock and the visitor
+session's idle clock forward at once, so a 95 s wait takes a few frames and the idle warning
+shows as it would after 95 s.
+Holds and slides take their real duration, since a finger's timing is what they test.
+
+With ``--connected`` the walk also runs the sync, upload and heartbeat loops, as `kiosk run`
+does on a provisioned kiosk, so what central sends reaches the walk: expectations with
+``within`` then wait for it, e.g. ``{"expect_screen": "attract", "within": 60}`` after a
+clear_session, or ``{"expect_config": {"idle_timeout_s": 30}, "within": 60}`` until a device
+config with those values has reached the app (it applies at the next visitor)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import operator
 import os
 import shutil
 import sys
@@ -27,13 +40,27 @@ from kiosk.errors import CommandError
 
 KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down", "lang",
              "repeat", "pause")
-ACTION_STEPS = ("tap", "hold", "slide", "key", "type", "wait")
-EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken")
-STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot")
+ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "keys_to", "type", "type_keys",
+                "focus", "wait", "call", "stale", "install")
+EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken", "expect_config")
+STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot", "report")
+# What a visitor's controls or the idle timer ask of the app, for `call` steps: the name a
+# script uses, and where the app does it.
+CALLS = {"start_session": "start_session", "end_session": "idle.end_session",
+         "next_text_scale": "prefs.next_text_scale", "next_theme": "prefs.next_theme",
+         "toggle_lang": "prefs.toggle_lang", "toggle_speech": "prefs.toggle_speech",
+         "home": "home", "back": "back"}
 SLIDE_DWELL_S = 0.3  # "slide to read" reads what is under a finger for more than 250 ms
 MAX_HOLD_S = 60.0
 MAX_WAIT_S = 24 * 3600.0
+MAX_WITHIN_S = 600.0
+MAX_PRESSES = 150  # keys_to gives up after this many Up/Down presses
+INSTALL_TIMEOUT_S = 30.0  # an install step fails when the new content is not shown by then
 SETTLE_MAX_FRAMES = 240
+# The app defers a few things by a moment (the keypad's first key acts 50 ms after it turns
+# speech on; focus comes back 50 ms after a rebuild): a one-shot Clock callback scheduled this
+# close is part of what the last step did, so the screen has not settled while one waits.
+DEFERRED_S = 0.1
 
 
 class WalkScriptError(ValueError):
@@ -71,34 +98,62 @@ def check_step(n: int, step: Any) -> None:
         shown = step_text(step) if isinstance(step, dict) else repr(step)
         return WalkScriptError(f"step {n} {shown}: {why}")
 
+    def seconds(value: Any, most: float) -> bool:
+        return (isinstance(value, int | float) and not isinstance(value, bool)
+                and 0 <= value <= most)
+
     if not isinstance(step, dict):
         raise bad("each step is a JSON object such as {\"tap\": \"nav.home\"}")
     kinds = [k for k in step if k in STEP_KINDS]
     if len(kinds) != 1:
         raise bad(f"a step has exactly one of {', '.join(STEP_KINDS)}")
     kind = kinds[0]
-    extra = set(step) - {kind} - ({"s"} if kind == "hold" else set())
+    allowed = {"hold": {"s"}}.get(kind, {"within"} if kind in EXPECT_STEPS else set())
+    extra = set(step) - {kind} - allowed
     if extra:
         raise bad(f"unknown key(s) {', '.join(sorted(extra))}")
     value = step[kind]
-    if kind in ("tap", "hold", "expect_screen", "expect_text", "expect_spoken", "type"):
-        if not isinstance(value, str) or (kind != "type" and not value):
+    if kind in ("tap", "hold", "expect_screen", "expect_text", "expect_spoken", "type",
+                "type_keys", "focus", "install"):
+        if not isinstance(value, str) or (kind not in ("type", "type_keys") and not value):
             raise bad(f"{kind} takes a non-empty string")
+    if "within" in step and not (seconds(step["within"], MAX_WITHIN_S) and step["within"] > 0):
+        raise bad(f"within is how long to wait for the expectation, in seconds, more than 0 "
+                  f"and at most {MAX_WITHIN_S:g}")
     if kind == "hold":
         s = step.get("s", 1.0)
-        if not isinstance(s, int | float) or isinstance(s, bool) or not 0 < s <= MAX_HOLD_S:
-            raise bad(f"s is the hold's length in seconds, more than 0 and at most {MAX_HOLD_S:g}")
+        if not seconds(s, MAX_HOLD_S) or s == 0:
+            raise bad(f"s is the hold's length in seconds, more than 0 and at most "
+                      f"{MAX_HOLD_S:g}")
+    elif kind == "expect_config":
+        if not isinstance(value, dict) or not value or not all(isinstance(k, str) for k in value):
+            raise bad('expect_config takes the settings to expect, e.g. {"idle_timeout_s": 30}')
     elif kind == "slide":
         if (not isinstance(value, list) or not value
                 or not all(isinstance(v, str) and v for v in value)):
             raise bad("slide takes a list of control ids, e.g. [\"home.faq\", \"home.news\"]")
+    elif kind == "touch_path":
+        if (not isinstance(value, list) or not value or not all(
+                (isinstance(v, str) and v) or (isinstance(v, list) and len(v) == 2 and all(
+                    seconds(c, 100000) for c in v)) for v in value)):
+            raise bad("touch_path takes a list of control ids or [x, y] window points, e.g. "
+                      "[\"nav.lang\", [540, 1000]]")
+    elif kind == "keys_to":
+        ids = value if isinstance(value, list) else [value]
+        if not ids or not all(isinstance(v, str) and v for v in ids):
+            raise bad("keys_to takes a control id, or a list of ids meaning whichever is shown")
     elif kind == "key":
         if value not in KEY_NAMES:
             raise bad(f"key is one of {', '.join(KEY_NAMES)}")
     elif kind == "wait":
-        if not isinstance(value, int | float) or isinstance(value, bool) or \
-                not 0 <= value <= MAX_WAIT_S:
+        if not seconds(value, MAX_WAIT_S):
             raise bad("wait takes a number of seconds (0 or more)")
+    elif kind == "call":
+        if value not in CALLS:
+            raise bad(f"call is one of {', '.join(CALLS)}")
+    elif kind in ("stale", "report"):
+        if not isinstance(value, bool) or (kind == "report" and not value):
+            raise bad(f"{kind} takes true" + (" or false" if kind == "stale" else ""))
     elif kind == "shot":
         name = value[:-4] if isinstance(value, str) and value.endswith(".png") else value
         if not isinstance(name, str) or not name or "/" in name or "\\" in name or \
@@ -115,10 +170,17 @@ def geometry_signature(root) -> tuple:
                  for w in root.walk(restrict=True))
 
 
+def deferred_pending(clock) -> bool:
+    """Whether a one-shot callback the app scheduled for a moment later still waits (see
+    DEFERRED_S); the walk's own frame callback is not scheduled while this is asked."""
+    return any(not ev.loop and 0 < ev.timeout <= DEFERRED_S for ev in clock.get_events())
+
+
 def when_settled(app, then: Callable[[], None], min_stable: int = 2,
                  max_frames: int = SETTLE_MAX_FRAMES) -> None:
-    """Call ``then`` once no screen transition runs and the layout has been the same for
-    ``min_stable`` frames in a row (or after ``max_frames``, for screens that animate)."""
+    """Call ``then`` once no screen transition runs, no deferred callback of the app waits
+    and the layout has been the same for ``min_stable`` frames in a row (or after
+    ``max_frames``, for screens that animate)."""
     from kivy.clock import Clock
 
     state: dict[str, Any] = {"frames": 0, "sig": None, "stable": 0}
@@ -126,7 +188,7 @@ def when_settled(app, then: Callable[[], None], min_stable: int = 2,
     def frame(_dt: float) -> None:
         state["frames"] += 1
         transition = getattr(app.sm, "transition", None)
-        busy = bool(transition is not None and transition.is_active)
+        busy = bool(transition is not None and transition.is_active) or deferred_pending(Clock)
         sig = geometry_signature(app.root_layer)
         state["stable"] = state["stable"] + 1 if (not busy and sig == state["sig"]) else 0
         state["sig"] = sig
@@ -136,6 +198,43 @@ def when_settled(app, then: Callable[[], None], min_stable: int = 2,
             Clock.schedule_once(frame, 0)
 
     Clock.schedule_once(frame, 0)
+
+
+def after_real(seconds: float, then: Callable[[], None]) -> None:
+    """Call ``then`` once ``seconds`` of wall-clock time have passed: how long a finger rests
+    is measured by the touch's own timestamps, and a Clock timeout counts from the start of
+    the frame it was scheduled in (a slow frame would shorten it)."""
+    from kivy.clock import Clock
+
+    until = time.monotonic() + seconds
+
+    def check(_dt: float = 0.0) -> None:
+        left = until - time.monotonic()
+        if left > 0:
+            Clock.schedule_once(check, left)
+        else:
+            then()
+
+    Clock.schedule_once(check, seconds)
+
+
+def when_true(condition: Callable[[], bool], then: Callable[[bool], None],
+              within_s: float) -> None:
+    """Check ``condition`` now and then once a frame until it holds or ``within_s`` seconds
+    (real time) have passed; ``then(True)`` or ``then(False)``."""
+    from kivy.clock import Clock
+
+    deadline = time.monotonic() + within_s
+
+    def check(_dt: float = 0.0) -> None:
+        if condition():
+            then(True)
+        elif time.monotonic() >= deadline:
+            then(False)
+        else:
+            Clock.schedule_once(check, 0)
+
+    check()
 
 
 def after_next_draw(then: Callable[[], None]) -> None:
@@ -225,6 +324,62 @@ def describe_screen(app, limit: int = 6) -> str:
     return f"screen '{app.sm.current}'{overlay}; visible: {shown or 'no text'}{more}"
 
 
+def outbox_count(app) -> int | None:
+    """How many submissions the kiosk has stored (any state), or None when it can not say."""
+    try:
+        return app.device.submissions_kept()
+    except Exception:  # noqa: BLE001 - a report must not end the walk
+        return None
+
+
+def screen_report(app) -> dict[str, Any]:
+    """What is on screen, as JSON: every button and text with its window rectangle (and a
+    text's lines), the focus order, the scroll area, the session, history and speech."""
+    from screens.widgets.button import KButton
+    from screens.widgets.text import KText
+
+    def rect(w) -> list[float]:
+        return [round(v, 1) for v in window_rect(w)]
+
+    root = layer(app)
+    scroll = app.current.scroll
+    scrolled = set(scroll.content.walk(restrict=True)) if scroll is not None else set()
+    in_overlay = set(app.overlay.walk(restrict=True)) if app.overlay is not None else set()
+    buttons, texts = [], []
+    for w in app.root_layer.walk(restrict=True):
+        if isinstance(w, KButton):
+            buttons.append({"id": w.kiosk_id, "rect": rect(w), "text": w.logical_text,
+                            "selected": w.selected, "focused": w.focused,
+                            "disabled": bool(w.disabled), "in_scroll": w in scrolled,
+                            "in_overlay": w in in_overlay})
+        elif isinstance(w, KText):
+            texts.append({"logical": w.logical, "lang": w.lang, "rect": rect(w),
+                          "font_px": w.font_size, "lines_logical": list(w.lines_logical),
+                          "lines_display": list(w.lines_display),
+                          "line_tops": list(w.line_tops), "rtl": w.rtl,
+                          "line_widths": list(w.line_widths)})
+    s = app.session
+    return {
+        "screen": app.sm.current,
+        "overlay": app.overlay.kind if app.overlay is not None else None,
+        "window": [app.window_width(), app.window_height()],
+        "px_per_mm": app.units.px_per_mm,
+        "buttons": buttons,
+        "texts": texts,
+        "focus_order": [b.kiosk_id for b in root.focus_order()],
+        "scroll": None if scroll is None else {
+            "rect": rect(scroll.view), "content_height": scroll.content.height,
+            "scroll_y": scroll.view.scroll_y, "overflows": scroll.overflows},
+        "session": {"lang": s.lang, "text_scale": s.text_scale, "theme": s.theme,
+                    "speech": s.speech, "reach": s.reach, "started": s.started,
+                    "rate_step": s.rate_step, "volume_step": s.volume_step,
+                    "entered": dict(s.entered), "idle_s": s.idle.idle_s},
+        "history": [name for name, _p in app.history],
+        "spoken": [text for _t, _l, text in app.captions.spoken],
+        "outbox": outbox_count(app),
+    }
+
+
 # -- the walk ------------------------------------------------------------------------------------
 
 @dataclass
@@ -232,13 +387,21 @@ class WalkResult:
     steps_done: int = 0
     failure: str | None = None
     shots: list[str] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)  # one per report step
+    # Every app.go, with the number of submissions stored at that moment (so a test can see
+    # that a submission was kept before the thanks screen was asked for).
+    navigations: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"steps_done": self.steps_done, "failure": self.failure, "shots": self.shots,
+                "reports": self.reports, "navigations": self.navigations}
 
 
 class Walker:
     """Runs the steps inside the app's event loop, one Clock callback after another."""
 
     def __init__(self, app, steps: list[dict[str, Any]], out: Path, now: Callable[[], float],
-                 skip: Callable[[float], None]):
+                 skip: Callable[[float], None], final_report: bool = False):
         self.app = app
         self.steps = steps
         self.out = out
@@ -249,6 +412,7 @@ class Walker:
         self.heard: list[tuple[float, str, str]] = []  # since the last action step
         self._last_spoken: Any = None
         self.finished = False
+        self.final_report = final_report  # a report of the screen as the walk ends
         self._started = time.time()
         self._walk_log = (out / "walk.log").open("w", encoding="utf-8")
         self._speech_log = (out / "speech.log").open("w", encoding="utf-8")
@@ -285,8 +449,18 @@ class Walker:
 
     # -- running --------------------------------------------------------------------------------
 
+    def _recorded_go(self, original):
+        def go(name: str, _replace: bool = False, **params: Any):
+            self.result.navigations.append({
+                "step": self.index + 1, "name": name, "params": params,
+                "registered": name in self.app.screens, "outbox_rows": outbox_count(self.app)})
+            return original(name, _replace, **params)
+        return go
+
     def start(self) -> None:
         self.app.speak = self._hooked_speak(self.app.speak)
+        # Navigation's own go: app.go and the app's parts (Home, a session's end) all use it.
+        self.app.nav.go = self._recorded_go(self.app.nav.go)
         self.collect_speech()  # the attract screen's own words belong to the first step
         when_settled(self.app, self.run_next)
 
@@ -341,6 +515,11 @@ class Walker:
         if self.finished:
             return
         self.finished = True
+        if self.final_report:
+            try:
+                self.result.reports.append(screen_report(self.app))
+            except Exception as e:  # noqa: BLE001 - the walk's own result still gets out
+                self.result.failure = self.result.failure or f"the final report failed: {e}"
         self._walk_log.close()
         self._speech_log.close()
         self.app.stop()
@@ -360,8 +539,7 @@ class Walker:
     # -- finding controls -----------------------------------------------------------------------
 
     def control(self, kiosk_id: str):
-        """The control a finger can reach now; brought into view when it is scrolled away
-        (as the keypad's focus does). Fails with what is there instead."""
+        """The control a finger can reach now. Fails with what is there instead."""
         app = self.app
         mine = [b for b in buttons_on(app) if b.kiosk_id == kiosk_id]
         if not mine:
@@ -371,7 +549,7 @@ class Walker:
             ids = sorted({b.kiosk_id for b in buttons_on(app)})
             raise StepFailed(f"no control '{kiosk_id}' on {self._here()}; controls: "
                              f"{', '.join(ids) or 'none'}")
-        # A disabled control is there to touch like any other: it says it is unavailable.
+        # A disabled control takes a tap like any other: it says it is unavailable.
         return mine[0]
 
     def bring_into_view(self, button, then: Callable[[], None]) -> None:
@@ -414,7 +592,6 @@ class Walker:
         self.bring_into_view(button, self._guard(step, tap))
 
     def do_hold(self, step: dict[str, Any]) -> None:
-        from kivy.clock import Clock
 
         button = self.control(step["hold"])
         seconds = float(step.get("s", 1.0))
@@ -425,14 +602,13 @@ class Walker:
             touch = UnitTestTouch(*self.centre(button))
             touch.touch_down()
 
-            def up(_dt: float) -> None:
+            def up() -> None:
                 touch.touch_up()
                 self.settled_then(step, self._here)
-            Clock.schedule_once(self._guard_dt(step, up), seconds)
+            after_real(seconds, self._guard(step, up))
         self.bring_into_view(button, self._guard(step, down))
 
     def do_slide(self, step: dict[str, Any]) -> None:
-        from kivy.clock import Clock
         from kivy.tests.common import UnitTestTouch
 
         buttons = [self.control(i) for i in step["slide"]]  # all there before touching
@@ -446,7 +622,7 @@ class Walker:
                 finger[:] = [x0 + (x - x0) * k / steps, y0 + (y - y0) * k / steps]
                 touch.touch_move(*finger)
 
-        def nudge(_dt: float) -> None:
+        def nudge() -> None:
             # Still on the first control, the finger starts to slide: a few millimetres
             # towards the next one, or sideways inside it when it is the only one.
             first = buttons[0]
@@ -459,63 +635,153 @@ class Walker:
                 move_to(finger[0] + dx / dist * reach, finger[1] + dy / dist * reach, 2)
             else:
                 move_to(finger[0] + min(self.app.units.mm(6), 0.4 * w), finger[1], 2)
-            Clock.schedule_once(self._guard_dt(step, go_to(1)), SLIDE_DWELL_S)
+            after_real(SLIDE_DWELL_S, self._guard(step, go_to(1)))
 
-        def go_to(i: int) -> Callable[[float], None]:
-            def move(_dt: float) -> None:
+        def go_to(i: int) -> Callable[[], None]:
+            def move() -> None:
                 if i >= len(buttons):
                     touch.touch_up()
                     self.settled_then(step, self._here)
                     return
                 # Where the control is now: speech starting may have moved the layout.
                 move_to(*self.centre(buttons[i]))
-                Clock.schedule_once(self._guard_dt(step, go_to(i + 1)), SLIDE_DWELL_S)
+                after_real(SLIDE_DWELL_S, self._guard(step, go_to(i + 1)))
             return move
-        Clock.schedule_once(self._guard_dt(step, nudge), SLIDE_DWELL_S)
+        after_real(SLIDE_DWELL_S, self._guard(step, nudge))
+
+    def do_touch_path(self, step: dict[str, Any]) -> None:
+        """A finger put down on the first point, moved through the others and lifted on the
+        last, in one go (a control's centre for an id): a slide off a control, a tremor."""
+        from kivy.tests.common import UnitTestTouch
+
+        points = [self.centre(self.control(p)) if isinstance(p, str)
+                  else (float(p[0]), float(p[1])) for p in step["touch_path"]]
+        touch = UnitTestTouch(*points[0])
+        touch.touch_down()
+        for x, y in points[1:]:
+            touch.touch_move(x, y)
+        touch.touch_up()
+        self.settled_then(step, self._here)
 
     def do_key(self, step: dict[str, Any]) -> None:
+        self._press(step["key"], lambda: self.settled_then(step, self._here))
+
+    def _press(self, name: str, then: Callable[[], None]) -> None:
+        """Press and release a keypad key by its name in the app's key map, then ``then``
+        once the screen has settled."""
         from kivy.core.window import Window
 
-        name = step["key"]
         codes = self.app.input.keys.get(name) or ()
         if not codes:
             raise StepFailed(f"the key '{name}' is not mapped to any key code on this kiosk")
         code = codes[0]
         Window.dispatch("on_key_down", code, 0, None, [])
         Window.dispatch("on_key_up", code, 0)
-        self.settled_then(step, self._here)
+        when_settled(self.app, self._guard(self.steps[self.index], then))
+
+    def _keys_to(self, wanted: list[str], then: Callable[[str], None]) -> None:
+        """Press Down or Up (whichever takes fewer presses; the focus wraps) until one of
+        ``wanted`` (whichever the screen shows) has the keypad focus, as a visitor listening
+        to each item does; then ``then(target)``. What each press says replaces what the one
+        before said, so an expectation after it hears only the last."""
+        presses = [0]
+
+        def press_next() -> None:
+            order = [w.kiosk_id for w in self.app.focus.order()]
+            target = next((k for k in wanted if k in order), wanted[0])
+            if self.app.focus.id == target:
+                then(target)
+                return
+            if target not in order:
+                raise StepFailed(f"no control '{target}' in the focus order of "
+                                 f"{self._here()}; focus order: {', '.join(order)}")
+            if presses[0] >= MAX_PRESSES:
+                raise StepFailed(f"'{target}' not reached after {MAX_PRESSES} presses of "
+                                 f"Up and Down; focus order: {', '.join(order)}")
+            here = order.index(self.app.focus.id) if self.app.focus.id in order else None
+            n, t = len(order), order.index(target)
+            downs = t + 1 if here is None else (t - here) % n
+            ups = n - t if here is None else (here - t) % n
+            presses[0] += 1
+            self.collect_speech()
+            self.heard = []
+            self._press("down" if downs <= ups else "up", press_next)
+        press_next()
+
+    def do_keys_to(self, step: dict[str, Any]) -> None:
+        wanted = step["keys_to"] if isinstance(step["keys_to"], list) else [step["keys_to"]]
+        self._keys_to(wanted, lambda target: self.done(
+            step, f"focus on '{target}'; {self._here()}"))
+
+    def do_type_keys(self, step: dict[str, Any]) -> None:
+        """Type with the keypad only: for each character, keys_to its key, then Action, and
+        the key must be heard (a space says nothing of its own)."""
+        text = step["type_keys"]
+
+        def type_next(i: int) -> None:
+            if i >= len(text):
+                self.done(step, f"typed {text!r} with the keys; {self._here()}")
+                return
+            ch = text[i]
+            ids = ["key.space"] if ch == " " else list(dict.fromkeys(
+                [f"key.{ch}", f"key.{ch.upper()}", f"key.{ch.lower()}"]))
+
+            def press(target: str) -> None:
+                self.collect_speech()
+                self.heard = []
+                echo = target.removeprefix("key.")
+
+                def heard_it() -> None:
+                    self.collect_speech()
+                    if ch != " " and not any(echo in t for _w, _l, t in self.heard):
+                        said = "; ".join(repr(t) for _w, _l, t in self.heard[-4:]) or "nothing"
+                        raise StepFailed(f"Action on '{target}' did not say {echo!r}; heard: "
+                                         f"{said}; typed {text[:i]!r} so far")
+                    type_next(i + 1)
+                self._press("action", heard_it)
+            self._keys_to(ids, press)
+        type_next(0)
 
     def do_type(self, step: dict[str, Any]) -> None:
         text = step["type"]
         if not any(b.kiosk_id.startswith("key.") for b in buttons_on(self.app)):
             raise StepFailed(f"the screen has no on-screen keyboard to type {text!r} on; "
                              f"{self._here()}")
-        chars = list(text)
 
         def key_id(ch: str) -> str:
             return "key.space" if ch == " " else f"key.{ch}"
 
-        def find_key(ch: str):
-            for cand in dict.fromkeys((key_id(ch), key_id(ch.lower()), key_id(ch.upper()))):
-                for b in buttons_on(self.app):
-                    if b.kiosk_id == cand and not b.disabled:
-                        return b
-            return None
+        def shown(kiosk_id: str):
+            return next((b for b in buttons_on(self.app)
+                         if b.kiosk_id == kiosk_id and not b.disabled), None)
 
-        def type_next(i: int, layout_switches: int = 0) -> None:
-            if i >= len(chars):
+        def switch_for(ch: str):
+            """The key that brings ``ch`` nearer: Shift for the other case of a letter
+            shown, the digits and symbols for what is not a letter, else the next layout."""
+            if not ch.isalpha() and shown("key.digits") is not None:
+                return shown("key.digits")
+            if ch.swapcase() != ch and shown(key_id(ch.swapcase())) is not None and \
+                    shown("key.shift") is not None:
+                return shown("key.shift")
+            return shown("key.layout")
+
+        def type_next(i: int, switches: int = 0) -> None:
+            if i >= len(text):
                 self.settled_then(step, lambda: f"typed {text!r}; {self._here()}")
                 return
-            button = find_key(chars[i])
+            ch = text[i]
+            button = shown(key_id(ch))
             if button is None:
-                switch = next((b for b in buttons_on(self.app) if b.kiosk_id == "key.layout"),
-                              None)
-                if switch is None or layout_switches >= 4:
-                    raise StepFailed(f"the on-screen keyboard has no key for {chars[i]!r} "
-                                     f"(looked for '{key_id(chars[i])}' in every layout); "
-                                     f"typed {''.join(chars[:i])!r} so far")
-                self._tap_then(switch, lambda: type_next(i, layout_switches + 1))
-                return
+                switch = switch_for(ch)
+                if switch is not None and switches < 4:
+                    self._tap_then(switch, lambda: type_next(i, switches + 1))
+                    return
+                # A keyboard with only one case of a letter types that one.
+                button = shown(key_id(ch.swapcase())) if ch.swapcase() != ch else None
+                if button is None:
+                    raise StepFailed(f"the on-screen keyboard has no key for {ch!r} (looked "
+                                     f"for '{key_id(ch)}' in every layout); typed "
+                                     f"{text[:i]!r} so far")
             self._tap_then(button, lambda: type_next(i + 1))
         type_next(0)
 
@@ -531,45 +797,182 @@ class Walker:
             when_settled(self.app, self._guard(step, then))
         self.bring_into_view(button, self._guard(step, tap))
 
+    def do_focus(self, step: dict[str, Any]) -> None:
+        """The keypad focus straight on a control, spoken, as Up/Down would leave it."""
+        if self.app.focus.by_id(step["focus"]) is None:
+            ids = [b.kiosk_id for b in self.app.focus.order()]
+            raise StepFailed(f"no control '{step['focus']}' to focus on {self._here()}; focus "
+                             f"order: {', '.join(ids)}")
+        self.settled_then(step, self._here)
+
     def do_wait(self, step: dict[str, Any]) -> None:
         self.skip(float(step["wait"]))
         self.settled_then(step, lambda: f"{step['wait']:g} s later; {self._here()}")
 
+    def do_call(self, step: dict[str, Any]) -> None:
+        operator.attrgetter(CALLS[step["call"]])(self.app)()
+        self.settled_then(step, self._here)
+
+    def do_stale(self, step: dict[str, Any]) -> None:
+        """The app as it is when the kiosk's status says its content is (or is no longer)
+        stale, without waiting days for it."""
+        self.app.stale = bool(step["stale"])
+        self.app.nav.refresh()
+        self.settled_then(step, self._here)
+
+    def do_install(self, step: dict[str, Any]) -> None:
+        """A new content version while the visitor is on a screen: the catalogue folder
+        ``install`` names is imported from a background thread and announced as the sync loop
+        does (kiosk.events.CONTENT_CHANGED). Done once the app shows it, the keypad focus
+        kept where it was."""
+        import threading
+
+        from kivy.clock import Clock
+
+        app = self.app
+        failed: list[str] = []
+        focus = app.focus.id
+        folder = step["install"]
+
+        def install() -> None:
+            try:
+                app.device.install_catalogue(folder)
+            except Exception as e:  # noqa: BLE001 - the step fails with it
+                failed.append(f"{type(e).__name__}: {e}")
+
+        worker = threading.Thread(target=install, name="walk-install", daemon=True)
+        worker.start()
+        deadline = time.monotonic() + INSTALL_TIMEOUT_S
+
+        def shown() -> bool:
+            ring = app.focus.focused()
+            return (app.nav.shown_generation >= app.nav.content_generation
+                    and (focus is None or (ring is not None and ring.focused)))
+
+        def poll(_dt: float) -> None:
+            if self.finished:
+                return
+            if failed:
+                self.fail(step, f"installing {folder} failed: {failed[0]}")
+            elif not worker.is_alive() and shown():
+                self.done(step, f"focus {app.focus.id} on {self._here()}")
+            elif time.monotonic() > deadline:
+                self.fail(step, f"the new content was not shown, with the keypad focus on "
+                                f"{focus} kept, within {INSTALL_TIMEOUT_S:g} s; {self._here()}")
+            else:
+                Clock.schedule_once(poll, 0)
+        Clock.schedule_once(poll, 0)
+
     # -- expectations ---------------------------------------------------------------------------
+
+    def _expect(self, step: dict[str, Any], seen: Callable[[], str | None],
+                why_not: Callable[[], str]) -> None:
+        """Done when ``seen()`` says what it saw (not None): now, or with ``within``, at the
+        first frame it does before the deadline."""
+        within = step.get("within")
+        if within is None:
+            found = seen()
+            if found is None:
+                raise StepFailed(why_not())
+            self.done(step, found)
+            return
+        box: dict[str, Any] = {}
+
+        def holds() -> bool:
+            try:
+                box["seen"] = seen()
+            except Exception as e:  # noqa: BLE001 - ends the walk as this step's failure
+                box["error"] = e
+                return True
+            return box["seen"] is not None
+
+        def after(ok: bool) -> None:
+            if self.finished:
+                return
+            if "error" in box:
+                e = box["error"]
+                self.fail(step, str(e) if isinstance(e, StepFailed)
+                          else f"{type(e).__name__}: {e}")
+            elif ok:
+                self.done(step, box["seen"])
+            else:
+                self.fail(step, f"not within {within:g} s: {why_not()}")
+        when_true(holds, after, float(within))
+
+    def do_report(self, step: dict[str, Any]) -> None:
+        self.result.reports.append(screen_report(self.app))
+        self.done(step, f"report {len(self.result.reports)} of {self._here()}")
 
     def do_expect_screen(self, step: dict[str, Any]) -> None:
         want = step["expect_screen"]
-        if self.app.sm.current != want:
-            raise StepFailed(f"expected screen '{want}' but the {self._here()}")
-        if self.app.overlay is not None:
-            raise StepFailed(f"screen '{want}' is covered by the {self.app.overlay.kind} "
-                             f"overlay; {self._here()}")
-        self.done(step, self._here())
+
+        def seen() -> str | None:
+            ok = self.app.sm.current == want and self.app.overlay is None
+            return self._here() if ok else None
+
+        def why_not() -> str:
+            if self.app.sm.current != want:
+                return f"expected screen '{want}' but the {self._here()}"
+            return (f"screen '{want}' is covered by the {self.app.overlay.kind} overlay; "
+                    f"{self._here()}")
+        self._expect(step, seen, why_not)
+
+    def do_expect_config(self, step: dict[str, Any]) -> None:
+        """The newest device config from central that reached the app (applied, or waiting
+        for the next visitor) has these values."""
+        want = step["expect_config"]
+
+        def received() -> dict[str, Any] | None:
+            config = self.app.fleet.received
+            return config.to_wire() if config is not None else None
+
+        def seen() -> str | None:
+            got = received()
+            if got is None or any(got.get(k) != v for k, v in want.items()):
+                return None
+            return f"device config with {step_text(want)}"
+
+        def why_not() -> str:
+            got = received()
+            if got is None:
+                return ("no device config has reached the app (is the walk --connected, and "
+                        "the kiosk provisioned?)")
+            has = ", ".join(f"{k}={got.get(k)!r}" for k in want)
+            return f"the device config the app has says {has}, not {step_text(want)}"
+        self._expect(step, seen, why_not)
 
     def do_expect_text(self, step: dict[str, Any]) -> None:
         want = step["expect_text"]
-        if any(want in t for t in texts_on(self.app)):
-            self.done(step, f"{want!r} on {self._here()}")
-            return
-        if any(want in t for t in texts_on(self.app, visible_only=False)):
-            raise StepFailed(f"{want!r} is on the screen but scrolled out of view (add "
-                             f"{{\"tap\": \"scroll.down\"}}); {self._here()}")
-        raise StepFailed(f"no visible text contains {want!r}; {self._here()}")
+
+        def seen() -> str | None:
+            return f"{want!r} on {self._here()}" if any(
+                want in t for t in texts_on(self.app)) else None
+
+        def why_not() -> str:
+            if any(want in t for t in texts_on(self.app, visible_only=False)):
+                return (f"{want!r} is on the screen but scrolled out of view (add "
+                        f"{{\"tap\": \"scroll.down\"}}); {self._here()}")
+            return f"no visible text contains {want!r}; {self._here()}"
+        self._expect(step, seen, why_not)
 
     def do_expect_spoken(self, step: dict[str, Any]) -> None:
         want = step["expect_spoken"]
-        self.collect_speech()
-        if any(want in text for _w, _l, text in self.heard):
-            self.done(step, f"heard {want!r}")
-            return
-        if not self.heard:
-            why = "nothing was spoken since the last action"
-            if not self.app.session.speech:
-                why += " (speech is off; tap nav.speak or press a keypad key to turn it on)"
-        else:
-            said = "; ".join(repr(t) for _w, _l, t in self.heard[-4:])
-            why = f"{want!r} was not spoken; heard: {said}"
-        raise StepFailed(f"{why}; {self._here()}")
+
+        def seen() -> str | None:
+            self.collect_speech()
+            return f"heard {want!r}" if any(want in text for _w, _l, text in self.heard) \
+                else None
+
+        def why_not() -> str:
+            if not self.heard:
+                why = "nothing was spoken since the last action"
+                if not self.app.session.speech:
+                    why += " (speech is off; tap nav.speak or press a keypad key to turn it on)"
+            else:
+                said = "; ".join(repr(t) for _w, _l, t in self.heard[-4:])
+                why = f"{want!r} was not spoken; heard: {said}"
+            return f"{why}; {self._here()}"
+        self._expect(step, seen, why_not)
 
     def do_shot(self, step: dict[str, Any]) -> None:
         from kivy.core.window import Window
@@ -611,19 +1014,30 @@ class Walker:
                 self.fail(step, f"{type(e).__name__}: {e}")
         return run
 
-    def _guard_dt(self, step: dict[str, Any], fn: Callable[[float], None]
-                  ) -> Callable[[float], None]:
-        def run(dt: float) -> None:
-            self._guard(step, lambda: fn(dt))()
-        return run
+
+@dataclass
+class Start:
+    """Where a walk starts: by default fresh on the attract screen with the site's defaults;
+    otherwise on ``screen`` (with its sample parameters: a product for the product screen)
+    with these visitor settings, as a visitor would find it there."""
+    screen: str | None = None
+    lang: str | None = None
+    theme: str | None = None
+    text_scale: float | None = None
+    reach: bool = False
+    speech: bool | None = None
+
+    def is_default(self) -> bool:
+        return self == Start()
 
 
 def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
-             quiet: bool = True, voice: bool = True,
-             walker_cls: type[Walker] | None = None) -> WalkResult:
-    """Start the app fresh on the attract screen with the site's defaults and walk. Needs a
-    display; one walk per process (Kivy opens one window per process). ``walker_cls``: a
-    Walker with more kinds of step (the keypad journeys' driver)."""
+             quiet: bool = True, voice: bool = True, start: Start | None = None,
+             final_report: bool = False, connected: bool = False) -> WalkResult:
+    """Start the app (see Start) and walk. Needs a display; one walk per process (Kivy opens
+    one window per process). ``final_report``: the result's reports end with the screen as
+    the walk left it. ``connected``: the background loops run, as `kiosk run` has them on a
+    provisioned kiosk."""
     from screens.runtime import configure_kivy
 
     configure_kivy(size, fullscreen=False, quiet=quiet)
@@ -631,6 +1045,7 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
 
     from kiosk.device import KioskDevice
     from screens.app import KioskApp
+    from screens.runtime import app_on_screen
 
     # One clock for the walk: Kivy's own plus the time the script skipped. Kivy reads it
     # through Clock.time; the visitor session's idle timer gets the same function.
@@ -644,9 +1059,20 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
         skipped[0] += seconds
 
     Clock.time = now
+    start = start or Start()
     # The real voice, as `kiosk run` has it; what it says is recorded either way.
-    app = KioskApp(device=KioskDevice(), start="attract", clock=now, voice=voice)
-    walker = (walker_cls or Walker)(app, steps, out, now, skip)
+    if start.is_default():
+        device = KioskDevice()
+        if connected:
+            device.require_credentials()
+        app = KioskApp(device=device, start="attract", clock=now, voice=voice,
+                       background=connected)
+    else:
+        app = app_on_screen(start.screen or "attract", lang=start.lang, theme=start.theme,
+                            text_scale=start.text_scale, reach=start.reach,
+                            speech=start.speech, clock=now, voice=voice,
+                            background=connected)
+    walker = Walker(app, steps, out, now, skip, final_report=final_report)
     # Listening starts with the kiosk's voice: it starts just after the first frame.
     Clock.schedule_once(lambda _dt: app.when_ready(walker.start), 0)
     app.run()
@@ -654,6 +1080,7 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
 
 
 def cmd_walk(args: argparse.Namespace) -> int:
+    from screens import registry
     from screens.runtime import DEFAULT_SIZE, size_arg
     from screens.xvfb import XvfbUnavailable, display_for
 
@@ -661,6 +1088,15 @@ def cmd_walk(args: argparse.Namespace) -> int:
         steps = load_script(Path(args.script))
     except WalkScriptError as e:
         raise CommandError(str(e)) from None
+    if args.screen is not None and args.screen not in registry.SCREENS:
+        raise CommandError(f"unknown screen {args.screen!r}; screens: "
+                           f"{', '.join(sorted(registry.SCREENS))}")
+    if args.connected:
+        from kiosk.config import Credentials, KioskPaths
+
+        if Credentials.load(KioskPaths.default().credentials) is None:
+            raise CommandError("--connected needs a provisioned kiosk: run 'kiosk provision "
+                               "--api URL --code CODE' first, or walk without --connected")
     size = size_arg(args.size) or DEFAULT_SIZE
     out = Path(args.out)
     try:
@@ -668,14 +1104,26 @@ def cmd_walk(args: argparse.Namespace) -> int:
     except OSError as e:
         raise CommandError(f"can not create the output folder {out}: {e.strerror or e}"
                            ) from None
+    start = Start(screen=args.screen, lang=args.lang, theme=args.theme,
+                  text_scale=args.text_scale, reach=args.reach,
+                  speech=True if args.speech else None)
     try:
         with display_for(size):
-            result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent)
+            result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent,
+                              start=start, final_report=args.report is not None,
+                              connected=args.connected)
     except XvfbUnavailable as e:
         raise CommandError(str(e)) from None
     finally:
         # Kivy takes sys.stderr over for its log; the one-line error belongs on the real one.
         sys.stderr = sys.__stderr__
+    if args.report is not None:
+        try:
+            Path(args.report).write_text(json.dumps(result.as_json(), ensure_ascii=False,
+                                                    indent=1), encoding="utf-8")
+        except OSError as e:
+            raise CommandError(f"can not write the report {args.report}: {e.strerror or e}"
+                               ) from None
     if result.failure:
         raise CommandError(result.failure)
     if result.steps_done != len(steps):
@@ -689,9 +1137,22 @@ def cmd_walk(args: argparse.Namespace) -> int:
 def add_walk_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("walk", help="drive the real UI through a JSON script of steps (starts "
                                     "Xvfb if there is no display)")
-    p.add_argument("script", help="JSON list of steps, see CONTRACT.md")
+    p.add_argument("script", help="JSON list of steps, see docs/ACCESSIBILITY.md (kiosk walk)")
     p.add_argument("--out", required=True, help="folder for NAME.png, speech.log and walk.log")
     p.add_argument("--size", help="window size WxH, default 1080x1920")
     p.add_argument("--silent", action="store_true",
                    help="do not start the kiosk's voice (speech.log still has every utterance)")
+    p.add_argument("--screen", help="start on this screen (with its sample parameters) with a "
+                                    "visitor already there, instead of the attract screen")
+    p.add_argument("--lang", choices=("ar", "en"), help="the visitor's language at the start")
+    p.add_argument("--theme", help="the visitor's theme at the start")
+    p.add_argument("--text-scale", type=float, help="the visitor's text scale at the start")
+    p.add_argument("--reach", action="store_true", help="start in reach mode")
+    p.add_argument("--speech", action="store_true", help="start with speech on")
+    p.add_argument("--report", metavar="FILE.json",
+                   help="write the report steps' and the final screen's contents, and every "
+                        "navigation, to FILE.json (also when a step fails)")
+    p.add_argument("--connected", action="store_true",
+                   help="also run the sync, upload and heartbeat loops, so central's config and "
+                        "commands reach the walk (a provisioned kiosk)")
     p.set_defaults(func=cmd_walk)

@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 import requests
 
-REPO = Path(__file__).resolve().parent.parent
+pytest.register_assert_rewrite("tests.helpers")
+from tests.helpers import ROOT as REPO  # noqa: E402 - after the assertion rewrite is registered
+
 STARTUP_DEADLINE_S = 30.0
 HTTP_TIMEOUT_S = 10.0
 
@@ -150,7 +152,8 @@ def write_test_catalogue(root: Path) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# A virtual display for the UI tests (each UI app runs in its own process on it)
+# A virtual display for the UI tests (each UI app runs in its own process on it); what the UI
+# tests share besides fixtures is in tests/helpers.py
 
 
 @pytest.fixture(scope="session")
@@ -161,6 +164,13 @@ def display() -> str:
     from screens.xvfb import shared_display
 
     return shared_display()
+
+
+@pytest.fixture(scope="session")
+def kiosk_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One $KIOSK_HOME for the UI tests that only read the content (the bundled demo
+    catalogue, installed by the first app that starts on it) and its prompt cache."""
+    return tmp_path_factory.mktemp("kiosk-home")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,11 +4,10 @@ Arabic, and `_()` answers per language."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from kiosk.i18n import LOCALE_DIR, _, both, missing, translations
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_", "t", "both", "_step_text",
             # the visitor services' sentences (kiosk/services), shown and spoken by screens
             "VisitorError", "InputRefused", "ContactRefused", "NotSaved"}

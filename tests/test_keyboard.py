@@ -5,32 +5,13 @@ is private, and keeps its keys at least 16 mm wide and 2.5 mm apart at every tex
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from screens.textlayout import shape_line
-from tests.test_ui_forms_driver import ROOT, drive
-
-PX_PER_MM = 4.0
-
-
-@pytest.fixture(scope="session")
-def display() -> str:
-    import shutil
-
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/system-deps installs it)")
-    from screens.xvfb import shared_display
-
-    return shared_display()
-
-
-@pytest.fixture(scope="session")
-def kiosk_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("kiosk-home-keyboard")
+from tests.helpers import PX_PER_MM, ROOT, kiosk_env, walk
 
 
 def field(report: dict) -> dict:
@@ -65,8 +46,7 @@ print(json.dumps({
     "nothing": spoken_text("", "en"),
 }, ensure_ascii=False))
 """
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(kiosk_home), KIVY_NO_ARGS="1",
-               KIVY_NO_CONSOLELOG="1")
+    env = kiosk_env(display, kiosk_home, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -87,7 +67,7 @@ print(json.dumps({
 
 def test_typing_arabic_shows_the_shaped_text_and_delete_edits_the_logical_string(
         display, kiosk_home, tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "search", [
+    r = walk(display, kiosk_home, tmp_path, "search", [
         {"type": "قهوه"}, {"report": True},
         {"tap": "key.backspace"}, {"report": True},
         {"tap": "key.space"}, {"type": "ب"}, {"report": True},
@@ -108,7 +88,7 @@ def test_typing_arabic_shows_the_shaped_text_and_delete_edits_the_logical_string
 
 def test_layout_key_switches_between_arabic_english_and_digits(display, kiosk_home,
                                                                tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "search", [
+    r = walk(display, kiosk_home, tmp_path, "search", [
         {"report": True}, {"tap": "key.layout"}, {"report": True},
         {"tap": "key.digits"}, {"report": True},
         {"tap": "key.layout"}, {"report": True},
@@ -129,8 +109,8 @@ def test_keys_are_16_mm_and_2_5_mm_apart_and_inside_the_window_at_every_scale(
     for _scale in (1, 1.5, 2):  # one app, the visitor's text size button between layouts
         steps += [{"report": True}, {"tap": "key.layout"}, {"report": True},
                   {"tap": "key.digits"}, {"report": True}, {"tap": "key.layout"},
-                  {"call": "prefs.next_text_scale"}]
-    r = drive(display, kiosk_home, tmp_path, "search", steps, lang=lang)
+                  {"call": "next_text_scale"}]
+    r = walk(display, kiosk_home, tmp_path, "search", steps, lang=lang)
     assert r["errors"] == []
     scales = [rep["session"]["text_scale"] for rep in r["reports"][:9]]
     assert scales == [1.0] * 3 + [1.5] * 3 + [2.0] * 3
@@ -156,7 +136,7 @@ def test_keys_are_16_mm_and_2_5_mm_apart_and_inside_the_window_at_every_scale(
 
 
 def test_capital_letter_key_types_one_capital(display, kiosk_home, tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "search", [
+    r = walk(display, kiosk_home, tmp_path, "search", [
         {"tap": "key.shift"}, {"tap": "key.H"}, {"tap": "key.i"}], lang="en")
     assert r["errors"] == []
     assert r["reports"][-1]["session"]["entered"]["search.query"] == "Hi"
@@ -165,13 +145,13 @@ def test_capital_letter_key_types_one_capital(display, kiosk_home, tmp_path):
 def test_the_done_key_reads_back_what_was_typed_and_private_text_as_hidden(display,
                                                                           kiosk_home,
                                                                           tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "search", [
+    r = walk(display, kiosk_home, tmp_path, "search", [
         {"type": "tea"}, {"focus": "key.done"}, {"focus": "key.t"}], lang="en", speech=True)
     assert r["errors"] == []
     spoken = r["reports"][-1]["spoken"]
     assert any("Done. Typed so far: tea" in said for said in spoken)
     assert any("letter t" in said for said in spoken)
-    r = drive(display, kiosk_home, tmp_path, "feedback", [
+    r = walk(display, kiosk_home, tmp_path, "feedback", [
         {"tap": "feedback.kind.comment"}, {"type": "hi"}, {"tap": "key.done"},
         {"tap": "feedback.consent"}, {"tap": "feedback.contact.name"}, {"type": "Ali"},
         {"focus": "key.done"}, {"tap": "key.done"}, {"focus": "feedback.contact.name"}],
@@ -186,7 +166,7 @@ def test_the_done_key_reads_back_what_was_typed_and_private_text_as_hidden(displ
 def test_a_message_starts_with_a_capital_letter_without_looking_for_the_key(display,
                                                                            kiosk_home,
                                                                            tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "feedback", [
+    r = walk(display, kiosk_home, tmp_path, "feedback", [
         {"tap": "feedback.kind.comment"}, {"tap": "key.layout"}, {"report": True},
         {"tap": "key.H"}, {"report": True}], lang="ar")
     assert r["errors"] == []

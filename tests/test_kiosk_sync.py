@@ -86,6 +86,26 @@ def test_provision_sync_and_status_from_the_command_line(central, tmp_path):
     assert "provisioning failed" in again.stderr and "Traceback" not in again.stderr
 
 
+def test_provision_with_a_pin_keeps_only_its_hash_and_a_bad_pin_enrols_nothing(central,
+                                                                              tmp_path):
+    home = tmp_path / "kiosk"
+    code = central.cli("enrollment-code").stdout.strip()
+    bad = kiosk_cli(home, "provision", "--api", central.url, "--code", code, "--pin", "12ab",
+                    check=False)
+    assert bad.returncode == 1 and "6 to 12 digits" in bad.stderr
+    assert not (home / "credentials.json").exists()  # and the code is still unused:
+    kiosk_cli(home, "provision", "--api", central.url, "--code", code, "--pin", "4815162342")
+    text = (home / "credentials.json").read_text()
+    assert "4815162342" not in text
+    assert json.loads(text)["technician_pin_hash"].startswith("$argon2id$")
+    dev = KioskDevice(KioskPaths(home))
+    try:
+        assert dev.technician_pin_matches("4815162342")
+        assert not dev.technician_pin_matches("4815162343")
+    finally:
+        dev.close()
+
+
 def test_an_unchanged_catalogue_costs_one_request_answered_304(central, tmp_path):
     dev = provisioned(central, tmp_path)
     assert dev.sync().outcome == "updated"

@@ -18,8 +18,8 @@ from nacl.public import PrivateKey, SealedBox
 
 from kiosk.protocol import ProtocolError, SubmissionResult, b64, unb64
 from offline_cache.outbox import BACKOFF_CAP_S, ContactNotAccepted, Outbox, backoff_delay
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 COMMENT = {"kind": "comment", "text": "الخط صغير جداً على الشاشة"}
 
 

@@ -4,7 +4,6 @@ totals, one product with everything it points at, and the reading screens' conte
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,7 @@ from kiosk.protocol import GOVERNORATES
 from offline_cache.blobs import BlobStore
 from offline_cache.store import ContentStore
 from tests.catalogue_factory import NOW, install, make_catalogue, make_snapshot
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ the idle warning and session end, text scale 2 without clipping, landscape."""
 
 from __future__ import annotations
 
-import json
-import os
 import struct
 import subprocess
 import sys
@@ -13,48 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-PX_PER_MM = 4.0
-# The installed console script, as technicians run it.
-KIOSK = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
-
-
-@pytest.fixture(scope="session")
-def kiosk_home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("kiosk-home")
-
-
-def _env(display: str, home: Path) -> dict[str, str]:
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(home))
-    env.pop("KIOSK_PX_PER_MM", None)
-    return env
-
-
-def probe(display: str, home: Path, tmp_path: Path, screen: str, steps=(), **opts) -> dict:
-    out = tmp_path / f"probe-{screen}-{len(list(tmp_path.iterdir()))}.json"
-    cmd = [sys.executable, "-m", "screens.probe", "--screen", screen, "--out", str(out),
-           "--steps", json.dumps(list(steps))]
-    for key, value in opts.items():
-        flag = "--" + key.replace("_", "-")
-        if value is True:
-            cmd.append(flag)
-        elif value is not None:
-            cmd += [flag, str(value)]
-    proc = subprocess.run(cmd, cwd=ROOT, env=_env(display, home), capture_output=True,
-                          text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result = json.loads(out.read_text(encoding="utf-8"))
-    assert result["errors"] == []
-    return result
-
-
-def last(result: dict) -> dict:
-    return result["reports"][-1]
-
-
-def button(report: dict, kiosk_id: str) -> dict:
-    return next(b for b in report["buttons"] if b["id"] == kiosk_id)
-
+from tests.helpers import KIOSK, PX_PER_MM, ROOT, button, kiosk_env, last, walk_ok
 
 # -- screenshot -------------------------------------------------------------------------------
 
@@ -69,7 +26,7 @@ def test_screenshot_of_home_in_arabic_is_a_png_of_the_screen_size(display, kiosk
     out = tmp_path / "home.png"
     proc = subprocess.run(
         [*KIOSK, "screenshot", "home", "--lang", "ar", "--out",
-         str(out)], cwd=ROOT, env=_env(display, kiosk_home), capture_output=True, text=True,
+         str(out)], cwd=ROOT, env=kiosk_env(display, kiosk_home), capture_output=True, text=True,
         timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert png_size(out) == (1080, 1920)
@@ -79,7 +36,7 @@ def test_screenshot_of_home_in_arabic_is_a_png_of_the_screen_size(display, kiosk
 def test_screenshot_starts_its_own_xvfb_when_there_is_no_display(display, kiosk_home,
                                                                  tmp_path):
     out = tmp_path / "settings.png"
-    env = _env(display, kiosk_home)
+    env = kiosk_env(display, kiosk_home)
     env.pop("DISPLAY")
     proc = subprocess.run(
         [*KIOSK, "screenshot", "settings", "--lang", "en",
@@ -92,7 +49,7 @@ def test_screenshot_starts_its_own_xvfb_when_there_is_no_display(display, kiosk_
 def test_screenshot_of_an_unknown_screen_is_one_readable_line(display, kiosk_home, tmp_path):
     proc = subprocess.run(
         [*KIOSK, "screenshot", "nowhere", "--out",
-         str(tmp_path / "x.png")], cwd=ROOT, env=_env(display, kiosk_home),
+         str(tmp_path / "x.png")], cwd=ROOT, env=kiosk_env(display, kiosk_home),
         capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert proc.stderr.startswith("kiosk: unknown screen 'nowhere'")
@@ -105,7 +62,7 @@ def test_multiline_arabic_renders_its_lines_top_to_bottom_in_reading_order(displ
                                                                           tmp_path):
     from screens.textlayout import shape_line
 
-    r = last(probe(display, kiosk_home, tmp_path, "contact", lang="ar", text_scale=2))
+    r = last(walk_ok(display, kiosk_home, tmp_path, "contact", lang="ar", text_scale=2))
     multi = [t for t in r["texts"] if t["lang"] == "ar" and len(t["lines_logical"]) > 1
              and "\n" not in t["logical"]]
     assert multi, "expected a wrapped Arabic text on the contact screen at text scale 2"
@@ -122,7 +79,7 @@ def test_multiline_arabic_renders_its_lines_top_to_bottom_in_reading_order(displ
 @pytest.mark.parametrize("screen", ["home", "settings", "contact", "attract"])
 def test_at_text_scale_2_no_line_is_wider_than_its_text_and_nothing_leaves_the_window(
         display, kiosk_home, tmp_path, screen):
-    r = last(probe(display, kiosk_home, tmp_path, screen, lang="ar", text_scale=2))
+    r = last(walk_ok(display, kiosk_home, tmp_path, screen, lang="ar", text_scale=2))
     width = r["window"][0]
     for t in r["texts"]:
         x, _y, w, _h = t["rect"]
@@ -164,7 +121,7 @@ def _overlaps(a, b, gap: float) -> bool:
                                                 ("home", "en", 2), ("attract", "ar", 1.5)])
 def test_every_target_is_16_mm_and_2_5_mm_from_the_next(display, kiosk_home, tmp_path,
                                                          screen, lang, scale):
-    r = last(probe(display, kiosk_home, tmp_path, screen, lang=lang, text_scale=scale))
+    r = last(walk_ok(display, kiosk_home, tmp_path, screen, lang=lang, text_scale=scale))
     target, gap = 16 * PX_PER_MM, 2.5 * PX_PER_MM
     buttons = visible(r)
     assert {"nav.home", "nav.back", "nav.lang", "nav.text_size", "nav.contrast", "nav.speak",
@@ -191,7 +148,7 @@ def _visible(button: dict, scroll: dict | None) -> list[float] | None:
 
 
 def test_tap_activates_on_release_and_sliding_off_cancels(display, kiosk_home, tmp_path):
-    r = probe(display, kiosk_home, tmp_path, "home", lang="ar", steps=[
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="ar", steps=[
         {"touch_path": ["nav.lang", [540, 1000]]},  # pressed, slid off, lifted elsewhere
         {"report": True},
         {"tap": "nav.lang"},
@@ -202,15 +159,15 @@ def test_tap_activates_on_release_and_sliding_off_cancels(display, kiosk_home, t
 
 
 def test_home_tiles_open_their_screens_and_back_returns(display, kiosk_home, tmp_path):
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"tap": "home.settings"}, {"report": True}, {"tap": "nav.back"}])
     assert r["reports"][0]["screen"] == "settings"
     assert last(r)["screen"] == "home"
 
 
 def test_focus_order_is_reading_order_mirrored_for_arabic(display, kiosk_home, tmp_path):
-    ar = last(probe(display, kiosk_home, tmp_path, "home", lang="ar"))
-    en = last(probe(display, kiosk_home, tmp_path, "home", lang="en"))
+    ar = last(walk_ok(display, kiosk_home, tmp_path, "home", lang="ar"))
+    en = last(walk_ok(display, kiosk_home, tmp_path, "home", lang="en"))
 
     def first_row(report):
         rects = {b["id"]: b["rect"] for b in report["buttons"]}
@@ -230,8 +187,8 @@ def test_focus_order_is_reading_order_mirrored_for_arabic(display, kiosk_home, t
 
 def test_keypad_moves_focus_without_activating_and_action_activates(display, kiosk_home,
                                                                     tmp_path):
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
-        {"key": 274}, {"report": True}, {"key": 13}])
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+        {"key": "down"}, {"report": True}, {"key": "action"}])
     first = r["reports"][0]
     focused = [b["id"] for b in first["buttons"] if b["focused"]]
     assert focused == [first["focus_order"][0]]
@@ -241,7 +198,7 @@ def test_keypad_moves_focus_without_activating_and_action_activates(display, kio
 
 def test_reach_mode_puts_every_control_in_the_lower_half(display, kiosk_home, tmp_path):
     for screen in ("home", "settings"):
-        r = last(probe(display, kiosk_home, tmp_path, screen, lang="en", reach=True))
+        r = last(walk_ok(display, kiosk_home, tmp_path, screen, lang="en", reach=True))
         half = r["window"][1] / 2
         for b in r["buttons"]:
             if b["rect"][1] >= 0:  # scrolled out of view below is still below
@@ -254,12 +211,12 @@ def test_idle_warning_continues_ten_times_then_more_time_then_session_ends(displ
                                                                           kiosk_home, tmp_path):
     steps = [{"tap": "lang.en"}]
     for _ in range(10):
-        steps += [{"advance_idle": 91}, {"tap": "idle.continue"}]
-    steps += [{"advance_idle": 91}, {"report": True}, {"tap": "idle.more_time"},
-              {"report": True}, {"advance_idle": 899}, {"report": True},
+        steps += [{"wait": 91}, {"tap": "idle.continue"}]
+    steps += [{"wait": 91}, {"report": True}, {"tap": "idle.more_time"},
+              {"report": True}, {"wait": 899}, {"report": True},
               {"tap": "nav.text_size"}, {"tap": "nav.contrast"},
-              {"advance_idle": 901}, {"report": True}, {"advance_idle": 40}]
-    r = probe(display, kiosk_home, tmp_path, "attract", steps=steps)
+              {"wait": 901}, {"report": True}, {"wait": 40}]
+    r = walk_ok(display, kiosk_home, tmp_path, "attract", steps=steps)
     warned, continued, extended, warned_again, ended = r["reports"]
     assert warned["overlay"] == "idle" and warned["screen"] == "home"
     assert {b["id"] for b in warned["buttons"] if b["in_overlay"]} == {"idle.continue",
@@ -278,7 +235,7 @@ def test_idle_warning_continues_ten_times_then_more_time_then_session_ends(displ
 @pytest.mark.parametrize("screen", ["attract", "home", "settings", "contact", "thanks"])
 def test_landscape_lays_out_every_screen_inside_the_window(display, kiosk_home, tmp_path,
                                                            screen):
-    r = last(probe(display, kiosk_home, tmp_path, screen, lang="en", size="1920x1080"))
+    r = last(walk_ok(display, kiosk_home, tmp_path, screen, lang="en", size="1920x1080"))
     assert r["window"] == [1920, 1080]
     for b in r["buttons"]:
         x, y, w, h = b["rect"]
@@ -288,7 +245,7 @@ def test_landscape_lays_out_every_screen_inside_the_window(display, kiosk_home, 
 
 def test_stale_content_shows_a_quiet_banner_and_nothing_else_changes(display, kiosk_home,
                                                                      tmp_path):
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"report": True}, {"stale": True}, {"report": True}])
     fresh, stale = r["reports"][0], r["reports"][1]
     banner = [t for t in stale["texts"] if t["logical"].startswith("Some information may be")]
@@ -299,7 +256,7 @@ def test_stale_content_shows_a_quiet_banner_and_nothing_else_changes(display, ki
 
 def test_first_boot_runs_on_the_bundled_demo_catalogue(display, tmp_path):
     home = tmp_path / "fresh-home"
-    r = last(probe(display, home, tmp_path, "home", lang="en",
+    r = last(walk_ok(display, home, tmp_path, "home", lang="en",
                    steps=[{"tap": "home.categories"}]))
     assert any(b["id"] == "category.dates_food" for b in r["buttons"])
 
@@ -319,7 +276,7 @@ def test_rendered_body_capitals_are_at_least_4_8_mm_tall(display, kiosk_home, tm
         "rows = [y for y in range(h) if any(px[(y * w + x) * 4 + 3] > 128 for x in range(w))]\n"
         "print(max(rows) - min(rows) + 1)\n")
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT,
-                          env=_env(display, kiosk_home), capture_output=True, text=True,
+                          env=kiosk_env(display, kiosk_home), capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     cap_px = int(proc.stdout.strip().splitlines()[-1])
@@ -329,9 +286,9 @@ def test_rendered_body_capitals_are_at_least_4_8_mm_tall(display, kiosk_home, tm
 def test_slide_to_read_focuses_and_speaks_each_control_and_activates_nothing(display,
                                                                              kiosk_home,
                                                                              tmp_path):
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"tap": "nav.speak"},
-        {"slide": ["home.categories", "home.governorates", "nav.help"], "dwell": 0.35},
+        {"slide": ["home.categories", "home.governorates", "nav.help"]},
         {"report": True}])
     rep = last(r)
     assert rep["screen"] == "home" and rep["overlay"] is None  # nothing activated
@@ -341,14 +298,14 @@ def test_slide_to_read_focuses_and_speaks_each_control_and_activates_nothing(dis
 
 
 def test_a_quick_tap_with_a_small_tremor_still_activates(display, kiosk_home, tmp_path):
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"touch_path": ["home.settings", "home.settings"]}])
     assert last(r)["screen"] == "settings"
 
 
 def test_help_held_then_a_control_explains_it_without_choosing_it(display, kiosk_home,
                                                                   tmp_path):
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"hold": "nav.help", "s": 1.2}, {"report": True},
         {"tap": "home.settings"}, {"report": True},
         {"tap": "help.close"}, {"tap": "nav.help"}])

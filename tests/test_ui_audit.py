@@ -10,10 +10,11 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from tests.test_ui_app import KIOSK, ROOT, _env, kiosk_home  # noqa: F401
+from tests.helpers import KIOSK, ROOT, kiosk_env, walk_ok
 
 BROKEN_SCREEN = textwrap.dedent('''
     """Screens that break the rules on purpose, for the audit's own tests."""
@@ -133,11 +134,11 @@ DRIVER = textwrap.dedent('''
 ''')
 
 
-def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):  # noqa: F811
+def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):
     from screens import registry
 
     proc = subprocess.run([*KIOSK, "audit", "--json"], cwd=ROOT,
-                          env=_env(display, kiosk_home), capture_output=True, text=True,
+                          env=kiosk_env(display, kiosk_home), capture_output=True, text=True,
                           timeout=900)
     report = json.loads(proc.stdout)
     found = report["failures"]
@@ -166,14 +167,14 @@ def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):  # n
 
 
 @pytest.fixture(scope="module")
-def broken_audit(display, kiosk_home, tmp_path_factory):  # noqa: F811
+def broken_audit(display, kiosk_home, tmp_path_factory):
     from central.content import make_png
 
     tmp = tmp_path_factory.mktemp("broken-screen")
     (tmp / "broken_screen.py").write_text(BROKEN_SCREEN, encoding="utf-8")
     (tmp / "red.png").write_bytes(make_png(32, 20, (200, 30, 30)))
     out = tmp / "report.json"
-    env = _env(display, kiosk_home)
+    env = kiosk_env(display, kiosk_home)
     env.pop("DISPLAY")  # the audit starts its own Xvfb
     proc = subprocess.run([sys.executable, "-c", DRIVER, str(tmp), "audit", "--screen",
                            "broken", "--screen", "figures", "--screen", "crashing", "--out",
@@ -325,7 +326,7 @@ def test_a_focus_ring_in_the_colour_behind_it_is_caught_in_every_theme(broken_au
             if "with the app's own focus" not in f["message"]] == []
 
 
-def test_the_focus_ring_on_screen_is_as_thick_as_the_audit_reads_it(display, kiosk_home,  # noqa: F811
+def test_the_focus_ring_on_screen_is_as_thick_as_the_audit_reads_it(display, kiosk_home,
                                                                      tmp_path):
     """The audit reads a Kivy Line of width w as 2w px across (the extended build offsets the
     path by w each side): the pixels of a focused control agree."""
@@ -334,14 +335,10 @@ def test_the_focus_ring_on_screen_is_as_thick_as_the_audit_reads_it(display, kio
     from kiosk.units import FOCUS_RING_MM
     from screens.themes import STANDARD, hex_to_rgb
 
-    shot, out = tmp_path / "ring.png", tmp_path / "probe.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "screens.probe", "--screen", "settings", "--lang", "en",
-         "--theme", "standard", "--out", str(out),
-         "--steps", json.dumps([{"key": 274}, {"shot": str(shot)}])],
-        cwd=ROOT, env=_env(display, kiosk_home), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    r = json.loads(out.read_text(encoding="utf-8"))["reports"][-1]
+    walked = walk_ok(display, kiosk_home, tmp_path, "settings", lang="en", theme="standard",
+                     steps=[{"key": "down"}, {"shot": "ring"}])
+    shot = Path(walked["shots"][0])
+    r = walked["reports"][-1]
     focused = [b for b in r["buttons"] if b["focused"]]
     assert len(focused) == 1
     x, y, w, h = focused[0]["rect"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_ui_app import button, kiosk_home, last, probe  # noqa: F401
+from tests.helpers import button, last, walk_ok
 
 
 def ids(report: dict, prefix: str) -> list[str]:
@@ -20,17 +20,17 @@ def texts(report: dict) -> list[str]:
 @pytest.mark.parametrize("tile,kind", [("home.categories", "category."),
                                        ("home.governorates", "governorate."),
                                        ("home.manufacturers", "manufacturer.")])
-def test_each_browse_tile_lists_its_records(display, kiosk_home, tmp_path, tile, kind):  # noqa: F811
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[{"tap": tile}])
+def test_each_browse_tile_lists_its_records(display, kiosk_home, tmp_path, tile, kind):
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[{"tap": tile}])
     listed = ids(last(r), kind)
     assert len(listed) >= 4
     # Every entry says how many products it leads to.
     assert all("Products: " in button(last(r), i)["text"] for i in listed)
 
 
-def test_a_governorate_pages_its_products_and_back_keeps_the_page(display, kiosk_home,  # noqa: F811
+def test_a_governorate_pages_its_products_and_back_keeps_the_page(display, kiosk_home,
                                                                   tmp_path):
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"tap": "home.governorates"}, {"tap": "governorate.muscat"}, {"report": True},
         {"tap": "products.next"}, {"report": True}])
     first, second = r["reports"][0], r["reports"][1]
@@ -43,9 +43,9 @@ def test_a_governorate_pages_its_products_and_back_keeps_the_page(display, kiosk
     steps_ar = [{"tap": "home.governorates"}, {"tap": "governorate.muscat"},
                 {"tap": "products.next"}]
     # Pages follow the visitor's language: Arabic name order differs from English.
-    product_id = ids(last(probe(display, kiosk_home, tmp_path, "home", lang="ar",
+    product_id = ids(last(walk_ok(display, kiosk_home, tmp_path, "home", lang="ar",
                                 steps=steps_ar)), "product.")[0]
-    r2 = probe(display, kiosk_home, tmp_path, "home", lang="ar", steps=[
+    r2 = walk_ok(display, kiosk_home, tmp_path, "home", lang="ar", steps=[
         {"tap": "home.governorates"}, {"tap": "governorate.muscat"}, {"tap": "products.next"},
         {"tap": product_id}, {"report": True}, {"tap": "nav.back"}])
     opened, back = r2["reports"][0], last(r2)
@@ -55,7 +55,7 @@ def test_a_governorate_pages_its_products_and_back_keeps_the_page(display, kiosk
 
 
 def test_product_shows_alt_text_maker_certifications_outlets_and_portal_link(
-        display, kiosk_home, tmp_path):  # noqa: F811 - pytest fixtures shadow their imports
+        display, kiosk_home, tmp_path):
     from kiosk.config import KioskPaths
     from kiosk.device import KioskDevice
 
@@ -63,7 +63,7 @@ def test_product_shows_alt_text_maker_certifications_outlets_and_portal_link(
     dev.ensure_content()
     detail = dev.store.product("khalas-dates-1kg")
     dev.close()
-    r = probe(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+    r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"tap": "home.categories"}, {"tap": "category.dates_food"},
         {"tap": "product.khalas-dates-1kg"}])
     rep = last(r)
@@ -79,6 +79,6 @@ def test_product_shows_alt_text_maker_certifications_outlets_and_portal_link(
     for outlet in detail.product.where_to_buy:
         assert any(t.startswith(outlet.name.en) for t in shown)
     assert str(detail.product.portal_url) in shown
-    r = probe(display, kiosk_home, tmp_path, "product", lang="en",
+    r = walk_ok(display, kiosk_home, tmp_path, "product", lang="en",
               steps=[{"tap": "product.maker"}])
     assert last(r)["screen"] == "products"

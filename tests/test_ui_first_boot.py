@@ -1,35 +1,24 @@
 """A kiosk's first boot is a boot like any other: walks on a brand-new $KIOSK_HOME show the
 demo's categories and products in both languages, twenty first boots in a row end cleanly, and
-content activated while a visitor is on a screen shows there in place, focus and history kept.
-
-Run as a module it is the walk driver for the last test: `kiosk walk` (screens/walk.py) with
-one more step, {"install": DIR}, which installs the catalogue in DIR from a background thread
-and announces it as the sync loop does (kiosk.events.CONTENT_CHANGED), as a sync would while a
-visitor is on a screen:
-
-    python -m tests.test_ui_first_boot SCRIPT.json --out DIR
-"""
+content activated while a visitor is on a screen shows there in place, focus and history kept
+(kiosk walk's {"install": DIR} step: the catalogue in DIR installed from a background thread and
+announced as the sync loop does, as a sync would while a visitor is on a screen)."""
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import KIOSK, ROOT, kiosk_env
+
 DEMO = ROOT / "assets" / "demo"
-KIOSK = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
-DRIVER = [sys.executable, "-m", "tests.test_ui_first_boot"]
 FIRST_BOOTS = 20
-INSTALL_TIMEOUT_S = 30.0
 
 
 def demo() -> dict[str, Any]:
@@ -37,14 +26,12 @@ def demo() -> dict[str, Any]:
 
 
 def run_walk(display: str, home: Path, tmp_path: Path, steps: list,
-             command: list[str] = KIOSK, timeout: float = 180) -> subprocess.CompletedProcess:
+             timeout: float = 180) -> subprocess.CompletedProcess:
     script = tmp_path / "walk.json"
     script.write_text(json.dumps(steps, ensure_ascii=False), encoding="utf-8")
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(home))
-    env.pop("KIOSK_PX_PER_MM", None)
-    args = [*command, "walk"] if command is KIOSK else list(command)
-    return subprocess.run([*args, str(script), "--out", str(tmp_path / "out")], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([*KIOSK, "walk", str(script), "--out", str(tmp_path / "out")],
+                          cwd=ROOT, env=kiosk_env(display, home), capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def walk_log(tmp_path: Path) -> list[dict]:
@@ -156,7 +143,7 @@ def test_content_activated_on_a_screen_refreshes_it_in_place(display, tmp_path):
         {"key": "back"},
         {"expect_screen": "categories"},
     ]
-    proc = run_walk(display, tmp_path / "home", tmp_path, steps, command=DRIVER)
+    proc = run_walk(display, tmp_path / "home", tmp_path, steps)
     assert proc.returncode == 0, proc.stderr
     assert f"{len(steps)} steps passed" in proc.stdout
     log = walk_log(tmp_path)
@@ -195,101 +182,3 @@ def test_closing_the_store_waits_for_a_transaction_another_thread_runs(tmp_path)
     w.join(10)
     closer.join(10)
     assert not closer.is_alive() and not failures
-
-
-# -- the driver --------------------------------------------------------------------------------
-
-def _walker_cls() -> type:
-    from screens import walk as walk_mod
-
-    class InstallingWalker(walk_mod.Walker):
-        """`kiosk walk` plus {"install": DIR}: a new content version while the visitor is on a
-        screen. The step is done once the app has shown the new content."""
-
-        def run_next(self) -> None:
-            if self.finished or self.index >= len(self.steps) or \
-                    "install" not in self.steps[self.index]:
-                super().run_next()
-                return
-            step = self.steps[self.index]
-            self.collect_speech()  # an action step: what is heard next comes after it
-            self.heard = []
-            try:
-                self._install(step)
-            except Exception as e:  # noqa: BLE001 - the walk reports it as this step's
-                self.fail(step, f"{type(e).__name__}: {e}")
-
-        def _install(self, step: dict[str, Any]) -> None:
-            from kivy.clock import Clock
-
-            from kiosk import events
-
-            app = self.app
-            failed: list[str] = []
-            focus = app.focus.id
-            started = Clock.get_time()
-
-            def install() -> None:
-                # A background thread, as the sync loop is: store write, then the event.
-                try:
-                    store = app.device.store
-                    version = store.import_catalogue_dir(step["install"], source="demo")
-                    app.device.events.emit(events.CONTENT_CHANGED, version=version)
-                except Exception as e:  # noqa: BLE001 - the step fails with it
-                    failed.append(f"{type(e).__name__}: {e}")
-
-            worker = threading.Thread(target=install, name="test-install", daemon=True)
-            worker.start()
-
-            def shown() -> bool:
-                ring = app.focus.focused()
-                return (app.nav.shown_generation >= app.nav.content_generation
-                        and (focus is None or (ring is not None and ring.focused)))
-
-            def poll(_dt: float) -> None:
-                if failed:
-                    self.fail(step, failed[0])
-                elif not worker.is_alive() and shown():
-                    self.done(step, f"focus {app.focus.id} on {self._here()}")
-                elif Clock.get_time() - started > INSTALL_TIMEOUT_S:
-                    self.fail(step, f"the new content was not shown, with the keypad focus "
-                                    f"on {focus} kept, within {INSTALL_TIMEOUT_S:g} s; "
-                                    f"{self._here()}")
-                else:
-                    Clock.schedule_once(poll, 0)
-            Clock.schedule_once(poll, 0)
-
-    return InstallingWalker
-
-
-def main(argv: list[str] | None = None) -> int:
-    from screens import walk as walk_mod
-    from screens.commands import DEFAULT_SIZE
-    from screens.xvfb import display_for
-
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("script")
-    p.add_argument("--out", required=True)
-    args = p.parse_args(argv)
-    raw = json.loads(Path(args.script).read_text(encoding="utf-8"))
-    for n, step in enumerate(raw, 1):
-        if "install" not in step:
-            walk_mod.check_step(n, step)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with display_for(DEFAULT_SIZE):
-        result = walk_mod.run_walk(raw, out, DEFAULT_SIZE, walker_cls=_walker_cls())
-    sys.stderr = sys.__stderr__
-    if result.failure:
-        print(result.failure, file=sys.stderr)
-        return 1
-    if result.steps_done != len(raw):
-        print(f"the walk stopped after {result.steps_done} of {len(raw)} steps",
-              file=sys.stderr)
-        return 1
-    print(f"walk: {len(raw)} steps passed")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

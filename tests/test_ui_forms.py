@@ -11,18 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ui_forms_driver import drive, shows
-
-
-@pytest.fixture(scope="session")
-def display() -> str:
-    import shutil
-
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/system-deps installs it)")
-    from screens.xvfb import shared_display
-
-    return shared_display()
+from tests.helpers import shows, walk
 
 
 @pytest.fixture
@@ -62,13 +51,13 @@ def provision(server, home: Path) -> None:
 
 
 def thanks_call(result: dict) -> dict:
-    return next(g for g in result["go_calls"] if g["name"] == "thanks")
+    return next(g for g in result["navigations"] if g["name"] == "thanks")
 
 
 # -- feedback ---------------------------------------------------------------------------------
 
 def test_feedback_needs_a_message_and_the_error_names_it(display, home, runs):
-    r = drive(display, home, runs, "feedback", [
+    r = walk(display, home, runs, "feedback", [
         {"tap": "feedback.kind.comment"}, {"tap": "key.done"}, {"report": True}], lang="en",
         speech=True)
     assert r["errors"] == []
@@ -82,14 +71,14 @@ def test_feedback_needs_a_message_and_the_error_names_it(display, home, runs):
 def test_feedback_with_contact_is_sealed_and_kept_before_thanks_and_never_spoken(
         display, home, runs, central_server):
     provision(central_server, home)
-    r = drive(display, home, runs, "feedback", [
+    r = walk(display, home, runs, "feedback", [
         {"tap": "feedback.kind.suggestion"}, {"report": True},
         {"type": "More dates please"}, {"tap": "key.done"},
         {"tap": "feedback.consent"}, {"tap": "feedback.contact.name"}, {"type": "Sara"},
         {"tap": "key.done"}, {"tap": "feedback.contact.email"}, {"type": "sara@example.om"},
         {"tap": "key.done"}, {"report": True},
         {"tap": "feedback.submit"},
-        {"wait_for": {"screen": "thanks"}},
+        {"expect_screen": "thanks", "within": 10},
         {"report": True}], lang="en", speech=True)
     assert r["errors"] == []
     kinds, review, thanked = r["reports"][:3]
@@ -120,11 +109,11 @@ def test_feedback_with_contact_is_sealed_and_kept_before_thanks_and_never_spoken
 
 def test_unprovisioned_kiosk_says_it_can_not_take_contact_and_sends_without_it(
         display, home, runs):
-    r = drive(display, home, runs, "feedback", [
+    r = walk(display, home, runs, "feedback", [
         {"tap": "feedback.kind.complaint"}, {"type": "Too slow"}, {"tap": "key.done"},
         {"tap": "feedback.consent"}, {"tap": "feedback.contact.phone"}, {"type": "99112233"},
         {"tap": "key.done"}, {"tap": "feedback.submit"}, {"report": True},
-        {"tap": "feedback.submit_without_contact"}, {"wait_for": {"screen": "thanks"}}],
+        {"tap": "feedback.submit_without_contact"}, {"expect_screen": "thanks", "within": 10}],
         lang="en")
     assert r["errors"] == []
     refused = r["reports"][0]
@@ -141,10 +130,10 @@ def test_unprovisioned_kiosk_says_it_can_not_take_contact_and_sends_without_it(
 
 def test_accessibility_problem_is_sent_as_an_accessibility_report_in_arabic(display, home,
                                                                             runs):
-    r = drive(display, home, runs, "feedback", [
+    r = walk(display, home, runs, "feedback", [
         {"tap": "feedback.kind.accessibility"}, {"type": "الخط صغير"},
         {"tap": "key.done"}, {"report": True}, {"tap": "feedback.submit"},
-        {"wait_for": {"screen": "thanks"}}], lang="ar")
+        {"expect_screen": "thanks", "within": 10}], lang="ar")
     assert r["errors"] == []
     review = r["reports"][0]
     assert shows(review, "مشكلة في سهولة الوصول والاستخدام")
@@ -157,7 +146,7 @@ def test_accessibility_problem_is_sent_as_an_accessibility_report_in_arabic(disp
 
 
 def test_cancel_leaves_nothing_behind(display, home, runs):
-    r = drive(display, home, runs, "home", [
+    r = walk(display, home, runs, "home", [
         {"tap": "home.feedback"}, {"tap": "feedback.kind.comment"}, {"type": "abc"},
         {"tap": "feedback.cancel"}, {"report": True}], lang="en")
     assert r["errors"] == []
@@ -171,7 +160,7 @@ def test_cancel_leaves_nothing_behind(display, home, runs):
 
 def test_survey_shows_progress_requires_an_answer_and_sends_after_the_comment(display, home,
                                                                               runs):
-    r = drive(display, home, runs, "survey", [
+    r = walk(display, home, runs, "survey", [
         {"report": True},
         {"tap": "survey.next"}, {"report": True},
         {"tap": "survey.overall.satisfied"}, {"report": True},
@@ -179,7 +168,7 @@ def test_survey_shows_progress_requires_an_answer_and_sends_after_the_comment(di
         {"tap": "survey.finding.very_satisfied"}, {"tap": "survey.next"},
         {"tap": "survey.next"}, {"tap": "survey.next"}, {"tap": "survey.next"},
         {"report": True},
-        {"type": "ok"}, {"tap": "survey.submit"}, {"wait_for": {"screen": "thanks"}}],
+        {"type": "ok"}, {"tap": "survey.submit"}, {"expect_screen": "thanks", "within": 10}],
         lang="en", speech=True)
     first, refused, chosen, second, comment = r["reports"][:5]
     assert r["errors"] == []
@@ -202,7 +191,7 @@ def test_survey_shows_progress_requires_an_answer_and_sends_after_the_comment(di
 
 
 def test_survey_back_keeps_the_answer_given(display, home, runs):
-    r = drive(display, home, runs, "survey", [
+    r = walk(display, home, runs, "survey", [
         {"tap": "survey.overall.neutral"}, {"tap": "survey.next"}, {"tap": "survey.back"},
         {"report": True}], lang="ar")
     assert r["errors"] == []
@@ -216,15 +205,16 @@ def test_survey_back_keeps_the_answer_given(display, home, runs):
 
 def test_poll_vote_shows_results_as_text_and_a_second_visit_goes_straight_to_them(
         display, home, runs):
-    r = drive(display, home, runs, "home", [
+    r = walk(display, home, runs, "home", [
         {"tap": "home.poll"}, {"tap": "poll.submit"}, {"report": True},
         {"tap": "poll.option.crafts"}, {"report": True},
         {"tap": "poll.submit"},
-        {"wait_for": {"screen": "poll_results", "text": "this kiosk only"}},
-        {"wait_for": {"spoken": "Handicrafts and silver: 1 vote"}},
+        {"expect_screen": "poll_results", "within": 10},
+        {"expect_text": "this kiosk only", "within": 10},
+        {"expect_spoken": "Handicrafts and silver: 1 vote", "within": 10},
         {"report": True},
         {"tap": "nav.home"}, {"tap": "home.poll"},
-        {"wait_for": {"screen": "poll_results"}}, {"report": True}], lang="en", speech=True)
+        {"expect_screen": "poll_results", "within": 10}, {"report": True}], lang="en", speech=True)
     assert r["errors"] == []
     empty, chosen, results, again = r["reports"][:4]
     assert shows(empty, "Please choose an answer first, then tap Vote.")
@@ -240,7 +230,7 @@ def test_poll_vote_shows_results_as_text_and_a_second_visit_goes_straight_to_the
     assert shows(results, "1 vote in total.")
     assert any("Handicrafts and silver: 1 vote (100%)" in s for s in results["spoken"])
     assert again["screen"] == "poll_results"
-    poll_calls = [g for g in r["go_calls"] if g["name"] == "poll_results"]
+    poll_calls = [g for g in r["navigations"] if g["name"] == "poll_results"]
     assert poll_calls[0]["outbox_rows"] == 1  # the vote was stored before the results
     rows = outbox_rows(home)
     assert len(rows) == 1  # one vote per visitor
@@ -258,9 +248,10 @@ def test_poll_results_come_from_central_when_it_answers(display, home, runs, cen
         assert device.sync().outcome in ("updated", "current")  # central's poll: favourite
     finally:
         device.close()
-    r = drive(display, home, runs, "poll", [
+    r = walk(display, home, runs, "poll", [
         {"tap": "poll.option.halwa"}, {"tap": "poll.submit"},
-        {"wait_for": {"screen": "poll_results", "text": "النتائج من جميع الأجهزة"}},
+        {"expect_screen": "poll_results", "within": 10},
+        {"expect_text": "النتائج من جميع الأجهزة", "within": 10},
         {"report": True}],
         lang="ar")
     assert r["errors"] == []
@@ -269,8 +260,8 @@ def test_poll_results_come_from_central_when_it_answers(display, home, runs, cen
         assert device.flush_outbox(max_failures=1).pending == 0
     finally:
         device.close()
-    r2 = drive(display, home, runs, "poll_results", [
-        {"wait_for": {"text": "النتائج من جميع الأجهزة والبوابة."}}, {"report": True}],
+    r2 = walk(display, home, runs, "poll_results", [
+        {"expect_text": "النتائج من جميع الأجهزة والبوابة.", "within": 10}, {"report": True}],
         lang="ar")
     assert r2["errors"] == []
     after = r2["reports"][0]
@@ -295,7 +286,7 @@ def test_poll_results_come_from_central_when_it_answers(display, home, runs, cen
 ])
 def test_form_screens_at_text_scale_2_in_arabic_are_not_clipped(display, home, runs, screen,
                                                                 steps):
-    r = drive(display, home, runs, screen, steps, lang="ar", text_scale=2,
+    r = walk(display, home, runs, screen, steps, lang="ar", text_scale=2,
               theme="high_contrast")
     assert r["errors"] == []
     last = r["reports"][-1]
@@ -318,7 +309,7 @@ def test_form_screens_at_text_scale_2_in_arabic_are_not_clipped(display, home, r
 ])
 def test_landscape_keeps_every_key_and_result_inside_the_window(display, home, runs, screen,
                                                                 steps):
-    r = drive(display, home, runs, screen, steps, lang="en", size="1920x1080")
+    r = walk(display, home, runs, screen, steps, lang="en", size="1920x1080")
     assert r["errors"] == []
     last = r["reports"][-1]
     assert last["window"] == [1920, 1080]

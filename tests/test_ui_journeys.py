@@ -2,37 +2,30 @@
 the kiosk says checked at every step. Each walk is the real app in its own process under Xvfb,
 speaking with real espeak-ng into the FileSink (the test's sound card), so speech.log and the
 sink's log show what was said and what was heard. Keys only: `keys_to` is Down/Up pressed until
-the wanted control has the focus (tests/test_ui_journeys_driver.py)."""
+the wanted control has the focus, `type_keys` types with them (kiosk walk's steps)."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kiosk.i18n import _
+from tests import helpers
+from tests.helpers import kiosk_env
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEECH_ON = {"ar": "القراءة الصوتية مفعّلة", "en": "Speech is on"}
 POSITION = {"ar": "1 من", "en": "1 of"}
 
 
 @pytest.fixture(scope="module")
-def display() -> str:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/system-deps installs it); the UI tests "
-                    "need a display")
+def display(display: str) -> str:
     if shutil.which("espeak-ng") is None and not Path("/usr/lib/x86_64-linux-gnu/"
                                                       "libespeak-ng.so.1").exists():
         pytest.skip("espeak-ng is not installed; the journeys speak with the real voice")
-    from screens.xvfb import shared_display
-
-    return shared_display()
+    return display
 
 
 @pytest.fixture(scope="module")
@@ -42,20 +35,14 @@ def home(tmp_path_factory) -> Path:
 
 
 def walk(display: str, home: Path, tmp_path: Path, steps: list) -> tuple[Path, list, list]:
-    """Run the keypad walk; fail with its one line. Returns (out, speech.log, sink log)."""
-    script = tmp_path / "walk.json"
-    script.write_text(json.dumps(steps, ensure_ascii=False), encoding="utf-8")
-    out, sink = tmp_path / "out", tmp_path / "sink"
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(home), KIOSK_AUDIO="sink",
-               KIOSK_AUDIO_SINK_DIR=str(sink))
-    env.pop("KIOSK_PX_PER_MM", None)
-    proc = subprocess.run([sys.executable, "-m", "tests.test_ui_journeys_driver", str(script),
-                           "--out", str(out)], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=240)
-    assert proc.returncode == 0, (proc.stderr or proc.stdout)[-3000:]
-    spoken = _lines(out / "speech.log")
-    heard = _lines(sink / "speech-sink.log")
-    return out, spoken, heard
+    """Run the walk with the kiosk's voice into the sink; fail with its one line. Returns
+    (out, speech.log, sink log)."""
+    sink = tmp_path / "sink"
+    env = kiosk_env(display, home, KIOSK_AUDIO="sink", KIOSK_AUDIO_SINK_DIR=str(sink))
+    result = helpers.walk(display, home, tmp_path, steps=steps, silent=False, env=env)
+    assert result["errors"] == [], result["errors"][0]
+    out = result["out"]
+    return out, _lines(out / "speech.log"), _lines(sink / "speech-sink.log")
 
 
 def _lines(path: Path) -> list[dict]:

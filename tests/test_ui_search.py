@@ -6,23 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_ui_forms_driver import drive, shows
-
-
-@pytest.fixture(scope="session")
-def display() -> str:
-    import shutil
-
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/system-deps installs it)")
-    from screens.xvfb import shared_display
-
-    return shared_display()
-
-
-@pytest.fixture(scope="session")
-def kiosk_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("kiosk-home-search")
+from tests.helpers import shows, walk
 
 
 def result_ids(report: dict) -> list[str]:
@@ -31,7 +15,7 @@ def result_ids(report: dict) -> list[str]:
 
 def test_typing_qahwa_with_a_final_haa_finds_the_omani_coffee(display, kiosk_home, tmp_path):
     # "قهوه" with a plain haa: the catalogue spells it "قهوة" with a taa marbuta.
-    r = drive(display, kiosk_home, tmp_path, "search", [{"type": "قهوه"}], lang="ar")
+    r = walk(display, kiosk_home, tmp_path, "search", [{"type": "قهوه"}], lang="ar")
     assert r["errors"] == []
     last = r["reports"][-1]
     assert "product.omani-coffee-cardamom" in result_ids(last)
@@ -41,7 +25,7 @@ def test_typing_qahwa_with_a_final_haa_finds_the_omani_coffee(display, kiosk_hom
 
 def test_typing_in_english_finds_products_and_a_result_opens_the_product(display, kiosk_home,
                                                                          tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "search", [
+    r = walk(display, kiosk_home, tmp_path, "search", [
         {"type": "coff"}, {"report": True},
         {"tap": "product.omani-coffee-cardamom"}], lang="en")
     assert r["errors"] == []
@@ -51,15 +35,15 @@ def test_typing_in_english_finds_products_and_a_result_opens_the_product(display
                                       "product.coffee-saffron-rose"}
     assert shows(typed, "3 products found.")
     assert shows(typed, "Omani coffee with cardamom, 500 g")
-    opened = r["go_calls"][-1]
+    opened = r["navigations"][-1]
     assert opened["name"] == "product" and opened["params"] == {"id": "omani-coffee-cardamom"}
     if opened["registered"]:
         assert r["reports"][-1]["screen"] == "product"
 
 
 def test_the_count_is_spoken_once_the_visitor_pauses(display, kiosk_home, tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "search", [
-        {"type": "honey"}, {"wait_for": {"spoken": "2 products found."}}], lang="en",
+    r = walk(display, kiosk_home, tmp_path, "search", [
+        {"type": "honey"}, {"expect_spoken": "2 products found.", "within": 10}], lang="en",
         speech=True)
     assert r["errors"] == []
     spoken = r["reports"][-1]["spoken"]
@@ -69,7 +53,7 @@ def test_the_count_is_spoken_once_the_visitor_pauses(display, kiosk_home, tmp_pa
 
 def test_no_results_says_so_and_offers_words_that_find_something(display, kiosk_home,
                                                                   tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "search", [
+    r = walk(display, kiosk_home, tmp_path, "search", [
         {"type": "xqz"}, {"report": True}, {"tap": "search.suggestion.honey"}], lang="en")
     assert r["errors"] == []
     none, suggested = r["reports"]
@@ -87,10 +71,10 @@ def test_no_results_says_so_and_offers_words_that_find_something(display, kiosk_
 
 def test_what_was_typed_survives_text_size_and_language_and_goes_with_the_session(
         display, kiosk_home, tmp_path):
-    r = drive(display, kiosk_home, tmp_path, "search", [
-        {"type": "honey"}, {"call": "prefs.next_text_scale"}, {"report": True},
-        {"call": "prefs.toggle_lang"}, {"report": True},
-        {"call": "idle.end_session"}, {"report": True},
+    r = walk(display, kiosk_home, tmp_path, "search", [
+        {"type": "honey"}, {"call": "next_text_scale"}, {"report": True},
+        {"call": "toggle_lang"}, {"report": True},
+        {"call": "end_session"}, {"report": True},
         {"call": "start_session"}, {"tap": "home.search"}, {"report": True}], lang="en")
     assert r["errors"] == []
     bigger, arabic, ended, again = r["reports"][:4]
@@ -107,7 +91,7 @@ def test_what_was_typed_survives_text_size_and_language_and_goes_with_the_sessio
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_results_at_text_scale_2_are_not_clipped(display, kiosk_home, tmp_path, lang):
     word = "تمر" if lang == "ar" else "dates"
-    r = drive(display, kiosk_home, tmp_path, "search", [{"type": word}], lang=lang,
+    r = walk(display, kiosk_home, tmp_path, "search", [{"type": word}], lang=lang,
               text_scale=2)
     assert r["errors"] == []
     last = r["reports"][-1]

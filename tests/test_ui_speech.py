@@ -5,69 +5,53 @@ caption strip shows what is spoken, below the bar, or at the top in reach mode."
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from kiosk.i18n import _
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import KIOSK, ROOT, kiosk_env
 
 CHILD = r"""
-import json, os, sys, time
+import json, os, sys
 from pathlib import Path
 from screens.runtime import configure_kivy
 configure_kivy((1080, 1920), fullscreen=False, quiet=True)
 from kivy.clock import Clock
 from screens.app import KioskApp
+from screens.walk import when_settled, when_true
 
 app = KioskApp(start="attract", voice=True)
 out = {}
+status = Path(os.environ["KIOSK_HOME"]) / "speech-status.json"
 
-def finish(_dt):
-    status = Path(os.environ["KIOSK_HOME"]) / "speech-status.json"
-    deadline = time.monotonic() + 20
-    while not status.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+def finish(_found):
     out["status"] = json.loads(status.read_text()) if status.exists() else None
     Path(sys.argv[1]).write_text(json.dumps(out))
     app.stop()
 
-def reach(_dt):
+def reach():
     out["reach_caption_y"] = app.captions.box.y
     out["reach_caption_top"] = app.captions.box.top
-    Clock.schedule_once(finish, 0)
+    when_true(status.exists, finish, 20)  # the speech process writes it
 
-def check(_dt):
+def check():
     out["spoken"] = [t for _w, _l, t in app.captions.spoken]
     out["caption"] = app.captions.label.logical if app.captions.label is not None else None
     out["caption_y"] = app.captions.box.y
     out["bar_y"] = app.current.bar.to_window(0, app.current.bar.y)[1]
     out["diagnostics"] = app.speech.diagnostics()
     app.prefs.apply(lambda s: s.set_reach(True))
-    Clock.schedule_once(reach, 0.3)
+    when_settled(app, reach)
 
-def go(_dt):
+def go():
     app.start_session("en")
     app.prefs.toggle_speech()
-    Clock.schedule_once(lambda _dt: (app.focus.move(1), Clock.schedule_once(check, 0.3)), 0.3)
+    when_settled(app, lambda: (app.focus.move(1), when_settled(app, check)))
 
-Clock.schedule_once(go, 0.3)
+# Once the voice has started (or could not), and the first screen is laid out.
+Clock.schedule_once(lambda _dt: app.when_ready(lambda: when_settled(app, go)), 0)
 app.run()
 """
-
-
-@pytest.fixture(scope="module")
-def display() -> str:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed; the UI tests need a display")
-    from screens.xvfb import shared_display
-
-    return shared_display()
 
 
 def test_the_prompt_cache_gets_every_ui_string_in_both_languages():
@@ -93,9 +77,7 @@ def test_spoken_sentences_exist_in_both_languages():
 def test_without_audio_the_kiosk_shows_what_it_would_say_and_says_what_is_wrong(display,
                                                                                tmp_path):
     out = tmp_path / "out.json"
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(tmp_path / "home"),
-               KIOSK_AUDIO="null")
-    env.pop("KIOSK_PX_PER_MM", None)
+    env = kiosk_env(display, tmp_path / "home", KIOSK_AUDIO="null")
     proc = subprocess.run([sys.executable, "-c", CHILD, str(out)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -112,8 +94,7 @@ def test_without_audio_the_kiosk_shows_what_it_would_say_and_says_what_is_wrong(
     assert "No audio output works" in r["diagnostics"]["message"]
     assert r["status"] is not None and "No audio output works" in r["status"]["message"]
     # ... and `kiosk status` shows it.
-    st = subprocess.run([sys.executable, "-c", "import sys; from kiosk.cli import main; "
-                         "sys.exit(main())", "status", "--json"], cwd=ROOT, env=env,
+    st = subprocess.run([*KIOSK, "status", "--json"], cwd=ROOT, env=env,
                         capture_output=True, text=True, timeout=60)
     assert st.returncode == 0, st.stderr
     speech = json.loads(st.stdout)["speech"]
@@ -129,12 +110,13 @@ configure_kivy((1080, 1920), fullscreen=False, quiet=True)
 from kivy.clock import Clock
 from screens import registry
 from screens.app import KioskApp
+from screens.walk import when_settled
 
 app = KioskApp(start="attract")
 todo = [(name, lang) for name in registry.SCREENS for lang in ("ar", "en")]
 found = {"problems": [], "checked": 0}
 
-def visit(_dt):
+def visit():
     if not todo:
         Path(sys.argv[1]).write_text(json.dumps(found, ensure_ascii=False))
         app.stop()
@@ -145,7 +127,7 @@ def visit(_dt):
     app.session.set_speech(True)
     app.apply_context()
     app.go(name, **registry.screen_class(name).sample_params(app.services))
-    Clock.schedule_once(lambda _dt: check(name, lang), 0.1)
+    when_settled(app, lambda: check(name, lang))
 
 def check(name, lang):
     order = app.focus.order()
@@ -162,9 +144,9 @@ def check(name, lang):
     missing = {b.kiosk_id for b in order} - seen
     if missing:
         found["problems"].append(f"{name}/{lang}: Down never reaches {sorted(missing)}")
-    Clock.schedule_once(visit, 0)
+    visit()
 
-Clock.schedule_once(visit, 0.3)
+Clock.schedule_once(lambda _dt: when_settled(app, visit), 0)
 app.run()
 """
 
@@ -172,8 +154,7 @@ app.run()
 def test_every_control_on_every_screen_is_reached_by_keys_and_speaks_in_both_languages(
         display, tmp_path):
     out = tmp_path / "out.json"
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(tmp_path / "home"))
-    env.pop("KIOSK_PX_PER_MM", None)
+    env = kiosk_env(display, tmp_path / "home")
     proc = subprocess.run([sys.executable, "-c", EVERY_SCREEN, str(out)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

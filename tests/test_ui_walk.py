@@ -5,23 +5,14 @@ error or typing without a keyboard ends it with one line saying which step and w
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kiosk.i18n import _
-
-ROOT = Path(__file__).resolve().parent.parent
-KIOSK = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
-
-
-@pytest.fixture(scope="session")
-def kiosk_home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("kiosk-home-walk")
+from tests.helpers import KIOSK, ROOT, kiosk_env
 
 
 def walk(display: str, home: Path, tmp_path: Path, steps: list) -> tuple[
@@ -29,9 +20,8 @@ def walk(display: str, home: Path, tmp_path: Path, steps: list) -> tuple[
     script = tmp_path / "walk.json"
     script.write_text(json.dumps(steps, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "out"
-    env = dict(os.environ, DISPLAY=display, KIOSK_HOME=str(home))
-    env.pop("KIOSK_PX_PER_MM", None)
-    proc = subprocess.run([*KIOSK, "walk", str(script), "--out", str(out)], cwd=ROOT, env=env,
+    proc = subprocess.run([*KIOSK, "walk", str(script), "--out", str(out)], cwd=ROOT,
+                          env=kiosk_env(display, home),
                           capture_output=True, text=True, timeout=180)
     return proc, out
 
@@ -122,17 +112,35 @@ def test_walk_wait_moves_the_idle_clock_so_the_warning_shows_without_sleeping(
     assert log_lines(out / "walk.log")[2]["overlay"] == "idle"
 
 
+def test_an_expectation_within_a_deadline_fails_after_it_and_the_report_says_what_was_there(
+        display, kiosk_home, tmp_path):
+    from tests.helpers import walk as walk_report
+
+    r = walk_report(display, kiosk_home, tmp_path, "home", lang="en", steps=[
+        {"report": True}, {"tap": "home.settings"}, {"expect_screen": "settings", "within": 5},
+        {"tap": "nav.home"}, {"expect_screen": "settings", "within": 0.5}, {"tap": "nav.help"}])
+    assert r["steps_done"] == 4
+    assert len(r["errors"]) == 1
+    assert r["errors"][0].startswith(
+        'walk step 5 {"expect_screen": "settings", "within": 0.5} failed: not within 0.5 s: '
+        "expected screen 'settings' but the screen 'home'")
+    assert [rep["screen"] for rep in r["reports"]] == ["home", "home"]  # the step's, the last
+    assert [(n["step"], n["name"]) for n in r["navigations"]] == [(2, "settings"), (4, "home")]
+
+
 @pytest.mark.parametrize("script,message", [
     ("not json", "is not valid JSON"),
     ('[{"tap": "lang.en"}, {"jump": 3}]', 'step 2 {"jump": 3}: a step has exactly one of'),
     ('[{"key": "enter"}]', "key is one of up, down, action"),
     ('[{"shot": "../x"}]', "shot takes a file name without a folder"),
+    ('[{"call": "stop"}]', "call is one of start_session, end_session"),
+    ('[{"expect_screen": "home", "within": 0}]', "within is how long to wait"),
+    ('[{"touch_path": [[1, 2, 3]]}]', "touch_path takes a list of control ids or [x, y]"),
 ])
 def test_a_wrong_script_is_refused_before_the_app_starts(tmp_path, script, message):
     path = tmp_path / "walk.json"
     path.write_text(script, encoding="utf-8")
-    env = dict(os.environ, KIOSK_HOME=str(tmp_path / "home"))
-    env.pop("DISPLAY", None)  # no display is needed to find a script's mistakes
+    env = kiosk_env(None, tmp_path / "home")  # no display is needed to find a script's mistakes
     proc = subprocess.run([*KIOSK, "walk", str(path), "--out", str(tmp_path / "out")],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
@@ -158,9 +166,7 @@ def test_walk_types_through_the_on_screen_keyboard_in_both_layouts(display, kios
 def test_walk_starts_its_own_xvfb_when_there_is_no_display(display, kiosk_home, tmp_path):
     script = tmp_path / "walk.json"
     script.write_text('[{"expect_screen": "attract"}, {"shot": "attract.png"}]', "utf-8")
-    env = dict(os.environ, KIOSK_HOME=str(kiosk_home))
-    env.pop("DISPLAY", None)
-    env.pop("KIOSK_PX_PER_MM", None)
+    env = kiosk_env(None, kiosk_home)
     proc = subprocess.run([*KIOSK, "walk", str(script), "--out", str(tmp_path / "out"),
                            "--silent", "--size", "1920x1080"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180)

@@ -241,3 +241,36 @@ def test_rate_change_applies_to_the_next_sentence(speech):
     speech.set_rate(0)
     first, second = speech.sink.wait_for_entries(2)
     assert second["duration_ms"] > first["duration_ms"] * 1.15
+
+
+def test_say_and_report_waits_until_the_sound_went_out_and_says_where(speech):
+    ok, how = speech.say_and_report("This is a speech test.", "en")
+    assert ok, how
+    assert "file-sink" in how and str(speech.sink.directory) in how
+    entries = speech.sink.entries
+    assert entries and entries[-1]["text"] == "This is a speech test."
+    assert entries[-1]["stopped"] is False
+    # Reported only once the sink had the whole sound: its length is in the answer.
+    assert f"{entries[-1]['duration_ms'] / 1000:.1f} s" in how
+
+
+def test_say_and_report_says_why_when_the_sound_was_cut_or_there_is_no_output(speech,
+                                                                              tmp_path):
+    answer: list = []
+    t = threading.Thread(target=lambda: answer.append(
+        speech.say_and_report(LONG_EN, "en", timeout=30)))
+    t.start()
+    speech.started.wait_for(1)
+    speech.stop()
+    t.join(30)
+    assert answer and answer[0][0] is False and "cut off" in answer[0][1]
+
+    from voices.audio import NullOut
+
+    silent = SpeechService(engine=SpeechEngine(workdir=tmp_path / "engine2"),
+                           audio=NullOut("no sound card in this test"))
+    try:
+        assert silent.say_and_report("Hello.", "en") == (
+            False, "no audio output works (no sound card in this test)")
+    finally:
+        silent.shutdown()

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from voices.audio import AudioOut, Playback, choose_audio_out, write_with_gain
+from voices.audio import AudioOut, NullOut, Playback, choose_audio_out, write_with_gain
 from voices.engine import DEFAULT_RATE_STEP, RATE_STEPS, SpeechEngine, SpeechUnavailable
 from voices.prompt_cache import PromptCache
 from voices.speakable import LANGS, Sentence, prepare
@@ -66,6 +66,14 @@ class _Item:
     wav_temp: bool = False
     wav_cached: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # say_and_report's listener: told once how this sentence ended, (went out whole, seconds
+    # of sound) or (False, why not).
+    report: Callable[[bool, str, float], None] | None = None
+
+    def tell(self, ok: bool, how: str = "", seconds: float = 0.0) -> None:
+        report, self.report = self.report, None
+        if report is not None:
+            report(ok, how, seconds)
 
 
 class SpeechService:
@@ -129,6 +137,44 @@ class SpeechService:
                 self.on_utterance(Utterance(time.time(), lang, text))
             except Exception:  # noqa: BLE001 - a caption bug must not silence the kiosk
                 log.exception("on_utterance callback failed")
+
+    def say_and_report(self, text: str, lang: str, timeout: float = 30.0) -> tuple[bool, str]:
+        """Say ``text`` after whatever is being said and wait until it has sounded: whether the
+        sound went out whole on this kiosk's output, and what it went to, or why not. Blocks:
+        for a speech test staff ask for, never on a UI thread."""
+        if isinstance(self.audio, NullOut):
+            return False, f"no audio output works ({self.audio.reason})"
+        sentences = prepare(text, lang)
+        if not sentences:
+            return False, "there was nothing to say"
+        ended: list[tuple[bool, str, float]] = []
+        finished = threading.Event()
+
+        def report(ok: bool, how: str, seconds: float) -> None:
+            with self._cond:
+                ended.append((ok, how, seconds))
+                if len(ended) == len(sentences):
+                    finished.set()
+
+        items = [_Item(s, lang, time.perf_counter(), report=report) for s in sentences]
+        with self._cond:
+            if self._closed:
+                return False, "the speech service has stopped"
+            self._queue.extend(items)
+            self._cond.notify_all()
+        if not finished.wait(timeout):
+            for item in items:
+                item.report = None
+            return False, f"it had not been played after {timeout:g} s"
+        failed = [how for ok, how, _s in ended if not ok]
+        if failed:
+            return False, failed[0]
+        return True, f"{sum(s for _ok, _how, s in ended):.1f} s of speech went to {self._output()}"
+
+    def _output(self) -> str:
+        d = self.audio.describe()
+        where = d.get("device") or d.get("directory")
+        return f"{d.get('output')} ({where})" if where else str(d.get("output"))
 
     def stop(self) -> None:
         """Silence now and forget what was queued; repeat() still says the last sentence."""
@@ -298,6 +344,7 @@ class SpeechService:
         for item in self._queue:
             if item.wav is not None and item.wav_temp:
                 item.wav.unlink(missing_ok=True)
+            item.tell(False, "it was cut off before it played (other speech or a stop)")
         self._queue.clear()
 
     def _run(self) -> None:
@@ -319,6 +366,7 @@ class SpeechService:
             wav, temp, cached = self._render(item, rate)
         except SpeechUnavailable as e:
             self._problem(str(e))
+            item.tell(False, str(e))
             self._finish(item, gen)
             return
         scaled: Path | None = None
@@ -329,12 +377,16 @@ class SpeechService:
                 write_with_gain(wav, scaled, gain)
             with self._cond:
                 if gen != self._gen:
+                    if item not in self._queue:  # not paused: it will not play
+                        item.tell(False, "it was cut off before it played (other speech or a "
+                                         "stop)")
                     return
                 try:
                     pb = self.audio.play(scaled or wav, lang=item.lang, text=item.sentence.text,
                                          gain=gain, scaled=True)
                 except OSError as e:
                     self._problem(f"Speech could not be played ({e}).")
+                    item.tell(False, f"it could not be played ({e})")
                     self._finish(item, gen)
                     return
                 self._playback = pb
@@ -350,9 +402,17 @@ class SpeechService:
             pb.wait()
             if pb.error:
                 self._problem(pb.error)
+                item.tell(False, pb.error)
+            elif pb.stopped_early:
+                with self._cond:
+                    if item not in self._queue:  # paused, it plays again from its start
+                        item.tell(False, f"it was cut off after {pb.played_ms or 0:.0f} ms")
+            else:
+                item.tell(True, seconds=pb.duration_ms / 1000)
             self._finish(item, gen)
         except OSError as e:
             self._problem(f"Speech could not be played ({e}).")
+            item.tell(False, f"it could not be played ({e})")
             self._finish(item, gen)
         finally:
             if temp:

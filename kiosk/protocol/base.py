@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -32,23 +32,7 @@ MAX_BATCH_ITEMS = 100
 MAX_SEALED_CONTACT_BYTES = 4096
 
 MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp")
-
-GOVERNORATES = (
-    "muscat",
-    "dhofar",
-    "musandam",
-    "al_buraimi",
-    "ad_dakhiliyah",
-    "al_batinah_north",
-    "al_batinah_south",
-    "ash_sharqiyah_north",
-    "ash_sharqiyah_south",
-    "ad_dhahirah",
-    "al_wusta",
-)
-
 POLICY_IDS = ("privacy", "terms", "accessibility", "participation", "open_data")
-WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 class ProtocolError(ValueError):
@@ -143,6 +127,8 @@ Governorate = Literal[
     "al_wusta",
 ]
 Weekday = Literal["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+GOVERNORATES: tuple[str, ...] = get_args(Governorate)
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
