@@ -23,9 +23,9 @@ MAX_PX_PER_MM = 40.0
 # The EZ Access keypad: what each action is, and the key codes (Kivy's) that do it by default.
 # A site's device config may give other codes for some actions ("keys"); the rest keep these.
 KEY_ACTIONS: tuple[str, ...] = ("up", "down", "action", "back", "help", "lang", "repeat",
-                                "vol_up", "vol_down", "next")
+                                "vol_up", "vol_down", "next", "pause")
 DEFAULT_KEYS: dict[str, tuple[int, ...]] = {
     "up": (273, 280), "down": (274, 281), "action": (13, 271), "back": (27, 8),
     "help": (283,), "lang": (285,), "repeat": (286,), "vol_up": (43, 270),
-    "vol_down": (45, 269), "next": (32,),
+    "vol_down": (45, 269), "next": (32,), "pause": (284, 19),  # F3, the keyboard's Pause
 }

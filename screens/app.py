@@ -4,6 +4,7 @@ each keep one concern, and connects the kiosk's services (KioskDevice) to them:
 - ``nav`` (screens/navigation.py): the screens, history, going and arriving, redraws in place;
 - ``focus`` and ``input`` (screens/focus.py): the keypad focus; keys and touches;
 - ``captions`` (screens/captions.py): the caption strip and what was said;
+- ``speech_control`` (screens/speech_control.py): speech cut, paused and resumed;
 - ``idle`` (screens/idle.py): the session's start and end, idle warning, invitation;
 - ``overlays`` (screens/overlays.py): help and the idle warning's panel, explain mode;
 - ``prefs`` (screens/preferences.py): the visitor's settings from the bar and settings;
@@ -50,6 +51,7 @@ from screens.navigation import Navigation, Screens
 from screens.overlays import Overlay, Overlays
 from screens.preferences import Preferences
 from screens.speech import make_speech_service
+from screens.speech_control import SpeechControl
 from screens.themes import rgba, theme
 from screens.watchdog import Watchdog
 
@@ -104,6 +106,7 @@ class KioskApp(App):
         self.focus = Focus(self)
         self.input = Input(self, dict(DEFAULT_KEYS))
         self.captions = Captions(self)
+        self.speech_control = SpeechControl(self)
         self.idle = Idle(self)
         self.overlays = Overlays(self)
         self.prefs = Preferences(self)
@@ -234,6 +237,7 @@ class KioskApp(App):
                 self.speech.say(text, lang)
         self._unsaid = None
         self._voice_pending = False
+        self.speech_control.voice_changed()
         waiting, self._when_ready = self._when_ready, []
         for callback in waiting:
             callback()
@@ -365,6 +369,7 @@ class KioskApp(App):
             text = f"{_('Speech is on.', lang)} {self.nav.arrival_text(lang)} {text}".strip()
         if not text.strip():
             return
+        self.speech_control.replaced()  # new speech replaces a paused sentence
         self.captions.record(text, lang)
         if self.speech is not None:
             self.speech.say(text, lang)

@@ -588,13 +588,12 @@ def check_reach(s: Scene) -> None:
 # -- keypad focus (18, 21) -----------------------------------------------------------------------
 
 def check_focus_reaches(s: Scene) -> None:
-    """focus_reaches (18, 21): the keypad's focus order reaches every enabled control."""
+    """focus_reaches (18, 21): the keypad's focus order reaches every control, disabled ones
+    too (they are spoken as unavailable)."""
     if s.focus_order is None:
         return
     in_order = {id(b) for b in s.focus_order}
     for b in s.buttons:
-        if b.disabled:
-            continue
         s.checked("focus_reaches")
         if id(b) not in in_order:
             s.fail(s.name(b), "focus_reaches", "the keypad's focus never reaches it", None,

@@ -215,12 +215,13 @@ class KioskScreen(Screen):
 
     def focus_order(self) -> list[KButton]:
         """Interactive widgets in reading order: the content top to bottom, each line right to
-        left in Arabic and left to right in English; then the navigation bar."""
+        left in Arabic and left to right in English; then the navigation bar. Disabled ones
+        too: a visitor who can not see them hears that they are there and unavailable."""
         def ordered(container: Widget | None) -> list[KButton]:
             if container is None:
                 return []
             found = [w for w in container.walk(restrict=True)
-                     if isinstance(w, KButton) and not w.disabled and w.parent is not None]
+                     if isinstance(w, KButton) and w.parent is not None]
             band = ui().units.mm(4)
             rtl = ui().rtl
 

@@ -21,7 +21,8 @@ KEEP_SPOKEN = 200
 class Captions:
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.text = ""
+        self.text = ""  # what is being said (Repeat says it again)
+        self.note = ""  # shown instead while set: speech is paused
         self.label: KText | None = None
         self.box: Widget | None = None
         self.spoken: list[tuple[float, str, str]] = []  # (time, lang, text), newest last
@@ -39,6 +40,18 @@ class Captions:
             return
         session = self.app.session
         self.text = " ".join(text.split()) if session.speech else ""
+        self._refresh()
+
+    def notice(self, text: str) -> None:
+        """Show ``text`` in the strip instead of what is being said (a paused sentence), until
+        it is taken away with ``notice("")``; it is shown, not spoken or recorded."""
+        self.note = " ".join(text.split())
+        self._refresh()
+
+    def _refresh(self) -> None:
+        session = self.app.session
+        if not session.speech:
+            self.note = ""
         if self.label is not None and self.box is not None:
             self.label.lang = session.lang
             self._fit()
@@ -49,7 +62,7 @@ class Captions:
         """The caption in at most CAPTION_LINES lines; a longer utterance is cut at a word
         and continues as its sentences start to sound."""
         c = self.label
-        text = self.text
+        text = self.note or self.text
         c.logical = text
         if len(c.lines_logical) <= CAPTION_LINES:
             return
@@ -74,7 +87,7 @@ class Captions:
             self.box = None
             self.label = None
         if not self.app.session.speech:
-            self.text = ""
+            self.text = self.note = ""
             return
         u = ui().units
         pad = u.mm(3)

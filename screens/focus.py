@@ -11,6 +11,7 @@ from kivy.clock import Clock
 from kiosk.i18n import _
 from kiosk.session import VOLUME_STEP_COUNT
 from screens.speech import spoken
+from screens.speech_control import PAUSE_ID
 from screens.widgets.button import KButton
 
 # A finger that moves this far and stays down this long is reading, not tapping; small tremor
@@ -104,8 +105,10 @@ class Input:
         action = next((name for name, codes in self.keys.items() if key in codes), None)
         if action is None:
             return False
-        if app.speech is not None:
-            app.speech.stop()  # a new key press cuts what is playing at once
+        # A new key press cuts what is playing at once; not Pause, nor Action on the Pause
+        # control, which pause what is playing (or resume it).
+        if action != "pause" and not (action == "action" and app.focus.id == PAUSE_ID):
+            app.speech_control.cut()
         app.idle.input()
         if not app.session.speech and action != "back":
             # A keypad user is probably relying on speech (ACCESSIBILITY 20). The screen is
@@ -116,7 +119,8 @@ class Input:
             app.nav.refresh()
 
             def act(_dt: float) -> None:
-                self.act(action)
+                if action != "pause":  # Pause that turned speech on lets it be heard
+                    self.act(action)
                 if app.pending_intro:
                     app.speak("")  # the action said nothing: still say where we are
             Clock.schedule_once(act, 0.05)
@@ -141,8 +145,7 @@ class Input:
             if app.overlays.is_open("help"):
                 # Help pressed twice: stop talking and put the help away (EZ Access).
                 app.overlays.close()
-                if app.speech is not None:
-                    app.speech.stop()
+                app.speech_control.cut()
             else:
                 app.overlays.show_help(layered=True)
         elif action == "lang":
@@ -161,6 +164,8 @@ class Input:
                 step=s.volume_step + 1, count=VOLUME_STEP_COUNT))
         elif action == "next":
             self.next_page()
+        elif action == "pause":
+            app.speech_control.toggle_pause()
 
     def next_page(self) -> None:
         """Next page: scroll a long screen down; at its end, a paginated list's next page."""
@@ -178,11 +183,14 @@ class Input:
         else:
             app.speak(_("Scroll down", lang))
 
-    def on_any_touch(self, _window, _touch) -> bool:
+    def on_any_touch(self, _window, touch) -> bool:
         # Any visitor action cuts what is playing at once (ACCESSIBILITY 13); what the touch
-        # does may then say something new.
-        if self.app.speech is not None:
-            self.app.speech.stop()
+        # does may then say something new. Not a touch on Pause / Resume: that one pauses
+        # what is being said, or resumes it.
+        pause = self.app.speech_control.shown_button()
+        if pause is None or self.app.overlays.open is not None or \
+                not pause.collide_point(*pause.to_widget(*touch.pos)):
+            self.app.speech_control.cut()
         self.app.idle.input()
         return False
 

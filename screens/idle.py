@@ -46,6 +46,7 @@ class Idle:
         app.session.reset()
         if app.speech is not None:
             app.speech.reset_for_new_visitor()
+        app.speech_control.reset()
         app.oriented = False
         app.pending_intro = False
         self.invited_at = None

@@ -1,5 +1,6 @@
 """The poll screen: the poll open now, its options as large radio-like buttons (the chosen one
-says "Selected"), and Vote. A visitor votes once per session; coming back shows the results.
+says "Selected"), and Vote, unavailable until an answer is chosen. A visitor votes once per
+session; coming back shows the results.
 
 Controls: poll.option.<option id>, poll.submit."""
 
@@ -21,6 +22,7 @@ from screens.widgets.text import KText
 
 VOTED = "poll.voted"  # {poll id: option id} for this visitor; wiped with the session
 CHOICE = "poll.choice"
+NO_CHOICE = "Please choose an answer first, then tap Vote."  # the polls service's sentence
 
 
 class PollScreen(KioskScreen):
@@ -77,7 +79,10 @@ class PollScreen(KioskScreen):
                 label={"ar": o.label.ar, "en": o.label.en}, selected=picked,
                 state_text=both("Selected") if picked else both("Not selected"),
                 action=lambda oid=o.id: self.choose(poll.id, oid)))
-        parts.append(KButton(kiosk_id="poll.submit", label=both("Vote"), action=self.submit))
+        # Vote waits for an answer; chosen too early it says why and shows it.
+        parts.append(KButton(kiosk_id="poll.submit", label=both("Vote"), action=self.submit,
+                             disabled=chosen is None, unavailable_reason=both(NO_CHOICE),
+                             when_unavailable=lambda: self._show_error(NO_CHOICE)))
         return column(*parts, spacing=u.mm(4))
 
     def choose(self, poll_id: str, option_id: str) -> None:
@@ -87,8 +92,11 @@ class PollScreen(KioskScreen):
         self.app.speak(_("Selected", self.app.session.lang))
 
     def _fail(self, message: str) -> None:
-        self.update_params(error=message)
+        self._show_error(message)
         self.app.speak(_(message, self.app.session.lang))
+
+    def _show_error(self, message: str) -> None:
+        self.update_params(error=message)
 
     def submit(self) -> None:
         poll = self.poll()

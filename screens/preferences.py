@@ -38,8 +38,8 @@ class Preferences:
         if on:
             lang = app.session.lang
             app.speak(f"{_('Speech is on.', lang)} {app.nav.arrival_text(lang)}")
-        elif app.speech is not None:
-            app.speech.stop()
+        else:
+            app.speech_control.cut()
 
     def apply(self, change: Callable[[VisitorSession], Any]) -> None:
         """Change a session setting and redraw: ``app.prefs.apply(lambda s: s.set_reach(True))``."""

@@ -33,10 +33,12 @@ SPOKEN: dict[str, dict[str, str]] = {
     "keys_help": {
         "en": "Keys: Up and Down move between items and read them. Action chooses. Help, "
               "pressed again, stops speech. Back returns. Next page shows more. Plus and Minus "
-              "change the volume. F4 changes the language. F5 repeats.",
+              "change the volume. F4 changes the language. F5 repeats. F3 pauses speech, and "
+              "pressed again continues it.",
         "ar": "المفاتيح: الأعلى والأسفل للتنقل بين العناصر وقراءتها. التنفيذ للاختيار. "
               "المساعدة مرة ثانية توقف القراءة. الرجوع يعيدك. الصفحة التالية تعرض المزيد. "
-              "زائد وناقص لتغيير مستوى الصوت. F4 لتغيير اللغة. F5 للإعادة.",
+              "زائد وناقص لتغيير مستوى الصوت. F4 لتغيير اللغة. F5 للإعادة. F3 يوقف القراءة "
+              "مؤقتًا، وبالضغط عليه مرة أخرى تتابع.",
     },
     # Said in both voices when staff test a kiosk's speech from central (speech_test).
     "speech_test": {

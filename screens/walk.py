@@ -39,7 +39,7 @@ from typing import Any
 from kiosk.errors import CommandError
 
 KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down", "lang",
-             "repeat")
+             "repeat", "pause")
 ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "keys_to", "type", "type_keys",
                 "focus", "wait", "call", "stale", "install")
 EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken", "expect_config")
@@ -299,13 +299,20 @@ def buttons_on(app) -> list:
 
 
 def texts_on(app, visible_only: bool = True) -> list[str]:
+    """Every text the visitor sees: the open overlay's, or the current screen's and the
+    caption strip's (which an overlay covers)."""
     from screens.widgets.text import KText
 
     out = []
-    for w in layer(app).walk(restrict=True):
-        if isinstance(w, KText) and w.logical and w.opacity > 0:
-            if not visible_only or visible_rect(w) is not None:
-                out.append(w.logical)
+    roots = [layer(app)]
+    caption = getattr(getattr(app, "captions", None), "label", None)
+    if app.overlay is None and caption is not None:
+        roots.append(caption)
+    for root in roots:
+        for w in root.walk(restrict=True):
+            if isinstance(w, KText) and w.logical and w.opacity > 0:
+                if not visible_only or visible_rect(w) is not None:
+                    out.append(w.logical)
     return out
 
 
@@ -531,9 +538,8 @@ class Walker:
 
     # -- finding controls -----------------------------------------------------------------------
 
-    def control(self, kiosk_id: str, enabled: bool = True):
-        """The control a finger can reach now (``enabled``: and that takes a tap). Fails
-        with what is there instead."""
+    def control(self, kiosk_id: str):
+        """The control a finger can reach now. Fails with what is there instead."""
         app = self.app
         mine = [b for b in buttons_on(app) if b.kiosk_id == kiosk_id]
         if not mine:
@@ -543,10 +549,8 @@ class Walker:
             ids = sorted({b.kiosk_id for b in buttons_on(app)})
             raise StepFailed(f"no control '{kiosk_id}' on {self._here()}; controls: "
                              f"{', '.join(ids) or 'none'}")
-        button = mine[0]
-        if enabled and button.disabled:
-            raise StepFailed(f"'{kiosk_id}' is disabled on {self._here()}")
-        return button
+        # A disabled control takes a tap like any other: it says it is unavailable.
+        return mine[0]
 
     def bring_into_view(self, button, then: Callable[[], None]) -> None:
         rect = visible_rect(button)
@@ -650,7 +654,7 @@ class Walker:
         last, in one go (a control's centre for an id): a slide off a control, a tremor."""
         from kivy.tests.common import UnitTestTouch
 
-        points = [self.centre(self.control(p, enabled=False)) if isinstance(p, str)
+        points = [self.centre(self.control(p)) if isinstance(p, str)
                   else (float(p[0]), float(p[1])) for p in step["touch_path"]]
         touch = UnitTestTouch(*points[0])
         touch.touch_down()

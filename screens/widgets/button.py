@@ -2,7 +2,9 @@
 texture), a border, a two-band focus ring, a bilingual label and an optional state written out
 ("Selected", "On") so colour is never the only cue. It activates on release and a finger that
 slides off cancels it (ACCESSIBILITY 9), as does sliding to read (the app marks the touch);
-it is never smaller than 16 x 16 mm."""
+it is never smaller than 16 x 16 mm. A disabled button stays in the keypad's reach: it is drawn
+without its fill and says "Unavailable" (and why, when its screen knows), and choosing it only
+says so."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from kivy.properties import (
 )
 from kivy.uix.widget import Widget
 
+from kiosk.i18n import _
 from screens.context import ui
 from screens.themes import rgba
 from screens.widgets.text import KText
@@ -39,6 +42,10 @@ class KButton(Widget):
     natural_height = NumericProperty(0)  # what the label needs, before min_height
     # What a tap does. Not named on_*: Kivy treats on_* keyword arguments as event bindings.
     action = ObjectProperty(None, allownone=True)
+    # Why a disabled button can not be chosen now, {"ar": ..., "en": ...}; said when it is.
+    unavailable_reason = DictProperty({})
+    # What else choosing it while disabled does, after saying so (a screen shows the reason).
+    when_unavailable = ObjectProperty(None, allownone=True)
     __events__ = ("on_activate",)
 
     def __init__(self, **kwargs):
@@ -50,6 +57,7 @@ class KButton(Widget):
         self._text: KText | None = None
         super().__init__(**kwargs)
         self._cancelled = False
+        self._touched = False  # a touch went down on it (disabled buttons are never pressed)
         self.held_s = 0.0  # how long the last touch that ended here was held
         lang = self.lang or ui().lang
         self._text = KText(lang=lang, role=self.role, align=self.align, bold=True,
@@ -65,6 +73,7 @@ class KButton(Widget):
         self.bind(pos=self._place, size=self._layout, label=self._update_text,
                   state_text=self._update_text, selected=self._update_text,
                   focused=self._redraw, pressed=self._redraw, min_height=self._layout,
+                  disabled=self._update_text,
                   align=self._text.setter("align"))
         self._text.bind(height=self._layout)
         self._layout()
@@ -73,14 +82,26 @@ class KButton(Widget):
 
     def text_for(self, lang: str) -> str:
         words = self.label.get(lang, "")
-        state = self.state_text.get(lang, "")
+        state = _("Unavailable", lang) if self.disabled else self.state_text.get(lang, "")
         return f"{words}\n{state}" if state else words
 
     def describe(self, lang: str | None = None) -> str:
-        """What speech says for this control: its label and its state."""
+        """What speech says for this control: its label and its state ("unavailable" for a
+        disabled one)."""
         lang = lang or ui().lang
+        if self.disabled:
+            return _("{label}, unavailable", lang).format(label=self.label.get(lang, ""))
         state = self.state_text.get(lang, "")
         return f"{self.label.get(lang, '')}, {state}" if state else self.label.get(lang, "")
+
+    def unavailable_text(self, lang: str | None = None) -> str:
+        """What choosing a disabled control says: that it is unavailable, and why."""
+        lang = lang or ui().lang
+        label = self.label.get(lang, "")
+        reason = self.unavailable_reason.get(lang, "")
+        if reason:
+            return _("{label}, unavailable: {reason}", lang).format(label=label, reason=reason)
+        return _("{label}, unavailable", lang).format(label=label)
 
     @property
     def logical_text(self) -> str:
@@ -127,10 +148,15 @@ class KButton(Widget):
             fill = t.button_bg
         self._text.fg = "selected_text" if fill == t.selected_bg else "button_text"
         border = u.mm(0.75) if not self.selected else u.mm(1.25)
+        edge = t.button_border if fill == t.button_bg else t.selected_text
+        if self.disabled:
+            # Unavailable: an outline on the screen's own background, not a solid button;
+            # the text keeps its full contrast and writes the state out.
+            fill, edge = t.bg, t.button_border
+            self._text.fg = "text"
         self._fill_colour.rgba = rgba(fill)
         self._fill.pos, self._fill.size = self.pos, self.size
-        self._edge_colour.rgba = rgba(t.button_border if fill == t.button_bg
-                                      else t.selected_text)
+        self._edge_colour.rgba = rgba(edge)
         self._edge.width = border / 2
         self._edge.rectangle = (self.x + border / 2, self.y + border / 2,
                                 self.width - border, self.height - border)
@@ -143,18 +169,23 @@ class KButton(Widget):
                 Color(*rgba(t.focus))
                 Line(rectangle=(self.x - ring / 2, self.y - ring / 2,
                                 self.width + ring, self.height + ring), width=ring / 2)
-                Color(*rgba(t.focus_inner))
+                # Inside an unavailable control's outline, the screen's background shows: the
+                # outer band's colour is the one that stands out on it.
+                Color(*rgba(t.focus if self.disabled else t.focus_inner))
                 Line(rectangle=(self.x + ring / 2, self.y + ring / 2,
                                 self.width - ring, self.height - ring), width=ring / 4)
 
     # -- touch: activate on release, cancel when the finger slides off ----------------------
 
     def on_touch_down(self, touch):
-        if self.disabled or not self.collide_point(*touch.pos):
+        if not self.collide_point(*touch.pos):
             return super().on_touch_down(touch)
+        # A disabled button takes its tap too (Kivy's would swallow it silently): on release
+        # it says it is unavailable, without looking pressed.
         touch.grab(self)
         self._cancelled = False
-        self.pressed = True
+        self.pressed = not self.disabled
+        self._touched = True
         return True
 
     def on_touch_move(self, touch):
@@ -169,8 +200,10 @@ class KButton(Widget):
         if touch.grab_current is not self:
             return super().on_touch_up(touch)
         touch.ungrab(self)
-        fire = self.pressed and not self._cancelled and self.collide_point(*touch.pos)
+        fire = (self.pressed or (self.disabled and self._touched)) and not self._cancelled \
+            and self.collide_point(*touch.pos)
         self.pressed = False
+        self._touched = False
         self.held_s = max(0.0, time.time() - touch.time_start)
         if fire:
             # The app may take the tap for itself (explain mode: Help held, then a control).
@@ -181,7 +214,17 @@ class KButton(Widget):
         return True
 
     def activate(self) -> None:
-        """What a tap on release, the keypad's Action key or a walk script does."""
+        """What a tap on release, the keypad's Action key or a walk script does. A disabled
+        button does nothing but say that it is unavailable, and why."""
+        if self.disabled:
+            app = App.get_running_app()
+            speak = getattr(app, "speak", None)
+            if speak is not None:
+                speak(self.unavailable_text(getattr(getattr(app, "session", None), "lang",
+                                                    None)))
+            if self.when_unavailable is not None:
+                self.when_unavailable()
+            return
         self.dispatch("on_activate")
 
     def on_activate(self, *_a) -> None:

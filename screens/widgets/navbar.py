@@ -1,5 +1,6 @@
-"""The bar on every screen: home, back, language, text size, contrast, speak, help. Each button
-writes out its state (the current text size, theme, speech on or off)."""
+"""The bar on every screen: home, back, language, text size, contrast, speak, help, and while
+speech is on Pause / Resume beside Speak. Each button writes out its state (the current text
+size, theme, speech on or off, paused)."""
 
 from __future__ import annotations
 
@@ -36,14 +37,16 @@ def nav_buttons(app: Any) -> list[KButton]:
         KButton(kiosk_id="nav.speak", label=both("Speak"),
                 state_text=both("On" if s.speech else "Off"), selected=s.speech,
                 action=app.prefs.toggle_speech),
+        *([app.speech_control.make_button()] if s.speech else []),
         KButton(kiosk_id="nav.help", label=both("Help"), action=app.overlays.show_help),
     ]
 
 
-def bar_columns(width: float) -> int:
-    """Seven across when the labels fit on a line, else four or three rows' worth."""
+def bar_columns(width: float, count: int = 7) -> int:
+    """All ``count`` across when the labels fit on a line, else four or three rows' worth
+    (eight buttons in rows of four fill the rows that seven leave ragged)."""
     u = ui().units
-    for cols in (7, 4, 3):
+    for cols in (count, 4, 3):
         if width / cols >= u.mm(45) * ui().scale:
             return cols
     return 3
@@ -55,7 +58,8 @@ class NavBar(Filled):
         super().__init__(orientation="vertical", size_hint_y=None, padding=u.gap, **kwargs)
         self.fill = "bar_bg"
         self.buttons = nav_buttons(app)
-        self.grid = GridLayout(cols=bar_columns(width), spacing=u.gap, size_hint_y=None,
+        self.grid = GridLayout(cols=bar_columns(width, len(self.buttons)), spacing=u.gap,
+                               size_hint_y=None,
                                orientation="rl-tb" if ui().rtl else "lr-tb")
         self.grid.bind(minimum_height=self.grid.setter("height"))
         for b in self.buttons:
