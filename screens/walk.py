@@ -42,7 +42,8 @@ KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down
              "repeat", "pause")
 ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "keys_to", "type", "type_keys",
                 "focus", "wait", "call", "stale", "install")
-EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken", "expect_config")
+EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken", "expect_sounded",
+                "expect_config")
 STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot", "report")
 # What a visitor's controls or the idle timer ask of the app, for `call` steps: the name a
 # script uses, and where the app does it.
@@ -114,8 +115,9 @@ def check_step(n: int, step: Any) -> None:
         raise bad(f"unknown key(s) {', '.join(sorted(extra))}")
     value = step[kind]
     if kind in ("tap", "hold", "expect_screen", "expect_text", "expect_spoken", "type",
-                "type_keys", "focus", "install"):
-        if not isinstance(value, str) or (kind not in ("type", "type_keys") and not value):
+                "type_keys", "focus", "install", "expect_sounded"):
+        if not isinstance(value, str) or (kind not in ("type", "type_keys", "expect_sounded")
+                                          and not value):
             raise bad(f"{kind} takes a non-empty string")
     if "within" in step and not (seconds(step["within"], MAX_WITHIN_S) and step["within"] > 0):
         raise bad(f"within is how long to wait for the expectation, in seconds, more than 0 "
@@ -411,11 +413,20 @@ class Walker:
         self.index = 0
         self.heard: list[tuple[float, str, str]] = []  # since the last action step
         self._last_spoken: Any = None
+        # Sentences that began to sound through the audio output: appended to by the voice's
+        # player thread, (time, lang, text, step of the last action); read on the UI thread.
+        self._sounding: list[tuple[float, str, str, int]] = []
+        self._sounded_seen = 0
+        self.sounded: list[str] = []  # since the last action step
+        self._action_step = 0
         self.finished = False
         self.final_report = final_report  # a report of the screen as the walk ends
         self._started = time.time()
         self._walk_log = (out / "walk.log").open("w", encoding="utf-8")
         self._speech_log = (out / "speech.log").open("w", encoding="utf-8")
+        # Opened when the voice first sounds, so a walk without speech leaves no empty file.
+        self._sounded_path = out / "sounded.log"
+        self._sounded_log: Any = None
 
     # -- speech: whatever the app's speak hook recorded ---------------------------------------
 
@@ -440,6 +451,39 @@ class Walker:
         if spoken:
             self._last_spoken = spoken[-1]
 
+    def collect_sounded(self) -> None:
+        """The sentences the voice began to sound since the last look, into sounded.log."""
+        new = self._sounding[self._sounded_seen:]
+        self._sounded_seen += len(new)
+        if new and self._sounded_log is None:
+            self._sounded_log = self._sounded_path.open("w", encoding="utf-8")
+        for when, lang, text, after in new:
+            self.sounded.append(text)
+            self._sounded_log.write(json.dumps(
+                {"time": round(when, 3), "walk_s": round(when - self._started, 3), "lang": lang,
+                 "text": text, "after_step": after}, ensure_ascii=False) + "\n")
+        if new:
+            self._sounded_log.flush()
+
+    def _forget_heard(self) -> None:
+        """An action starts: expectations after it look at what it brings only."""
+        self.collect_speech()
+        self.heard = []
+        self.collect_sounded()
+        self.sounded = []
+
+    def _hook_voice(self) -> None:
+        service = self.app.speech
+        if service is None:
+            return
+        original = service.on_sentence
+
+        def started(event: Any) -> None:  # the player thread: appends only
+            self._sounding.append((time.time(), event.lang, event.text, self._action_step))
+            if original is not None:
+                original(event)
+        service.on_sentence = started
+
     def _hooked_speak(self, original):
         def speak(text: str, lang: str | None = None, *a, **kw):
             result = original(text, lang, *a, **kw)
@@ -459,6 +503,7 @@ class Walker:
 
     def start(self) -> None:
         self.app.speak = self._hooked_speak(self.app.speak)
+        self._hook_voice()
         # Navigation's own go: app.go and the app's parts (Home, a session's end) all use it.
         self.app.nav.go = self._recorded_go(self.app.nav.go)
         self.collect_speech()  # the attract screen's own words belong to the first step
@@ -473,8 +518,8 @@ class Walker:
         step = self.steps[self.index]
         kind = next(k for k in step if k in STEP_KINDS)
         if kind in ACTION_STEPS:
-            self.collect_speech()
-            self.heard = []
+            self._forget_heard()
+            self._action_step = self.index + 1
         try:
             getattr(self, f"do_{kind}")(step)
         except StepFailed as e:
@@ -522,6 +567,9 @@ class Walker:
                 self.result.failure = self.result.failure or f"the final report failed: {e}"
         self._walk_log.close()
         self._speech_log.close()
+        self.collect_sounded()
+        if self._sounded_log is not None:
+            self._sounded_log.close()
         self.app.stop()
 
     def _log(self, step: dict[str, Any], ok: bool, seen: str) -> None:
@@ -703,8 +751,7 @@ class Walker:
             downs = t + 1 if here is None else (t - here) % n
             ups = n - t if here is None else (here - t) % n
             presses[0] += 1
-            self.collect_speech()
-            self.heard = []
+            self._forget_heard()
             self._press("down" if downs <= ups else "up", press_next)
         press_next()
 
@@ -727,8 +774,7 @@ class Walker:
                 [f"key.{ch}", f"key.{ch.upper()}", f"key.{ch.lower()}"]))
 
             def press(target: str) -> None:
-                self.collect_speech()
-                self.heard = []
+                self._forget_heard()
                 echo = target.removeprefix("key.")
 
                 def heard_it() -> None:
@@ -972,6 +1018,24 @@ class Walker:
                 said = "; ".join(repr(t) for _w, _l, t in self.heard[-4:])
                 why = f"{want!r} was not spoken; heard: {said}"
             return f"{why}; {self._here()}"
+        self._expect(step, seen, why_not)
+
+    def do_expect_sounded(self, step: dict[str, Any]) -> None:
+        """A sentence containing the text ("" for any) began to sound through the kiosk's
+        audio output since the last action: the voice itself, not only the speech hook."""
+        want = step["expect_sounded"]
+
+        def seen() -> str | None:
+            self.collect_sounded()
+            found = next((t for t in self.sounded if want in t), None)
+            return f"sounded {found!r}" if found is not None else None
+
+        def why_not() -> str:
+            if self.app.speech is None:
+                return ("the kiosk has no voice (the walk is --silent, or speech could not "
+                        f"start); {self._here()}")
+            said = "; ".join(repr(t) for t in self.sounded[-4:]) or "nothing"
+            return f"no sentence containing {want!r} sounded; sounded: {said}; {self._here()}"
         self._expect(step, seen, why_not)
 
     def do_shot(self, step: dict[str, Any]) -> None:

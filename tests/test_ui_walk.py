@@ -59,8 +59,9 @@ def test_walk_from_attract_to_settings_and_back_in_arabic_passes_and_writes_its_
     proc, out = walk(display, kiosk_home, tmp_path, steps)
     assert proc.returncode == 0, proc.stderr
     assert "16 steps passed" in proc.stdout
+    # Speech was turned on: sounded.log says what the voice really sounded.
     assert sorted(p.name for p in out.iterdir()) == ["home-ar.png", "settings-larger-text.png",
-                                                     "speech.log", "walk.log"]
+                                                     "sounded.log", "speech.log", "walk.log"]
     assert png_size(out / "home-ar.png") == (1080, 1920)
     log = log_lines(out / "walk.log")
     assert [e["step"] for e in log] == list(range(1, 17))
