@@ -40,7 +40,8 @@ def icon_texture(name: str):
 
 
 class Pictogram(Widget):
-    """A square pictogram in a theme colour (``fg``, default the text colour)."""
+    """A square pictogram in a theme colour (``fg``: a theme colour's name, default the text
+    colour, or '#rrggbb')."""
 
     def __init__(self, name: str, fg: str = "text", **kwargs: Any):
         side = ui().units.mm(ICON_MM) * max(1.0, ui().scale * 0.8)
@@ -59,7 +60,7 @@ class Pictogram(Widget):
         if self.texture is None:
             return
         with self.canvas:
-            Color(*rgba(getattr(ui().theme, self.fg)))
+            Color(*rgba(self.fg if self.fg.startswith("#") else getattr(ui().theme, self.fg)))
             Rectangle(texture=self.texture, pos=self.pos, size=self.size)
 
 
