@@ -2,7 +2,8 @@
 turns it on from the home tile, a product then shows its Easy Read sentences with their
 pictograms and speech reads them; a product without an Easy Read version shows its normal text
 (and nothing says one is missing); turning it off in the settings brings the normal text back,
-and the end of the session turns it off for the next visitor."""
+and the end of the session turns it off for the next visitor. The FAQ and the service guide
+open an item to its Easy Read sentences and speak them."""
 
 from __future__ import annotations
 
@@ -111,3 +112,19 @@ def test_turning_easy_read_off_and_the_session_end_bring_the_normal_text_back(
     assert button(next_visitor, "home.easy_read")["text"] == \
         f"{_('Easy Read', lang)}\n{_('Off', lang)}"
     assert first not in texts(last(r))
+
+
+@pytest.mark.parametrize("lang,screen,kind,rid", [("ar", "faq", "faq", "call-centre"),
+                                                 ("en", "guide", "guide", "renew-made-in-oman-mark")])
+def test_a_reading_screen_opens_an_items_easy_read_and_speaks_it(
+        display, kiosk_home, tmp_path, store, lang, screen, kind, rid):
+    record = next(r for r in getattr(store, "faq" if kind == "faq" else "guide")()
+                  if r.id == rid)
+    sentences = [s.text for s in getattr(record.easy_read, lang)]
+    r = walk_ok(display, kiosk_home, tmp_path, screen, lang=lang, speech=True, easy_read=True,
+                steps=[{"tap": f"{kind}.{rid}"}, {"expect_spoken": sentences[-1]},
+                       {"expect_text": sentences[0]}, {"report": True}])
+    shown = texts(r["reports"][0])
+    assert all(s in shown for s in sentences)
+    normal = record.answer if kind == "faq" else record.summary
+    assert getattr(normal, lang) not in shown
