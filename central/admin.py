@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from central.db import utcnow
 from central.errors import CentralError
 from central.keys import _load_or_create
+from central.routing import DbRoute, per_request
 from central.service import Central
 from kiosk import protocol
 
@@ -114,7 +115,7 @@ def mount(app: FastAPI, central: Central) -> None:
     secret = _session_secret(central)
     signer = URLSafeTimedSerializer(secret, salt="staff-session")
     throttle = _Throttle()
-    router = APIRouter(prefix="/admin", include_in_schema=False)
+    router = APIRouter(prefix="/admin", include_in_schema=False, route_class=DbRoute)
 
     def csrf_token(sid: str) -> str:
         return hmac.new(secret, f"csrf:{sid}".encode(), hashlib.sha256).hexdigest()
@@ -174,7 +175,7 @@ def mount(app: FastAPI, central: Central) -> None:
                         return bad_form(request, staff)
                     return handler(request, staff, form, **request.path_params)
 
-                return await run_in_threadpool(run)
+                return await run_in_threadpool(per_request(run))
 
             router.add_api_route(path, endpoint, methods=["POST"])
             return handler

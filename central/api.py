@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import opendata
 from central.errors import CentralError, NotFound
+from central.routing import DbRoute, per_request
 from central.service import Central
 from kiosk import protocol
 
@@ -358,6 +359,7 @@ def create_app(central: Central) -> FastAPI:
         version="1",
         description="Signed content for kiosks, their feedback, fleet health and open data.",
     )
+    app.router.route_class = DbRoute  # sync routes keep their thread's connections healthy
     app.state.central = central
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=central.settings.max_request_bytes,
@@ -366,6 +368,7 @@ def create_app(central: Central) -> FastAPI:
     # Added last, so it runs first: a cache hit skips the other middleware too.
     app.add_middleware(ManifestFastPath, central=central)
 
+    @per_request
     def device(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str:
         return central.authenticate_device(creds.credentials if creds else None)
 
@@ -525,8 +528,13 @@ def create_app(central: Central) -> FastAPI:
 
 
 def app_from_environment() -> FastAPI:
-    """The app for one of `kiosk-central serve --workers N`'s processes."""
-    return create_app(Central())
+    """The app for one of `kiosk-central serve --workers N`'s processes. uvicorn calls this on
+    its event loop, where Django refuses to touch the database: the site is opened (keys
+    loaded, migrations checked) on a thread of its own."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return create_app(pool.submit(Central).result())
 
 
 def _mount_admin(app: FastAPI, central: Central) -> None:
