@@ -14,6 +14,11 @@ from typing import Any
 
 def _central(args: argparse.Namespace) -> Any:
     # Imported here so `kiosk-central --help` stays quick.
+    import os
+
+    if getattr(args, "db", None):
+        # Django's default database (the staff admin's accounts and sessions) is this one too.
+        os.environ["CENTRAL_DB_URL"] = args.db
     from central.config import load_settings
     from central.service import Central
 
@@ -306,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("create-staff", parents=[common],
                        help="create a staff account (password on stdin)")
     p.add_argument("user")
-    p.add_argument("--role", required=True, choices=["editor", "analyst", "admin"])
+    p.add_argument("--role", required=True, choices=["editor", "publisher", "analyst", "admin"])
     p.set_defaults(func=cmd_create_staff)
 
     p = sub.add_parser("export-submissions", parents=[common],

@@ -77,9 +77,33 @@ def load_settings(home: str | Path | None = None, db_url: str | None = None) -> 
 
 
 def ensure_home(settings: Settings) -> None:
-    """Create $CENTRAL_HOME with private permissions: it holds keys and sealed feedback."""
+    """Create $CENTRAL_HOME with private permissions: it holds keys, the database and sealed
+    feedback. Whatever existed before, every folder under it ends 0700 and every file 0600, and
+    what this process creates afterwards is private too (umask 077)."""
+    os.umask(0o077)
     settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
     settings.blob_dir.mkdir(exist_ok=True, mode=0o700)
+    private_tree(settings.home)
+
+
+def private_tree(root: Path) -> None:
+    """chmod 0700 on ``root`` and the folders under it, 0600 on the files (symbolic links are
+    left alone: they may point outside)."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        _chmod(Path(dirpath), 0o700)
+        for name in filenames:
+            path = Path(dirpath) / name
+            if not path.is_symlink():
+                _chmod(path, 0o600)
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError:  # gone meanwhile, or not ours: the rest still gets its modes
+        pass
 
 
 _PG_SCHEMES = ("postgresql", "postgresql+psycopg", "postgresql+psycopg2", "postgres",

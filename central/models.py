@@ -176,14 +176,3 @@ class Submission(models.Model):
     class Meta:
         db_table = "submission"
         indexes = [models.Index(fields=["poll_id", "option_id"], name="ix_submission_poll")]
-
-
-class StaffUser(models.Model):
-    username = models.CharField(max_length=64, primary_key=True)
-    password_hash = models.CharField(max_length=200)
-    role = models.CharField(max_length=16)
-    created_at = models.DateTimeField()
-    disabled = models.BooleanField(default=False)
-
-    class Meta:
-        db_table = "staff_user"

@@ -14,9 +14,8 @@ from central.models import (  # noqa: E402
     Piece,
     Record,
     Release,
-    StaffUser,
     Submission,
 )
 
 __all__ = ["Blob", "ConfigSetting", "Device", "DeviceCommand", "EnrollmentCode", "Piece",
-           "Record", "Release", "StaffUser", "Submission"]
+           "Record", "Release", "Submission"]

@@ -3,7 +3,6 @@ methods on one ``Central`` object. Route functions and admin pages stay thin and
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import secrets
@@ -13,8 +12,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from nacl.exceptions import CryptoError
@@ -35,10 +32,10 @@ from central.config import (
 from central.db import utcnow
 from central.errors import CentralError, Conflict, Gone, NotFound, Unauthorized
 from central.keys import load_site_keys
-from central.orm import Device, DeviceCommand, EnrollmentCode, StaffUser, Submission
+from central.orm import Device, DeviceCommand, EnrollmentCode, Submission
 from kiosk import protocol
 
-STAFF_ROLES = ("editor", "analyst", "admin")
+STAFF_ROLES = ("editor", "publisher", "analyst", "admin")  # central.staff.CAN
 # Letters and digits that survive being read aloud or copied from a screen (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _KNOWN_FIELDS = ("id", "fingerprint", "receipt", "received_at")
@@ -133,7 +130,6 @@ class Central:
         db.ensure_migrated(self.db, self.settings.db_url)
         self.blobs = BlobStore(self.settings.blob_dir)
         self.keys = load_site_keys(self.settings.key_dir)
-        self._hasher = PasswordHasher()
         self.cache = ServingCache(self)
 
     def close(self) -> None:
@@ -640,6 +636,11 @@ class Central:
     # Staff accounts
 
     def create_staff(self, username: str, password: str, role: str) -> None:
+        """A staff account in Django's auth (central.staff signs people in with it): the
+        password argon2-hashed, the role a group."""
+        from django.contrib.auth.hashers import make_password
+        from django.contrib.auth.models import Group, User
+
         if role not in STAFF_ROLES:
             raise CentralError(f"role must be one of {', '.join(STAFF_ROLES)}")
         if not username or len(username) > 64 or not username.replace("_", "").replace(
@@ -649,45 +650,28 @@ class Central:
             raise CentralError("the password needs at least 10 characters")
         if len(password) > 1024:
             raise CentralError("the password is over 1024 characters")
-        password_hash = self._hasher.hash(password)
+        hashed = make_password(password)
         try:
             with self.write():
-                if self.q(StaffUser).filter(username=username).exists():
+                users = User.objects.db_manager(self.db)
+                if users.filter(username=username).exists():
                     raise Conflict(f"a staff account {username!r} already exists")
-                self.q(StaffUser).create(username=username, password_hash=password_hash,
-                                         role=role, created_at=utcnow(), disabled=False)
+                user = users.create(username=username, password=hashed, is_active=True,
+                                    date_joined=utcnow())
+                group, _ = Group.objects.db_manager(self.db).get_or_create(name=role)
+                user.groups.add(group)
         except IntegrityError:
             raise Conflict(f"a staff account {username!r} already exists") from None
 
-    def verify_staff_login(self, username: str, password: str) -> StaffUser | None:
-        """The staff account when the password is right, else None (same answer for an unknown
-        user, so a login form does not reveal which accounts exist)."""
-        user = (self.q(StaffUser).filter(username=username).first()
-                if username and len(username) <= 64 else None)
-        if user is None or user.disabled or len(password) > 1024:
-            # Spend the same time as a real check.
-            try:
-                self._hasher.verify(_dummy_hash(), password[:1024] or "x")
-            except (VerificationError, InvalidHashError):
-                pass
-            return None
-        try:
-            self._hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return None
-        if self._hasher.check_needs_rehash(user.password_hash):
-            self.q(StaffUser).filter(username=username).update(
-                password_hash=self._hasher.hash(password))
-        return user
-
     def list_staff(self) -> list[dict]:
-        return [{"username": u.username, "role": u.role, "created_at": u.created_at,
-                 "disabled": u.disabled} for u in self.q(StaffUser).order_by("username")]
+        from django.contrib.auth.models import User
 
-
-@functools.cache
-def _dummy_hash() -> str:
-    return PasswordHasher().hash("not a real password")
+        out = []
+        for u in User.objects.using(self.db).prefetch_related("groups").order_by("username"):
+            role = next((g.name for g in u.groups.all() if g.name in STAFF_ROLES), None)
+            out.append({"username": u.username, "role": role, "created_at": u.date_joined,
+                        "disabled": not u.is_active})
+        return out
 
 
 def as_dict(obj: Any) -> dict:

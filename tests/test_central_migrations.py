@@ -17,7 +17,8 @@ from tests.test_central_postgres import postgres_url  # noqa: F401 - the throwaw
 
 OLD_SQLITE_DUMP = Path(__file__).parent / "data" / "central-sqlite-before-migrations.sql"
 TABLES = {"record", "blob", "piece", "release", "enrollment_code", "device", "config_setting",
-          "device_command", "submission", "staff_user"}
+          "device_command", "submission", "auth_user", "auth_group", "django_session",
+          "axes_accessattempt"}
 
 
 def central_cli(home: Path, *args: str, db_url: str | None = None,
@@ -87,6 +88,10 @@ def test_an_sqlite_database_from_before_migrations_is_taken_over(tmp_path):
         assert "idle_timeout_s = 120  (fleet)" in shown
         assert "MIO-261202-3EGDEFWS" in central_cli(home, "export-submissions").stdout
         assert server.get("/api/v1/polls/favourite/results").json()["total_votes"] == 1
+        # The staff account keeps its password (its argon2 hash moved to Django's accounts).
+        signed_in = server.sign_in("olduser", "a long password 1")
+        assert signed_in.status_code == 200 and "Signed in as olduser (editor)" in signed_in.text
+        assert server.sign_in("olduser", "not the password").status_code == 401
         assert central_cli(home, "publish").stdout.strip() == "2"
         assert len(server.get("/open-data/products.json").json()["products"]) == 3
     finally:
