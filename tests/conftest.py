@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -215,6 +216,18 @@ class CentralServer:
                                                **({"location": location} if location else {})})
         assert r.status_code == 200, r.text
         return r.json()
+
+    def sign_in(self, user: str, password: str, session: requests.Session | None = None,
+                **kw: Any) -> requests.Response:
+        """The staff sign-in as a browser does it: the form (and its CSRF token), then the
+        post. ``session`` keeps the cookies; the answer to the post is returned."""
+        http = session if session is not None else requests.Session()
+        form = http.get(self.url + "/admin/login", timeout=HTTP_TIMEOUT_S)
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert token, "the sign-in form has no CSRF token"
+        return http.post(self.url + "/admin/login", timeout=HTTP_TIMEOUT_S,
+                         data={"csrf": token.group(1), "username": user, "password": password,
+                               "next": "/admin/"}, **kw)
 
     @staticmethod
     def auth(device: dict | str) -> dict[str, str]:

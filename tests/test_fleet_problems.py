@@ -151,8 +151,7 @@ def test_central_takes_problems_and_plain_sentences_from_older_kiosks(tmp_path,
     import requests
 
     s = requests.Session()
-    s.post(central_server.url + "/admin/login", timeout=10,
-           data={"username": "problem-admin", "password": "correct horse battery"})
+    central_server.sign_in("problem-admin", "correct horse battery", s)
     fleet = s.get(central_server.url + "/admin/devices", timeout=10).text
     assert "The disk is nearly full." in fleet and "(disk_nearly_full, since" in fleet
     assert "speaker quiet" in fleet
