@@ -201,11 +201,11 @@ def test_kiosks_racing_with_the_same_items_store_each_once(central_server, centr
         assert len({r.receipt.receipt for r in rs}) == 1
 
 
-def test_a_receipt_clash_costs_no_other_item(tmp_path, monkeypatch):
-    from central.config import load_settings
+def test_a_receipt_clash_costs_no_other_item(tmp_path, monkeypatch, central_db):
     from central.service import Central
+    from tests.conftest import central_settings
 
-    svc = Central(load_settings(home=tmp_path / "home"))
+    svc = Central(central_settings(tmp_path / "home", central_db))
     try:
         [taken] = svc.accept_submissions("kiosk-1", [feedback("first")])
         # The next batch's first receipt repeats one already given (its unique index refuses
