@@ -456,8 +456,11 @@ def published_records(central: Central, hashes: list[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     with central.Session() as s:
         for chunk in _chunks(sorted(set(hashes))):
+            # Ordered by hash: the answer is the same on every database (PostgreSQL returns
+            # rows of an IN list in no particular order).
             for p in s.scalars(select(Piece).where(Piece.sha256.in_(chunk),
-                                                   Piece.kind.not_in(("index", "delta")))):
+                                                   Piece.kind.not_in(("index", "delta")))
+                               .order_by(Piece.sha256)):
                 out[p.sha256] = json.loads(p.body)
     return out
 

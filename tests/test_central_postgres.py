@@ -31,6 +31,7 @@ def test_central_runs_its_main_flows(tmp_path, central_db: CentralDB, central_ca
         got = server.post("/api/v1/records", headers=h,
                           json={"hashes": sorted(index.hashes())}).json()
         assert got["missing"] == []
+        assert list(got["records"]) == sorted(index.hashes())  # in hash order, on each database
         vote = {"id": str(uuid.uuid4()), "type": "poll_vote",
                 "created_at": "2026-11-28T09:00:00Z", "lang": "ar", "content_version": 1,
                 "payload": {"poll_id": "favourite", "option_id": "dates"}}
