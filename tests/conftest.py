@@ -332,6 +332,17 @@ class CentralServer:
 
         return Central(central_settings(self.home, self.db))
 
+    def stored_bytes(self) -> bytes:
+        """Everything central's database holds, as bytes to search: SQLite's files (the WAL
+        too), or a PostgreSQL dump of the data."""
+        if self.db.url is None:
+            return b"".join(f.read_bytes() for f in sorted(self.home.glob("central.sqlite3*")))
+        dump = pg.server_bin("pg_dump")
+        assert dump, pg.MISSING
+        libpq = self.db.url.replace("postgresql+psycopg://", "postgresql://", 1)
+        return subprocess.run([dump, "--data-only", "--dbname", libpq], check=True,
+                              capture_output=True, timeout=120).stdout
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
