@@ -209,6 +209,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         only = metafunc.definition.get_closest_marker("central_db_only")
         if only:
             kinds = tuple(k for k in kinds if k in only.args)
+            if not kinds:
+                metafunc.definition.add_marker(pytest.mark.skip(
+                    reason=f"a test of {' and '.join(only.args)} only, which "
+                           f"--central-db={choice} leaves out"))
+                kinds = only.args
         # Session scope: pytest groups the tests by database, so module-scoped servers are
         # started once per database.
         metafunc.parametrize("central_db_kind", kinds, indirect=True, scope="session")
