@@ -450,8 +450,11 @@ def find_blob(central: Central, sha256: str) -> StoredBlob | None:
 def published_records(central: Central, hashes: list[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for chunk in _chunks(sorted(set(hashes))):
+        # Ordered by hash: the answer is the same on every database (PostgreSQL returns
+        # rows of an IN list in no particular order).
         for sha, body in (central.q(Piece).filter(sha256__in=chunk)
-                          .exclude(kind__in=("index", "delta")).values_list("sha256", "body")):
+                          .exclude(kind__in=("index", "delta")).order_by("sha256")
+                          .values_list("sha256", "body")):
             out[sha] = json.loads(bytes(body))
     return out
 

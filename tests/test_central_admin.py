@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import CentralServer, published_central
+from tests.conftest import CentralDB, CentralServer, published_central
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
     # Its own server: these tests publish new versions and must not disturb other modules.
     with published_central(tmp_path_factory.mktemp("admin_home"),
-                           central_catalogue_dir) as server:
+                           central_catalogue_dir, db=module_central_db) as server:
         for user, role in (("edna", "editor"), ("ali", "analyst"), ("fatma", "admin")):
             server.cli("create-staff", user, "--role", role, input=PASSWORD + "\n")
         yield server

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, start_central
-from tests.test_central_postgres import postgres_url  # noqa: F401 - the throwaway cluster
+from tests.conftest import REPO, SQLITE, start_central
 
 OLD_SQLITE_DUMP = Path(__file__).parent / "data" / "central-sqlite-before-migrations.sql"
 TABLES = {"record", "blob", "piece", "release", "enrollment_code", "device", "config_setting",
@@ -32,18 +31,6 @@ def central_cli(home: Path, *args: str, db_url: str | None = None,
     if check and res.returncode != 0:
         raise AssertionError(f"kiosk-central {' '.join(args)} failed: {res.stderr.strip()}")
     return res
-
-
-def fresh_pg_database(url: str, name: str) -> str:
-    """A new, empty database in the throwaway cluster; its URL in the same form."""
-    import psycopg
-
-    base, _, query = url.partition("?")
-    libpq = base.replace("postgresql+psycopg://", "postgresql://") + "?" + query
-    with psycopg.connect(libpq, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base.rsplit("/", 1)[0] + f"/{name}?" + query
 
 
 def pg_tables(url: str) -> set[str]:
@@ -78,7 +65,7 @@ def test_an_sqlite_database_from_before_migrations_is_taken_over(tmp_path):
     check = central_cli(home, "migrate", "--check", check=False)
     assert check.returncode == 1 and "not applied: central.0001_initial" in check.stdout
     # The server migrates SQLite itself: no step for staff.
-    server = start_central(home)
+    server = start_central(home, db=SQLITE)
     try:
         devices = central_cli(home, "devices").stdout
         assert "kiosk-2bf1a553fe9e" in devices and "old kiosk @ Sohar" in devices
@@ -99,8 +86,12 @@ def test_an_sqlite_database_from_before_migrations_is_taken_over(tmp_path):
     assert central_cli(home, "migrate", "--check").returncode == 0
 
 
-def test_migrate_makes_an_empty_postgresql_database(tmp_path, postgres_url):  # noqa: F811
-    url = fresh_pg_database(postgres_url, "migrate_empty")
+def test_migrate_makes_an_empty_postgresql_database(tmp_path, pg_cluster):
+    with pg_cluster.database() as url:
+        _migrate_empty(tmp_path, url)
+
+
+def _migrate_empty(tmp_path: Path, url: str) -> None:
     assert pg_tables(url) == set()
     first = central_cli(tmp_path / "home", "migrate", db_url=url)
     assert "applied central.0001_initial" in first.stdout
@@ -108,13 +99,16 @@ def test_migrate_makes_an_empty_postgresql_database(tmp_path, postgres_url):  # 
     assert central_cli(tmp_path / "home", "migrate", "--check", db_url=url).returncode == 0
 
 
-def test_an_unmigrated_postgresql_database_is_refused_with_what_to_do(tmp_path,
-                                                                      postgres_url):  # noqa: F811
+def test_an_unmigrated_postgresql_database_is_refused_with_what_to_do(tmp_path, pg_cluster):
     """A PostgreSQL database that has tables but lacks migrations is production being
     upgraded: central does not change it by itself, it says how."""
+    with pg_cluster.database() as url:
+        _refused(tmp_path, url)
+
+
+def _refused(tmp_path: Path, url: str) -> None:
     import psycopg
 
-    url = fresh_pg_database(postgres_url, "migrate_refused")
     base, _, query = url.partition("?")
     with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://") + "?" + query,
                          autocommit=True) as conn:

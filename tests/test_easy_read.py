@@ -177,8 +177,9 @@ def test_easy_read_is_off_for_each_new_visitor():
 # -- central -------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_central(tmp_path_factory):
-    with published_central(tmp_path_factory.mktemp("central"), Path(DEMO_DIR)) as server:
+def demo_central(tmp_path_factory, module_central_db):
+    with published_central(tmp_path_factory.mktemp("central"), Path(DEMO_DIR),
+                           db=module_central_db) as server:
         yield server
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import CentralServer, published_central
+from tests.conftest import CentralDB, CentralServer, published_central
 
 PASSWORD = "correct horse battery"
 HEARTBEAT = {"app_version": "0.1.0", "content_version": 1, "content_source": "central",
@@ -22,9 +22,10 @@ DEADLINE_S = 60.0
 
 
 @pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
     with published_central(tmp_path_factory.mktemp("commands_home"),
-                           central_catalogue_dir) as server:
+                           central_catalogue_dir, db=module_central_db) as server:
         server.cli("create-staff", "fatma", "--role", "admin", input=PASSWORD + "\n")
         yield server
 

@@ -13,7 +13,7 @@ import requests
 
 from kiosk import protocol
 from kiosk.session import SiteDefaults
-from tests.conftest import CentralServer, published_central
+from tests.conftest import CentralDB, CentralServer, published_central
 
 PASSWORD = "correct horse battery"
 HEARTBEAT = {"app_version": "0.1.0", "content_version": 1, "content_source": "central",
@@ -21,10 +21,11 @@ HEARTBEAT = {"app_version": "0.1.0", "content_version": 1, "content_source": "ce
 
 
 @pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
     # Its own server: fleet-wide values set here must not reach other modules' kiosks.
     with published_central(tmp_path_factory.mktemp("config_home"),
-                           central_catalogue_dir) as server:
+                           central_catalogue_dir, db=module_central_db) as server:
         for user, role in (("ali", "analyst"), ("fatma", "admin")):
             server.cli("create-staff", user, "--role", role, input=PASSWORD + "\n")
         yield server

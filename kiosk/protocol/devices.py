@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
-from kiosk.protocol.base import ProtocolError, UtcDateTime, _Strict
+from kiosk.protocol.base import ProtocolError, UtcDateTime, _Inbound, _Strict
 from kiosk.vocabulary import (
     DEFAULT_PX_PER_MM,
     DEFAULT_RATE_STEP,
@@ -24,7 +24,7 @@ from kiosk.vocabulary import (
 )
 
 
-class EnrollRequest(_Strict):
+class EnrollRequest(_Inbound):
     code: Annotated[str, Field(min_length=6, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
     name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     location: Annotated[str, Field(min_length=1, max_length=200)] | None = None
@@ -40,7 +40,7 @@ class EnrollResponse(_Strict):
     config: dict[str, Any]
 
 
-class CommandResult(_Strict):
+class CommandResult(_Inbound):
     """How a command from central ended on the kiosk: carried out (ok) or not, and in words
     what came of it ("content version 7 is active") or why it failed."""
 
@@ -56,7 +56,7 @@ PROBLEM_CODES = ("central_unreachable", "dns_failure", "tls_failure", "content_r
                  "outbox_old", "app_crashed")
 
 
-class Problem(_Strict):
+class Problem(_Inbound):
     """One current problem: a code, a sentence saying what is wrong and what to do, and since
     when it has been so."""
 
@@ -65,7 +65,7 @@ class Problem(_Strict):
     since: UtcDateTime
 
 
-class Heartbeat(_Strict):
+class Heartbeat(_Inbound):
     app_version: Annotated[str, Field(max_length=40)]
     content_version: int = Field(ge=0, le=2**53)
     content_source: Literal["demo", "central"]
