@@ -592,7 +592,14 @@ class SetupScreen(KioskScreen):
                                        f"{check.text(ui().lang)}", bold=not check.ok))
         if self.net["running"]:
             lines.append(self._text("Checking..."))
-        return column(kb, *lines, spacing=u.mm(3))
+        clear = KButton(kiosk_id="setup.clear_url", label=both("Clear the address"),
+                        action=self._clear_url)
+        return column(kb, clear, *lines, spacing=u.mm(3))
+
+    def _clear_url(self) -> None:
+        self.net.update(url="", checks=[])
+        self.refresh()
+        self.app.speak(self._t("Nothing typed yet."))
 
     def _check_network(self, url: str) -> None:
         if self.net["running"]:
