@@ -133,8 +133,8 @@ def test_the_network_check_names_a_wrong_host_a_refused_port_and_a_tls_failure(
          "within": 60},
         {"tap": "setup.clear_url"},
         {"type": f"https://localhost:{tls_port}"}, {"tap": "key.done"},
-        {"expect_text": t("The certificate of {host} is not trusted ({reason})", lang,
-                          host="localhost", reason="self-signed certificate").split("(")[0],
+        {"expect_text": t(NET["tls_untrusted"], lang, host="localhost",
+                          reason="self-signed certificate").split("(")[0],
          "within": 60},
         {"report": True},
     ]
