@@ -348,7 +348,18 @@ class KioskDevice:
             "app_version": __version__,
             "config": self.applied_config.status(),
             "problems": self.problems(),
+            "setup": self._setup_report(),
         }
+
+    def _setup_report(self) -> dict[str, Any]:
+        """What the setup wizard found and set, step by step (kiosk/services/setup.py)."""
+        import json
+
+        try:
+            data = json.loads(self.paths.setup_report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def heartbeat(self, done_commands: list[str] | None = None,
                   command_results: list[dict[str, Any]] | None = None

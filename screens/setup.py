@@ -380,8 +380,8 @@ class SetupScreen(KioskScreen):
                 self._text("{missed} of {count} targets missed.", bold=True, missed=missed,
                            count=len(results)))
         start = KButton(kiosk_id="setup.touch_start",
-                        label=both("Start the touch test" if not results
-                                   else "Do the touch test again"),
+                        label=both("Start the touch test") if not results
+                        else both("Do the touch test again"),
                         action=self._start_touch_test)
         return column(start, head, *lines, spacing=u.mm(3))
 
@@ -462,8 +462,8 @@ class SetupScreen(KioskScreen):
                     for a, c in k["remapped"].items())))
             done = bool(k.get("arrived"))
             widgets.append(KButton(kiosk_id="setup.keypad_start",
-                                   label=both("Do the keypad test again" if done
-                                              else "Start the keypad test"),
+                                   label=both("Do the keypad test again") if done
+                                   else both("Start the keypad test"),
                                    action=lambda: self._listen(KEYPAD_ORDER[0], fresh=True)))
         return column(*widgets, *lines, spacing=u.mm(3))
 

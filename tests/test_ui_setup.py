@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import re
 import socket
+import subprocess
 
 import pytest
 
 from kiosk.i18n import _
 from kiosk.services.netcheck import MESSAGES as NET
-from tests.helpers import button, last, shows, walk_ok
+from tests.helpers import KIOSK, ROOT, button, kiosk_env, last, shows, walk_ok
 from tests.test_netcheck import self_signed_tls_server  # noqa: F401 - a fixture
 
 LANGS = ["ar", "en"]
@@ -187,3 +188,65 @@ def test_provisioning_with_a_typed_code_first_sync_and_a_test_submission(
     ours = [s for s in exported if s.get("id") == prov["test_submission"]]
     assert ours, f"test submission {prov['test_submission']} not exported: {exported[:3]}"
     assert ours[0].get("test") is True
+
+
+def touch_centre(window: list[float], point: tuple[float, float]) -> list[float]:
+    """Where the touch test draws a target (screens/setup.py, TouchTest.target_rect) at the
+    tests' 4 px/mm: 16 mm square, 2 mm from the window's edges."""
+    side, margin = 16 * 4.0, 2 * 4.0
+    x = margin + point[0] * (window[0] - side - 2 * margin)
+    y = margin + point[1] * (window[1] - side - 2 * margin)
+    return [round(x + side / 2), round(y + side / 2)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_touch_test_shows_misses_and_offsets_and_the_sound_test_keeps_the_answers(
+        display, tmp_path, lang):
+    from screens.setup import TOUCH_POINTS
+
+    home = tmp_path / "home"
+    first = walk_ok(display, home, tmp_path, screen="setup", lang=lang,
+                    steps=[{"tap": "setup.skip"}, {"report": True}])
+    window = last(first)["window"]
+    touches = [{"touch_path": [touch_centre(window, p)]} for p in TOUCH_POINTS]
+    # The last touch lands 30 mm to the right of the left edge's target: a miss.
+    x, y = touches[-1]["touch_path"][0]
+    touches[-1] = {"touch_path": [[x + 120, y]]}
+    steps = [
+        {"tap": "setup.skip"},
+        {"tap": "setup.touch_start"},
+        {"expect_spoken": t("Touch the target: {n} of {count}, {where}", lang, n=1, count=8,
+                            where=_("top left", lang))},
+        *touches,
+        {"expect_text": t("{missed} of {count} targets missed.", lang, missed=1, count=8)},
+        {"expect_text": t("{target}: {verdict}, {dx} mm across and {dy} mm up from its "
+                          "centre.", lang, target=_("left edge", lang),
+                          verdict=_("missed", lang), dx="+30", dy="+0")},
+        {"tap": "setup.next"},
+        {"expect_text": t("Setup, step {n} of {count}: {step}", lang, n=3, count=7,
+                          step=_("Keypad", lang))},
+        {"tap": "setup.skip"},
+        {"tap": "setup.say_ar"},
+        {"expect_spoken": _("This is the kiosk's test sentence. If you can hear it, the voice "
+                            "works.", "ar")},
+        {"tap": "setup.heard_ar_yes"},
+        {"tap": "setup.say_en"},
+        {"expect_spoken": "This is the kiosk's test sentence."},
+        {"tap": "setup.heard_en_no"},
+        *[{"tap": "setup.skip"}] * 2, {"tap": "setup.next"},
+        {"expect_text": t("Setup, step {n} of {count}: {step}", lang, n=7, count=7,
+                          step=_("Summary", lang))},
+        {"report": True},
+    ]
+    r = walk_ok(display, home, tmp_path, screen="setup", steps=steps, lang=lang,
+                speech=True)
+    summary = last(r)
+    assert shows(summary, f"{_('Arabic voice', lang)}: {_('heard', lang)}")
+    assert shows(summary, f"{_('English voice', lang)}: {_('not heard', lang)}")
+    assert shows(summary, t("{missed} of {count} targets missed.", lang, missed=1, count=8))
+    assert shows(summary, _("Skipped", lang))  # the keypad step
+    status = subprocess.run([*KIOSK, "status"], cwd=ROOT, env=kiosk_env(None, home),
+                            capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0, status.stderr
+    assert "setup:    sound test: Arabic voice heard, English voice NOT heard" in status.stdout
+    assert "setup:    touch test: 1 of 8 targets missed" in status.stdout
