@@ -1155,7 +1155,7 @@ def cmd_walk(args: argparse.Namespace) -> int:
         steps = load_script(Path(args.script))
     except WalkScriptError as e:
         raise CommandError(str(e)) from None
-    if args.screen is not None and args.screen not in registry.SCREENS:
+    if args.screen is not None and args.screen.partition(":")[0] not in registry.SCREENS:
         raise CommandError(f"unknown screen {args.screen!r}; screens: "
                            f"{', '.join(sorted(registry.SCREENS))}")
     if args.connected:
