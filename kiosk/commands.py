@@ -75,7 +75,41 @@ def cmd_status(args: argparse.Namespace) -> int:
           + (f", applied {cf['applied_at']}" if cf["applied_at"] else ""))
     for p in st["problems"]:
         print(f"problem:  {p['message']} (since {p['since']})")
+    for line in _setup_lines(st.get("setup") or {}):
+        print(f"setup:    {line}")
     return 0
+
+
+def _setup_lines(rep: dict) -> list[str]:
+    """The setup wizard's findings, one line per step done (the sound test's answers too)."""
+    out = []
+    if "screen" in rep:
+        s = rep["screen"]
+        out.append(f"screen {s.get('orientation', 'portrait')}, "
+                   f"{s.get('px_per_mm', 'default')} px/mm ({s.get('at')})")
+    if "touch" in rep:
+        out.append(f"touch test: {rep['touch'].get('missed', 0)} of "
+                   f"{len(rep['touch'].get('targets') or [])} targets missed")
+    if "keypad" in rep:
+        k = rep["keypad"]
+        remapped = ", ".join(f"{a} -> {c}" for a, c in (k.get("remapped") or {}).items())
+        out.append(f"keypad test: {len(k.get('working') or [])} keys work"
+                   + (f"; remapped {remapped}" if remapped else ""))
+    if "sound" in rep:
+        heard = rep["sound"].get("heard") or {}
+        out.append("sound test: " + ", ".join(
+            f"{'Arabic' if lang == 'ar' else 'English'} voice "
+            f"{'heard' if ok else 'NOT heard'}" for lang, ok in heard.items()))
+    if "network" in rep:
+        n = rep["network"]
+        out.append(f"network check of {n.get('url')}: "
+                   + ("passed" if n.get("ok") else f"failed at {n.get('failed')}"))
+    if "provision" in rep:
+        p = rep["provision"]
+        out.append(f"enrolled as {p.get('device_id')}, content version "
+                   f"{p.get('content_version')}, test submission "
+                   f"{'sent' if p.get('test_submission_sent') else 'not sent'}")
+    return out
 
 
 def _speech_status(home: Path) -> dict:

@@ -57,6 +57,17 @@ class KioskPaths:
         return self.home / "device-config.json"
 
     @property
+    def local_config(self) -> Path:
+        """What a technician set on the kiosk itself (the setup wizard), applied over central's
+        device config (kiosk/remote_config.py)."""
+        return self.home / "local-config.json"
+
+    @property
+    def setup_report(self) -> Path:
+        """What the setup wizard found and set, step by step (kiosk/services/setup.py)."""
+        return self.home / "setup-report.json"
+
+    @property
     def command_results(self) -> Path:
         """How central's commands ended, until a heartbeat has told central."""
         return self.home / "command-results.json"

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from offline_cache.blobs import BlobStore
     from offline_cache.outbox import Outbox
     from offline_cache.store import ContentStore
-    from offline_cache.sync import Repeater, Syncer, SyncResult
+    from offline_cache.sync import Repeater, Syncer, SyncProgress, SyncResult
 
 # The parts are opened, and their modules imported (the wire format's models, the network side,
 # the sync engine), when first used: the visitor UI shows its first screen before any of that,
@@ -158,7 +158,8 @@ class KioskDevice:
 
             creds = self.credentials
             self._applied = remote_config.load(self.paths.device_config,
-                                               creds.config if creds else None)
+                                               creds.config if creds else None,
+                                               self.paths.local_config)
         return self._applied
 
     @property
@@ -180,10 +181,21 @@ class KioskDevice:
             version = current.version
         elif version == current.version and current.source == "central":
             return False
-        self._applied = remote_config.save(self.paths.device_config, wire, version)
+        self._applied = remote_config.save(self.paths.device_config, wire, version,
+                                           self.paths.local_config)
         log.info("device config version %s applied", version)
         self.events.emit(events.CONFIG_CHANGED, config=self._applied.config)
         return True
+
+    def set_local_config(self, **values: Any) -> protocol.DeviceConfig:
+        """Save settings a technician made on the kiosk itself (protocol.LOCAL_CONFIG_KEYS),
+        applied over central's from now on; raises ConfigValueError for a bad value, saving
+        nothing. Returns the config now in force."""
+        from kiosk import remote_config
+
+        remote_config.save_local(self.paths.local_config, values)
+        self._applied = None
+        return self.config
 
     # -- content -------------------------------------------------------------------------------
 
@@ -208,9 +220,12 @@ class KioskDevice:
         return Syncer(self.store, self.blobs, self.client(), creds.content_public_key,
                       self.paths.sync_state, progress)
 
-    def sync(self, progress: Callable[[str], None] | None = None) -> SyncResult:
+    def sync(self, progress: Callable[[str], None] | None = None,
+             counts: Callable[[SyncProgress], None] | None = None) -> SyncResult:
         self.ensure_content()
-        return self.syncer(progress).sync_once()
+        syncer = self.syncer(progress)
+        syncer.counts = counts
+        return syncer.sync_once()
 
     def rollback(self) -> int:
         """Go back one content version (a technician's decision). The version rolled back from
@@ -333,7 +348,18 @@ class KioskDevice:
             "app_version": __version__,
             "config": self.applied_config.status(),
             "problems": self.problems(),
+            "setup": self._setup_report(),
         }
+
+    def _setup_report(self) -> dict[str, Any]:
+        """What the setup wizard found and set, step by step (kiosk/services/setup.py)."""
+        import json
+
+        try:
+            data = json.loads(self.paths.setup_report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def heartbeat(self, done_commands: list[str] | None = None,
                   command_results: list[dict[str, Any]] | None = None

@@ -1,6 +1,7 @@
 """The device config this kiosk applies: what central sent last (saved with its version, 0600,
 atomically, so a kiosk restarted offline keeps it), else what enrolment gave, else the
-defaults."""
+defaults; with what a technician set on the kiosk itself (local-config.json: the screen's
+px-per-mm and orientation, the keypad's codes) over it."""
 
 from __future__ import annotations
 
@@ -30,7 +31,57 @@ class AppliedConfig:
         return {"version": self.version, "applied_at": self.applied_at, "source": self.source}
 
 
-def load(path: Path, enrolment: dict[str, Any] | None) -> AppliedConfig:
+def load_local(path: Path | None) -> dict[str, Any]:
+    """The technician's own settings (only protocol.LOCAL_CONFIG_KEYS), checked value by value:
+    a damaged or hand-edited file loses only its bad values."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        log.warning("%s is damaged (%s); the kiosk's own settings are ignored until the setup "
+                    "wizard saves them again", path, e)
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in (data.items() if isinstance(data, dict) else ()):
+        if key not in protocol.LOCAL_CONFIG_KEYS:
+            continue
+        try:
+            out.update(protocol.check_config_values({key: value}))
+        except protocol.ConfigValueError as e:
+            log.warning("%s: %s", path, e)
+    return out
+
+
+def save_local(path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    """Set some of the technician's own settings (the others kept); raises ConfigValueError
+    for a value out of range, saving nothing. Returns all of them."""
+    checked = protocol.check_config_values(
+        {k: v for k, v in values.items() if k in protocol.LOCAL_CONFIG_KEYS})
+    merged = {**load_local(path), **checked}
+    write_private_json(path, merged)
+    return merged
+
+
+def _with_local(config: protocol.DeviceConfig, local: dict[str, Any]) -> protocol.DeviceConfig:
+    if not local:
+        return config
+    return protocol.DeviceConfig.from_wire({**config.to_wire(), **local})
+
+
+def load(path: Path, enrolment: dict[str, Any] | None,
+         local_path: Path | None = None) -> AppliedConfig:
+    applied = _load(path, enrolment)
+    local = load_local(local_path)
+    if not local:
+        return applied
+    return AppliedConfig(_with_local(applied.config, local), applied.version,
+                         applied.applied_at, applied.source)
+
+
+def _load(path: Path, enrolment: dict[str, Any] | None) -> AppliedConfig:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         version = data["version"]
@@ -49,9 +100,11 @@ def load(path: Path, enrolment: dict[str, Any] | None) -> AppliedConfig:
     return AppliedConfig(protocol.DeviceConfig(), 0, None, "default")
 
 
-def save(path: Path, wire: dict[str, Any], version: int) -> AppliedConfig:
+def save(path: Path, wire: dict[str, Any], version: int,
+         local_path: Path | None = None) -> AppliedConfig:
     config = protocol.DeviceConfig.from_wire(wire)
     applied_at = protocol.iso(datetime.now(UTC))
     write_private_json(path, {"version": version, "applied_at": applied_at,
                               "config": config.to_wire()})
-    return AppliedConfig(config, version, applied_at, "central")
+    return AppliedConfig(_with_local(config, load_local(local_path)), version, applied_at,
+                         "central")

@@ -74,6 +74,21 @@ class SyncResult:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SyncProgress:
+    """How far an install has come, for a progress bar (the setup wizard's first sync):
+    records and images fetched of those needed, bytes received of the images' total, and
+    whether the new version is active."""
+
+    records_done: int = 0
+    records_total: int = 0
+    images_done: int = 0
+    images_total: int = 0
+    bytes_received: int = 0
+    image_bytes_total: int = 0
+    finished: bool = False
+
+
 class _Counting:
     """Counts what crossed the wire, for progress and for the benchmark."""
 
@@ -96,6 +111,8 @@ class Syncer:
         self.verify_key = VerifyKey(protocol.unb64(verify_key_b64, "content public key"))
         self.state_path = state_path
         self.progress = progress or (lambda msg: None)
+        # Told the counts as an install goes on (SyncProgress); None: nobody is watching.
+        self.counts: Callable[[SyncProgress], None] | None = None
         self._lock = threading.Lock()
 
     def state(self) -> SyncState:
@@ -197,7 +214,14 @@ class Syncer:
         self.store.begin_snapshot(manifest, index, "central")
         kinds = {sha: kind for kind, ids in index.records.items() for sha in ids.values()}
         missing = sorted(self.store.missing_records(index))
-        done = 0
+        need = [b for b in manifest.blobs if not self.blobs.has(b.sha256)]
+        done = images = 0
+
+        def tell(finished: bool = False) -> None:
+            if self.counts is not None:
+                self.counts(SyncProgress(done, len(missing), images, len(need), counter.bytes,
+                                         sum(b.size for b in need), finished))
+        tell()
         for i in range(0, len(missing), protocol.MAX_HASHES_PER_REQUEST):
             chunk = missing[i:i + protocol.MAX_HASHES_PER_REQUEST]
             counter.requests += 1
@@ -214,13 +238,16 @@ class Syncer:
             self.store.put_records(rows)
             done += len(chunk)
             self.progress(f"records: {done} of {len(missing)}")
-        need = [b for b in manifest.blobs if not self.blobs.has(b.sha256)]
+            tell()
         for n, ref in enumerate(need, 1):
             self._download_blob(ref, counter)
+            images = n
+            tell()
             if n % 50 == 0 or n == len(need):
                 self.progress(f"images: {n} of {len(need)}")
         self.progress(f"switching to version {manifest.version}")
         self.store.activate(manifest.version)
+        tell(finished=True)
 
     def _index_from_delta(self, manifest: protocol.Manifest,
                           counter: _Counting) -> protocol.Index | None:

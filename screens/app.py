@@ -259,10 +259,20 @@ class KioskApp(App):
         self.units = Units(configured_px_per_mm(config))
         self.input.keys = config.key_map()
         self.headset = config.headset_output
+        self.orient(config.orientation)
         if self.speech is not None:
             self.speech.headset = self.headset
             self.speech.default_rate_step = self.defaults.rate_step
             self.speech.default_volume_step = self.defaults.volume_step
+
+    def orient(self, orientation: str) -> None:
+        """Turn the picture when the screen is mounted the other way than the display output
+        runs (the setup wizard's orientation): a landscape output on a portrait mounting is
+        drawn a quarter turn round, touches turned with it."""
+        w, h = Window.system_size
+        want = 0 if (orientation == "landscape") == (w >= h) else 90
+        if Window.rotation != want:
+            Window.rotation = want
 
     def restart(self, done: Done) -> None:
         """Stop cleanly (speech, background loops, store), then start again with the same

@@ -24,11 +24,23 @@ SCALES = (1.0, 1.5, 2.0)  # ACCESSIBILITY 4: text scale 1, 1.5 and 2
 EASY_READ_SCREENS = ("product", "news", "faq", "guide", "policies")
 
 
+def audit_entries(screens: list[str]) -> list[str]:
+    """The screens to audit, a screen with pages (registry.AUDIT_PAGES: the setup wizard's
+    steps) once per page, as "name:page"."""
+    from screens import registry
+
+    out: list[str] = []
+    for name in screens:
+        pages = registry.AUDIT_PAGES.get(name)
+        out += [f"{name}:{p['step']}" for p in pages] if pages else [name]
+    return out
+
+
 def combinations(screens: list[str]) -> list[Any]:
     from screens.audit_checks import Combo
 
     combos = []
-    for name in screens:
+    for name in audit_entries(screens):
         for lang in LANGS:
             for theme in THEMES:
                 for scale in SCALES:
@@ -112,8 +124,9 @@ class AuditRun:
             return
         combo = self.combos[self.index]
         self.index += 1
-        if combo.screen in self.param_errors:
-            self._fail_build(combo, self.param_errors[combo.screen])
+        screen_name = combo.screen.partition(":")[0]
+        if screen_name in self.param_errors:
+            self._fail_build(combo, self.param_errors[screen_name])
             Clock.schedule_once(lambda _dt: self.open_next(), 0)
             return
         app = self.app
@@ -130,7 +143,7 @@ class AuditRun:
             app.overlays.close()
             app.nav.history = []
             app.apply_context()
-            app.go(combo.screen, **self.params.get(combo.screen, {}))
+            app.go(screen_name, **self.params.get(combo.screen, {}))
         except Exception as e:  # a screen that does not build is a finding, not the end
             self._fail_build(combo, f"could not open the screen: {type(e).__name__}: {e}")
             Clock.schedule_once(lambda _dt: self.open_next(), 0)
@@ -194,6 +207,8 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
             params[name] = registry.screen_class(name).sample_params(services) or {}
         except Exception as e:
             param_errors[name] = f"sample_params failed: {type(e).__name__}: {e}"
+        for page in registry.AUDIT_PAGES.get(name, ()):
+            params[f"{name}:{page['step']}"] = dict(page)
     # A frozen visitor clock: the idle warning must not cover a screen mid-audit.
     app = KioskApp(device=device, start="attract", clock=lambda: 0.0)
     run = AuditRun(app, combinations(screens), params, param_errors)

@@ -47,7 +47,12 @@ def stop_on_terminate(app) -> None:
 def cmd_screenshot(args: argparse.Namespace) -> int:
     from screens import registry
 
-    if args.screen not in registry.SCREENS:
+    name, _, page = args.screen.partition(":")
+    pages = [p["step"] for p in registry.AUDIT_PAGES.get(name, ())]
+    if page and page not in pages:
+        raise CommandError(f"the {name} screen has no page {page!r}; its pages are "
+                           f"{', '.join(pages) or 'none'}")
+    if name not in registry.SCREENS:
         raise CommandError(f"unknown screen {args.screen!r}; choose one of "
                            f"{', '.join(sorted(registry.SCREENS))}")
     if args.text_scale not in (1.0, 1.5, 2.0):
@@ -115,7 +120,8 @@ def add_ui_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("screenshot", help="render one screen into a PNG (starts Xvfb if "
                                           "there is no display)")
-    p.add_argument("screen", help="screen name, e.g. home")
+    p.add_argument("screen", help="screen name, e.g. home; setup:keypad for one page of a "
+                                  "screen with pages (the setup wizard's steps)")
     p.add_argument("--out", required=True, help="the PNG file to write")
     p.add_argument("--lang", choices=("ar", "en"), default="ar")
     p.add_argument("--theme", choices=THEMES, default="standard")

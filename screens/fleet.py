@@ -51,7 +51,8 @@ class Fleet:
         without loading the wire format at all."""
         device = self.app.device
         creds = device.credentials
-        if not device.paths.device_config.exists() and not (creds and creds.config):
+        if not device.paths.device_config.exists() and not (creds and creds.config) and \
+                not device.paths.local_config.exists():  # the setup wizard's own settings
             return
         try:
             config = device.config

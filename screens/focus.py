@@ -99,9 +99,15 @@ class Input:
     def __init__(self, app: Any, keys: dict[str, tuple[int, ...]]) -> None:
         self.app = app
         self.keys = keys
+        # The setup wizard's keypad test takes every key code as it comes, before the key
+        # map (and returns True when it took it); None the rest of the time.
+        self.capture: Any = None
 
     def on_key_down(self, _window, key: int, _scancode, _codepoint, _modifiers) -> bool:
         app = self.app
+        if self.capture is not None and self.capture(key):
+            app.idle.input()
+            return True
         action = next((name for name, codes in self.keys.items() if key in codes), None)
         if action is None:
             return False

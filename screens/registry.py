@@ -28,6 +28,7 @@ SCREENS: dict[str, str] = {
     "faq": "screens.faq:FaqScreen",
     "guide": "screens.guide:GuideScreen",
     "policies": "screens.policies:PoliciesScreen",
+    "setup": "screens.setup:SetupScreen",
 }
 
 # Each screen's title (the English msgid; assets/locale has it in both languages). Kept here,
@@ -53,6 +54,14 @@ TITLES = {
     "faq": "Questions and answers",
     "guide": "Service guide",
     "policies": "Our policies",
+    "setup": "Setup",
+}
+
+# Screens the audit opens once per page (each with these parameters), not only with their
+# sample parameters: the setup wizard's steps.
+AUDIT_PAGES: dict[str, tuple[dict[str, str], ...]] = {
+    "setup": tuple({"step": s} for s in ("screen", "touch", "keypad", "sound", "network",
+                                          "provision", "summary")),
 }
 
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.

@@ -91,7 +91,14 @@ def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None
 
     device = KioskDevice()
     device.ensure_content()
+    # "setup:keypad": a screen with pages (registry.AUDIT_PAGES) opened on one of them.
+    screen, _, page = screen.partition(":")
     params = registry.screen_class(screen).sample_params(VisitorServices(device))
+    if page:
+        params = next((dict(p) for p in registry.AUDIT_PAGES.get(screen, ())
+                       if p.get("step") == page), None)
+        if params is None:
+            raise KeyError(f"the {screen} screen has no page {page!r}")
     app = KioskApp(device=device, start=screen, start_params=params, **options)
     s = app.session
     if lang:

@@ -145,8 +145,11 @@ def check_step(n: int, step: Any) -> None:
         if not ids or not all(isinstance(v, str) and v for v in ids):
             raise bad("keys_to takes a control id, or a list of ids meaning whichever is shown")
     elif kind == "key":
-        if value not in KEY_NAMES:
-            raise bad(f"key is one of {', '.join(KEY_NAMES)}")
+        # A name from the key map, or a raw key code: what a keypad that sends something
+        # else sends (the setup wizard's keypad test and a remap).
+        if value not in KEY_NAMES and not (isinstance(value, int) and not isinstance(
+                value, bool) and 0 < value < 2**31):
+            raise bad(f"key is one of {', '.join(KEY_NAMES)}, or a key code such as 291")
     elif kind == "wait":
         if not seconds(value, MAX_WAIT_S):
             raise bad("wait takes a number of seconds (0 or more)")
@@ -715,12 +718,12 @@ class Walker:
     def do_key(self, step: dict[str, Any]) -> None:
         self._press(step["key"], lambda: self.settled_then(step, self._here))
 
-    def _press(self, name: str, then: Callable[[], None]) -> None:
-        """Press and release a keypad key by its name in the app's key map, then ``then``
-        once the screen has settled."""
+    def _press(self, name: str | int, then: Callable[[], None]) -> None:
+        """Press and release a keypad key by its name in the app's key map (or a raw key
+        code), then ``then`` once the screen has settled."""
         from kivy.core.window import Window
 
-        codes = self.app.input.keys.get(name) or ()
+        codes = (name,) if isinstance(name, int) else self.app.input.keys.get(name) or ()
         if not codes:
             raise StepFailed(f"the key '{name}' is not mapped to any key code on this kiosk")
         code = codes[0]
@@ -1155,7 +1158,7 @@ def cmd_walk(args: argparse.Namespace) -> int:
         steps = load_script(Path(args.script))
     except WalkScriptError as e:
         raise CommandError(str(e)) from None
-    if args.screen is not None and args.screen not in registry.SCREENS:
+    if args.screen is not None and args.screen.partition(":")[0] not in registry.SCREENS:
         raise CommandError(f"unknown screen {args.screen!r}; screens: "
                            f"{', '.join(sorted(registry.SCREENS))}")
     if args.connected:

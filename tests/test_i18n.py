@@ -8,11 +8,14 @@ import ast
 from kiosk.i18n import LOCALE_DIR, _, both, missing, translations
 from tests.helpers import ROOT
 
-KEYWORDS = {"_", "t", "both", "_step_text",
+KEYWORDS = {"_", "t", "both", "_step_text", "_t", "_text",
             # the visitor services' sentences (kiosk/services), shown and spoken by screens
             "VisitorError", "InputRefused", "ContactRefused", "NotSaved"}
-ATTRS = {"title", "summary", "DEFAULT_MESSAGE"}
-DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES"}
+ATTRS = {"title", "summary", "DEFAULT_MESSAGE", "TEST_SENTENCE"}
+DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES",
+         # the setup wizard's (screens/setup.py, kiosk/services/netcheck.py)
+         "STEP_TITLES", "STEP_SUMMARIES", "KEYPAD_NAMES", "ORIENTATIONS", "CHECK_NAMES",
+         "TOUCH_NAMES"}
 
 
 def used_msgids() -> set[str]:
@@ -34,9 +37,11 @@ def used_msgids() -> set[str]:
                 target = node.targets[0].id
                 if target in ATTRS and isinstance(node.value, ast.Constant) and node.value.value:
                     found.add(node.value.value)
-                if target in DICTS and isinstance(node.value, ast.Dict):
-                    found.update(v.value for v in node.value.values
-                                 if isinstance(v, ast.Constant))
+                if target in DICTS and isinstance(node.value, ast.Dict | ast.Tuple):
+                    values = node.value.values if isinstance(node.value, ast.Dict) \
+                        else node.value.elts
+                    found.update(v.value for v in values
+                                 if isinstance(v, ast.Constant) and isinstance(v.value, str))
     return found
 
 

@@ -152,6 +152,8 @@ class DeviceConfig(BaseModel):
                Annotated[tuple[KeyCode, ...], Field(min_length=1, max_length=8)]] = {}
     # The screen's pixels per millimetre, for physical sizes (kiosk/units.py).
     px_per_mm: Annotated[float, Field(ge=MIN_PX_PER_MM, le=MAX_PX_PER_MM)] = DEFAULT_PX_PER_MM
+    # How the screen is mounted; the app turns its picture when the window is the other way.
+    orientation: Literal["portrait", "landscape"] = "portrait"
     # Contact details are spoken aloud only when the audio goes to a headset.
     headset_output: _Bool = False
     # The technician PIN as an argon2 hash (never the PIN itself); none: no PIN set centrally.
@@ -254,6 +256,11 @@ def _shown(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
 
+
+# What a technician sets on the kiosk itself (the setup wizard: the screen's size and mounting,
+# the keypad's codes), kept in $KIOSK_HOME/local-config.json and applied over what central sends:
+# these belong to the hardware in front of the technician, not to the fleet.
+LOCAL_CONFIG_KEYS: tuple[str, ...] = ("px_per_mm", "orientation", "keys")
 
 DEFAULT_DEVICE_CONFIG: dict[str, Any] = DeviceConfig().to_wire()
 """The config of a kiosk nobody configured, as it travels."""

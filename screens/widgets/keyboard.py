@@ -46,7 +46,7 @@ LAYOUTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "digits": (
         tuple("1234567890"),
         tuple("١٢٣٤٥٦٧٨٩٠"),
-        tuple("@.-_+,'?!"),
+        tuple("@.-_+,'?!:/"),
     ),
 }
 LAYOUT_NAMES = {"ar": "Arabic letters", "en": "English letters", "digits": "Numbers and symbols"}
@@ -54,7 +54,8 @@ LAYOUT_NAMES = {"ar": "Arabic letters", "en": "English letters", "digits": "Numb
 # Spoken names of the symbol keys (English msgids, translated in assets/locale).
 SYMBOL_NAMES = {
     "@": "at sign", ".": "dot", "-": "dash", "_": "underscore", "+": "plus", ",": "comma",
-    "'": "apostrophe", "?": "question mark", "!": "exclamation mark",
+    "'": "apostrophe", "?": "question mark", "!": "exclamation mark", ":": "colon",
+    "/": "slash",
 }
 MASK = "•"
 
