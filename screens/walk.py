@@ -178,6 +178,15 @@ def deferred_pending(clock) -> bool:
     return any(not ev.loop and 0 < ev.timeout <= DEFERRED_S for ev in clock.get_events())
 
 
+def thumbnails_pending() -> bool:
+    """Whether a list picture asked for is still being made (screens/widgets/pictures.py):
+    the screen is not what the visitor will see until it shows."""
+    import sys
+
+    pictures = sys.modules.get("screens.widgets.pictures")
+    return bool(pictures is not None and pictures.THUMBNAILS.busy)
+
+
 def when_settled(app, then: Callable[[], None], min_stable: int = 2,
                  max_frames: int = SETTLE_MAX_FRAMES) -> None:
     """Call ``then`` once no screen transition runs, no deferred callback of the app waits
@@ -190,7 +199,8 @@ def when_settled(app, then: Callable[[], None], min_stable: int = 2,
     def frame(_dt: float) -> None:
         state["frames"] += 1
         transition = getattr(app.sm, "transition", None)
-        busy = bool(transition is not None and transition.is_active) or deferred_pending(Clock)
+        busy = bool(transition is not None and transition.is_active) or \
+            deferred_pending(Clock) or thumbnails_pending()
         sig = geometry_signature(app.root_layer)
         state["stable"] = state["stable"] + 1 if (not busy and sig == state["sig"]) else 0
         state["sig"] = sig
