@@ -363,7 +363,11 @@ def screen_report(app) -> dict[str, Any]:
             buttons.append({"id": w.kiosk_id, "rect": rect(w), "text": w.logical_text,
                             "selected": w.selected, "focused": w.focused,
                             "disabled": bool(w.disabled), "in_scroll": w in scrolled,
-                            "in_overlay": w in in_overlay})
+                            "in_overlay": w in in_overlay,
+                            "pictogram": w.pictogram or None,
+                            "picture": ({"blob": w.picture.blob, "loaded": w.picture.loaded,
+                                         "rect": rect(w.picture)}
+                                        if getattr(w.picture, "blob", None) else None)})
         elif isinstance(w, KText):
             texts.append({"logical": w.logical, "lang": w.lang, "rect": rect(w),
                           "font_px": w.font_size, "lines_logical": list(w.lines_logical),
