@@ -17,9 +17,11 @@ def pictured(report: dict, prefix: str) -> list[dict]:
 
 
 def colours_in(png: Path, rect: list[float], size: tuple[int, int]) -> int:
-    """How many distinct colours the screenshot has inside ``rect`` (window coordinates, y up)."""
+    """How many distinct colours the screenshot has inside ``rect`` (x, y, width, height in
+    window coordinates, y up)."""
     im = Image.open(png).convert("RGB")
-    x1, y1, x2, y2 = rect
+    x1, y1, w, hh = rect
+    x2, y2 = x1 + w, y1 + hh
     h = im.height
     box = (int(x1) + 4, int(h - y2) + 4, int(x2) - 4, int(h - y1) - 4)
     return len(set(im.crop(box).getdata()))
@@ -31,7 +33,7 @@ def test_lists_show_each_items_picture_beside_its_name(display, kiosk_home, tmp_
         {"tap": "home.categories"}, {"report": True},
         {"tap": "category.dates_food"}, {"report": True}, {"shot": "products"},
         {"tap": "nav.home"}, {"tap": "home.manufacturers"}, {"report": True}])
-    cats, products, makers = r["reports"]
+    cats, products, makers = r["reports"][:3]
     for report, prefix in ((cats, "category."), (products, "product."),
                            (makers, "manufacturer.")):
         items = [b for b in report["buttons"] if b["id"].startswith(prefix)]
@@ -59,7 +61,7 @@ def test_paging_buttons_and_tiles_carry_a_pictogram_with_their_label(display, ki
     r = walk_ok(display, kiosk_home, tmp_path, "home", lang="en", steps=[
         {"report": True}, {"tap": "home.governorates"}, {"tap": "governorate.muscat"},
         {"report": True}])
-    home, products = r["reports"]
+    home, products = r["reports"][:2]
     tiles = [b for b in home["buttons"] if b["id"].startswith("home.")]
     assert tiles and all(b["pictogram"] == b["id"][5:] and b["text"] for b in tiles)
     nxt = next(b for b in products["buttons"] if b["id"] == "products.next")

@@ -187,7 +187,7 @@ class KButton(Widget):
         if leading is not None:
             gap = ui().units.mm(3)
             if rtl:
-                leading.x = self.right - self._pad - leading.width
+                leading.x = self.x + self.width - self._pad - leading.width
                 self._text.x = self.x + self._pad
             else:
                 leading.x = self.x + self._pad
