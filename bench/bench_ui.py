@@ -70,7 +70,9 @@ def _make_home(home: Path, tmp: Path) -> None:
     from kiosk.device import KioskDevice
     from tests.catalogue_factory import catalogue_data, write_catalogue_dir
 
-    data, images = catalogue_data(PRODUCTS, manufacturers=40, categories=6, image_pool=64)
+    # Pictures the size of the demo's (320x240), so the lists make and draw real thumbnails.
+    data, images = catalogue_data(PRODUCTS, manufacturers=40, categories=6, image_pool=64,
+                                  picture_size=(320, 240))
     folder = write_catalogue_dir(tmp / "catalogue", data, images)
     dev = KioskDevice(KioskPaths(home))
     dev.store.import_catalogue_dir(folder, source="demo")

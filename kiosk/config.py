@@ -48,6 +48,12 @@ class KioskPaths:
         return self.home / "blobs"
 
     @property
+    def thumbnails(self) -> Path:
+        """Thumbnails of content pictures, by blob hash and size (offline_cache/thumbnails.py);
+        deleting the folder only costs making them again."""
+        return self.home / "cache" / "thumbnails"
+
+    @property
     def sync_state(self) -> Path:
         return self.home / "sync-state.json"
 

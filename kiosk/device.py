@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from offline_cache.outbox import Outbox
     from offline_cache.store import ContentStore
     from offline_cache.sync import Repeater, Syncer, SyncProgress, SyncResult
+    from offline_cache.thumbnails import Thumbnails
 
 # The parts are opened, and their modules imported (the wire format's models, the network side,
 # the sync engine), when first used: the visitor UI shows its first screen before any of that,
@@ -71,6 +72,12 @@ class KioskDevice:
         from offline_cache.blobs import BlobStore
 
         return BlobStore(self.paths.blobs)
+
+    @cached_property
+    def thumbnails(self) -> Thumbnails:
+        from offline_cache.thumbnails import Thumbnails
+
+        return Thumbnails(self.blobs, self.paths.thumbnails)
 
     @cached_property
     def store(self) -> ContentStore:

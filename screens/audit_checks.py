@@ -62,8 +62,6 @@ CHECKS: dict[str, tuple[str, str]] = {
                            "behind it"),
     "non_text_contrast": ("1", f"a control's edge or fill at least {NON_TEXT_MIN:g}:1 against "
                                "what is drawn behind it"),
-    "pictogram_contrast": ("1", f"every Easy Read pictogram at least {NON_TEXT_MIN:g}:1 "
-                                "against what is drawn behind it"),
     "focus_ring": ("7", f"the focus ring drawn, each band at least {NON_TEXT_MIN:g}:1 against "
                         "its neighbour: the outer band against what is drawn behind it, the "
                         "inner band against the control's fill"),
@@ -91,6 +89,11 @@ CHECKS: dict[str, tuple[str, str]] = {
     "focus_trap": ("21", "Down through the whole order comes back to the first control"),
     "kiosk_id": ("CONTRACT", "every control has a kiosk_id, unique on its screen"),
     "labels": ("24", "every control has a label in Arabic and in English"),
+    "pictogram_label": ("24", "every pictogram sits in a control beside its text label in "
+                              "the screen's language, shown, never alone"),
+    "pictogram_contrast": ("1", f"every pictogram (on controls and beside Easy Read sentences) "
+                                f"and every list picture's frame at least {NON_TEXT_MIN:g}:1 "
+                                "against what it is drawn on"),
     "build": ("-", "the screen opens with its sample parameters"),
 }
 
@@ -241,6 +244,7 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
     for b in s.buttons:
         check_kiosk_id(s, b)
         check_labels(s, b)
+        check_pictogram(s, b)
     check_kiosk_id_unique(s)
     check_nav_bar(s)
     check_reach(s)
@@ -581,6 +585,29 @@ def check_labels(s: Scene, b: KButton) -> None:
             not ARABIC_LETTER.search(ar):
         s.fail(s.name(b), "labels", f"its Arabic label is the English text {ar!r} (not "
                "translated)", ar, "an Arabic label")
+
+
+def check_pictogram(s: Scene, b: KButton) -> None:
+    """pictogram_label (24) and pictogram_contrast (1): a pictogram has its text label beside
+    it, and it (like a list picture's frame) is drawn at 3:1 or more against the fill."""
+    fill, _edge = button_colours(b)
+    fill = fill or drawn_behind(b)
+    marks = [(b.icon, "pictogram", getattr(b.icon, "colour", None))] if b.icon else []
+    if b.picture is not None and hasattr(b.picture, "frame_colour"):
+        marks.append((b.picture, "picture frame", b.picture.frame_colour))
+    for _w, what, colour in marks:
+        if what == "pictogram":
+            s.checked("pictogram_label")
+            text = b._text
+            if not (b.label or {}).get(s.combo.lang, "").strip() or text is None or \
+                    text.opacity <= 0 or text.height < 1:
+                s.fail(s.name(b), "pictogram_label", "a pictogram without its text label",
+                       None, "a label in the screen's language beside it")
+        s.checked("pictogram_contrast")
+        ratio = contrast(blend(colour, fill), fill)
+        if ratio < NON_TEXT_MIN - 0.005:
+            s.fail(s.name(b), "pictogram_contrast", f"its {what} {hex_of(blend(colour, fill))} "
+                   f"on {hex_of(fill)} is {ratio:.2f}:1", round(ratio, 2), NON_TEXT_MIN)
 
 
 # -- the bar (20), reach mode (10) ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The home screen: a large tile for every screen a visitor can open."""
+"""The home screen: a large tile for every screen a visitor can open, each with its pictogram
+(assets/pictograms, Lucide) above its name."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class HomeScreen(KioskScreen):
         for name in registry.home_tiles():
             tile = KButton(kiosk_id=f"home.{name}",
                            label={lang: _(registry.title(name), lang) for lang in ("ar", "en")},
+                           pictogram=name, stacked=True,
                            action=lambda n=name: self.app.go(n))
             tile.min_height = u.mm(26)
             tiles.add_widget(tile)
@@ -32,6 +34,7 @@ class HomeScreen(KioskScreen):
         # written on it like the settings' own buttons.
         easy = self.app.session.easy_read
         tile = KButton(kiosk_id="home.easy_read", label=both("Easy Read"),
+                       pictogram="easy_read", stacked=True,
                        state_text=both("On") if easy else both("Off"), selected=easy,
                        action=self.app.prefs.toggle_easy_read)
         tile.min_height = u.mm(26)

@@ -9,7 +9,7 @@ from kiosk.i18n import _
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
-from screens.widgets.lists import record_button, record_list
+from screens.widgets.lists import list_picture, record_button, record_list
 
 
 class ManufacturersScreen(KioskScreen):
@@ -20,6 +20,8 @@ class ManufacturersScreen(KioskScreen):
     def build_content(self) -> Widget:
         browse = self.services.browse
         places = {g.id: g.name for g in browse.governorates()}
+        # A maker has no picture of its own: the list shows one of its products'.
+        pictures = browse.maker_pictures()
 
         def detail(m) -> dict[str, str]:
             place = places.get(m.governorate)
@@ -33,5 +35,6 @@ class ManufacturersScreen(KioskScreen):
 
         return record_list([
             record_button(f"manufacturer.{m.id}", m.name, detail(m),
-                          lambda m=m: self.app.go("products", manufacturer=m.id))
+                          lambda m=m: self.app.go("products", manufacturer=m.id),
+                          picture=list_picture(browse, pictures.get(m.id, (None,))[0]))
             for m in browse.manufacturers(ui().lang)])

@@ -83,6 +83,11 @@ class Navigation:
         if left is not None:
             left.on_deactivate()
         self.active = screen
+        if left is not None and left is not screen:
+            # The list pictures' textures go with the screen that showed them.
+            from screens.widgets.pictures import THUMBNAILS
+
+            THUMBNAILS.release()
         screen.on_activate(**params)
         screen.refresh()
         app.sm.current = name

@@ -18,7 +18,7 @@ from screens.base import KioskScreen
 from screens.context import ui
 from screens.widgets.button import KButton
 from screens.widgets.layout import column, row
-from screens.widgets.lists import bilingual, record_button
+from screens.widgets.lists import bilingual, list_picture, record_button
 from screens.widgets.text import KText
 
 PAGE_SIZE = 10
@@ -82,17 +82,21 @@ class ProductsScreen(KioskScreen):
         if not page.items:
             return KText(logical=_("There are no products here yet.", lang))
         items: list[Widget] = []
+        browse = self.services.browse
         for p in page.items:
             maker = bilingual(p.manufacturer_name)
             items.append(record_button(f"product.{p.id}", p.name, maker,
-                                       lambda p=p: self.app.go("product", id=p.id)))
+                                       lambda p=p: self.app.go("product", id=p.id),
+                                       picture=list_picture(browse, p.image_blob)))
         n, pages = self._page_number(), self._pages(page.total)
         paging: list[Widget] = []
         if n > 0:
             paging.append(KButton(kiosk_id="products.previous", label=both("Previous page"),
+                                  pictogram="previous_page", mirror=True,
                                   action=lambda: self.update_params(page=n - 1)))
         if n + 1 < pages:
             paging.append(KButton(kiosk_id="products.next", label=both("Next page"),
+                                  pictogram="next_page", mirror=True,
                                   action=lambda: self.update_params(page=n + 1)))
         if paging:
             items.append(KText(logical=_("Page {page} of {pages}", lang).format(

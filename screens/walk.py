@@ -181,6 +181,15 @@ def deferred_pending(clock) -> bool:
     return any(not ev.loop and 0 < ev.timeout <= DEFERRED_S for ev in clock.get_events())
 
 
+def thumbnails_pending() -> bool:
+    """Whether a list picture asked for is still being made (screens/widgets/pictures.py):
+    the screen is not what the visitor will see until it shows."""
+    import sys
+
+    pictures = sys.modules.get("screens.widgets.pictures")
+    return bool(pictures is not None and pictures.THUMBNAILS.busy)
+
+
 def when_settled(app, then: Callable[[], None], min_stable: int = 2,
                  max_frames: int = SETTLE_MAX_FRAMES) -> None:
     """Call ``then`` once no screen transition runs, no deferred callback of the app waits
@@ -193,7 +202,8 @@ def when_settled(app, then: Callable[[], None], min_stable: int = 2,
     def frame(_dt: float) -> None:
         state["frames"] += 1
         transition = getattr(app.sm, "transition", None)
-        busy = bool(transition is not None and transition.is_active) or deferred_pending(Clock)
+        busy = bool(transition is not None and transition.is_active) or \
+            deferred_pending(Clock) or thumbnails_pending()
         sig = geometry_signature(app.root_layer)
         state["stable"] = state["stable"] + 1 if (not busy and sig == state["sig"]) else 0
         state["sig"] = sig
@@ -356,7 +366,11 @@ def screen_report(app) -> dict[str, Any]:
             buttons.append({"id": w.kiosk_id, "rect": rect(w), "text": w.logical_text,
                             "selected": w.selected, "focused": w.focused,
                             "disabled": bool(w.disabled), "in_scroll": w in scrolled,
-                            "in_overlay": w in in_overlay})
+                            "in_overlay": w in in_overlay,
+                            "pictogram": w.pictogram or None,
+                            "picture": ({"blob": w.picture.blob, "loaded": w.picture.loaded,
+                                         "rect": rect(w.picture)}
+                                        if getattr(w.picture, "blob", None) else None)})
         elif isinstance(w, KText):
             texts.append({"logical": w.logical, "lang": w.lang, "rect": rect(w),
                           "font_px": w.font_size, "lines_logical": list(w.lines_logical),

@@ -77,14 +77,20 @@ _GOV_NAMES = {
 }
 
 
-def tiny_png(seed: int) -> bytes:
-    """A valid 1x1 PNG whose colour (and so hash) depends on ``seed``."""
+def tiny_png(seed: int, size: tuple[int, int] = (1, 1)) -> bytes:
+    """A valid PNG whose colour (and so hash) depends on ``seed``: 1x1 by default; larger, a
+    picture-sized one (the demo's are 320x240) with a band of a second colour across it, so a
+    thumbnail of it has real pixels to scale."""
     def chunk(tag: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + tag + data
                 + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
     rgb = (seed * 2654435761 & 0xFFFFFF).to_bytes(3, "big")
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" + rgb)) + chunk(b"IEND", b""))
+    w, h = size
+    band = bytes(255 - b for b in rgb)
+    rows = b"".join(b"\x00" + (band if h // 3 <= y < 2 * h // 3 else rgb) * w
+                    for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def _t(ar: str, en: str) -> dict[str, str]:
@@ -92,7 +98,8 @@ def _t(ar: str, en: str) -> dict[str, str]:
 
 
 def catalogue_data(products: int = 24, manufacturers: int = 6, categories: int = 4,
-                   image_pool: int = 8, seed: int = 0) -> tuple[dict[str, Any], dict[str, bytes]]:
+                   image_pool: int = 8, seed: int = 0, picture_size: tuple[int, int] = (1, 1),
+                   ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """A catalogue as JSON data (``{kind: [record, ...]}``) and its images ``{sha: bytes}``.
     Edit the data and pass it to ``Catalogue.from_json`` to make another version."""
     rng = random.Random(seed)
@@ -101,7 +108,7 @@ def catalogue_data(products: int = 24, manufacturers: int = 6, categories: int =
     images: dict[str, bytes] = {}
     pool = []
     for i in range(max(1, image_pool)):
-        png = tiny_png(seed * 100_003 + i)
+        png = tiny_png(seed * 100_003 + i, picture_size)
         h = sha256_hex(png)
         images[h] = png
         pool.append(h)

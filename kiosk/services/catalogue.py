@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the store's models load with the store, after the first fra
         ManufacturerItem,
         ProductDetail,
         ProductPage,
+        ProductSummary,
         SearchResults,
     )
 
@@ -79,6 +80,22 @@ class Browse:
         """The file of a content picture (it may be missing: a screen then shows the picture's
         text alternative alone)."""
         return self._device.blobs.path(blob)
+
+    def thumbnail(self, blob: str, px: int) -> Path | None:
+        """A small copy of a content picture fitted in a ``px`` square, made once and kept
+        (None when the picture is missing or unreadable). Slow the first time: call it from
+        a worker thread."""
+        return self._device.thumbnails.path(blob, px)
+
+    def newest_products(self, limit: int = 8) -> list[ProductSummary]:
+        """The products added most recently (newest first), with their pictures: what the
+        attract loop shows when the content names no featured items."""
+        return self._device.store.newest_products(limit=limit)
+
+    def maker_pictures(self) -> dict[str, tuple[str, Bilingual]]:
+        """For each manufacturer, the picture of its first product (blob, alt): makers have
+        no picture of their own in the wire format, so the list shows what they make."""
+        return self._device.store.maker_pictures()
 
 
 class Search:

@@ -248,6 +248,29 @@ class ContentQueries(SQLiteFile):
                 certifications=[x for x in certs if x is not None],
             )
 
+    def newest_products(self, limit: int = 8) -> list[ProductSummary]:
+        """Products with a picture, newest first: those the active snapshot added (not in the
+        previous one) before the rest, then by id from the highest (the wire format carries no
+        date for products; ids are given in the order staff add them)."""
+        limit = max(0, min(int(limit), 50))
+        with self._read() as c:
+            rows = c.execute(
+                f"SELECT {_SUMMARY_COLS} FROM v_product p WHERE p.image_blob IS NOT NULL "
+                "ORDER BY p.id IN (SELECT record_id FROM snapshot_record WHERE kind = 'product' "
+                "AND snap_id = (SELECT snap_id FROM snapshot WHERE state = 'previous')), "
+                "p.id DESC LIMIT ?", (limit,)).fetchall()
+        return [_summary(r) for r in rows]
+
+    def maker_pictures(self) -> dict[str, tuple[str, Bilingual]]:
+        """manufacturer id -> (blob, alt) of the first of its products (by English name) that
+        has a picture."""
+        with self._read() as c:
+            rows = c.execute(
+                "SELECT manufacturer_id, image_blob, image_alt_ar, image_alt_en, min(key_en) "
+                "FROM v_product WHERE image_blob IS NOT NULL GROUP BY manufacturer_id"
+            ).fetchall()
+        return {r[0]: (r[1], Bilingual(r[2], r[3])) for r in rows}
+
     def product_count(self) -> int:
         with self._read() as c:
             return c.execute("SELECT count(*) FROM v_product").fetchone()[0]

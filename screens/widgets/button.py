@@ -46,6 +46,14 @@ class KButton(Widget):
     unavailable_reason = DictProperty({})
     # What else choosing it while disabled does, after saying so (a screen shows the reason).
     when_unavailable = ObjectProperty(None, allownone=True)
+    # A pictogram (assets/pictograms name) drawn in the label's colour: above the label when
+    # ``stacked`` (tiles, the bar), else at the start side. ``mirror``: turned over in Arabic
+    # (an arrow that points the way of reading). Always with the label, never instead of it.
+    pictogram = StringProperty("")
+    mirror = BooleanProperty(False)
+    stacked = BooleanProperty(False)
+    # A widget shown at the start side of the label (a list's Thumbnail), or None.
+    picture = ObjectProperty(None, allownone=True)
     __events__ = ("on_activate",)
 
     def __init__(self, **kwargs):
@@ -55,6 +63,7 @@ class KButton(Widget):
         u = ui().units
         self._pad = u.mm(3)
         self._text: KText | None = None
+        self._icon = None
         super().__init__(**kwargs)
         self._cancelled = False
         self._touched = False  # a touch went down on it (disabled buttons are never pressed)
@@ -64,6 +73,14 @@ class KButton(Widget):
                            fg=self._text_fg(), logical=self.text_for(lang),
                            width=self._text_width())
         self.add_widget(self._text)
+        if self.pictogram:
+            from screens.widgets.pictures import Pictogram
+
+            self._icon = Pictogram(name=self.pictogram, fg=self._text_fg(),
+                                   mirrored=self.mirror and lang == "ar")
+            self.add_widget(self._icon)
+        if self.picture is not None:
+            self.add_widget(self.picture)
         # The fill and edge are drawn once and then only moved and recoloured.
         with self.canvas.before:
             self._fill_colour = Color()
@@ -73,7 +90,7 @@ class KButton(Widget):
         self.bind(pos=self._place, size=self._layout, label=self._update_text,
                   state_text=self._update_text, selected=self._update_text,
                   focused=self._redraw, pressed=self._redraw, min_height=self._layout,
-                  disabled=self._update_text,
+                  disabled=self._update_text, pictogram=self._set_pictogram,
                   align=self._text.setter("align"))
         self._text.bind(height=self._layout)
         self._layout()
@@ -110,8 +127,29 @@ class KButton(Widget):
     def _text_fg(self) -> str:
         return "selected_text" if self.selected else "button_text"
 
+    def _side(self) -> Widget | None:
+        """What sits at the start side of the label: the picture, or an unstacked pictogram."""
+        if self.picture is not None:
+            return self.picture
+        return self._icon if self._icon is not None and not self.stacked else None
+
+    def _icon_side(self) -> float:
+        u = ui().units
+        return u.mm(12 if self.stacked else 8) * min(1.5, ui().scale ** 0.5)
+
     def _text_width(self) -> float:
-        return max(0.0, self.width - 2 * self._pad)
+        side = self._side()
+        taken = side.width + ui().units.mm(3) if side is not None else 0
+        return max(0.0, self.width - 2 * self._pad - taken)
+
+    def _set_pictogram(self, *_a) -> None:
+        if self._icon is not None and self.pictogram:
+            self._icon.name = self.pictogram
+
+    @property
+    def icon(self):
+        """The pictogram widget, or None."""
+        return self._icon
 
     def _update_text(self, *_a) -> None:
         if self._text is None:
@@ -127,8 +165,16 @@ class KButton(Widget):
         if self._text is None:
             return
         u = ui().units
+        if self._icon is not None:
+            side = self._icon_side()
+            self._icon.size = (side, side)
         self._text.width = self._text_width()
         need = self._text.height + 2 * self._pad
+        if self._icon is not None and self.stacked:
+            need += self._icon.height + u.mm(1.5)
+        leading = self._side()
+        if leading is not None:
+            need = max(need, leading.height + 2 * self._pad)
         self.natural_height = max(u.target, need)
         self.height = max(self.natural_height, self.min_height)
         self._place()
@@ -136,8 +182,29 @@ class KButton(Widget):
     def _place(self, *_a) -> None:
         if self._text is None:
             return
-        self._text.x = self.x + self._pad
-        self._text.center_y = self.center_y
+        rtl = (self.lang or ui().lang) == "ar"
+        leading = self._side()
+        if leading is not None:
+            gap = ui().units.mm(3)
+            if rtl:
+                leading.x = self.x + self.width - self._pad - leading.width
+                self._text.x = self.x + self._pad
+            else:
+                leading.x = self.x + self._pad
+                self._text.x = leading.right + gap
+            leading.center_y = self.center_y
+            self._text.center_y = self.center_y
+        elif self._icon is not None and self.stacked:
+            gap = ui().units.mm(1.5)
+            block = self._icon.height + gap + self._text.height
+            top = self.center_y + block / 2
+            self._icon.center_x = self.center_x
+            self._icon.top = top
+            self._text.x = self.x + self._pad
+            self._text.top = self._icon.y - gap
+        else:
+            self._text.x = self.x + self._pad
+            self._text.center_y = self.center_y
         self._redraw()
 
     def _redraw(self, *_a) -> None:
@@ -154,6 +221,12 @@ class KButton(Widget):
             # the text keeps its full contrast and writes the state out.
             fill, edge = t.bg, t.button_border
             self._text.fg = "text"
+        # The pictogram and the picture's frame in the label's own colour: the label passes
+        # 7:1 against this fill, so they pass 3:1.
+        if self._icon is not None:
+            self._icon.fg = self._text.fg
+        if self.picture is not None and hasattr(self.picture, "fg"):
+            self.picture.fg = self._text.fg
         self._fill_colour.rgba = rgba(fill)
         self._fill.pos, self._fill.size = self.pos, self.size
         self._edge_colour.rgba = rgba(edge)

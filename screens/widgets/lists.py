@@ -1,5 +1,5 @@
-"""Lists of records as large buttons: one line of name, one line of detail (how many products,
-the maker), in reading order."""
+"""Lists of records as large buttons: the record's picture at the start side, then one line of
+name and one line of detail (how many products, the maker), in reading order."""
 
 from __future__ import annotations
 
@@ -21,10 +21,21 @@ def count_text(n: int) -> dict[str, str]:
     return {lang: _("Products: {count}", lang).format(count=n) for lang in ("ar", "en")}
 
 
+def list_picture(browse: Any, blob: str | None) -> Any:
+    """The thumbnail for a list item (its frame shows at once, the picture when made), or None
+    when the record has no picture. The side grows with the text, more slowly."""
+    if not blob:
+        return None
+    from screens.widgets.pictures import Thumbnail
+
+    side = ui().units.mm(20) * min(1.5, ui().scale ** 0.5)
+    return Thumbnail(browse=browse, blob=blob, side=side)
+
+
 def record_button(kiosk_id: str, name: Any, detail: dict[str, str] | None,
-                  action: Callable[[], None]) -> KButton:
+                  action: Callable[[], None], picture: Any = None) -> KButton:
     return KButton(kiosk_id=kiosk_id, label=bilingual(name), state_text=detail or {},
-                   align="start", action=action)
+                   align="start", action=action, picture=picture)
 
 
 def record_list(buttons: list[KButton]) -> Any:

@@ -1,20 +1,35 @@
 """Pictures: a content image from the blob store (always shown with its text alternative by the
-screen that uses it), and a QR code drawn as squares on the canvas (no Pillow needed)."""
+screen that uses it), list thumbnails made off the UI thread, the pictograms on controls, and a
+QR code drawn as squares on the canvas.
+
+Thumbnails: a list asks for a picture at its drawn size; the file is made once per picture and
+size under $KIOSK_HOME/cache/thumbnails (offline_cache/thumbnails.py, through the browse
+service) by one worker thread, which also decodes it; the UI thread only uploads the pixels
+into a texture when they are ready, so paging never waits for a picture. Until then the
+thumbnail is a neutral frame. The textures are kept in a small bounded cache that is emptied
+when the visitor leaves the screen (under the software renderer textures are main memory)."""
 
 from __future__ import annotations
 
 import io
 import logging
+import queue
+import threading
+import weakref
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
-from kivy.graphics import Color, Rectangle
+from kivy.graphics import Color, Line, Rectangle
 from kivy.graphics.texture import Texture
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
 from screens.context import ui
+from screens.themes import rgba
 
 log = logging.getLogger("screens.pictures")
 
@@ -73,6 +88,210 @@ class Picture(Widget):
             self._rect.size = (0, 0)
             return
         scale = min(self.width / tex.width, self.height / tex.height)
+        w, h = tex.width * scale, tex.height * scale
+        self._rect.size = (w, h)
+        self._rect.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)
+
+
+# -- pictograms ----------------------------------------------------------------------------------
+
+PICTOGRAM_DIR = Path(__file__).resolve().parent.parent.parent / "assets" / "pictograms"
+
+
+@lru_cache(maxsize=64)
+def pictogram_texture(name: str):
+    """The white-on-transparent pictogram ``name`` (assets/pictograms, Lucide), mipmapped so
+    it scales down smoothly; tinted by the canvas Color like KText's glyphs."""
+    path = PICTOGRAM_DIR / f"{name}.png"
+    if not path.exists():
+        raise KeyError(f"no pictogram {name!r} in {PICTOGRAM_DIR}")
+    return CoreImage(str(path), mipmap=True).texture
+
+
+class Pictogram(Widget):
+    """A pictogram drawn in a theme colour (``fg``), square, mirrored when ``mirrored`` (an
+    arrow that points the way of reading, in Arabic). Never alone: KButton draws it beside
+    its text label (the audit checks that)."""
+
+    name = StringProperty("")
+    fg = StringProperty("button_text")
+    mirrored = BooleanProperty(False)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("size_hint", (None, None))
+        super().__init__(**kwargs)
+        tex = pictogram_texture(self.name)
+        with self.canvas:
+            self._colour = Color(*rgba(ui().theme.colours()[self.fg]))
+            self._rect = Rectangle(texture=tex)
+        if self.mirrored:
+            u0, v0, u1, v1 = 0, 0, 1, 1
+            self._rect.tex_coords = (u1, v0, u0, v0, u0, v1, u1, v1)
+        self.bind(pos=self._draw, size=self._draw, fg=self._recolour, name=self._retexture)
+        self._draw()
+
+    def _retexture(self, *_a) -> None:
+        self._rect.texture = pictogram_texture(self.name)
+
+    @property
+    def colour(self) -> tuple[float, ...]:
+        return tuple(self._colour.rgba)
+
+    def _recolour(self, *_a) -> None:
+        self._colour.rgba = rgba(ui().theme.colours()[self.fg])
+
+    def _draw(self, *_a) -> None:
+        self._rect.pos, self._rect.size = self.pos, self.size
+
+
+# -- thumbnails ----------------------------------------------------------------------------------
+
+THUMBNAIL_STEP = 16  # px: sizes are rounded up to steps, so a page asks for few distinct ones
+TEXTURES_KEPT = 48  # a page of ten at two sizes, with room to page back; ~1.5 MB at 100 px
+
+
+def thumbnail_px(side: float) -> int:
+    return int(-(-max(8, side) // THUMBNAIL_STEP) * THUMBNAIL_STEP)
+
+
+class ThumbnailCache:
+    """One worker thread makes and decodes thumbnails; the UI thread turns them into textures,
+    keeps at most TEXTURES_KEPT, and hands each to the widgets that asked for it."""
+
+    def __init__(self) -> None:
+        self.textures: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self._waiting: dict[tuple[str, int], list[weakref.ref]] = {}
+        self._jobs: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._generation = 0
+        self.missing: set[tuple[str, int]] = set()  # no picture to show: not asked again
+
+    def request(self, browse: Any, blob: str, px: int, widget: Any) -> None:
+        key = (blob, px)
+        tex = self.textures.get(key)
+        if tex is not None:
+            self.textures.move_to_end(key)
+            widget.show(tex)
+            return
+        if key in self.missing:
+            return
+        waiting = self._waiting.setdefault(key, [])
+        waiting.append(weakref.ref(widget))
+        if len(waiting) == 1:
+            self._jobs.put((self._generation, browse, blob, px))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="thumbnails",
+                                                daemon=True)
+                self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        """Some thumbnail asked for is not shown yet."""
+        return bool(self._waiting)
+
+    def _work(self) -> None:
+        from PIL import Image
+
+        while True:
+            generation, browse, blob, px = self._jobs.get()
+            if generation != self._generation:
+                continue  # asked for by a screen the visitor has left
+            pixels = None
+            try:
+                path = browse.thumbnail(blob, px)
+                if path is not None:
+                    with Image.open(path) as im:
+                        im = im.convert("RGBA")
+                        pixels = (im.size, im.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+                                  .tobytes())
+            except Exception:  # a damaged picture shows its frame only
+                log.warning("could not load the thumbnail of %s", blob)
+            Clock.schedule_once(lambda _dt, k=(blob, px), p=pixels, g=generation:
+                                self._ready(k, p, g))
+
+    def _ready(self, key: tuple[str, int], pixels: Any, generation: int) -> None:
+        widgets = self._waiting.pop(key, [])
+        if generation != self._generation:
+            return
+        if pixels is None:
+            self.missing.add(key)
+            return
+        size, data = pixels
+        tex = Texture.create(size=size, colorfmt="rgba")
+        tex.blit_buffer(data, colorfmt="rgba", bufferfmt="ubyte")
+        self.textures[key] = tex
+        while len(self.textures) > TEXTURES_KEPT:
+            self.textures.popitem(last=False)
+        for ref in widgets:
+            w = ref()
+            if w is not None:
+                w.show(tex)
+
+    def release(self) -> None:
+        """The visitor left the screen: let its textures go and drop what it still asked for
+        (a screen built again asks again, and finds the files made)."""
+        self._generation += 1
+        self.textures.clear()
+        self._waiting.clear()
+        self.missing.clear()
+
+
+THUMBNAILS = ThumbnailCache()
+
+
+class Thumbnail(Widget):
+    """A content picture in a list, fitted in a square of ``side`` px with its own colours,
+    inside a frame in a theme colour (``fg``: the label's, at least 7:1 against the control's
+    fill, so the frame is well over 3:1 whatever the picture's edges are). The frame shows at
+    once; the picture when its thumbnail is ready."""
+
+    blob = StringProperty("")
+    side = NumericProperty(0)
+    fg = StringProperty("button_text")
+
+    def __init__(self, browse: Any = None, **kwargs):
+        kwargs.setdefault("size_hint", (None, None))
+        super().__init__(**kwargs)
+        self.size = (self.side, self.side)
+        self.texture = None
+        self._edge = max(2.0, ui().units.mm(0.5))
+        with self.canvas:
+            self._frame_colour = Color(*rgba(ui().theme.colours()[self.fg]))
+            self._frame = Line(width=self._edge / 2)
+            Color(1, 1, 1, 1)
+            self._rect = Rectangle(size=(0, 0))
+        self.bind(pos=self._draw, size=self._draw, fg=self._recolour)
+        self._draw()
+        if browse is not None and self.blob:
+            THUMBNAILS.request(browse, self.blob, thumbnail_px(self.side - 2 * self._edge),
+                               self)
+
+    @property
+    def loaded(self) -> bool:
+        return self.texture is not None
+
+    @property
+    def frame_colour(self) -> tuple[float, ...]:
+        return tuple(self._frame_colour.rgba)
+
+    def show(self, texture) -> None:
+        self.texture = texture
+        self._rect.texture = texture
+        self._draw()
+
+    def _recolour(self, *_a) -> None:
+        self._frame_colour.rgba = rgba(ui().theme.colours()[self.fg])
+
+    def _draw(self, *_a) -> None:
+        e = self._edge
+        self._frame.rectangle = (self.x + e / 2, self.y + e / 2, self.width - e,
+                                 self.height - e)
+        tex = self.texture
+        inner = self.width - 2 * e
+        if tex is None or inner <= 0:
+            self._rect.size = (0, 0)
+            return
+        scale = min(inner / tex.width, inner / tex.height)
         w, h = tex.width * scale, tex.height * scale
         self._rect.size = (w, h)
         self._rect.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)
