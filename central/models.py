@@ -159,6 +159,11 @@ class Submission(models.Model):
     id = models.CharField(max_length=36, primary_key=True)
     fingerprint = models.CharField(max_length=64)
     receipt = models.CharField(max_length=32, unique=True)
+    # What staff and the visitor read out: 12 digits, the last a Damm check digit
+    # (central.reference); shown as 4821-0937-5526.
+    reference = models.CharField(max_length=12, unique=True)
+    # The feedback workflow (central.feedback): new, in_progress, answered, closed.
+    status = models.CharField(max_length=16, default="new", db_index=True)
     type = models.CharField(max_length=16, db_index=True)
     device_id = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField()
