@@ -605,7 +605,8 @@ class Central:
                 "created_at": protocol.iso(r.created_at),
                 "received_at": protocol.iso(r.received_at), "lang": r.lang,
                 "content_version": r.content_version, "payload": r.payload,
-                "has_contact": r.sealed_contact is not None,
+                "has_contact": r.sealed_contact is not None, "hidden": r.hidden,
+                "assigned_to": r.assigned_to,
             }
             if open_contacts:
                 item["contact"] = self.open_contact(r.sealed_contact)
@@ -631,7 +632,7 @@ class Central:
         if poll is None:
             raise NotFound(f"there is no poll {poll_id!r}")
         counts = {r["option_id"]: r["n"] for r in
-                  self.q(Submission).filter(poll_id=poll_id, test=False)
+                  self.q(Submission).filter(poll_id=poll_id, test=False, hidden=False)
                   .values("option_id").annotate(n=Count("id")).order_by("option_id")}
         options = [PollOptionResult(o["id"], dict(o["label"]), int(counts.pop(o["id"], 0)))
                    for o in poll["options"]]
