@@ -239,3 +239,34 @@ def test_add_to_faq_makes_a_draft_the_next_publish_carries(central):
     finally:
         svc.close()
     assert "FAQ draft " + rid in s.get(central.url + "/admin/audit", timeout=10).text
+
+
+def test_an_item_open_past_the_target_is_marked_overdue(central):
+    from datetime import timedelta
+
+    from central.orm import Submission
+
+    device = central.enroll()
+    old, fresh = ({"id": str(uuid.uuid4()), "type": "feedback", "created_at": now_z(),
+                   "lang": "en", "content_version": 1,
+                   "payload": {"kind": "comment", "text": text}}
+                  for text in ("waiting for weeks", "just arrived"))
+    send(central, device, [old, fresh])
+    svc = central.service()
+    try:  # three calendar weeks ago: at least 12 working days, far over 35 working hours
+        svc.q(Submission).filter(id=old["id"]).update(
+            received_at=datetime.now(UTC) - timedelta(days=21))
+    finally:
+        svc.close()
+    s = login(central, "amal")
+    overdue = s.get(central.url + "/admin/submissions?overdue=1", timeout=10).text
+    assert "waiting for weeks" in overdue and "just arrived" not in overdue
+    row = re.search(r"<tr>(?:(?!</tr>).)*waiting for weeks.*?</tr>", overdue, re.S).group()
+    assert '<span class="overdue">overdue</span>' in row
+    everything = s.get(central.url + "/admin/submissions", timeout=10).text
+    fresh_row = re.search(r"<tr>(?:(?!</tr>).)*just arrived.*?</tr>", everything, re.S).group()
+    assert "overdue" not in fresh_row
+    # Answered items are not overdue, however old.
+    act(central, s, old["id"], action="reply", text="Sorry for the wait.")
+    assert "waiting for weeks" not in s.get(central.url + "/admin/submissions?overdue=1",
+                                            timeout=10).text
