@@ -64,8 +64,11 @@ def _target(sub_id: str) -> str:
     return f"submission:{sub_id}"
 
 
-def _get(central: Central, sub_id: str) -> Any:
-    row = central.q(Submission).filter(id=sub_id[:36]).first()
+def _get(central: Central, sub_id: str, lock: bool = False) -> Any:
+    """The row; ``lock`` (inside ``central.write()``) holds it until the commit on PostgreSQL,
+    so two staff members changing one item take turns (SQLite's writers do anyway)."""
+    q = central.q(Submission).filter(id=sub_id[:36])
+    row = (q.select_for_update() if lock else q).first()
     if row is None:
         raise NotFound("There is no such submission. Check the link or the reference.")
     return row
@@ -150,7 +153,7 @@ def assign(central: Central, sub_id: str, to: str | None, by: str) -> None:
         raise CentralError(f"There is no staff account {to!r}. Pick a name from the list.",
                            status=422)
     with central.write():
-        r = _get(central, sub_id)
+        r = _get(central, sub_id, lock=True)
         r.assigned_to = to
         if to and r.status == "new":
             r.status = "in_progress"
@@ -163,7 +166,7 @@ def set_status(central: Central, sub_id: str, status: str, by: str) -> None:
         raise CentralError(f"Unknown state {status!r}: use one of {', '.join(STATES)}.",
                            status=422)
     with central.write():
-        r = _get(central, sub_id)
+        r = _get(central, sub_id, lock=True)
         if status == "answered" and not r.reply_text:
             raise CentralError("An item is answered only with a reply: write the reply "
                                "below and send it.", status=422)
@@ -177,7 +180,7 @@ def set_status(central: Central, sub_id: str, status: str, by: str) -> None:
 def add_note(central: Central, sub_id: str, text: str, by: str) -> None:
     text = _text(text, "note", MAX_NOTE)
     with central.write():
-        r = _get(central, sub_id)
+        r = _get(central, sub_id, lock=True)
         central.q(SubmissionNote).create(submission_id=r.id, author=by[:150],
                                          created_at=utcnow(), text=text)
         audit(central, by, "note", _target(r.id), text[:200])
@@ -186,7 +189,7 @@ def add_note(central: Central, sub_id: str, text: str, by: str) -> None:
 def reply(central: Central, sub_id: str, text: str, by: str) -> None:
     text = _text(text, "reply", MAX_REPLY)
     with central.write():
-        r = _get(central, sub_id)
+        r = _get(central, sub_id, lock=True)
         r.reply_text, r.replied_at, r.replied_by = text, utcnow(), by[:150]
         old, r.status = r.status, "answered"
         r.save(using=central.db, update_fields=["reply_text", "replied_at", "replied_by",
@@ -198,7 +201,7 @@ def reply(central: Central, sub_id: str, text: str, by: str) -> None:
 def hide(central: Central, sub_id: str, reason: str, by: str) -> None:
     reason = _text(reason, "reason for hiding", MAX_REASON)
     with central.write():
-        r = _get(central, sub_id)
+        r = _get(central, sub_id, lock=True)
         r.hidden, r.hidden_reason, r.hidden_by, r.hidden_at = True, reason, by[:150], utcnow()
         r.save(using=central.db, update_fields=["hidden", "hidden_reason", "hidden_by",
                                                 "hidden_at"])
@@ -207,7 +210,7 @@ def hide(central: Central, sub_id: str, reason: str, by: str) -> None:
 
 def unhide(central: Central, sub_id: str, by: str) -> None:
     with central.write():
-        r = _get(central, sub_id)
+        r = _get(central, sub_id, lock=True)
         r.hidden = False
         r.save(using=central.db, update_fields=["hidden"])
         audit(central, by, "unhide", _target(r.id), f"was hidden: {r.hidden_reason or ''}")
