@@ -18,15 +18,24 @@ import requests
 
 from kiosk import protocol
 from tests.conftest import CentralServer, start_central
+from tests.test_central_postgres import postgres_url  # noqa: F401 - a fixture used by name
 
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="module", params=["sqlite"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def feedback_db_url(request: pytest.FixtureRequest) -> str | None:
-    """The database under test as a URL; None is SQLite in $CENTRAL_HOME. A PostgreSQL
-    param (a URL from the cluster fixture) is all it takes to run this module there too."""
-    return None if request.param == "sqlite" else request.param
+    """The database under test as a URL: None is SQLite in $CENTRAL_HOME; "postgresql" a
+    throwaway cluster (skipped where PostgreSQL is not installed)."""
+    return None if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+
+
+def service(central: CentralServer):
+    """The service layer in this process on the server's database (SQLite or PostgreSQL)."""
+    from central.config import load_settings
+    from central.service import Central
+
+    return Central(load_settings(home=central.home, db_url=central.env.get("CENTRAL_DB_URL")))
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +233,7 @@ def test_add_to_faq_makes_a_draft_the_next_publish_carries(central):
             question_ar="أين أشتري الحلوى العمانية؟", answer_ar="عند المصنعين في قسم الحلويات.")
     assert r.status_code == 200 and "FAQ draft faq-" in r.text and "next publish" in r.text
     rid = re.search(r"FAQ draft (faq-\d+)", r.text).group(1)
-    svc = central.service()
+    svc = service(central)
     try:
         draft = svc.get_record("faq", rid)
         pub = svc.published_catalogue()
@@ -233,7 +242,7 @@ def test_add_to_faq_makes_a_draft_the_next_publish_carries(central):
         svc.close()
     assert draft["question"]["en"] == "Where can I buy Omani halwa?"
     central.cli("publish")
-    svc = central.service()
+    svc = service(central)
     try:
         assert rid in svc.published_catalogue().records["faq"]
     finally:
@@ -252,7 +261,7 @@ def test_an_item_open_past_the_target_is_marked_overdue(central):
                    "payload": {"kind": "comment", "text": text}}
                   for text in ("waiting for weeks", "just arrived"))
     send(central, device, [old, fresh])
-    svc = central.service()
+    svc = service(central)
     try:  # three calendar weeks ago: at least 12 working days, far over 35 working hours
         svc.q(Submission).filter(id=old["id"]).update(
             received_at=datetime.now(UTC) - timedelta(days=21))
