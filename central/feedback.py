@@ -24,6 +24,7 @@ STATES = ("new", "in_progress", "answered", "closed")
 STATE_LABELS = {"new": "new", "in_progress": "in progress", "answered": "answered",
                 "closed": "closed"}
 OPEN_STATES = ("new", "in_progress")
+FEEDBACK_ROLES = ("analyst", "admin")  # central.staff.CAN["feedback"]
 MAX_NOTE = 4000
 MAX_REPLY = 8000
 MAX_REASON = 500
@@ -149,9 +150,9 @@ def assign(central: Central, sub_id: str, to: str | None, by: str) -> None:
 
     to = (to or "").strip()[:150] or None
     if to is not None and not get_user_model().objects.using(central.db).filter(
-            username=to, is_active=True).exists():
-        raise CentralError(f"There is no staff account {to!r}. Pick a name from the list.",
-                           status=422)
+            username=to, is_active=True, groups__name__in=FEEDBACK_ROLES).exists():
+        raise CentralError(f"{to!r} is not an analyst or admin account, who answer feedback. "
+                           "Pick a name from the list.", status=422)
     with central.write():
         r = _get(central, sub_id, lock=True)
         r.assigned_to = to

@@ -110,6 +110,8 @@ def test_an_analyst_takes_kiosk_feedback_from_new_to_closed(central):
     assert ref in listed
 
     sid = item["id"]
+    r = act(central, s, sid, action="assign", to="edna")  # an editor does not answer feedback
+    assert r.status_code == 422 and "not an analyst or admin" in r.text
     r = act(central, s, sid, action="assign", to="me")
     assert "Assignment saved." in r.text and 'id="assigned">amal' in r.text
     assert 'id="state">in progress' in r.text
