@@ -126,6 +126,15 @@ def list_items(central: Central, *, status: str | None = None, kind: str | None 
     return [_view(central, r, now, off, target) for r in q[offset:offset + limit]]
 
 
+def open_counts(central: Central) -> dict[str, int]:
+    """Items waiting for staff (new or in progress, tests left out), and how many are overdue."""
+    q = central.q(Submission).filter(status__in=OPEN_STATES, test=False)
+    now, off, target = utcnow(), office(central), target_hours()
+    ages = [working_hours.working_hours_between(t, now, off)
+            for t in q.values_list("received_at", flat=True).iterator()]
+    return {"open": len(ages), "overdue": sum(1 for a in ages if a > target)}
+
+
 def get_item(central: Central, sub_id: str) -> dict:
     r = _get(central, sub_id)
     item = _view(central, r, utcnow(), office(central), target_hours())

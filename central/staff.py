@@ -274,7 +274,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 devices=devices, offline=sum(1 for d in devices if d["state"] == "offline"),
                 stale=sum(1 for d in devices if d["stale"]),
                 counts=central.count_submissions(include_test=False)
-                if staff.can("feedback") else {})
+                if staff.can("feedback") else {},
+                waiting=_feedback_waiting(central) if staff.can("feedback") else None)
+
+
+def _feedback_waiting(central: Any) -> dict[str, int]:
+    from central import feedback
+
+    return feedback.open_counts(central)
 
 
 @staff_only("content")

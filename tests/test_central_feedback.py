@@ -270,6 +270,9 @@ def test_an_item_open_past_the_target_is_marked_overdue(central):
     finally:
         svc.close()
     s = login(central, "amal")
+    card = re.search(r'<div class="card" id="waiting">.*?</div>',
+                     s.get(central.url + "/admin/", timeout=10).text, re.S).group()
+    assert re.search(r"\d+ overdue</a>", card), card
     overdue = s.get(central.url + "/admin/submissions?overdue=1", timeout=10).text
     assert "waiting for weeks" in overdue and "just arrived" not in overdue
     row = re.search(r"<tr>(?:(?!</tr>).)*waiting for weeks.*?</tr>", overdue, re.S).group()
