@@ -453,13 +453,21 @@ def create_app(central: Central) -> FastAPI:
         missing = sorted({h for h in req.hashes if h not in found})
         return RecordsResponse(records=found, missing=missing)
 
+    # Fields left unset are left out: a kiosk that did not ask for the reference (an older
+    # one, whose model forbids fields it does not know) gets the receipt it always got.
     @app.post("/api/v1/submissions", response_model=SubmissionBatchResult, tags=["devices"],
-              responses=_ERRORS)
-    def submissions(batch: SubmissionBatch,
+              responses=_ERRORS, response_model_exclude_none=True)
+    def submissions(batch: SubmissionBatch, request: Request,
                     device_id: str = Depends(device)) -> SubmissionBatchResult:
         """Store feedback, survey answers, poll votes and accessibility reports. One result per
-        item, in order; retrying an item with the same id and body returns its first receipt."""
-        return SubmissionBatchResult(results=central.accept_submissions(device_id, batch.items))
+        item, in order; retrying an item with the same id and body returns its first receipt.
+        With ``X-Receipt-Fields: reference`` each receipt carries the item's reference."""
+        results = central.accept_submissions(device_id, batch.items)
+        wanted = request.headers.get(protocol.RECEIPT_FIELDS_HEADER, "")
+        if "reference" not in {f.strip() for f in wanted.lower().split(",")}:
+            results = [r.model_copy(update={"receipt": r.receipt.model_copy(
+                update={"reference": None})}) if r.receipt else r for r in results]
+        return SubmissionBatchResult(results=results)
 
     # Fields left unset are left out, so an older kiosk sees only the fields it knows.
     @app.post("/api/v1/heartbeat", response_model=protocol.HeartbeatReply, tags=["devices"],

@@ -128,8 +128,8 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_FIELDS = ("receipt", "id", "type", "test", "device_id", "device_name", "created_at",
-                 "received_at", "lang", "content_version", "payload", "contact")
+EXPORT_FIELDS = ("reference", "status", "receipt", "id", "type", "test", "device_id",
+                 "device_name", "created_at", "received_at", "lang", "content_version", "payload", "contact")
 
 
 def cmd_export_submissions(args: argparse.Namespace) -> int:

@@ -159,6 +159,20 @@ class Submission(models.Model):
     id = models.CharField(max_length=36, primary_key=True)
     fingerprint = models.CharField(max_length=64)
     receipt = models.CharField(max_length=32, unique=True)
+    # What staff and the visitor read out: 12 digits, the last a Damm check digit
+    # (central.reference); shown as 4821-0937-5526.
+    reference = models.CharField(max_length=12, unique=True)
+    # The feedback workflow (central.feedback): new, in_progress, answered, closed.
+    status = models.CharField(max_length=16, default="new", db_index=True)
+    assigned_to = models.CharField(max_length=150, null=True, db_index=True)  # a user name
+    reply_text = models.TextField(null=True)
+    replied_at = models.DateTimeField(null=True)
+    replied_by = models.CharField(max_length=150, null=True)
+    # Moderation: a hidden item is left out of every public use (poll results, open data).
+    hidden = models.BooleanField(default=False)
+    hidden_reason = models.TextField(null=True)
+    hidden_by = models.CharField(max_length=150, null=True)
+    hidden_at = models.DateTimeField(null=True)
     type = models.CharField(max_length=16, db_index=True)
     device_id = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField()
@@ -176,3 +190,30 @@ class Submission(models.Model):
     class Meta:
         db_table = "submission"
         indexes = [models.Index(fields=["poll_id", "option_id"], name="ix_submission_poll")]
+
+
+class SubmissionNote(models.Model):
+    """An internal note on a submission: staff only, never sent to the visitor."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notes")
+    author = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+    text = models.TextField()
+
+    class Meta:
+        db_table = "submission_note"
+        ordering = ("created_at", "id")
+
+
+class AuditEntry(models.Model):
+    """Who did what, when: each change to a submission, each opening of contact details."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.CharField(max_length=150)
+    action = models.CharField(max_length=32)
+    target = models.CharField(max_length=64, db_index=True)  # e.g. "submission:<uuid>"
+    detail = models.TextField(default="")
+
+    class Meta:
+        db_table = "audit_entry"
+        ordering = ("at", "id")

@@ -6,6 +6,7 @@ from central.db import setup
 setup()
 
 from central.models import (  # noqa: E402
+    AuditEntry,
     Blob,
     ConfigSetting,
     Device,
@@ -15,7 +16,8 @@ from central.models import (  # noqa: E402
     Record,
     Release,
     Submission,
+    SubmissionNote,
 )
 
 __all__ = ["Blob", "ConfigSetting", "Device", "DeviceCommand", "EnrollmentCode", "Piece",
-           "Record", "Release", "Submission"]
+           "Record", "Release", "Submission", "SubmissionNote", "AuditEntry"]

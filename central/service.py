@@ -17,7 +17,7 @@ from django.db.models import Count
 from nacl.exceptions import CryptoError
 from nacl.public import SealedBox
 
-from central import content, db, device_config
+from central import content, db, device_config, reference
 from central.blobs import BlobStore
 from central.cache import ServingCache
 from central.changes import bump_stamp
@@ -38,7 +38,7 @@ from kiosk import protocol
 STAFF_ROLES = ("editor", "publisher", "analyst", "admin")  # central.staff.CAN
 # Letters and digits that survive being read aloud or copied from a screen (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-_KNOWN_FIELDS = ("id", "fingerprint", "receipt", "received_at")
+_KNOWN_FIELDS = ("id", "fingerprint", "receipt", "received_at", "reference")
 
 
 def _sha(text: str) -> str:
@@ -100,6 +100,7 @@ class _StoredSubmission:
     fingerprint: str
     receipt: str
     received_at: datetime
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -487,15 +488,16 @@ class Central:
             stored = self._insert_submissions(rows, seen, now)
             for row in stored.values():
                 seen[row["id"]] = _StoredSubmission(row["id"], row["fingerprint"],
-                                                    row["receipt"], now)
+                                                    row["receipt"], now, row["reference"])
         # Committed: only now may a receipt leave.
         out: dict[int, protocol.SubmissionResult] = {}
         for i, sub, fp in valid:
             if sub.id in stored and first[sub.id] == i:
                 out[i] = protocol.SubmissionResult(
                     id=sub.id, status="stored", code=200,
-                    receipt=protocol.SubmissionReceipt(id=sub.id, receipt=stored[sub.id]["receipt"],
-                                                       received_at=now))
+                    receipt=protocol.SubmissionReceipt(
+                        id=sub.id, receipt=stored[sub.id]["receipt"], received_at=now,
+                        reference=reference.shown(stored[sub.id]["reference"])))
             else:
                 out[i] = self._replay_result(seen[sub.id], fp)
         return out
@@ -504,6 +506,7 @@ class Central:
                         now: datetime) -> dict[str, Any]:
         vote = sub.type == "poll_vote"
         return {"id": sub.id, "fingerprint": fp, "receipt": self._new_receipt(now),
+                "reference": reference.new_reference(),
                 "type": sub.type, "device_id": device_id, "created_at": sub.created_at,
                 "received_at": now, "lang": sub.lang, "content_version": sub.content_version,
                 "payload": sub.payload, "sealed_contact": sub.sealed_contact, "test": sub.test,
@@ -535,12 +538,14 @@ class Central:
                         self.q(Submission).create(**row)
                 except IntegrityError:
                     # Another batch stored this id first (PostgreSQL lets it commit while we
-                    # run), or the random receipt clashed: look again, else a new receipt.
+                    # run), or the random receipt or reference clashed: look again, else a
+                    # new receipt and reference.
                     prior = self._known([row["id"]])
                     if prior:
                         seen[row["id"]] = prior[0]
                         break
-                    row = {**row, "receipt": self._new_receipt(now)}
+                    row = {**row, "receipt": self._new_receipt(now),
+                           "reference": reference.new_reference()}
                     continue
                 stored[row["id"]] = row
                 break
@@ -559,7 +564,8 @@ class Central:
         return protocol.SubmissionResult(
             id=row.id, status="duplicate", code=200,
             receipt=protocol.SubmissionReceipt(id=row.id, receipt=row.receipt,
-                                               received_at=row.received_at),
+                                               received_at=row.received_at,
+                                               reference=reference.shown(row.reference)),
         )
 
     @staticmethod
@@ -593,12 +599,14 @@ class Central:
         out = []
         for r in rows:
             item = {
+                "reference": reference.shown(r.reference), "status": r.status,
                 "receipt": r.receipt, "id": r.id, "type": r.type, "test": r.test,
                 "device_id": r.device_id, "device_name": names.get(r.device_id),
                 "created_at": protocol.iso(r.created_at),
                 "received_at": protocol.iso(r.received_at), "lang": r.lang,
                 "content_version": r.content_version, "payload": r.payload,
-                "has_contact": r.sealed_contact is not None,
+                "has_contact": r.sealed_contact is not None, "hidden": r.hidden,
+                "assigned_to": r.assigned_to,
             }
             if open_contacts:
                 item["contact"] = self.open_contact(r.sealed_contact)
@@ -624,7 +632,7 @@ class Central:
         if poll is None:
             raise NotFound(f"there is no poll {poll_id!r}")
         counts = {r["option_id"]: r["n"] for r in
-                  self.q(Submission).filter(poll_id=poll_id, test=False)
+                  self.q(Submission).filter(poll_id=poll_id, test=False, hidden=False)
                   .values("option_id").annotate(n=Count("id")).order_by("option_id")}
         options = [PollOptionResult(o["id"], dict(o["label"]), int(counts.pop(o["id"], 0)))
                    for o in poll["options"]]

@@ -274,7 +274,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 devices=devices, offline=sum(1 for d in devices if d["state"] == "offline"),
                 stale=sum(1 for d in devices if d["stale"]),
                 counts=central.count_submissions(include_test=False)
-                if staff.can("feedback") else {})
+                if staff.can("feedback") else {},
+                waiting=_feedback_waiting(central) if staff.can("feedback") else None)
+
+
+def _feedback_waiting(central: Any) -> dict[str, int]:
+    from central import feedback
+
+    return feedback.open_counts(central)
 
 
 @staff_only("content")
@@ -338,17 +345,122 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 @staff_only("feedback")
 def submissions(request: HttpRequest) -> HttpResponse:
+    from central import feedback
+
     central = _central()
     kind = request.GET.get("type") or ""
-    kind = kind if kind in protocol.SUBMISSION_PAYLOADS else None
+    kind = kind if kind in protocol.SUBMISSION_PAYLOADS else ""
+    status = request.GET.get("status") or ""
+    status = status if status in feedback.STATES else ""
     tests = bool(_int(request.GET.get("tests"), 0))
+    overdue = bool(_int(request.GET.get("overdue"), 0))
+    mine = bool(_int(request.GET.get("mine"), 0))
     page_no = max(1, min(_int(request.GET.get("page_no"), 1), 10_000))
-    rows = central.list_submissions(type=kind, include_test=tests, limit=PAGE_SIZE + 1,
-                                    offset=(page_no - 1) * PAGE_SIZE)
+    rows = feedback.list_items(central, status=status or None, kind=kind or None,
+                               assigned_to=request.staff.username if mine else None,
+                               overdue=overdue, include_test=tests, limit=PAGE_SIZE + 1,
+                               offset=(page_no - 1) * PAGE_SIZE)
+    query = (f"type={quote(kind)}&status={quote(status)}&tests={int(tests)}"
+             f"&overdue={int(overdue)}&mine={int(mine)}")
     return page(request, "admin_submissions.html", request.staff, title="Feedback",
                 rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page_no=page_no,
-                type=kind or "", tests=tests, kinds=list(protocol.SUBMISSION_PAYLOADS),
+                type=kind, state=status, tests=tests, overdue=overdue, mine=mine,
+                query=query, kinds=list(protocol.SUBMISSION_PAYLOADS),
+                states=feedback.STATE_LABELS, target=feedback.target_hours(),
                 counts=central.count_submissions(include_test=tests))
+
+
+@staff_only("feedback")
+def find_reference(request: HttpRequest) -> HttpResponse:
+    from central import feedback
+
+    text = (request.GET.get("reference") or "")[:64]
+    try:
+        sub_id = feedback.find_by_reference(_central(), text)
+    except CentralError as e:
+        return page(request, "admin_error.html", request.staff, status=e.status,
+                    title="Reference not found", message=str(e))
+    return redirect(f"/admin/submissions/{quote(sub_id)}")
+
+
+def _submission_page(request: HttpRequest, sub_id: str, status: int = 200,
+                     error: str | None = None, message: str | None = None,
+                     contact: dict | None = None, faq: dict | None = None) -> HttpResponse:
+    from django.contrib.auth import get_user_model
+
+    from central import feedback
+
+    central = _central()
+    try:
+        item = feedback.get_item(central, sub_id)
+    except CentralError as e:
+        return page(request, "admin_error.html", request.staff, status=e.status,
+                    title="Not found", message=str(e))
+    names = sorted(u.username for u in get_user_model().objects.using(central.db)
+                   .filter(is_active=True, groups__name__in=CAN["feedback"]).distinct())
+    return page(request, "admin_submission.html", request.staff, status=status,
+                title=f"Feedback {item['reference']}", item=item, states=feedback.STATE_LABELS,
+                staff_names=names, error=error, message=message, contact=contact, faq=faq)
+
+
+@staff_only("feedback")
+def submission(request: HttpRequest, sub_id: str) -> HttpResponse:
+    return _submission_page(request, sub_id[:36], message=request.GET.get("message"))
+
+
+_DONE = {"assign": "Assignment saved.", "status": "State changed.", "note": "Note added.",
+         "reply": "Reply saved; the item is answered.", "hide": "Hidden from public use.",
+         "unhide": "Shown again."}
+
+
+@staff_only("feedback", methods=("POST",))
+def submission_action(request: HttpRequest, sub_id: str) -> HttpResponse:
+    from central import feedback
+
+    central = _central()
+    sub_id = sub_id[:36]
+    form = _form(request)
+    action = form.get("action", "")
+    by = request.staff.username
+    try:
+        if action == "assign":
+            to = form.get("to", "")
+            feedback.assign(central, sub_id, by if to == "me" else to, by)
+        elif action == "status":
+            feedback.set_status(central, sub_id, form.get("status", ""), by)
+        elif action == "note":
+            feedback.add_note(central, sub_id, form.get("text", ""), by)
+        elif action == "reply":
+            feedback.reply(central, sub_id, form.get("text", ""), by)
+        elif action == "hide":
+            feedback.hide(central, sub_id, form.get("reason", ""), by)
+        elif action == "unhide":
+            feedback.unhide(central, sub_id, by)
+        elif action == "contact":
+            return _submission_page(request, sub_id,
+                                    contact=feedback.open_contact(central, sub_id, by) or {})
+        elif action == "faq_start":
+            return _submission_page(request, sub_id, faq=feedback.faq_prefill(central, sub_id))
+        elif action == "faq_save":
+            rid = feedback.add_to_faq(central, sub_id, form, by)
+            msg = (f"FAQ draft {rid} saved. It reaches the kiosks with the next publish "
+                   "(an editor or publisher publishes it from Content).")
+            return redirect(f"/admin/submissions/{quote(sub_id)}?message={quote(msg)}")
+        else:
+            raise CentralError("Unknown action. Reload the page and try again.", status=422)
+    except CentralError as e:
+        faq = ({k: form.get(k, "") for k in ("question_ar", "question_en", "answer_ar",
+                                              "answer_en")} if action == "faq_save" else None)
+        return _submission_page(request, sub_id, status=e.status, error=str(e), faq=faq)
+    return redirect(f"/admin/submissions/{quote(sub_id)}?message={quote(_DONE[action])}")
+
+
+@staff_only("feedback")
+def audit_page(request: HttpRequest) -> HttpResponse:
+    from central import feedback
+
+    return page(request, "admin_audit.html", request.staff, title="Audit log",
+                entries=feedback.audit_log(_central(), limit=500))
 
 
 @staff_only("feedback")
@@ -492,6 +604,10 @@ urlpatterns = [
     path("admin/content/publish", publish),
     path("admin/content/products/<str:product_id>", product),
     path("admin/submissions", submissions),
+    path("admin/submissions/find", find_reference),
+    path("admin/submissions/<str:sub_id>", submission),
+    path("admin/submissions/<str:sub_id>/action", submission_action),
+    path("admin/audit", audit_page),
     path("admin/polls", polls),
     path("admin/devices", devices),
     path("admin/devices/codes", new_code),

@@ -188,7 +188,8 @@ class CentralClient:
             raise CentralError("central's records answer is not valid") from None
 
     def submit(self, items: list[dict]) -> list[protocol.SubmissionResult]:
-        r = self.request("POST", "/api/v1/submissions", json_body={"items": items})
+        r = self.request("POST", "/api/v1/submissions", json_body={"items": items},
+                         headers={protocol.RECEIPT_FIELDS_HEADER: "reference"})
         try:
             return [protocol.SubmissionResult.model_validate(x) for x in r.json()["results"]]
         except (ValueError, KeyError, TypeError):

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import REPO, SQLITE, start_central
 
+# The dump's queued command expires in 2099, so what the test sees does not depend on the date.
 OLD_SQLITE_DUMP = Path(__file__).parent / "data" / "central-sqlite-before-migrations.sql"
 TABLES = {"record", "blob", "piece", "release", "enrollment_code", "device", "config_setting",
           "device_command", "submission", "auth_user", "auth_group", "django_session",

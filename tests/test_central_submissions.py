@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 
 from kiosk import protocol
@@ -265,3 +266,51 @@ def test_a_heartbeat_or_enrolment_with_nul_is_a_422_with_a_sentence(central_serv
     assert r.status_code == 422 and "NUL character" in r.text, r.text
     r = central_server.post("/api/v1/enroll", json={"code": code, "name": "lobby"})
     assert r.status_code == 200, r.text  # the refused attempt did not spend the code
+
+
+def test_each_submission_gets_a_reference_a_person_can_read_out(central_server, central_device):
+    from central import reference
+
+    items = [feedback("reference please"), feedback("another")]
+    r = central_server.post("/api/v1/submissions", json={"items": items},
+                            headers={**central_server.auth(central_device),
+                                     protocol.RECEIPT_FIELDS_HEADER: "reference"})
+    assert r.status_code == 200, r.text
+    results = [protocol.SubmissionResult.model_validate(x) for x in r.json()["results"]]
+    refs = [x.receipt.reference for x in results]
+    assert all(re.fullmatch(r"\d{4}-\d{4}-\d{4}", ref) for ref in refs), refs
+    assert refs[0] != refs[1]
+    assert all(reference.check(ref) == "ok" for ref in refs)
+    # One digit typed wrong, or two neighbours swapped: told apart from an unknown reference.
+    digits = refs[0].replace("-", "")
+    wrong = digits[:3] + str((int(digits[3]) + 1) % 10) + digits[4:]
+    assert reference.check(wrong) == "mistyped"
+    if digits[0] != digits[1]:
+        assert reference.check(digits[1] + digits[0] + digits[2:]) == "mistyped"
+    assert reference.check("1234") == "malformed"
+    # A retry gets the same reference; an older kiosk (no header) gets no field it can't read.
+    again = central_server.post("/api/v1/submissions", json={"items": items[:1]},
+                                headers={**central_server.auth(central_device),
+                                         protocol.RECEIPT_FIELDS_HEADER: "reference"})
+    assert again.json()["results"][0]["receipt"]["reference"] == refs[0]
+    old = central_server.post("/api/v1/submissions", json={"items": items[:1]},
+                              headers=central_server.auth(central_device))
+    assert "reference" not in old.json()["results"][0]["receipt"]
+    assert set(old.json()["results"][0]) == {"id", "status", "code", "receipt"}
+    # The staff export names each item's reference and its status.
+    exported = {s["id"]: s for s in json.loads(central_server.cli("export-submissions").stdout)}
+    assert exported[items[0]["id"]]["reference"] == refs[0]
+    assert exported[items[0]["id"]]["status"] == "new"
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(
+        central_server.cli("export-submissions", "--csv").stdout))}
+    assert rows[items[1]["id"]]["reference"] == refs[1]
+    assert rows[items[1]["id"]]["status"] == "new"
+
+
+def test_the_kiosk_client_asks_for_and_reads_the_reference(central_server, central_device):
+    from kiosk.central_client import CentralClient
+
+    client = CentralClient(central_server.url, token=central_device["device_token"])
+    [result] = client.submit([feedback("via the kiosk's client")])
+    assert result.status == "stored"
+    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", result.receipt.reference)

@@ -300,3 +300,14 @@ def test_every_inbound_message_refuses_nul_and_lone_surrogates(bad):
             model.model_validate(body)
     # Ordinary text, Arabic and emoji included, passes.
     p.parse_submission({**sub, "payload": {"kind": "comment", "text": "شكراً 👍 thanks"}})
+
+
+def test_a_time_with_no_utc_equivalent_is_a_validation_error_not_a_crash():
+    # Found by the fuzzer: year 1 at +00:01 is before the first UTC instant Python can hold.
+    from pydantic import ValidationError
+
+    from kiosk.protocol.devices import Problem
+
+    with pytest.raises(ValidationError, match="out of range"):
+        Problem.model_validate({"code": "disk_nearly_full", "message": "The disk is full",
+                                "since": "0001-01-01T00:00:00+00:01"})

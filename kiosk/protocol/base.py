@@ -145,7 +145,11 @@ ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("times must carry a timezone, e.g. 2026-01-31T08:00:00Z")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+00:01 has no time in UTC
+        raise ValueError("the time is out of range: send a time between years 1 and 9999 "
+                         "in UTC, e.g. 2026-01-31T08:00:00Z") from None
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]

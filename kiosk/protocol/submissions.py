@@ -126,11 +126,16 @@ def seal_contact(contact: dict[str, str], public_key_b64: str) -> str:
 
 
 class SubmissionReceipt(_Strict):
-    """What central answers for one stored submission; a retry gets the same receipt back."""
+    """What central answers for one stored submission; a retry gets the same receipt back.
+
+    ``reference`` (``4821-0937-5526``, the last digit a Damm check digit) is what the visitor
+    reads out or types to ask about it. Central sends it only to a kiosk that says it reads it
+    (header ``X-Receipt-Fields: reference``): an older kiosk's model forbids unknown fields."""
 
     id: str
     receipt: str  # central's own reference, shown to staff
     received_at: UtcDateTime
+    reference: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{4}-[0-9]{4}$")] | None = None
 
 
 class SubmissionResult(_Strict):
@@ -146,3 +151,7 @@ class SubmissionResult(_Strict):
     code: Literal[200, 409, 422]
     receipt: SubmissionReceipt | None = None
     error: str | None = None
+
+
+# The request header a kiosk sends to say which optional receipt fields it reads.
+RECEIPT_FIELDS_HEADER = "X-Receipt-Fields"

@@ -157,7 +157,7 @@ CREATE TABLE device_command (
 	PRIMARY KEY (id), 
 	FOREIGN KEY(device_id) REFERENCES device (id)
 );
-INSERT INTO device_command VALUES('4d20fa0b41c242e7baa8ea4c857ffa6e','kiosk-2bf1a553fe9e','sync_now','2026-12-02 14:39:48.275195',NULL,NULL,NULL,'queued',NULL,'2026-12-02 15:39:48.275195');
+INSERT INTO device_command VALUES('4d20fa0b41c242e7baa8ea4c857ffa6e','kiosk-2bf1a553fe9e','sync_now','2026-12-02 14:39:48.275195',NULL,NULL,NULL,'queued',NULL,'2099-12-02 15:39:48.275195');
 CREATE INDEX ix_submission_poll ON submission (poll_id, option_id);
 CREATE INDEX ix_submission_type ON submission (type);
 CREATE INDEX ix_submission_received_at ON submission (received_at);
