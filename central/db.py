@@ -138,6 +138,10 @@ class Device(Base):
     outbox_oldest_age_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     uptime_s: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     problems: Mapped[list] = mapped_column(JSON, default=list)
+    # The technician mode: its last events at the kiosk's door (newest last) and whether it is
+    # open, as the kiosk's heartbeats reported them.
+    technician_events: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    technician_active: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class ConfigSetting(Base):

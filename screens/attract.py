@@ -34,4 +34,21 @@ class AttractScreen(KioskScreen):
         start = KButton(kiosk_id="attract.start", label=both("Start"), role="title",
                         action=lambda: self.app.start_session())
         return column(invite, invite_other, Widget(size_hint_y=None, height=u.mm(6)),
-                      row(ar, en), start, spacing=u.mm(5))
+                      row(ar, en), start, Widget(size_hint_y=None, height=u.mm(8)),
+                      self.technician_spot(), spacing=u.mm(5))
+
+    def technician_spot(self) -> KButton:
+        """The kiosk's version, discreet at the bottom: a tap says it; held for 5 seconds it
+        opens the technician mode's PIN pad (screens/technician.py)."""
+        from kiosk import __version__
+
+        label = {lang: _("Kiosk version {version}", lang).format(version=__version__)
+                 for lang in ("ar", "en")}
+        spot = KButton(kiosk_id="attract.technician", label=label, role="small",
+                       size_hint_x=None, width=ui().units.mm(40))
+
+        def touched() -> None:
+            if not self.app.technician.held(spot.held_s):
+                self.app.speak(label[ui().lang])
+        spot.action = touched
+        return spot

@@ -28,6 +28,9 @@ SCREENS: dict[str, str] = {
     "faq": "screens.faq:FaqScreen",
     "guide": "screens.guide:GuideScreen",
     "policies": "screens.policies:PoliciesScreen",
+    # The technician mode (screens/technician.py): no home tile, opened only by its way in.
+    "technician_pin": "screens.technician_pin:TechnicianPinScreen",
+    "admin": "screens.admin:AdminScreen",
 }
 
 # Each screen's title (the English msgid; assets/locale has it in both languages). Kept here,
@@ -53,6 +56,8 @@ TITLES = {
     "faq": "Questions and answers",
     "guide": "Service guide",
     "policies": "Our policies",
+    "technician_pin": "Technician PIN",
+    "admin": "Technician panel",
 }
 
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.

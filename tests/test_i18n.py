@@ -8,11 +8,11 @@ import ast
 from kiosk.i18n import LOCALE_DIR, _, both, missing, translations
 from tests.helpers import ROOT
 
-KEYWORDS = {"_", "t", "both", "_step_text",
+KEYWORDS = {"_", "t", "both", "_step_text", "Answer",
             # the visitor services' sentences (kiosk/services), shown and spoken by screens
             "VisitorError", "InputRefused", "ContactRefused", "NotSaved"}
 ATTRS = {"title", "summary", "DEFAULT_MESSAGE"}
-DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES"}
+DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES", "LINKS"}
 
 
 def used_msgids() -> set[str]:
