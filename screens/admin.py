@@ -31,7 +31,8 @@ SETUP_STEPS = (("admin.setup", "Set up again", "start"),
                ("admin.keypad_test", "Keypad test", "keypad"),
                ("admin.touch_test", "Touch test", "touch"))
 LINKS = {"online": "Online", "offline": "Offline: central can not be reached",
-         "not_provisioned": "Not connected: this kiosk is not provisioned"}
+         "not_provisioned": "Not connected: this kiosk is not provisioned",
+         "not_known": "Not known yet: no heartbeat has reached central"}
 
 
 class AdminScreen(KioskScreen):

@@ -117,8 +117,10 @@ class Technician:
             link = "not_provisioned"
         elif codes & set(LINK_CODES):
             link = "offline"
-        else:
+        elif dev.problem_book.link_known():
             link = "online"
+        else:
+            link = "not_known"
         try:
             disk = shutil.disk_usage(dev.paths.home)
             disk_free, disk_total = disk.free, disk.total
