@@ -14,6 +14,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import requests
 
 from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
@@ -237,3 +238,11 @@ def test_panel_syncs_sends_a_test_submission_and_writes_diagnostics_without_secr
     row = wait_for("central to have the technician events",
                    lambda: (r := device_row(central, dev_id)).technician_events and r)
     assert "entered" in [e["event"] for e in row.technician_events]
+    staff = f"tech{lang}"
+    central.cli("create-staff", staff, "--role", "analyst", input="correct horse battery\n")
+    web = requests.Session()
+    r = web.post(central.url + "/admin/login", data={
+        "username": staff, "password": "correct horse battery", "next": "/admin/"}, timeout=10)
+    assert r.status_code == 200
+    page = web.get(f"{central.url}/admin/devices/{dev_id}", timeout=10).text
+    assert "Technician mode" in page and "entered (technician mode entered)" in page
