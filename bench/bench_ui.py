@@ -188,7 +188,9 @@ class FrameWatch:
         from kivy.core.window import Window
 
         self.root_of = root_of
-        self.frames: list[tuple[float, float, object]] = []  # (start, end, geometry)
+        # (start, end, geometry digest): a digest, not the geometry itself, so the bench does
+        # not grow the memory it measures (hundreds of frames times every widget's rectangle).
+        self.frames: list[tuple[float, float, int]] = []
         self.frame_start = time.perf_counter()
         self.recording = True
         self.swaps: list[float] = []  # the buffer swap alone (software GL under Xvfb)
@@ -205,7 +207,7 @@ class FrameWatch:
             end = time.perf_counter()
             self.swaps.append(end - t)
             if self.recording:
-                self.frames.append((self.frame_start, end, self.geometry()))
+                self.frames.append((self.frame_start, end, hash(self.geometry())))
 
         Clock.idle = timed_idle
         Window.flip = timed_flip
@@ -228,7 +230,7 @@ class FrameWatch:
         new = self.frames[mark:]
         if not new:
             return None
-        final = self.geometry()
+        final = hash(self.geometry())
         return next((f for f in new if f[2] == final), None)
 
 

@@ -2,15 +2,13 @@
 
 Routes only translate HTTP to calls on ``central.service.Central`` and back. Every malformed
 request gets a 4xx JSON body ``{"error": ..., "detail": ...}``; nothing a client sends should
-produce a 500. The staff web admin, when ``central/admin.py`` exists, is mounted by calling its
-``mount(app, central)``.
+produce a 500. The staff web admin under /admin is Django (central.staff, central.web), reached
+through the same ASGI stack.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import logging
 import re
@@ -24,9 +22,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central import opendata
+from central import opendata, web
 from central.errors import CentralError, NotFound
+from central.routing import DbRoute, per_request
 from central.service import Central
+from central.web import StaffSite
 from kiosk import protocol
 
 log = logging.getLogger("central.api")
@@ -358,14 +358,18 @@ def create_app(central: Central) -> FastAPI:
         version="1",
         description="Signed content for kiosks, their feedback, fleet health and open data.",
     )
+    app.router.route_class = DbRoute  # sync routes keep their thread's connections healthy
     app.state.central = central
     install_error_handlers(app)
+    # The staff admin: Django, inside the body size limit, before FastAPI's routing.
+    app.add_middleware(StaffSite, staff_app=web.install(central))
     app.add_middleware(BodySizeLimit, limit=central.settings.max_request_bytes,
                        per_prefix={"/admin": ADMIN_MAX_REQUEST_BYTES,
                                    "/api/v1/submissions": SUBMISSIONS_MAX_REQUEST_BYTES})
     # Added last, so it runs first: a cache hit skips the other middleware too.
     app.add_middleware(ManifestFastPath, central=central)
 
+    @per_request
     def device(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str:
         return central.authenticate_device(creds.credentials if creds else None)
 
@@ -520,19 +524,14 @@ def create_app(central: Central) -> FastAPI:
         body = json.dumps(opendata.about(pub), ensure_ascii=False).encode("utf-8")
         return Response(body, media_type="application/json", headers=_od_headers(pub))
 
-    _mount_admin(app, central)
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """The app for one of `kiosk-central serve --workers N`'s processes."""
-    return create_app(Central())
+    """The app for one of `kiosk-central serve --workers N`'s processes. uvicorn calls this on
+    its event loop, where Django refuses to touch the database: the site is opened (keys
+    loaded, migrations checked) on a thread of its own."""
+    import concurrent.futures
 
-
-def _mount_admin(app: FastAPI, central: Central) -> None:
-    if importlib.util.find_spec("central.admin") is None:
-        return
-    admin = importlib.import_module("central.admin")
-    mount = getattr(admin, "mount", None)
-    if callable(mount):
-        mount(app, central)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return create_app(pool.submit(Central).result())

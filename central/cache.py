@@ -19,11 +19,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from central import content
+from central import content, db
 from central.changes import read_stamp, stamp_path
-from central.db import Device, Release
+from central.orm import Device, Release
 
 if TYPE_CHECKING:
     from central.service import Central
@@ -109,13 +107,10 @@ class ServingCache:
         stamp = read_stamp(self._stamp_path)
         started = time.monotonic()
         c = self._central
-        with c.Session() as s:
-            newest = s.execute(
-                select(Release.version, Release.etag, Release.expires_at, Release.lifetime_s)
-                .order_by(Release.version.desc()).limit(1)
-            ).first()
-            revoked = s.scalar(select(func.count()).select_from(Device)
-                               .where(Device.revoked_at.is_not(None)))
+        db.fresh_connections()  # this thread's own connection, kept between checks
+        newest = c.q(Release).order_by("-version").only(
+            "version", "etag", "expires_at", "lifetime_s").first()
+        revoked = c.q(Device).filter(revoked_at__isnull=False).count()
         if revoked != self._revoked:
             self._drop_tokens(None)
             self._revoked = revoked

@@ -14,6 +14,11 @@ from typing import Any
 
 def _central(args: argparse.Namespace) -> Any:
     # Imported here so `kiosk-central --help` stays quick.
+    import os
+
+    if getattr(args, "db", None):
+        # Django's default database (the staff admin's accounts and sessions) is this one too.
+        os.environ["CENTRAL_DB_URL"] = args.db
     from central.config import load_settings
     from central.service import Central
 
@@ -47,6 +52,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["CENTRAL_DB_URL"] = central.settings.db_url
     uvicorn.run("central.api:app_from_environment", factory=True, workers=args.workers,
                 **options)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from central import db
+    from central.config import ensure_home, load_settings
+
+    settings = load_settings(db_url=getattr(args, "db", None))
+    if settings.db_url.startswith("sqlite"):
+        ensure_home(settings)
+    alias = db.alias_for(settings.db_url)
+    if args.check:
+        todo = db.unapplied(alias)
+        for name in todo:
+            print(f"not applied: {name}")
+        print("the database is up to date" if not todo else
+              f"{len(todo)} migration(s) to apply: run 'kiosk-central migrate'", file=sys.stderr)
+        return 1 if todo else 0
+    done = db.migrate(alias)
+    for name in done:
+        print(f"applied {name}")
+    print(f"the database is up to date ({len(done)} migration(s) applied now)", file=sys.stderr)
     return 0
 
 
@@ -237,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL",
-                        help="SQLAlchemy database URL (default: SQLite under $CENTRAL_HOME)")
+                        help="database URL: sqlite:////path or postgresql://... "
+                             "(default: $CENTRAL_DB_URL, else SQLite under $CENTRAL_HOME)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -251,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
                    help="log every request (default on)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", parents=[common],
+                       help="bring the database's tables up to date (an empty one too)")
+    p.add_argument("--check", action="store_true",
+                   help="only list the migrations not applied yet (exit 1 if any)")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("import-demo", parents=[common], help="load the demo catalogue")
     p.add_argument("--dir", help="a catalogue directory (default: assets/demo)")
@@ -277,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("create-staff", parents=[common],
                        help="create a staff account (password on stdin)")
     p.add_argument("user")
-    p.add_argument("--role", required=True, choices=["editor", "analyst", "admin"])
+    p.add_argument("--role", required=True, choices=["editor", "publisher", "analyst", "admin"])
     p.set_defaults(func=cmd_create_staff)
 
     p = sub.add_parser("export-submissions", parents=[common],
@@ -353,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if isinstance(e, CentralError):
             msg = e.message
-        elif type(e).__module__.startswith("sqlalchemy"):
+        elif type(e).__module__.startswith(("django.db", "sqlite3", "psycopg")):
             msg = (f"the database could not be used ({type(e).__name__}); check --db and "
                    f"$CENTRAL_HOME, or run with --debug")
         else:

@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 DEFAULT_MANIFEST_TTL = timedelta(days=7)
 DEFAULT_CODE_TTL = timedelta(hours=24)
@@ -75,6 +77,87 @@ def load_settings(home: str | Path | None = None, db_url: str | None = None) -> 
 
 
 def ensure_home(settings: Settings) -> None:
-    """Create $CENTRAL_HOME with private permissions: it holds keys and sealed feedback."""
+    """Create $CENTRAL_HOME with private permissions: it holds keys, the database and sealed
+    feedback. Whatever existed before, every folder under it ends 0700 and every file 0600, and
+    what this process creates afterwards is private too (umask 077)."""
+    os.umask(0o077)
     settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
     settings.blob_dir.mkdir(exist_ok=True, mode=0o700)
+    private_tree(settings.home)
+
+
+def private_tree(root: Path) -> None:
+    """chmod 0700 on ``root`` and the folders under it, 0600 on the files (symbolic links are
+    left alone: they may point outside)."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        _chmod(Path(dirpath), 0o700)
+        for name in filenames:
+            path = Path(dirpath) / name
+            if not path.is_symlink():
+                _chmod(path, 0o600)
+        dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError:  # gone meanwhile, or not ours: the rest still gets its modes
+        pass
+
+
+_PG_SCHEMES = ("postgresql", "postgresql+psycopg", "postgresql+psycopg2", "postgres",
+               "postgresql+psycopg3")
+# Seconds a process keeps a PostgreSQL connection (checked before each request and reopened
+# when the server went away); SQLite connections are local files and are kept for good.
+PG_CONN_MAX_AGE = 300
+
+
+def database_settings(url: str) -> dict[str, Any]:
+    """Django's DATABASES entry for a database URL. Accepts the forms central always took:
+    ``sqlite:///ABSOLUTE/PATH`` and ``postgresql[+psycopg]://user:password@host:port/name``,
+    with libpq parameters in the query (``?host=/run/socket&port=5433&sslmode=require``)."""
+    from central.errors import CentralError
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("sqlite", "sqlite+pysqlite"):
+        path = unquote(url.split("://", 1)[1])
+        # As SQLAlchemy read them: sqlite:///rel.db is relative, sqlite:////abs.db absolute.
+        path = path[1:] if path.startswith("/") else path
+        path = path.split("?", 1)[0]
+        if not path or path == ":memory:":
+            raise CentralError("central needs a database file: give sqlite:////path/to/file")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "CONN_MAX_AGE": None,
+            "OPTIONS": {
+                "timeout": 30,
+                # Writers take the write lock up front: a deferred transaction that reads and
+                # then writes fails at once with "database is locked" if another writer
+                # committed in between (the busy timeout does not apply to that upgrade).
+                "transaction_mode": "IMMEDIATE",
+                # WAL: the CLI (publish, enrollment-code) writes while `serve` reads. FULL: a
+                # receipt sent to a kiosk means the submission survives a power cut here.
+                "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                 "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000"),
+            },
+        }
+    if scheme in _PG_SCHEMES:
+        query = dict(parse_qsl(parts.query, keep_blank_values=False))
+        host = query.pop("host", None) or (unquote(parts.hostname) if parts.hostname else "")
+        port = query.pop("port", None) or (str(parts.port) if parts.port else "")
+        user = query.pop("user", None) or (unquote(parts.username) if parts.username else "")
+        password = query.pop("password", None) or (
+            unquote(parts.password) if parts.password else "")
+        name = query.pop("dbname", None) or unquote(parts.path.lstrip("/")) or "postgres"
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name, "USER": user, "PASSWORD": password, "HOST": host, "PORT": port,
+            "CONN_MAX_AGE": PG_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": query,  # sslmode, connect_timeout, application_name ... as libpq has them
+        }
+    raise CentralError(f"the database URL must start with sqlite:/// or postgresql://, not "
+                       f"{scheme or url[:20]!r}; see central/README.md")

@@ -17,14 +17,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from django.db import IntegrityError
+from django.db.models import Max
 
 from central.changes import bump_stamp
 from central.config import DEMO_DIR
-from central.db import Blob, Piece, Record, Release, utcnow
+from central.db import utcnow
 from central.errors import CentralError, NotFound
 from central.keys import published_version_floor, remember_published_version
+from central.orm import Blob, Piece, Record, Release
 from kiosk import protocol
 
 if TYPE_CHECKING:
@@ -53,53 +54,46 @@ def save_records(central: Central, records: list[tuple[str, dict]],
                  replace_all: bool = False) -> int:
     """Validate and upsert draft records ``(kind, data)``; all or nothing. ``replace_all``
     first removes every other draft, so the drafts become exactly ``records``."""
-    rows = []
+    rows: dict[tuple[str, str], Record] = {}
     now = utcnow()
     for kind, data in records:
         rec = protocol.parse_record(kind, data)
-        rows.append(
-            {"kind": kind, "record_id": rec.id, "data": protocol.record_to_json(rec),
-             "updated_at": now}
-        )
-    with central.WriteSession.begin() as s:
+        # The last of two with the same kind and id wins, as it did when each overwrote.
+        rows[(kind, rec.id)] = Record(kind=kind, record_id=rec.id,
+                                      data=protocol.record_to_json(rec), updated_at=now)
+    drafts = central.q(Record)
+    with central.write():
         if replace_all:
-            s.execute(delete(Record))
+            drafts.all().delete()
         by_kind: dict[str, list[str]] = {}
-        for r in rows:
-            by_kind.setdefault(r["kind"], []).append(r["record_id"])
-        # Delete-then-insert is the portable upsert (no dialect-specific ON CONFLICT).
+        for kind, rid in rows:
+            by_kind.setdefault(kind, []).append(rid)
+        # Delete-then-insert is the portable upsert, all in one transaction.
         for kind, ids in by_kind.items():
             for chunk in _chunks(ids):
-                s.execute(delete(Record).where(Record.kind == kind, Record.record_id.in_(chunk)))
-        for chunk in _chunks(rows, 2000):
-            s.execute(insert(Record), chunk)
-    return len(rows)
+                drafts.filter(kind=kind, record_id__in=chunk).delete()
+        drafts.bulk_create(list(rows.values()), batch_size=_CHUNK)
+    return len(records)
 
 
 def delete_record(central: Central, kind: str, record_id: str) -> None:
-    with central.WriteSession.begin() as s:
-        n = s.execute(
-            delete(Record).where(Record.kind == kind, Record.record_id == record_id)
-        ).rowcount
+    with central.write():
+        n, _ = central.q(Record).filter(kind=kind, record_id=record_id).delete()
     if not n:
         raise NotFound(f"there is no {kind} with id {record_id!r}")
 
 
 def list_records(central: Central, kind: str | None = None) -> list[dict]:
-    with central.Session() as s:
-        q = select(Record).order_by(Record.kind, Record.record_id)
-        if kind:
-            q = q.where(Record.kind == kind)
-        return [
-            {"kind": r.kind, "id": r.record_id, "data": r.data, "updated_at": r.updated_at}
-            for r in s.scalars(q)
-        ]
+    q = central.q(Record).order_by("kind", "record_id")
+    if kind:
+        q = q.filter(kind=kind)
+    return [{"kind": r.kind, "id": r.record_id, "data": r.data, "updated_at": r.updated_at}
+            for r in q]
 
 
 def get_record(central: Central, kind: str, record_id: str) -> dict | None:
-    with central.Session() as s:
-        r = s.get(Record, (kind, record_id))
-        return None if r is None else dict(r.data)
+    r = central.q(Record).filter(kind=kind, record_id=record_id).first()
+    return None if r is None else dict(r.data)
 
 
 def save_media(central: Central, data: bytes, media_type: str,
@@ -114,9 +108,10 @@ def save_media(central: Central, data: bytes, media_type: str,
             f"the image is {len(data)} bytes; the limit is {protocol.MAX_BLOB_BYTES} bytes"
         )
     digest = central.blobs.put(data, expected_sha256)
-    with central.WriteSession.begin() as s:
-        if s.get(Blob, digest) is None:
-            s.add(Blob(sha256=digest, size=len(data), media_type=media_type, created_at=utcnow()))
+    with central.write():
+        if not central.q(Blob).filter(sha256=digest).exists():
+            central.q(Blob).create(sha256=digest, size=len(data), media_type=media_type,
+                                   created_at=utcnow())
     return digest
 
 
@@ -260,14 +255,14 @@ class ReleaseInfo:
 def _load_catalogue(central: Central) -> protocol.Catalogue:
     records: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
-    with central.Session() as s:
-        for r in s.scalars(select(Record)):
-            try:
-                rec = protocol.parse_record(r.kind, r.data)
-            except protocol.ProtocolError as e:
-                problems.append(str(e))
-                continue
-            records.setdefault(r.kind, {})[rec.id] = rec
+    for kind, data in central.q(Record).order_by("kind", "record_id").values_list("kind",
+                                                                                  "data"):
+        try:
+            rec = protocol.parse_record(kind, data)
+        except protocol.ProtocolError as e:
+            problems.append(str(e))
+            continue
+        records.setdefault(kind, {})[rec.id] = rec
     if problems:
         raise CentralError("some drafts are not valid: " + "; ".join(problems[:5]))
     cat = protocol.Catalogue(records)
@@ -289,9 +284,9 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
     catalogue = _load_catalogue(central)
     if catalogue.count() == 0:
         raise CentralError("there is nothing to publish yet: run import-demo or seed first")
-    with central.Session() as s:
-        media = {b.sha256: (b.size, b.media_type) for b in s.scalars(select(Blob))}
-        last = s.scalar(select(func.max(Release.version))) or 0
+    media = {sha: (size, media_type) for sha, size, media_type in
+             central.q(Blob).values_list("sha256", "size", "media_type")}
+    last = central.q(Release).aggregate(m=Max("version"))["m"] or 0
     created = utcnow() - (backdate or timedelta(0))
     version = max(last, published_version_floor(central.settings.key_dir)) + 1
     try:
@@ -299,10 +294,9 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
     except protocol.ProtocolError as e:
         raise CentralError(f"the catalogue can not be published: {e}") from None
     if only_if_changed and last:
-        with central.Session() as s:
-            newest = s.get(Release, last)
-            if newest is not None and newest.index_sha256 == snap.manifest.index.sha256:
-                return _release_info(newest)
+        newest = central.q(Release).filter(version=last).first()
+        if newest is not None and newest.index_sha256 == snap.manifest.index.sha256:
+            return _release_info(newest)
     kinds = {h: kind for kind, ids in snap.index.records.items() for h in ids.values()}
     pieces = dict(snap.record_bytes)
     pieces[snap.manifest.index.sha256] = snap.index_bytes
@@ -332,15 +326,18 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
 
 def _store_release(central: Central, pieces: dict[str, bytes], kinds: dict[str, str],
                    release: Release) -> None:
-    with central.WriteSession.begin() as s:
+    """The pieces a release needs and the release itself, in one transaction: kiosks see the
+    release with everything it names, or nothing. Two publishers of the same version: the
+    second meets the primary key (IntegrityError)."""
+    stored = central.q(Piece)
+    with central.write():
         hashes = list(pieces)
         have: set[str] = set()
         for chunk in _chunks(hashes):
-            have.update(s.scalars(select(Piece.sha256).where(Piece.sha256.in_(chunk))))
-        new = [{"sha256": h, "kind": kinds[h], "body": pieces[h]} for h in hashes if h not in have]
-        for chunk in _chunks(new, 2000):
-            s.execute(insert(Piece), chunk)
-        s.add(release)
+            have.update(stored.filter(sha256__in=chunk).values_list("sha256", flat=True))
+        stored.bulk_create([Piece(sha256=h, kind=kinds[h], body=pieces[h])
+                            for h in hashes if h not in have], batch_size=_CHUNK)
+        release.save(using=central.db, force_insert=True)
 
 
 def _index_deltas(central: Central, new: protocol.Index
@@ -348,32 +345,31 @@ def _index_deltas(central: Central, new: protocol.Index
     """Deltas from the last few releases' indexes to ``new``, so a kiosk one or a few versions
     behind downloads what changed instead of the whole index."""
     out: list[tuple[protocol.DeltaRef, bytes]] = []
-    with central.Session() as s:
-        recent = s.scalars(select(Release).order_by(Release.version.desc())
-                           .limit(protocol.MAX_DELTAS)).all()
-        seen: set[str] = set()
-        for rel in recent:
-            piece = s.get(Piece, rel.index_sha256)
-            if piece is None or rel.index_sha256 in seen:
-                continue
-            seen.add(rel.index_sha256)
-            old = protocol.Index.model_validate(json.loads(piece.body))
-            body = protocol.make_delta(old, new)
-            out.append((protocol.DeltaRef(from_version=rel.version,
-                                          sha256=protocol.sha256_hex(body), size=len(body)),
-                        body))
+    recent = list(central.q(Release).order_by("-version").values_list(
+        "version", "index_sha256")[:protocol.MAX_DELTAS])
+    seen: set[str] = set()
+    for version, index_sha256 in recent:
+        if index_sha256 in seen:
+            continue
+        piece = central.q(Piece).filter(sha256=index_sha256).first()
+        if piece is None:
+            continue
+        seen.add(index_sha256)
+        old = protocol.Index.model_validate(json.loads(bytes(piece.body)))
+        body = protocol.make_delta(old, new)
+        out.append((protocol.DeltaRef(from_version=version,
+                                      sha256=protocol.sha256_hex(body), size=len(body)),
+                    body))
     return out
 
 
 def _release_info(r: Release) -> ReleaseInfo:
-    blobs = len(json.loads(r.manifest)["manifest"]["blobs"])
+    blobs = len(json.loads(bytes(r.manifest))["manifest"]["blobs"])
     return ReleaseInfo(r.version, r.created_at, r.expires_at, r.record_count, blobs, r.etag)
 
 
 def list_releases(central: Central, limit: int = 50) -> list[ReleaseInfo]:
-    with central.Session() as s:
-        rows = s.scalars(select(Release).order_by(Release.version.desc()).limit(limit))
-        return [_release_info(r) for r in rows]
+    return [_release_info(r) for r in central.q(Release).order_by("-version")[:limit]]
 
 
 @dataclass(frozen=True)
@@ -393,8 +389,7 @@ def current_manifest(central: Central, now: datetime | None = None) -> SignedMan
     same version and a fresh expiry (TUF's timestamp refresh), so an idle site never goes
     stale on its kiosks merely because nobody published."""
     now = now or utcnow()
-    with central.Session() as s:
-        rel = s.scalars(select(Release).order_by(Release.version.desc()).limit(1)).first()
+    rel = central.q(Release).order_by("-version").first()
     if rel is None:
         return None
     remaining = (rel.expires_at - now).total_seconds()
@@ -404,25 +399,25 @@ def current_manifest(central: Central, now: datetime | None = None) -> SignedMan
         if refreshed is not None and refreshed.etag != rel.etag:
             bump_stamp(central.settings)
         rel = refreshed or rel
-    return SignedManifest(rel.version, rel.manifest, rel.etag, rel.expires_at, rel.lifetime_s)
+    return SignedManifest(rel.version, bytes(rel.manifest), rel.etag, rel.expires_at,
+                          rel.lifetime_s)
 
 
 def _refresh(central: Central, version: int, now: datetime) -> Release | None:
-    with central.WriteSession.begin() as s:
-        rel = s.get(Release, version)
+    with central.write():
+        rel = central.q(Release).select_for_update().filter(version=version).first()
         if rel is None:
             return None
         if (rel.expires_at - now).total_seconds() >= rel.lifetime_s / 2:
-            return rel  # another request refreshed it meanwhile
-        body = json.loads(rel.manifest)["manifest"]
+            return rel  # another request (or process) refreshed it meanwhile
+        body = json.loads(bytes(rel.manifest))["manifest"]
         body["expires_at"] = protocol.iso(now + timedelta(seconds=rel.lifetime_s))
         manifest = protocol.Manifest.model_validate(body)
         signed = protocol.sign_manifest(manifest, central.keys.signing)
         etag = protocol.sha256_hex(signed)
-        s.execute(update(Release).where(Release.version == version).values(
-            manifest=signed, etag=etag, expires_at=manifest.expires_at))
+        central.q(Release).filter(version=version).update(
+            manifest=signed, etag=etag, expires_at=manifest.expires_at)
         rel.manifest, rel.etag, rel.expires_at = signed, etag, manifest.expires_at
-        s.expunge(rel)
         return rel
 
 
@@ -440,25 +435,27 @@ class StoredBlob:
 
 
 def find_blob(central: Central, sha256: str) -> StoredBlob | None:
-    with central.Session() as s:
-        b = s.get(Blob, sha256)
-        if b is not None:
-            path = central.blobs.path(sha256)
-            if path.is_file():
-                return StoredBlob(sha256, b.size, b.media_type, path, None)
-        p = s.get(Piece, sha256)
-        if p is not None:
-            return StoredBlob(sha256, len(p.body), "application/json", None, p.body)
+    b = central.q(Blob).filter(sha256=sha256).first()
+    if b is not None:
+        path = central.blobs.path(sha256)
+        if path.is_file():
+            return StoredBlob(sha256, b.size, b.media_type, path, None)
+    p = central.q(Piece).filter(sha256=sha256).first()
+    if p is not None:
+        body = bytes(p.body)
+        return StoredBlob(sha256, len(body), "application/json", None, body)
     return None
 
 
 def published_records(central: Central, hashes: list[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
-    with central.Session() as s:
-        for chunk in _chunks(sorted(set(hashes))):
-            for p in s.scalars(select(Piece).where(Piece.sha256.in_(chunk),
-                                                   Piece.kind.not_in(("index", "delta")))):
-                out[p.sha256] = json.loads(p.body)
+    for chunk in _chunks(sorted(set(hashes))):
+        # Ordered by hash: the answer is the same on every database (PostgreSQL returns
+        # rows of an IN list in no particular order).
+        for sha, body in (central.q(Piece).filter(sha256__in=chunk)
+                          .exclude(kind__in=("index", "delta")).order_by("sha256")
+                          .values_list("sha256", "body")):
+            out[sha] = json.loads(bytes(body))
     return out
 
 
@@ -476,31 +473,31 @@ _published_lock = threading.Lock()
 def published_catalogue(central: Central) -> PublishedCatalogue | None:
     """The newest release as plain records (what kiosks and open data see, never drafts).
     Cached per release: rebuilding 10,000 products on every open-data request is wasteful."""
-    with central.Session() as s:
-        rel = s.scalars(select(Release).order_by(Release.version.desc()).limit(1)).first()
-        if rel is None:
-            return None
-        key = (rel.version, rel.index_sha256)
-        with _published_lock:
-            cached = _published_cache.get(key)
-        if cached is not None:
-            return cached
-        index_piece = s.get(Piece, rel.index_sha256)
-        if index_piece is None:
-            raise CentralError(f"release {rel.version} is missing its index", status=500)
-        index = json.loads(index_piece.body)["records"]
-        by_hash: dict[str, tuple[str, str]] = {}
-        for kind, ids in index.items():
-            for rid, h in ids.items():
-                by_hash[h] = (kind, rid)
-        records: dict[str, dict[str, dict]] = {k: {} for k in index}
-        for chunk in _chunks(list(by_hash)):
-            for p in s.scalars(select(Piece).where(Piece.sha256.in_(chunk))):
-                kind, rid = by_hash[p.sha256]
-                records[kind][rid] = json.loads(p.body)
-        for kind in records:  # keep the index's order stable (sorted ids)
-            records[kind] = dict(sorted(records[kind].items()))
-        pub = PublishedCatalogue(rel.version, rel.created_at, records)
+    rel = central.q(Release).order_by("-version").only(
+        "version", "index_sha256", "created_at").first()
+    if rel is None:
+        return None
+    key = (rel.version, rel.index_sha256)
+    with _published_lock:
+        cached = _published_cache.get(key)
+    if cached is not None:
+        return cached
+    index_piece = central.q(Piece).filter(sha256=rel.index_sha256).first()
+    if index_piece is None:
+        raise CentralError(f"release {rel.version} is missing its index", status=500)
+    index = json.loads(bytes(index_piece.body))["records"]
+    by_hash: dict[str, tuple[str, str]] = {}
+    for kind, ids in index.items():
+        for rid, h in ids.items():
+            by_hash[h] = (kind, rid)
+    records: dict[str, dict[str, dict]] = {k: {} for k in index}
+    for chunk in _chunks(list(by_hash)):
+        for sha, body in central.q(Piece).filter(sha256__in=chunk).values_list("sha256", "body"):
+            kind, rid = by_hash[sha]
+            records[kind][rid] = json.loads(bytes(body))
+    for kind in records:  # keep the index's order stable (sorted ids)
+        records[kind] = dict(sorted(records[kind].items()))
+    pub = PublishedCatalogue(rel.version, rel.created_at, records)
     with _published_lock:
         _published_cache.clear()
         _published_cache[key] = pub

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from django.db.models import Q
 
-from central.db import ConfigSetting, Device, utcnow
+from central.db import utcnow
 from central.errors import CentralError, NotFound
+from central.orm import ConfigSetting, Device
 from kiosk import protocol
 
 if TYPE_CHECKING:
@@ -59,14 +59,13 @@ def _scope(device_id: str | None, location: str | None) -> tuple[str, str]:
     return "fleet", ""
 
 
-def _stored(s: Session, scope: str, target: str) -> dict[str, Any]:
-    rows = s.scalars(select(ConfigSetting).where(ConfigSetting.scope == scope,
-                                                 ConfigSetting.target == target))
+def _stored(db: str, scope: str, target: str) -> dict[str, Any]:
+    rows = ConfigSetting.objects.using(db).filter(scope=scope, target=target)
     # A key an older central stored but the config no longer has is left out.
     return {r.key: r.value for r in rows if r.key in protocol.CONFIG_KEYS}
 
 
-def effective(s: Session, device_id: str | None = None,
+def effective(db: str, device_id: str | None = None,
               location: str | None = None) -> EffectiveConfig:
     values, sources = _defaults(), dict.fromkeys(protocol.CONFIG_KEYS, "default")
     layers = [("fleet", "")]
@@ -74,19 +73,29 @@ def effective(s: Session, device_id: str | None = None,
         layers.append(("location", location))
     if device_id:
         layers.append(("device", device_id))
+    match = Q()
     for scope, target in layers:
-        for key, value in _stored(s, scope, target).items():
+        match |= Q(scope=scope, target=target)
+    stored: dict[str, dict[str, Any]] = {}
+    for scope, key, value in ConfigSetting.objects.using(db).filter(match).values_list(
+            "scope", "key", "value"):
+        # A key an older central stored but the config no longer has is left out.
+        if key in protocol.CONFIG_KEYS:
+            stored.setdefault(scope, {})[key] = value
+    for scope, _target in layers:  # the narrowest last, so it wins
+        for key, value in stored.get(scope, {}).items():
             values[key], sources[key] = value, scope
     return EffectiveConfig(values, sources)
 
 
-def for_device(s: Session, d: Device) -> EffectiveConfig:
-    return effective(s, d.id, d.location)
+def for_device(db: str, d: Device) -> EffectiveConfig:
+    return effective(db, d.id, d.location)
 
 
-def refresh_version(s: Session, d: Device) -> EffectiveConfig:
-    """The kiosk's effective config; its version grows if that changed since it was numbered."""
-    eff = for_device(s, d)
+def refresh_version(db: str, d: Device) -> EffectiveConfig:
+    """The kiosk's effective config; its version grows if that changed since it was numbered
+    (on ``d``: the caller saves it)."""
+    eff = for_device(db, d)
     fp = eff.fingerprint()
     if d.config_fingerprint != fp or d.config_version is None:
         d.config_version = (d.config_version or 0) + 1
@@ -99,13 +108,19 @@ def config_state(d: Device) -> str:
     return "applied" if applied else "waiting"
 
 
-def _affected(s: Session, scope: str, target: str) -> list[Device]:
-    q = select(Device).where(Device.revoked_at.is_(None))
+def _renumber_affected(db: str, scope: str, target: str) -> None:
+    """Give every kiosk whose effective config a change at this scope may move a new config
+    version (locked on PostgreSQL: a heartbeat must not number it at the same time)."""
+    q = Device.objects.using(db).select_for_update().filter(revoked_at__isnull=True)
     if scope == "location":
-        q = q.where(Device.location == target)
+        q = q.filter(location=target)
     elif scope == "device":
-        q = q.where(Device.id == target)
-    return list(s.scalars(q))
+        q = q.filter(id=target)
+    for d in q.order_by("id"):
+        before = (d.config_version, d.config_fingerprint)
+        refresh_version(db, d)
+        if (d.config_version, d.config_fingerprint) != before:
+            d.save(update_fields=["config_version", "config_fingerprint"])
 
 
 def set_values(central: Central, values: Mapping[str, Any], *, device_id: str | None = None,
@@ -120,19 +135,16 @@ def set_values(central: Central, values: Mapping[str, Any], *, device_id: str | 
     except protocol.ConfigValueError as e:
         raise CentralError(str(e), status=422) from None
     now = utcnow()
-    with central.WriteSession.begin() as s:
-        if scope == "device" and s.get(Device, target) is None:
+    settings = central.q(ConfigSetting)
+    with central.write():
+        if scope == "device" and not central.q(Device).filter(id=target).exists():
             raise NotFound(f"there is no kiosk {target!r}; 'kiosk-central devices' lists them")
         for key, value in checked.items():
-            row = s.get(ConfigSetting, (scope, target, key))
-            if row is None:
-                s.add(ConfigSetting(scope=scope, target=target, key=key, value=value,
-                                    updated_at=now, updated_by=by))
-            else:
-                row.value, row.updated_at, row.updated_by = value, now, by
-        s.flush()
-        for d in _affected(s, scope, target):
-            refresh_version(s, d)
+            here = settings.filter(scope=scope, target=target, key=key)
+            if not here.update(value=value, updated_at=now, updated_by=by):
+                settings.create(scope=scope, target=target, key=key, value=value,
+                                updated_at=now, updated_by=by)
+        _renumber_affected(central.db, scope, target)
     return checked
 
 
@@ -149,42 +161,37 @@ def unset_values(central: Central, keys: Iterable[str], *, device_id: str | None
                                f"{', '.join(protocol.CONFIG_KEYS)}. Nothing was removed.",
                                status=422)
     scope, target = _scope(device_id, location)
-    with central.WriteSession.begin() as s:
-        if scope == "device" and s.get(Device, target) is None:
+    with central.write():
+        if scope == "device" and not central.q(Device).filter(id=target).exists():
             raise NotFound(f"there is no kiosk {target!r}; 'kiosk-central devices' lists them")
-        present = sorted(set(keys) & set(_stored(s, scope, target)))
-        s.execute(delete(ConfigSetting).where(ConfigSetting.scope == scope,
-                                              ConfigSetting.target == target,
-                                              ConfigSetting.key.in_(keys)))
-        s.flush()
-        for d in _affected(s, scope, target):
-            refresh_version(s, d)
+        present = sorted(set(keys) & set(_stored(central.db, scope, target)))
+        central.q(ConfigSetting).filter(scope=scope, target=target, key__in=keys).delete()
+        _renumber_affected(central.db, scope, target)
     return present
 
 
 def show(central: Central, device_id: str | None = None) -> dict[str, Any]:
     """For one kiosk: its effective config, each value with its source, its version and
     whether the kiosk applied it. Without one: the fleet's values and every location's."""
-    with central.Session() as s:
-        if device_id is not None:
-            d = s.get(Device, device_id)
-            if d is None:
-                raise NotFound(f"there is no kiosk {device_id!r}; 'kiosk-central devices' "
-                               "lists them")
-            eff = for_device(s, d)
-            return {"device_id": d.id, "location": d.location, "version": d.config_version,
-                    "applied_version": d.config_applied_version, "state": config_state(d),
-                    "values": {k: {"value": eff.values[k], "source": eff.sources[k]}
-                               for k in protocol.CONFIG_KEYS}}
-        fleet = effective(s)
-        locations: dict[str, dict[str, Any]] = {}
-        for r in s.scalars(select(ConfigSetting).where(ConfigSetting.scope == "location")
-                           .order_by(ConfigSetting.target, ConfigSetting.key)):
-            if r.key in protocol.CONFIG_KEYS:
-                locations.setdefault(r.target, {})[r.key] = r.value
-        return {"values": {k: {"value": fleet.values[k], "source": fleet.sources[k]}
-                           for k in protocol.CONFIG_KEYS},
-                "locations": locations}
+    db = central.db
+    if device_id is not None:
+        d = central.q(Device).filter(id=device_id).first()
+        if d is None:
+            raise NotFound(f"there is no kiosk {device_id!r}; 'kiosk-central devices' "
+                           "lists them")
+        eff = for_device(db, d)
+        return {"device_id": d.id, "location": d.location, "version": d.config_version,
+                "applied_version": d.config_applied_version, "state": config_state(d),
+                "values": {k: {"value": eff.values[k], "source": eff.sources[k]}
+                           for k in protocol.CONFIG_KEYS}}
+    fleet = effective(db)
+    locations: dict[str, dict[str, Any]] = {}
+    for r in central.q(ConfigSetting).filter(scope="location").order_by("target", "key"):
+        if r.key in protocol.CONFIG_KEYS:
+            locations.setdefault(r.target, {})[r.key] = r.value
+    return {"values": {k: {"value": fleet.values[k], "source": fleet.sources[k]}
+                       for k in protocol.CONFIG_KEYS},
+            "locations": locations}
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -59,8 +59,19 @@ def products_csv(pub: PublishedCatalogue) -> str:
     w = csv.DictWriter(buf, fieldnames=PRODUCT_FIELDS, lineterminator="\r\n")
     w.writeheader()
     for row in product_rows(pub):
-        w.writerow(row)
+        w.writerow({k: csv_cell(v) for k, v in row.items()})
     return buf.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet would run as a formula (=HYPERLINK(...), +cmd, @SUM, a tab or CR
+    first) starts with a single quote instead, so it is shown as text (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def header_safe(text: str | None) -> str:

@@ -3,7 +3,6 @@ methods on one ``Central`` object. Route functions and admin pages stay thin and
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import secrets
@@ -13,14 +12,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from nacl.exceptions import CryptoError
 from nacl.public import SealedBox
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
-from central import content, device_config
+from central import content, db, device_config
 from central.blobs import BlobStore
 from central.cache import ServingCache
 from central.changes import bump_stamp
@@ -32,30 +29,16 @@ from central.config import (
     ensure_home,
     load_settings,
 )
-from central.db import (
-    Device,
-    DeviceCommandRow,
-    EnrollmentCode,
-    StaffUser,
-    SubmissionRow,
-    create_schema,
-    make_engine,
-    make_sessionmaker,
-    make_write_sessionmaker,
-    utcnow,
-)
+from central.db import utcnow
 from central.errors import CentralError, Conflict, Gone, NotFound, Unauthorized
 from central.keys import load_site_keys
+from central.orm import Device, DeviceCommand, EnrollmentCode, Submission
 from kiosk import protocol
 
-STAFF_ROLES = ("editor", "analyst", "admin")
+STAFF_ROLES = ("editor", "publisher", "analyst", "admin")  # central.staff.CAN
 # Letters and digits that survive being read aloud or copied from a screen (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-_INSERT_SUBMISSION = insert(SubmissionRow.__table__)
-_KNOWN_SUBMISSIONS = select(SubmissionRow.id, SubmissionRow.fingerprint, SubmissionRow.receipt,
-                            SubmissionRow.received_at)
+_KNOWN_FIELDS = ("id", "fingerprint", "receipt", "received_at")
 
 
 def _sha(text: str) -> str:
@@ -71,7 +54,7 @@ TECHNICIAN_KEPT = 30  # technician mode events kept per kiosk, for its page
 _EXPIRED_RESULT = "not delivered in time: no heartbeat from the kiosk took it before it expired"
 
 
-def _command_state(c: DeviceCommandRow, now: datetime) -> str:
+def _command_state(c: Any, now: datetime) -> str:
     """A command's state; rows from before states had only their times."""
     state = c.state or ("done" if c.done_at else "delivered" if c.delivered_at else "queued")
     if state == "queued" and c.expires_at is not None and c.expires_at <= now:
@@ -144,19 +127,25 @@ class Central:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
         ensure_home(self.settings)
-        self.engine = make_engine(self.settings.db_url)
-        create_schema(self.engine)
-        self.Session = make_sessionmaker(self.engine)
-        # Use WriteSession.begin() for anything that writes (see db.make_write_sessionmaker).
-        self.WriteSession = make_write_sessionmaker(self.engine)
+        # The connection alias of this site's database (central.db): every query goes
+        # through self.q(Model), every read-then-write through `with self.write():`.
+        self.db = db.alias_for(self.settings.db_url)
+        db.ensure_migrated(self.db, self.settings.db_url)
         self.blobs = BlobStore(self.settings.blob_dir)
         self.keys = load_site_keys(self.settings.key_dir)
-        self._hasher = PasswordHasher()
         self.cache = ServingCache(self)
 
     def close(self) -> None:
         self.cache.close()
-        self.engine.dispose()
+        db.close(self.db)
+
+    def q(self, model: Any) -> Any:
+        """``model``'s rows in this site's database."""
+        return model.objects.using(self.db)
+
+    def write(self) -> Any:
+        """A read-then-write transaction (see db.write: serialised on SQLite)."""
+        return db.write(self.db)
 
     # -----------------------------------------------------------------------------------------
     # Content (see central.content)
@@ -228,9 +217,10 @@ class Central:
         raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
         code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
         now = now or utcnow()
-        with self.WriteSession.begin() as s:
-            s.add(EnrollmentCode(code_hash=_sha(_normalise_code(code)), location=location,
-                                 created_at=now, expires_at=now + ttl))
+        with self.write():
+            self.q(EnrollmentCode).create(code_hash=_sha(_normalise_code(code)),
+                                          location=location, created_at=now,
+                                          expires_at=now + ttl)
         return EnrollmentCodeInfo(code, location, now + ttl)
 
     def enroll(self, req: protocol.EnrollRequest) -> protocol.EnrollResponse:
@@ -238,8 +228,8 @@ class Central:
         now = utcnow()
         device_id = "kiosk-" + uuid.uuid4().hex[:12]
         token = secrets.token_urlsafe(32)
-        with self.WriteSession.begin() as s:
-            row = s.get(EnrollmentCode, code_hash)
+        with self.write():
+            row = self.q(EnrollmentCode).filter(code_hash=code_hash).first()
             if row is None:
                 raise CentralError("this enrolment code is not known; check it, or ask staff "
                                    "for a new one", status=403)
@@ -248,19 +238,16 @@ class Central:
             if row.expires_at <= now:
                 raise Gone("this enrolment code has expired; ask staff for a new one")
             # The conditional UPDATE makes the code single-use even under concurrent attempts.
-            claimed = s.execute(
-                update(EnrollmentCode)
-                .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None))
-                .values(used_at=now, device_id=device_id)
-            ).rowcount
+            claimed = self.q(EnrollmentCode).filter(
+                code_hash=code_hash, used_at__isnull=True).update(used_at=now,
+                                                                  device_id=device_id)
             if claimed != 1:
                 raise Gone("this enrolment code has already been used; ask staff for a new one")
             dev = Device(id=device_id, token_hash=_sha(token), name=req.name,
                          location=req.location or row.location, enrolled_at=now,
                          problems=[], app_version=req.app_version)
-            s.add(dev)
-            s.flush()
-            config = device_config.refresh_version(s, dev).wire()
+            config = device_config.refresh_version(self.db, dev).wire()
+            dev.save(using=self.db, force_insert=True)
         return protocol.EnrollResponse(
             device_id=device_id,
             device_token=token,
@@ -282,22 +269,18 @@ class Central:
         if known is not None:
             return known
         generation = self.cache.generation
-        with self.Session() as s:
-            dev = s.scalars(select(Device).where(Device.token_hash == token_hash)).first()
-            if dev is None:
-                raise Unauthorized("the device token is not valid; provision the kiosk again")
-            if dev.revoked_at is not None:
-                raise Unauthorized("this kiosk has been revoked by staff; provision it again")
-            self.cache.remember(token_hash, dev.id, generation)
-            return dev.id
+        dev = self.q(Device).filter(token_hash=token_hash).only("id", "revoked_at").first()
+        if dev is None:
+            raise Unauthorized("the device token is not valid; provision the kiosk again")
+        if dev.revoked_at is not None:
+            raise Unauthorized("this kiosk has been revoked by staff; provision it again")
+        self.cache.remember(token_hash, dev.id, generation)
+        return dev.id
 
-    def _device_info(self, s: Any, d: Device) -> DeviceInfo:
+    def _device_info(self, d: Device) -> DeviceInfo:
         now = utcnow()
-        cmds = [c for c in s.scalars(
-            select(DeviceCommandRow)
-            .where(DeviceCommandRow.device_id == d.id, DeviceCommandRow.done_at.is_(None))
-            .order_by(DeviceCommandRow.queued_at)
-        ) if _command_state(c, now) in _OPEN_STATES]
+        cmds = [c for c in self.q(DeviceCommand).filter(device_id=d.id, done_at__isnull=True)
+                .order_by("queued_at") if _command_state(c, now) in _OPEN_STATES]
         return DeviceInfo(
             id=d.id, name=d.name, location=d.location, enrolled_at=d.enrolled_at,
             revoked=d.revoked_at is not None, last_seen_at=d.last_seen_at,
@@ -305,7 +288,7 @@ class Central:
             content_source=d.content_source, stale=d.stale, last_sync_at=d.last_sync_at,
             outbox_pending=d.outbox_pending, outbox_dead=d.outbox_dead,
             outbox_oldest_age_s=d.outbox_oldest_age_s, problems=list(d.problems or []),
-            config=device_config.for_device(s, d).wire(),
+            config=device_config.for_device(self.db, d).wire(),
             config_version=d.config_version, config_applied_version=d.config_applied_version,
             config_state=device_config.config_state(d),
             technician_events=list(d.technician_events or []),
@@ -317,24 +300,20 @@ class Central:
         )
 
     def list_devices(self) -> list[DeviceInfo]:
-        with self.Session() as s:
-            return [self._device_info(s, d)
-                    for d in s.scalars(select(Device).order_by(Device.enrolled_at))]
+        return [self._device_info(d) for d in self.q(Device).order_by("enrolled_at")]
 
     def get_device(self, device_id: str) -> DeviceInfo:
-        with self.Session() as s:
-            d = s.get(Device, device_id)
-            if d is None:
-                raise NotFound(f"there is no kiosk {device_id!r}")
-            return self._device_info(s, d)
+        d = self.q(Device).filter(id=device_id).first()
+        if d is None:
+            raise NotFound(f"there is no kiosk {device_id!r}")
+        return self._device_info(d)
 
     def revoke_device(self, device_id: str) -> None:
-        with self.WriteSession.begin() as s:
-            d = s.get(Device, device_id)
-            if d is None:
+        with self.write():
+            if not self.q(Device).filter(id=device_id).exists():
                 raise NotFound(f"there is no kiosk {device_id!r}")
-            if d.revoked_at is None:
-                d.revoked_at = utcnow()
+            self.q(Device).filter(id=device_id, revoked_at__isnull=True).update(
+                revoked_at=utcnow())
         self.cache.forget_device(device_id)
         bump_stamp(self.settings)  # other central processes on this host drop it too
 
@@ -370,27 +349,25 @@ class Central:
                                f"most {MAX_COMMAND_TTL.days} days; check the time given")
         cmd_id = uuid.uuid4().hex
         now = utcnow()
-        with self.WriteSession.begin() as s:
-            d = s.get(Device, device_id)
+        with self.write():
+            d = self.q(Device).filter(id=device_id).only("id", "revoked_at").first()
             if d is None:
                 raise NotFound(f"there is no kiosk {device_id!r}")
             if d.revoked_at is not None:
                 raise Conflict(f"kiosk {device_id} is revoked; it will not pick up commands")
-            s.add(DeviceCommandRow(id=cmd_id, device_id=device_id, name=name, state="queued",
-                                   queued_at=now, queued_by=queued_by, expires_at=now + ttl))
+            self.q(DeviceCommand).create(id=cmd_id, device_id=device_id, name=name,
+                                         state="queued", queued_at=now, queued_by=queued_by,
+                                         expires_at=now + ttl)
         return cmd_id
 
     def list_commands(self, device_id: str, limit: int = 100) -> list[dict[str, Any]]:
         """A kiosk's commands, newest first, each with its state and result."""
         now = utcnow()
-        with self.Session() as s:
-            if s.get(Device, device_id) is None:
-                raise NotFound(f"there is no kiosk {device_id!r}; 'kiosk-central devices' "
-                               "lists them")
-            rows = s.scalars(select(DeviceCommandRow)
-                             .where(DeviceCommandRow.device_id == device_id)
-                             .order_by(DeviceCommandRow.queued_at.desc()).limit(limit))
-            return [{"id": c.id, "name": c.name, "state": _command_state(c, now),
+        if not self.q(Device).filter(id=device_id).exists():
+            raise NotFound(f"there is no kiosk {device_id!r}; 'kiosk-central devices' "
+                           "lists them")
+        rows = self.q(DeviceCommand).filter(device_id=device_id).order_by("-queued_at")[:limit]
+        return [{"id": c.id, "name": c.name, "state": _command_state(c, now),
                      "result": c.result if c.result is not None else _EXPIRED_RESULT
                      if _command_state(c, now) == "expired" else None,
                      "queued_at": c.queued_at, "queued_by": c.queued_by,
@@ -399,8 +376,10 @@ class Central:
 
     def heartbeat(self, device_id: str, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
         now = utcnow()
-        with self.WriteSession.begin() as s:
-            d = s.get(Device, device_id)
+        with self.write():
+            # Locked (on PostgreSQL) until the commit: two heartbeats of one kiosk, or one
+            # racing a config change, must not both number the same config version.
+            d = self.q(Device).select_for_update().filter(id=device_id).first()
             if d is None:
                 raise Unauthorized("this kiosk is not enrolled; provision it again")
             d.last_seen_at = now
@@ -422,48 +401,47 @@ class Central:
                     e.model_dump(mode="json") for e in hb.technician])[-TECHNICIAN_KEPT:]
             if hb.technician_active is not None:
                 d.technician_active = hb.technician_active
-            self._record_command_results(s, device_id, hb, now)
+            self._record_command_results(device_id, hb, now)
             pending = []
-            for c in s.scalars(
-                select(DeviceCommandRow)
-                .where(DeviceCommandRow.device_id == device_id,
-                       DeviceCommandRow.done_at.is_(None),
-                       DeviceCommandRow.name.in_(protocol.DEVICE_COMMANDS))
-                .order_by(DeviceCommandRow.queued_at)
-            ):
+            for c in self.q(DeviceCommand).filter(
+                    device_id=device_id, done_at__isnull=True,
+                    name__in=protocol.DEVICE_COMMANDS).order_by("queued_at"):
                 state = _command_state(c, now)
                 if state == "expired":
                     c.state, c.result = "expired", _EXPIRED_RESULT
+                    c.save(update_fields=["state", "result"])
                 elif state in _OPEN_STATES:
-                    c.state = "delivered"
-                    c.delivered_at = c.delivered_at or now
+                    if c.state != "delivered" or c.delivered_at is None:
+                        c.state = "delivered"
+                        c.delivered_at = c.delivered_at or now
+                        c.save(update_fields=["state", "delivered_at"])
                     pending.append(c)
             # Commands are re-sent until the kiosk reports how they ended: a lost reply must not
             # lose a command (the kiosk carries out each id once).
             commands = tuple(protocol.DeviceCommand(id=c.id, name=c.name) for c in pending)
-            config = device_config.refresh_version(s, d)
+            config = device_config.refresh_version(self.db, d)
+            d.save()
             # Only a kiosk that reports config versions is told them: an older kiosk's strict
             # reading of the reply would refuse the field.
             version = d.config_version if hb.config_version is not None else None
             return protocol.HeartbeatReply(config=config.wire(), config_version=version,
                                            commands=commands)
 
-    @staticmethod
-    def _record_command_results(s: Any, device_id: str, hb: protocol.Heartbeat,
+    def _record_command_results(self, device_id: str, hb: protocol.Heartbeat,
                                 now: datetime) -> None:
         results = {r.id: r for r in hb.command_results}
         ids = set(results) | set(hb.done_commands)
         if not ids:
             return
-        for c in s.scalars(select(DeviceCommandRow).where(
-                DeviceCommandRow.device_id == device_id, DeviceCommandRow.id.in_(list(ids)),
-                DeviceCommandRow.done_at.is_(None))):
+        for c in self.q(DeviceCommand).filter(device_id=device_id, id__in=sorted(ids),
+                                              done_at__isnull=True):
             r = results.get(c.id)
             c.done_at = now
             if r is None:  # an older kiosk: it took the command, and said no more
                 c.state, c.result = "done", None
             else:
                 c.state, c.result = ("done" if r.ok else "failed"), r.result
+            c.save(update_fields=["done_at", "state", "result"])
 
     # -----------------------------------------------------------------------------------------
     # Submissions
@@ -504,9 +482,9 @@ class Central:
     def _store_items(self, device_id: str, valid: list[tuple[int, protocol.Submission, str]]
                      ) -> dict[int, protocol.SubmissionResult]:
         now = utcnow()
-        with self.WriteSession.begin() as s:
-            seen: dict[str, Any] = {r.id: r for r in s.execute(_KNOWN_SUBMISSIONS.where(
-                SubmissionRow.id.in_(sorted({sub.id for _, sub, _ in valid}))))}
+        with self.write():
+            seen: dict[str, Any] = {r.id: r for r in self._known(
+                sorted({sub.id for _, sub, _ in valid}))}
             first: dict[str, int] = {}  # new id -> the item that stores it
             rows = []
             # In id order: two batches that share ids (a kiosk's retry racing its first try)
@@ -516,7 +494,7 @@ class Central:
                 if sub.id not in seen and sub.id not in first:
                     first[sub.id] = i
                     rows.append(self._submission_row(device_id, sub, fp, now))
-            stored = self._insert_submissions(s, rows, seen, now)
+            stored = self._insert_submissions(rows, seen, now)
             for row in stored.values():
                 seen[row["id"]] = _StoredSubmission(row["id"], row["fingerprint"],
                                                     row["receipt"], now)
@@ -542,7 +520,11 @@ class Central:
                 "poll_id": sub.payload.get("poll_id") if vote else None,
                 "option_id": sub.payload.get("option_id") if vote else None}
 
-    def _insert_submissions(self, s: Any, rows: list[dict[str, Any]], seen: dict[str, Any],
+    def _known(self, ids: list[str]) -> list[_StoredSubmission]:
+        return [_StoredSubmission(*row) for row in
+                self.q(Submission).filter(id__in=ids).values_list(*_KNOWN_FIELDS)]
+
+    def _insert_submissions(self, rows: list[dict[str, Any]], seen: dict[str, Any],
                             now: datetime) -> dict[str, dict[str, Any]]:
         """Insert ``rows``; the ones stored, by id. An id someone else stored first goes into
         ``seen`` instead. All at once when nothing clashes (the usual case); otherwise item by
@@ -550,8 +532,8 @@ class Central:
         if not rows:
             return {}
         try:
-            with s.begin_nested():
-                s.execute(_INSERT_SUBMISSION, rows)
+            with transaction.atomic(using=self.db):  # a savepoint
+                self.q(Submission).bulk_create([Submission(**r) for r in rows])
             return {r["id"]: r for r in rows}
         except IntegrityError:
             pass
@@ -559,15 +541,14 @@ class Central:
         for row in rows:
             for _attempt in range(3):
                 try:
-                    with s.begin_nested():
-                        s.execute(_INSERT_SUBMISSION, row)
+                    with transaction.atomic(using=self.db):  # a savepoint
+                        self.q(Submission).create(**row)
                 except IntegrityError:
                     # Another batch stored this id first (PostgreSQL lets it commit while we
                     # run), or the random receipt clashed: look again, else a new receipt.
-                    prior = s.execute(_KNOWN_SUBMISSIONS.where(
-                        SubmissionRow.id == row["id"])).first()
-                    if prior is not None:
-                        seen[row["id"]] = prior
+                    prior = self._known([row["id"]])
+                    if prior:
+                        seen[row["id"]] = prior[0]
                         break
                     row = {**row, "receipt": self._new_receipt(now)}
                     continue
@@ -578,7 +559,7 @@ class Central:
         return stored
 
     @staticmethod
-    def _replay_result(row: SubmissionRow, fingerprint: str) -> protocol.SubmissionResult:
+    def _replay_result(row: _StoredSubmission, fingerprint: str) -> protocol.SubmissionResult:
         if row.fingerprint != fingerprint:
             return protocol.SubmissionResult(
                 id=row.id, status="conflict", code=409,
@@ -612,19 +593,13 @@ class Central:
                          offset: int = 0) -> list[dict]:
         """Submissions as staff see them, newest first. ``open_contacts`` decrypts contact
         details; only staff entitled to read them should ask for it."""
-        with self.Session() as s:
-            q = select(SubmissionRow).order_by(SubmissionRow.received_at.desc(),
-                                               SubmissionRow.id)
-            if type:
-                q = q.where(SubmissionRow.type == type)
-            if not include_test:
-                q = q.where(SubmissionRow.test.is_(False))
-            if limit is not None:
-                q = q.limit(limit)
-            if offset:
-                q = q.offset(offset)
-            rows = list(s.scalars(q))
-            names = {d.id: d.name for d in s.scalars(select(Device))}
+        q = self.q(Submission).order_by("-received_at", "id")
+        if type:
+            q = q.filter(type=type)
+        if not include_test:
+            q = q.filter(test=False)
+        rows = list(q[offset:offset + limit] if limit is not None else q[offset:])
+        names = dict(self.q(Device).values_list("id", "name"))
         out = []
         for r in rows:
             item = {
@@ -641,11 +616,11 @@ class Central:
         return out
 
     def count_submissions(self, include_test: bool = True) -> dict[str, int]:
-        with self.Session() as s:
-            q = select(SubmissionRow.type, func.count()).group_by(SubmissionRow.type)
-            if not include_test:
-                q = q.where(SubmissionRow.test.is_(False))
-            return {t: n for t, n in s.execute(q)}
+        q = self.q(Submission)
+        if not include_test:
+            q = q.filter(test=False)
+        return {r["type"]: r["n"] for r in q.values("type").annotate(n=Count("id"))
+                .order_by("type")}
 
     def poll_results(self, poll_id: str, published_only: bool = False) -> PollResults:
         """Vote counts for a poll, labelled from the published poll (or, for staff, the draft
@@ -658,12 +633,9 @@ class Central:
             poll = self.get_record("poll", poll_id)
         if poll is None:
             raise NotFound(f"there is no poll {poll_id!r}")
-        with self.Session() as s:
-            counts = dict(s.execute(
-                select(SubmissionRow.option_id, func.count())
-                .where(SubmissionRow.poll_id == poll_id, SubmissionRow.test.is_(False))
-                .group_by(SubmissionRow.option_id)
-            ).all())
+        counts = {r["option_id"]: r["n"] for r in
+                  self.q(Submission).filter(poll_id=poll_id, test=False)
+                  .values("option_id").annotate(n=Count("id")).order_by("option_id")}
         options = [PollOptionResult(o["id"], dict(o["label"]), int(counts.pop(o["id"], 0)))
                    for o in poll["options"]]
         other = int(sum(counts.values()))
@@ -674,6 +646,11 @@ class Central:
     # Staff accounts
 
     def create_staff(self, username: str, password: str, role: str) -> None:
+        """A staff account in Django's auth (central.staff signs people in with it): the
+        password argon2-hashed, the role a group."""
+        from django.contrib.auth.hashers import make_password
+        from django.contrib.auth.models import Group, User
+
         if role not in STAFF_ROLES:
             raise CentralError(f"role must be one of {', '.join(STAFF_ROLES)}")
         if not username or len(username) > 64 or not username.replace("_", "").replace(
@@ -683,44 +660,28 @@ class Central:
             raise CentralError("the password needs at least 10 characters")
         if len(password) > 1024:
             raise CentralError("the password is over 1024 characters")
-        with self.WriteSession.begin() as s:
-            if s.get(StaffUser, username) is not None:
-                raise Conflict(f"a staff account {username!r} already exists")
-            s.add(StaffUser(username=username, password_hash=self._hasher.hash(password),
-                            role=role, created_at=utcnow(), disabled=False))
-
-    def verify_staff_login(self, username: str, password: str) -> StaffUser | None:
-        """The staff account when the password is right, else None (same answer for an unknown
-        user, so a login form does not reveal which accounts exist)."""
-        with self.Session() as s:
-            user = s.get(StaffUser, username) if username and len(username) <= 64 else None
-            if user is None or user.disabled or len(password) > 1024:
-                # Spend the same time as a real check.
-                try:
-                    self._hasher.verify(_dummy_hash(), password[:1024] or "x")
-                except (VerificationError, InvalidHashError):
-                    pass
-                return None
-            try:
-                self._hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                return None
-            if self._hasher.check_needs_rehash(user.password_hash):
-                with self.WriteSession.begin() as w:
-                    w.get(StaffUser, username).password_hash = self._hasher.hash(password)
-            s.expunge(user)
-            return user
+        hashed = make_password(password)
+        try:
+            with self.write():
+                users = User.objects.db_manager(self.db)
+                if users.filter(username=username).exists():
+                    raise Conflict(f"a staff account {username!r} already exists")
+                user = users.create(username=username, password=hashed, is_active=True,
+                                    date_joined=utcnow())
+                group, _ = Group.objects.db_manager(self.db).get_or_create(name=role)
+                user.groups.add(group)
+        except IntegrityError:
+            raise Conflict(f"a staff account {username!r} already exists") from None
 
     def list_staff(self) -> list[dict]:
-        with self.Session() as s:
-            return [{"username": u.username, "role": u.role, "created_at": u.created_at,
-                     "disabled": u.disabled}
-                    for u in s.scalars(select(StaffUser).order_by(StaffUser.username))]
+        from django.contrib.auth.models import User
 
-
-@functools.cache
-def _dummy_hash() -> str:
-    return PasswordHasher().hash("not a real password")
+        out = []
+        for u in User.objects.using(self.db).prefetch_related("groups").order_by("username"):
+            role = next((g.name for g in u.groups.all() if g.name in STAFF_ROLES), None)
+            out.append({"username": u.username, "role": role, "created_at": u.date_joined,
+                        "disabled": not u.is_active})
+        return out
 
 
 def as_dict(obj: Any) -> dict:

@@ -131,6 +131,9 @@ class VisitorSession:
     rate_step: int = DEFAULT_RATE_STEP
     volume_step: int = DEFAULT_VOLUME_STEP
     reach: bool = False
+    # Easy Read: short sentences with pictograms wherever content has them. Not a site
+    # default: each visitor turns it on, and it is off again for the next one.
+    easy_read: bool = False
     started: bool = False
     entered: dict[str, Any] = field(default_factory=dict)
     idle: IdleTimer = field(init=False)
@@ -150,6 +153,7 @@ class VisitorSession:
         self.rate_step = d.rate_step
         self.volume_step = d.volume_step
         self.reach = d.reach
+        self.easy_read = False
         self.started = False
         self.entered.clear()
         self.entered = {}
@@ -206,3 +210,7 @@ class VisitorSession:
     def set_reach(self, on: bool) -> bool:
         self.reach = bool(on)
         return self.reach
+
+    def set_easy_read(self, on: bool) -> bool:
+        self.easy_read = bool(on)
+        return self.easy_read

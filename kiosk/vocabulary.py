@@ -29,3 +29,15 @@ DEFAULT_KEYS: dict[str, tuple[int, ...]] = {
     "help": (283,), "lang": (285,), "repeat": (286,), "vol_up": (43, 270),
     "vol_down": (45, 269), "next": (32,), "pause": (284, 19),  # F3, the keyboard's Pause
 }
+
+# Easy Read's pictograms: the names content may give each sentence's picture (the wire format
+# accepts only these), each drawn from assets/easy_read/<name>.png (assets/easy_read/README.md
+# says which icon set and version they come from). A small, plain vocabulary, so writers pick
+# an idea, not a file; a new name needs its picture there too (a test checks both ways).
+EASY_READ_ICONS: tuple[str, ...] = (
+    "box", "calendar", "certificate", "check", "clock", "computer", "document", "drink", "ear",
+    "eye", "factory", "fish", "food", "gift", "hand", "heart", "home", "info", "leaf", "list",
+    "lock", "mail", "map", "message", "money", "news", "people", "person", "phone", "question",
+    "shirt", "shop", "sparkle", "star", "tools", "warning", "water", "weight", "wheelchair",
+    "world",
+)

@@ -324,7 +324,7 @@ class KioskApp(App):
         """The visitor's language, theme, text scale and reach for whatever is built next."""
         s = self.session
         set_ui(UIContext(lang=s.lang, theme=theme(s.theme), scale=s.text_scale, reach=s.reach,
-                         units=self.units))
+                         easy_read=s.easy_read, units=self.units))
         Window.clearcolor = rgba(ui().theme.bg)
         self.captions.place()
 

@@ -1,6 +1,7 @@
 """`kiosk audit [--json]`: the accessibility audit. Opens every registered screen (with its
 sample parameters) in every language, theme and text scale 1, 1.5 and 2, plus a reach-mode pass
-at scale 1 and a speech-on pass at scale 2, all in one app process (the screens are rebuilt,
+at scale 1, a speech-on pass at scale 2 and, for the reading screens, Easy Read on in every
+theme at scales 1 and 2, all in one app process (the screens are rebuilt,
 never the app), and measures what was actually built and drawn (screens/audit_checks.py, one
 function per check). docs/ACCESSIBILITY.md says what each check covers. Exit status 1 when
 anything fails."""
@@ -20,6 +21,7 @@ from kiosk.errors import CommandError
 LANGS = ("ar", "en")
 THEMES = ("standard", "high_contrast", "inverted")
 SCALES = (1.0, 1.5, 2.0)  # ACCESSIBILITY 4: text scale 1, 1.5 and 2
+EASY_READ_SCREENS = ("product", "news", "faq", "guide", "policies")
 
 
 def combinations(screens: list[str]) -> list[Any]:
@@ -36,6 +38,13 @@ def combinations(screens: list[str]) -> list[Any]:
         # Speech on adds the caption strip: the tightest layout is at text scale 2.
         for lang in LANGS:
             combos.append(Combo(name, lang, "standard", 2.0, speech=True))
+        # Easy Read on: the screens that show content's Easy Read version, in every theme
+        # (the pictograms' contrast) at the smallest and the largest text.
+        if name in EASY_READ_SCREENS:
+            for lang in LANGS:
+                for theme in THEMES:
+                    for scale in (1.0, 2.0):
+                        combos.append(Combo(name, lang, theme, scale, easy_read=True))
     return combos
 
 
@@ -89,7 +98,8 @@ class AuditRun:
         self.findings.checked("build")
         self.findings.failures.append(Failure(combo.screen, combo.lang, combo.theme,
                                               combo.scale, combo.reach, "", "build", message,
-                                              speech=combo.speech))
+                                              speech=combo.speech,
+                                              easy_read=combo.easy_read))
 
     def open_next(self) -> None:
         from kivy.clock import Clock
@@ -115,6 +125,7 @@ class AuditRun:
             s.set_text_scale(combo.scale)
             s.set_reach(combo.reach)
             s.set_speech(combo.speech)
+            s.set_easy_read(combo.easy_read)
             s.started = combo.screen != "attract"
             app.overlays.close()
             app.nav.history = []
@@ -240,8 +251,8 @@ def human_report(report: dict[str, Any]) -> str:
                          if v["failed"])
     where = (f"{c['screens']} screens x {len(report['langs'])} languages x "
              f"{len(report['themes'])} themes x text scale "
-             f"{_and(f'{s:g}' for s in report['text_scales'])}, plus reach mode and "
-             f"speech on "
+             f"{_and(f'{s:g}' for s in report['text_scales'])}, plus reach mode, "
+             f"speech on and Easy Read "
              f"({c['combinations']} combinations, {c['widgets']} widgets) at "
              f"{report['px_per_mm']:g} px/mm, {report['window'][0]}x{report['window'][1]}, "
              f"in {report['seconds']:g} s")

@@ -50,6 +50,7 @@ from screens.audit_measure import (
 from screens.themes import NON_TEXT_MIN, TEXT_MIN
 from screens.walk import scroll_views_of, visible_rect, window_rect
 from screens.widgets.button import KButton
+from screens.widgets.easyread import Pictogram
 from screens.widgets.text import KText
 
 NAV_IDS = ("nav.home", "nav.back", "nav.lang", "nav.text_size", "nav.contrast", "nav.speak",
@@ -61,6 +62,8 @@ CHECKS: dict[str, tuple[str, str]] = {
                            "behind it"),
     "non_text_contrast": ("1", f"a control's edge or fill at least {NON_TEXT_MIN:g}:1 against "
                                "what is drawn behind it"),
+    "pictogram_contrast": ("1", f"every Easy Read pictogram at least {NON_TEXT_MIN:g}:1 "
+                                "against what is drawn behind it"),
     "focus_ring": ("7", f"the focus ring drawn, each band at least {NON_TEXT_MIN:g}:1 against "
                         "its neighbour: the outer band against what is drawn behind it, the "
                         "inner band against the control's fill"),
@@ -106,11 +109,13 @@ class Failure:
     measured: Any = None
     required: Any = None
     speech: bool = False
+    easy_read: bool = False
 
     @property
     def where(self) -> str:
         return (f"{self.screen}/{self.lang}/{self.theme}/x{self.scale:g}"
-                + ("/reach" if self.reach else "") + ("/speech" if self.speech else ""))
+                + ("/reach" if self.reach else "") + ("/speech" if self.speech else "")
+                + ("/easy_read" if self.easy_read else ""))
 
     def line(self) -> str:
         return f"FAIL {self.where} {self.widget or '-'} {self.check}: {self.message}"
@@ -129,6 +134,7 @@ class Combo:
     scale: float
     reach: bool = False
     speech: bool = False  # speech on: the caption strip takes its place on screen
+    easy_read: bool = False  # Easy Read on: the reading screens show sentences and pictograms
 
 
 class Findings:
@@ -182,7 +188,7 @@ class Scene:
         c = self.combo
         self.findings.failures.append(Failure(c.screen, c.lang, c.theme, c.scale, c.reach,
                                               widget, check, message, measured, required,
-                                              c.speech))
+                                              c.speech, c.easy_read))
 
     def checked(self, check: str) -> None:
         self.findings.checked(check)
@@ -216,6 +222,7 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
                  reach_top=reach_top, move_focus=move_focus, focus_on=focus_on)
     findings.widgets += len(s.widgets)
     check_text_contrast(s)
+    check_pictogram_contrast(s)
     for b in s.buttons:  # one control's colours and ring together
         behind = drawn_behind(b)
         fill, edge = button_colours(b)
@@ -258,6 +265,26 @@ def check_text_contrast(s: Scene) -> None:
         if ratio < TEXT_MIN - 0.005:
             s.fail(s.name(t), "text_contrast", f"text {hex_of(fg_rgb)} on {hex_of(bg)} is "
                    f"{ratio:.2f}:1, needs {TEXT_MIN:g}:1", round(ratio, 2), TEXT_MIN)
+
+
+def check_pictogram_contrast(s: Scene) -> None:
+    """pictogram_contrast (1): an Easy Read pictogram, in the colour its canvas tints it,
+    against what is drawn behind it (it carries its sentence's idea: 1.4.11's 3:1)."""
+    for w in s.widgets:
+        if not isinstance(w, Pictogram) or w.texture is None or w.opacity <= 0:
+            continue
+        fg = text_colour(w)  # the Color its canvas draws the white pictogram through
+        s.checked("pictogram_contrast")
+        if fg is None:
+            s.fail(f"pictogram {w.icon}", "pictogram_contrast", "drawn without a colour",
+                   None, NON_TEXT_MIN)
+            continue
+        bg = drawn_behind(w)
+        ratio = contrast(blend(fg, bg), bg)
+        if ratio < NON_TEXT_MIN - 0.005:
+            s.fail(f"pictogram {w.icon}", "pictogram_contrast",
+                   f"pictogram {hex_of(blend(fg, bg))} on {hex_of(bg)} is {ratio:.2f}:1, "
+                   f"needs {NON_TEXT_MIN:g}:1", round(ratio, 2), NON_TEXT_MIN)
 
 
 def check_non_text_contrast(s: Scene, b: KButton, behind: RGB, fill: RGB | None,

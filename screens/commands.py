@@ -74,7 +74,8 @@ def _render(args: argparse.Namespace, size: tuple[int, int], out: Path) -> int:
     from kivy.core.window import Window
 
     app = app_on_screen(args.screen, lang=args.lang, theme=args.theme,
-                        text_scale=args.text_scale, reach=args.reach)
+                        text_scale=args.text_scale, reach=args.reach,
+                        easy_read=args.easy_read)
     result: dict[str, str] = {}
 
     def shoot() -> None:
@@ -121,6 +122,8 @@ def add_ui_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text-scale", type=float, default=1.0, help="1, 1.5 or 2")
     p.add_argument("--size", help="WxH, default 1080x1920")
     p.add_argument("--reach", action="store_true", help="controls within reach (reach mode)")
+    p.add_argument("--easy-read", action="store_true",
+                   help="Easy Read on (content's short sentences with pictograms)")
     p.set_defaults(func=cmd_screenshot)
 
     # Technicians' and QA's commands; their modules import Kivy only when they run.

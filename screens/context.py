@@ -24,6 +24,7 @@ class UIContext:
     theme: Theme = STANDARD
     scale: float = 1.0
     reach: bool = False
+    easy_read: bool = False  # show content's Easy Read version where it has one
     units: Units = field(default_factory=Units)
 
     @property

@@ -9,7 +9,8 @@ from kivy.uix.widget import Widget
 
 from screens import registry
 from screens.context import ui
-from screens.reading import ReadingScreen, pick
+from screens.reading import ReadingScreen, easy, pick
+from screens.widgets.easyread import easy_read_block, spoken
 from screens.widgets.layout import column
 from screens.widgets.text import KText
 
@@ -26,14 +27,20 @@ class FaqScreen(ReadingScreen):
         for f in self.services.reading.faq():
             items.append(self.item_button(f.id, {"ar": f.question.ar, "en": f.question.en}))
             if self.open_id == f.id:
-                items.append(column(KText(logical=pick(f.answer)), padding=(0, 0, 0, u.mm(3))))
+                sentences = easy(f)
+                answer = easy_read_block(sentences) if sentences else KText(
+                    logical=pick(f.answer))
+                items.append(column(answer, padding=(0, 0, 0, u.mm(3))))
         if not items:
             return KText(logical=ui().t("There are no questions on this kiosk yet."))
         return column(*items, spacing=u.mm(3))
 
     def spoken_when_opened(self, item_id: str, lang: str) -> str:
         f = self.services.reading.faq_entry(item_id)
-        return pick(f.answer, lang) if f is not None else ""
+        if f is None:
+            return ""
+        sentences = easy(f, lang)
+        return spoken(sentences) if sentences else pick(f.answer, lang)
 
     @classmethod
     def sample_params(cls, services: Any) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from screens import registry
 from screens.context import ui
-from screens.reading import ReadingScreen, numbered, pick, section
+from screens.reading import ReadingScreen, easy, numbered, pick, section
+from screens.widgets.easyread import easy_read_block, spoken
 from screens.widgets.layout import column
 from screens.widgets.text import KText
 
@@ -36,6 +37,9 @@ class GuideScreen(ReadingScreen):
     def _entry(self, g: Any) -> Widget:
         t = ui().t
         u = ui().units
+        sentences = easy(g)
+        if sentences:
+            return column(easy_read_block(sentences), padding=(0, u.mm(2), 0, u.mm(6)))
         return column(
             KText(logical=pick(g.summary)),
             section(t("Documents you need"), numbered([pick(d) for d in g.documents])),
@@ -48,6 +52,9 @@ class GuideScreen(ReadingScreen):
         g = self.services.reading.guide_entry(item_id)
         if g is None:
             return ""
+        sentences = easy(g, lang)
+        if sentences:
+            return spoken(sentences)
 
         def listed(heading: str, entries: Any) -> str:
             return f"{_(heading, lang)}: " + " ".join(

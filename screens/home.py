@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.uix.widget import Widget
 
-from kiosk.i18n import _
+from kiosk.i18n import _, both
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
@@ -28,6 +28,14 @@ class HomeScreen(KioskScreen):
                            action=lambda n=name: self.app.go(n))
             tile.min_height = u.mm(26)
             tiles.add_widget(tile)
+        # Easy Read is a setting, not a screen: a tile that turns it on and off, its state
+        # written on it like the settings' own buttons.
+        easy = self.app.session.easy_read
+        tile = KButton(kiosk_id="home.easy_read", label=both("Easy Read"),
+                       state_text=both("On") if easy else both("Off"), selected=easy,
+                       action=self.app.prefs.toggle_easy_read)
+        tile.min_height = u.mm(26)
+        tiles.add_widget(tile)
         # The tiles of a row as tall as the row's tallest: a one-line tile no longer sits
         # lower than its two-line neighbours, so the row reads (and the keypad's focus moves)
         # in order.

@@ -11,8 +11,9 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _, both
 from screens import registry
 from screens.context import ui
-from screens.reading import ContentPicture, ReadingScreen, date_text, pick
+from screens.reading import ContentPicture, ReadingScreen, date_text, easy, pick
 from screens.widgets.button import KButton
+from screens.widgets.easyread import easy_read_block, spoken
 from screens.widgets.layout import column
 from screens.widgets.text import KText
 
@@ -56,11 +57,17 @@ class NewsScreen(ReadingScreen):
                         state_text={"ar": date_text(n.published_on, "ar"),
                                     "en": date_text(n.published_on, "en")},
                         align="start", action=lambda n=n: self.open(n.id)),
-                KText(logical=pick(n.summary)),
+                self._summary(n),
                 spacing=u.mm(2)))
         if not cards:
             return KText(logical=ui().t("There is no news on this kiosk yet."))
         return column(*cards, spacing=u.mm(7))
+
+    @staticmethod
+    def _summary(n: Any) -> Widget:
+        """Under an item's button: its summary, or in Easy Read its first sentence."""
+        sentences = easy(n)
+        return easy_read_block(sentences[:1]) if sentences else KText(logical=pick(n.summary))
 
     def open(self, news_id: str) -> None:
         # A history entry of its own: Back returns to the list, at the item just read.
@@ -71,9 +78,11 @@ class NewsScreen(ReadingScreen):
         item = self._item()
         if item is not None:
             lang = self.app.session.lang
+            sentences = easy(item, lang)
+            text = spoken(sentences) if sentences else \
+                f"{pick(item.summary, lang)} {pick(item.body, lang)}"
             self.app.speak(f"{pick(item.title, lang)}. {self.summary_text(lang)}. "
-                           f"{self._alt_caption(item, lang)} {pick(item.summary, lang)} "
-                           f"{pick(item.body, lang)}")
+                           f"{self._alt_caption(item, lang)} {text}")
 
     # -- one item ------------------------------------------------------------------------------
 
@@ -94,8 +103,12 @@ class NewsScreen(ReadingScreen):
             figure = [picture] if picture.loaded else []
             figure.append(KText(logical=self._alt_caption(item, lang), role="body"))
             parts.append(column(*figure, spacing=u.mm(2)))
-        parts.append(KText(logical=pick(item.summary), bold=True))
-        parts.append(KText(logical=pick(item.body)))
+        sentences = easy(item)
+        if sentences:
+            parts.append(easy_read_block(sentences))
+        else:
+            parts.append(KText(logical=pick(item.summary), bold=True))
+            parts.append(KText(logical=pick(item.body)))
         return column(*parts, spacing=u.mm(5))
 
     def back_to_list(self) -> None:

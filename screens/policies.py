@@ -9,7 +9,8 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from screens import registry
 from screens.context import ui
-from screens.reading import ReadingScreen, pick
+from screens.reading import ReadingScreen, easy, pick
+from screens.widgets.easyread import easy_read_block, spoken
 from screens.widgets.layout import column
 from screens.widgets.text import KText
 
@@ -42,12 +43,20 @@ class PoliciesScreen(ReadingScreen):
         items: list[Widget] = [intro]
         for p in reading.policies():
             items.append(self.item_button(p.id, {"ar": p.title.ar, "en": p.title.en}))
-            text = [KText(logical=pick(p.summary), bold=self.open_id == p.id)]
-            if self.open_id == p.id:
-                text.append(KText(logical=pick(p.body)))
+            sentences = easy(p)
+            if sentences:
+                # Easy Read: its first sentence stands for the summary; open, all of them.
+                text = [easy_read_block(sentences if self.open_id == p.id else sentences[:1])]
+            else:
+                text = [KText(logical=pick(p.summary), bold=self.open_id == p.id)]
+                if self.open_id == p.id:
+                    text.append(KText(logical=pick(p.body)))
             items.append(column(*text, spacing=u.mm(3), padding=(0, 0, 0, u.mm(3))))
         return column(*items, spacing=u.mm(3))
 
     def spoken_when_opened(self, item_id: str, lang: str) -> str:
         p = self.services.reading.policy(item_id)
-        return f"{pick(p.summary, lang)} {pick(p.body, lang)}" if p is not None else ""
+        if p is None:
+            return ""
+        sentences = easy(p, lang)
+        return spoken(sentences) if sentences else f"{pick(p.summary, lang)} {pick(p.body, lang)}"

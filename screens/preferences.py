@@ -41,6 +41,14 @@ class Preferences:
         else:
             app.speech_control.cut()
 
+    def toggle_easy_read(self) -> None:
+        """Easy Read on or off (settings.easy_read, home.easy_read), its new state said."""
+        app = self.app
+        on = app.session.set_easy_read(not app.session.easy_read)
+        app.nav.refresh()
+        lang = app.session.lang
+        app.speak(_("Easy Read is on.", lang) if on else _("Easy Read is off.", lang))
+
     def apply(self, change: Callable[[VisitorSession], Any]) -> None:
         """Change a session setting and redraw: ``app.prefs.apply(lambda s: s.set_reach(True))``."""
         change(self.app.session)

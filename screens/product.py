@@ -1,4 +1,5 @@
-"""The product screen: name, maker, governorate, description, pictures with their text
+"""The product screen: name, maker, governorate, description (its Easy Read version when the
+visitor turned Easy Read on and the product has one), pictures with their text
 alternatives written under them, certifications, where to buy, and a QR code to continue on a
 phone."""
 
@@ -13,6 +14,8 @@ from kiosk.i18n import _
 from screens import registry
 from screens.base import KioskScreen
 from screens.context import ui
+from screens.reading import easy
+from screens.widgets.easyread import easy_read_block
 from screens.widgets.layout import column
 from screens.widgets.lists import bilingual, count_text, record_button
 from screens.widgets.pictures import Picture, QRCode
@@ -67,7 +70,9 @@ class ProductScreen(KioskScreen):
             label = t("Picture {number}: {alt}").format(number=i + 1,
                                                         alt=bilingual(img.alt)[lang])
             parts.append(KText(logical=label, role="small"))
-        parts.append(KText(logical=bilingual(p.description)[lang]))
+        sentences = easy(p, lang)
+        parts.append(easy_read_block(sentences) if sentences else
+                     KText(logical=bilingual(p.description)[lang]))
         parts.append(KText(logical=t("Product code: {code}").format(code=p.code)))
         if d.manufacturer is not None:
             parts.append(KText(logical=t("Manufacturer"), bold=True))

@@ -31,6 +31,18 @@ def pick(text: Any, lang: str | None = None) -> str:
     return text.ar if (lang or ui().lang) == "ar" else text.en
 
 
+def easy(record: Any, lang: str | None = None) -> tuple | None:
+    """A record's Easy Read sentences in the visitor's language while Easy Read is on, or None
+    (it is off, or the record has none): the screen then shows its normal text, and says
+    nothing of a missing version."""
+    if not ui().easy_read:
+        return None
+    version = getattr(record, "easy_read", None)
+    if version is None:
+        return None
+    return version.ar if (lang or ui().lang) == "ar" else version.en
+
+
 def date_text(day: date, lang: str | None = None) -> str:
     """A date written out: '25 November 2026', '25 نوفمبر 2026'."""
     lang = lang or ui().lang

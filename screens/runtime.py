@@ -78,7 +78,8 @@ def make_kiosk_app(start: str = "attract", **options: Any) -> Any:
 
 def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None,
                   text_scale: float | None = None, reach: bool = False,
-                  speech: bool | None = None, **options: Any) -> Any:
+                  speech: bool | None = None, easy_read: bool = False,
+                  **options: Any) -> Any:
     """The app opened straight on one screen (with the screen's sample parameters: a product
     for the product screen) and these visitor settings, as a visitor would find it there:
     for `kiosk screenshot` and walks started elsewhere than the attract screen (`kiosk walk
@@ -100,6 +101,7 @@ def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None
     if text_scale:
         s.set_text_scale(text_scale)
     s.set_reach(reach)
+    s.set_easy_read(easy_read)
     if speech is not None:
         s.set_speech(speech)
     s.started = screen != "attract"

@@ -1,5 +1,5 @@
-"""The settings screen: language, text size, contrast, speech, speech rate, volume and reach
-mode, each a button that writes out its current state. Changes last until the visitor leaves."""
+"""The settings screen: language, text size, contrast, speech, speech rate, volume, reach
+mode and Easy Read, each a button that writes out its current state. Changes last until the visitor leaves."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ class SettingsScreen(KioskScreen):
             KButton(kiosk_id="settings.reach", label=both("Controls within reach"),
                     state_text=on_off[0] if s.reach else on_off[1], selected=s.reach,
                     action=lambda: app.prefs.apply(lambda _s: _s.set_reach(not _s.reach))),
+            KButton(kiosk_id="settings.easy_read", label=both("Easy Read"),
+                    state_text=on_off[0] if s.easy_read else on_off[1], selected=s.easy_read,
+                    action=app.prefs.toggle_easy_read),
         ]
         for b in buttons:
             b.align = "start"

@@ -385,6 +385,7 @@ def screen_report(app) -> dict[str, Any]:
             "scroll_y": scroll.view.scroll_y, "overflows": scroll.overflows},
         "session": {"lang": s.lang, "text_scale": s.text_scale, "theme": s.theme,
                     "speech": s.speech, "reach": s.reach, "started": s.started,
+                    "easy_read": s.easy_read,
                     "rate_step": s.rate_step, "volume_step": s.volume_step,
                     "entered": dict(s.entered), "idle_s": s.idle.idle_s},
         "history": [name for name, _p in app.history],
@@ -1123,6 +1124,7 @@ class Start:
     text_scale: float | None = None
     reach: bool = False
     speech: bool | None = None
+    easy_read: bool = False
 
     def is_default(self) -> bool:
         return self == Start()
@@ -1167,7 +1169,8 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
     else:
         app = app_on_screen(start.screen or "attract", lang=start.lang, theme=start.theme,
                             text_scale=start.text_scale, reach=start.reach,
-                            speech=start.speech, clock=now, voice=voice,
+                            speech=start.speech, easy_read=start.easy_read, clock=now,
+                            voice=voice,
                             background=connected)
     walker = Walker(app, steps, out, now, skip, final_report=final_report)
     # Listening starts with the kiosk's voice: it starts just after the first frame.
@@ -1203,7 +1206,7 @@ def cmd_walk(args: argparse.Namespace) -> int:
                            ) from None
     start = Start(screen=args.screen, lang=args.lang, theme=args.theme,
                   text_scale=args.text_scale, reach=args.reach,
-                  speech=True if args.speech else None)
+                  speech=True if args.speech else None, easy_read=args.easy_read)
     try:
         with display_for(size):
             result = run_walk(steps, out, size, quiet=not args.debug, voice=not args.silent,
@@ -1246,6 +1249,7 @@ def add_walk_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text-scale", type=float, help="the visitor's text scale at the start")
     p.add_argument("--reach", action="store_true", help="start in reach mode")
     p.add_argument("--speech", action="store_true", help="start with speech on")
+    p.add_argument("--easy-read", action="store_true", help="start with Easy Read on")
     p.add_argument("--report", metavar="FILE.json",
                    help="write the report steps' and the final screen's contents, and every "
                         "navigation, to FILE.json (also when a step fails)")

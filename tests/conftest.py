@@ -1,11 +1,18 @@
 """Shared fixtures. ``central_server`` is a real `kiosk-central serve` in a subprocess over a
 temporary $CENTRAL_HOME, with a small test catalogue imported and published as version 1;
-other test files (kiosk sync, admin) reuse it."""
+other test files (kiosk sync, admin) reuse it.
+
+Every test that starts a real central runs on each database central supports: SQLite in its
+home and PostgreSQL in a throwaway cluster (tests/pg.py), a fresh database per test or per
+module's server. ``pytest --central-db=sqlite|postgresql|both`` (default both) chooses; the
+database is a required argument of ``start_central`` and ``published_central``, so no test
+runs on one only without saying so."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +26,8 @@ from typing import Any
 
 import pytest
 import requests
+
+from tests import pg
 
 pytest.register_assert_rewrite("tests.helpers")
 from tests.helpers import ROOT as REPO  # noqa: E402 - after the assertion rewrite is registered
@@ -174,6 +183,106 @@ def kiosk_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
+# Central's database: SQLite, PostgreSQL or both, one fresh database per test
+
+
+CENTRAL_DBS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--central-db", choices=(*CENTRAL_DBS, "both"), default="both",
+        help="the database(s) every test that starts a real central runs on: sqlite, "
+             "postgresql (a throwaway cluster; scripts/system-deps installs PostgreSQL) or both "
+             "(default)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "central_db_only(kind): a test of what one database does (postgresql, "
+                   "sqlite); it runs when --central-db includes that database")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "central_db_kind" in metafunc.fixturenames:
+        choice = metafunc.config.getoption("central_db")
+        kinds = CENTRAL_DBS if choice == "both" else (choice,)
+        only = metafunc.definition.get_closest_marker("central_db_only")
+        if only:
+            kinds = tuple(k for k in kinds if k in only.args)
+            if not kinds:
+                kinds = tuple(pytest.param(k, marks=pytest.mark.skip(
+                    reason=f"a test of {k} only, which --central-db={choice} leaves out"))
+                    for k in only.args)
+        # Session scope: pytest groups the tests by database, so module-scoped servers are
+        # started once per database.
+        metafunc.parametrize("central_db_kind", kinds, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def central_db_kind(request: pytest.FixtureRequest) -> str:
+    """"sqlite" or "postgresql": the database this test's central runs on."""
+    return request.param
+
+
+@dataclass(frozen=True)
+class CentralDB:
+    """The database a central runs on: ``url`` None is SQLite in its $CENTRAL_HOME."""
+    kind: str
+    url: str | None = None
+
+
+SQLITE = CentralDB("sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pg.Cluster]:
+    """One PostgreSQL cluster for the session, started the first time a test needs it."""
+    try:
+        cluster = pg.Cluster.start(free_port())
+    except pg.PostgresUnavailable as e:
+        pytest.fail(str(e), pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@contextmanager
+def fresh_db(request: pytest.FixtureRequest, kind: str) -> Iterator[CentralDB]:
+    """A new database of ``kind``, dropped afterwards (SQLite: the one central makes in the
+    fresh home each test gives it)."""
+    if kind == "sqlite":
+        yield SQLITE
+        return
+    cluster: pg.Cluster = request.getfixturevalue("pg_cluster")
+    with cluster.database() as url:
+        yield CentralDB("postgresql", url)
+
+
+@pytest.fixture
+def central_db(request: pytest.FixtureRequest, central_db_kind: str) -> Iterator[CentralDB]:
+    """A fresh database for this test's central, on each database chosen."""
+    with fresh_db(request, central_db_kind) as db:
+        yield db
+
+
+@pytest.fixture(scope="module")
+def module_central_db(request: pytest.FixtureRequest, central_db_kind: str
+                      ) -> Iterator[CentralDB]:
+    """A fresh database for a test module's own central."""
+    with fresh_db(request, central_db_kind) as db:
+        yield db
+
+
+def central_settings(home: Path, db: CentralDB) -> Any:
+    """central's settings for ``home`` on ``db``, for tests that use the service in-process."""
+    from central.config import load_settings
+
+    return load_settings(home=home, db_url=db.url)
+
+
+# ---------------------------------------------------------------------------------------------
 # A real central server
 
 
@@ -190,6 +299,7 @@ class CentralServer:
     env: dict[str, str]
     proc: subprocess.Popen
     log_path: Path
+    db: CentralDB = SQLITE
     http: requests.Session = field(default_factory=requests.Session)
 
     def cli(self, *args: str, input: str | None = None, check: bool = True
@@ -216,6 +326,18 @@ class CentralServer:
         assert r.status_code == 200, r.text
         return r.json()
 
+    def sign_in(self, user: str, password: str, session: requests.Session | None = None,
+                **kw: Any) -> requests.Response:
+        """The staff sign-in as a browser does it: the form (and its CSRF token), then the
+        post. ``session`` keeps the cookies; the answer to the post is returned."""
+        http = session if session is not None else requests.Session()
+        form = http.get(self.url + "/admin/login", timeout=HTTP_TIMEOUT_S)
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert token, "the sign-in form has no CSRF token"
+        return http.post(self.url + "/admin/login", timeout=HTTP_TIMEOUT_S,
+                         data={"csrf": token.group(1), "username": user, "password": password,
+                               "next": "/admin/"}, **kw)
+
     @staticmethod
     def auth(device: dict | str) -> dict[str, str]:
         token = device if isinstance(device, str) else device["device_token"]
@@ -223,10 +345,20 @@ class CentralServer:
 
     def service(self) -> Any:
         """The service layer in this process, on the same home and database."""
-        from central.config import load_settings
         from central.service import Central
 
-        return Central(load_settings(home=self.home))
+        return Central(central_settings(self.home, self.db))
+
+    def stored_bytes(self) -> bytes:
+        """Everything central's database holds, as bytes to search: SQLite's files (the WAL
+        too), or a PostgreSQL dump of the data."""
+        if self.db.url is None:
+            return b"".join(f.read_bytes() for f in sorted(self.home.glob("central.sqlite3*")))
+        dump = pg.server_bin("pg_dump")
+        assert dump, pg.MISSING
+        libpq = self.db.url.replace("postgresql+psycopg://", "postgresql://", 1)
+        return subprocess.run([dump, "--data-only", "--dbname", libpq], check=True,
+                              capture_output=True, timeout=120).stdout
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -239,15 +371,16 @@ class CentralServer:
         self.http.close()
 
 
-def start_central(home: Path, extra_env: dict[str, str] | None = None,
-                  db_url: str | None = None) -> CentralServer:
+def start_central(home: Path, extra_env: dict[str, str] | None = None, *,
+                  db: CentralDB) -> CentralServer:
     """Start `kiosk-central serve` on a free port and wait until /healthz answers.
-    ``db_url`` (also used by ``.cli``) puts the database elsewhere than SQLite in ``home``."""
+    ``db`` (from the ``central_db`` fixtures; also used by ``.cli``): SQLite in ``home``, or
+    the PostgreSQL database at its URL."""
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CENTRAL_HOME": str(home), **(extra_env or {})}
     env.pop("CENTRAL_DB_URL", None)
-    if db_url:
-        env["CENTRAL_DB_URL"] = db_url
+    if db.url:
+        env["CENTRAL_DB_URL"] = db.url
     port = free_port()
     log_path = home / "server.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
@@ -257,7 +390,7 @@ def start_central(home: Path, extra_env: dict[str, str] | None = None,
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     log.close()
-    server = CentralServer(f"http://127.0.0.1:{port}", home, env, proc, log_path)
+    server = CentralServer(f"http://127.0.0.1:{port}", home, env, proc, log_path, db)
     deadline = time.monotonic() + STARTUP_DEADLINE_S
     while True:
         if proc.poll() is not None:
@@ -283,10 +416,12 @@ def central_catalogue_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def published_central(home: Path, catalogue_dir: Path,
-                      extra_env: dict[str, str] | None = None) -> Iterator[CentralServer]:
-    """A live central on ``home`` with the catalogue in ``catalogue_dir`` published. Test
-    modules that publish, revoke or otherwise change central take one of their own."""
-    server = start_central(home, extra_env)
+                      extra_env: dict[str, str] | None = None, *,
+                      db: CentralDB) -> Iterator[CentralServer]:
+    """A live central on ``home`` and ``db`` with the catalogue in ``catalogue_dir``
+    published. Test modules that publish, revoke or otherwise change central take one of their
+    own (on ``module_central_db``)."""
+    server = start_central(home, extra_env, db=db)
     try:
         server.cli("import-demo", "--dir", str(catalogue_dir))
         server.cli("publish")
@@ -296,11 +431,12 @@ def published_central(home: Path, catalogue_dir: Path,
 
 
 @pytest.fixture(scope="session")
-def central_server(tmp_path_factory: pytest.TempPathFactory,
-                   central_catalogue_dir: Path) -> CentralServer:
-    """A live central with the test catalogue published (version 1 at start)."""
-    with published_central(tmp_path_factory.mktemp("central_home"),
-                           central_catalogue_dir) as server:
+def central_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                   central_catalogue_dir: Path, central_db_kind: str) -> CentralServer:
+    """A live central with the test catalogue published (version 1 at start), one per
+    database."""
+    with fresh_db(request, central_db_kind) as db, published_central(
+            tmp_path_factory.mktemp("central_home"), central_catalogue_dir, db=db) as server:
         yield server
 
 

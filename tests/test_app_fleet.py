@@ -22,7 +22,7 @@ from kiosk.config import KioskPaths
 from kiosk.i18n import _
 from screens import registry
 from screens.speech import spoken
-from tests.conftest import CentralServer, published_central
+from tests.conftest import CentralDB, CentralServer, published_central
 from tests.fleet_kiosk import command, device_row, provision, wait_for
 from tests.helpers import KIOSK, ROOT, kiosk_env
 
@@ -32,9 +32,10 @@ FINISHED = ("done", "failed", "expired")
 
 
 @pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
     with published_central(tmp_path_factory.mktemp("app_fleet_central"),
-                           central_catalogue_dir) as server:
+                           central_catalogue_dir, db=module_central_db) as server:
         yield server
 
 

@@ -13,7 +13,7 @@ from central import content, service
 from central.cache import MAX_AGE_S
 from central.config import load_settings
 from central.service import Central
-from tests.conftest import start_central
+from tests.conftest import CentralDB, start_central
 
 # A check of the database is due MAX_AGE_S after the last one; the rest is for a busy machine.
 SEEN_WITHIN_S = MAX_AGE_S + 2.0
@@ -120,8 +120,8 @@ def test_a_kiosk_revoked_elsewhere_is_refused_within_the_bound(central_server, e
 
 
 def test_a_cached_manifest_is_still_re_signed_past_half_its_lifetime(
-        tmp_path: Path, central_catalogue_dir):
-    server = start_central(tmp_path / "home")
+        tmp_path: Path, central_catalogue_dir, central_db: CentralDB):
+    server = start_central(tmp_path / "home", db=central_db)
     try:
         server.cli("import-demo", "--dir", str(central_catalogue_dir))
         server.cli("publish", "--ttl-seconds", "4")
@@ -153,8 +153,8 @@ def test_a_token_lookup_that_raced_a_revocation_is_not_kept(tmp_path: Path):
         svc.close()
 
 
-def test_with_two_workers_a_publish_and_a_revoke_reach_both_at_once(tmp_path: Path,
-                                                                     central_catalogue_dir):
+def test_with_two_workers_a_publish_and_a_revoke_reach_both_at_once(
+        tmp_path: Path, central_catalogue_dir, central_db: CentralDB):
     import os
     import subprocess
     import sys
@@ -167,6 +167,8 @@ def test_with_two_workers_a_publish_and_a_revoke_reach_both_at_once(tmp_path: Pa
     home.mkdir()
     env = {**os.environ, "CENTRAL_HOME": str(home)}
     env.pop("CENTRAL_DB_URL", None)
+    if central_db.url:
+        env["CENTRAL_DB_URL"] = central_db.url
     port = free_port()
     log_path = home / "server.log"
     with open(log_path, "wb") as log:
@@ -174,7 +176,7 @@ def test_with_two_workers_a_publish_and_a_revoke_reach_both_at_once(tmp_path: Pa
             [sys.executable, "-m", "central.cli", "serve", "--host", "127.0.0.1", "--port",
              str(port), "--log-level", "warning", "--workers", "2"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = CentralServer(f"http://127.0.0.1:{port}", home, env, proc, log_path)
+    server = CentralServer(f"http://127.0.0.1:{port}", home, env, proc, log_path, central_db)
     try:
         def up() -> bool:
             assert proc.poll() is None, log_path.read_text()[-2000:]

@@ -15,7 +15,7 @@ from nacl.signing import SigningKey, VerifyKey
 from central.config import DEMO_DIR
 from kiosk import protocol
 from offline_cache.catalogue_dir import load_catalogue_dir
-from tests.conftest import CentralServer, start_central
+from tests.conftest import CentralDB, CentralServer, central_settings, start_central
 
 
 def pinned_key(device: dict) -> VerifyKey:
@@ -226,22 +226,22 @@ def test_publishing_an_invalid_catalogue_fails_with_a_readable_line(tmp_path):
     assert len(res.stderr.strip().splitlines()) == 1
 
 
-def test_seed_makes_ten_thousand_products_quickly(tmp_path):
+def test_seed_makes_ten_thousand_products_quickly(tmp_path, central_db: CentralDB):
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "CENTRAL_HOME": str(tmp_path / "home")}
+    env = {**os.environ, "CENTRAL_HOME": str(tmp_path / "home"),
+           **({"CENTRAL_DB_URL": central_db.url} if central_db.url else {})}
     started = time.monotonic()
     for args in (["seed", "--products", "10000"], ["publish"]):
         res = subprocess.run([sys.executable, "-m", "central.cli", *args], env=env,
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
     assert time.monotonic() - started < 60
-    from central.config import load_settings
     from central.service import Central
 
-    svc = Central(load_settings(home=tmp_path / "home"))
+    svc = Central(central_settings(tmp_path / "home", central_db))
     try:
         pub = svc.published_catalogue()
         assert len(pub.records["product"]) == 10000
@@ -276,9 +276,10 @@ def test_import_demo_loads_the_bundled_demo_catalogue(tmp_path):
         svc.close()
 
 
-def test_an_expired_manifest_is_detectable_by_the_kiosk(tmp_path: Path, central_catalogue_dir):
+def test_an_expired_manifest_is_detectable_by_the_kiosk(tmp_path: Path, central_catalogue_dir,
+                                                        central_db: CentralDB):
     # Refresh off: this server serves exactly what was published, expired or not.
-    server = start_central(tmp_path / "home", {"CENTRAL_MANIFEST_REFRESH": "0"})
+    server = start_central(tmp_path / "home", {"CENTRAL_MANIFEST_REFRESH": "0"}, db=central_db)
     try:
         server.cli("import-demo", "--dir", str(central_catalogue_dir))
         server.cli("publish", "--ttl-seconds", "3600", "--backdate-seconds", "7200")
@@ -290,8 +291,8 @@ def test_an_expired_manifest_is_detectable_by_the_kiosk(tmp_path: Path, central_
 
 
 def test_an_idle_site_refreshes_its_manifest_expiry_with_the_same_version(
-        tmp_path: Path, central_catalogue_dir):
-    server = start_central(tmp_path / "home")
+        tmp_path: Path, central_catalogue_dir, central_db: CentralDB):
+    server = start_central(tmp_path / "home", db=central_db)
     try:
         server.cli("import-demo", "--dir", str(central_catalogue_dir))
         server.cli("publish", "--ttl-seconds", "3600", "--backdate-seconds", "7200")
@@ -306,8 +307,8 @@ def test_an_idle_site_refreshes_its_manifest_expiry_with_the_same_version(
         server.stop()
 
 
-def test_manifest_before_any_publish_is_a_json_404(tmp_path: Path):
-    server = start_central(tmp_path / "home")
+def test_manifest_before_any_publish_is_a_json_404(tmp_path: Path, central_db: CentralDB):
+    server = start_central(tmp_path / "home", db=central_db)
     try:
         device = server.enroll()
         r = server.get("/api/v1/manifest", headers=server.auth(device))
@@ -354,20 +355,21 @@ def test_any_range_header_gets_the_right_bytes_or_a_clear_answer(central_server,
     check()
 
 
-def test_seeding_twice_publishes_the_same_content(tmp_path):
-    from central.config import load_settings
+def test_seeding_twice_publishes_the_same_content(tmp_path, central_db_kind: str, request):
     from central.service import Central
+    from tests.conftest import fresh_db
 
     hashes = []
     for name in ("a", "b"):
-        svc = Central(load_settings(home=tmp_path / name))
-        try:
-            svc.seed(120)
-            svc.seed(120)
-            svc.publish()
-            hashes.append(json.loads(svc.current_manifest().body)["manifest"]["index"])
-        finally:
-            svc.close()
+        with fresh_db(request, central_db_kind) as db:
+            svc = Central(central_settings(tmp_path / name, db))
+            try:
+                svc.seed(120)
+                svc.seed(120)
+                svc.publish()
+                hashes.append(json.loads(svc.current_manifest().body)["manifest"]["index"])
+            finally:
+                svc.close()
     assert hashes[0] == hashes[1]
 
 
@@ -383,23 +385,29 @@ def test_two_publishes_at_once_never_share_a_version(central_server):
             assert "publish again" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_a_rebuilt_database_keeps_counting_versions_up(tmp_path, central_catalogue_dir):
+def test_a_rebuilt_database_keeps_counting_versions_up(tmp_path, central_catalogue_dir,
+                                                       central_db_kind: str, request):
     # Kiosks refuse lower versions; losing the database must not restart publishing at 1.
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "CENTRAL_HOME": str(tmp_path / "home")}
+    from tests.conftest import fresh_db
 
-    def run(*args: str) -> str:
+    def run(db: CentralDB, *args: str) -> str:
+        env = {**os.environ, "CENTRAL_HOME": str(tmp_path / "home"),
+               **({"CENTRAL_DB_URL": db.url} if db.url else {})}
         res = subprocess.run([sys.executable, "-m", "central.cli", *args], env=env,
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
         return res.stdout.strip()
 
-    run("import-demo", "--dir", str(central_catalogue_dir))
-    assert [run("publish") for _ in range(3)] == ["1", "2", "3"]
+    with fresh_db(request, central_db_kind) as db:
+        run(db, "import-demo", "--dir", str(central_catalogue_dir))
+        assert [run(db, "publish") for _ in range(3)] == ["1", "2", "3"]
+    # The database is lost (SQLite: its files; PostgreSQL: the dropped database) and rebuilt.
     for f in (tmp_path / "home").glob("central.sqlite3*"):
         f.unlink()
-    run("import-demo", "--dir", str(central_catalogue_dir))
-    assert run("publish") == "4"
+    with fresh_db(request, central_db_kind) as db:
+        run(db, "import-demo", "--dir", str(central_catalogue_dir))
+        assert run(db, "publish") == "4"

@@ -137,13 +137,17 @@ def test_create_staff_hashes_the_password_and_login_checks_it(central_server):
                              check=False)
     assert dup.returncode != 0 and "already exists" in dup.stderr
     assert len(dup.stderr.strip().splitlines()) == 1
+    signed_in = central_server.sign_in("mariam", "correct horse battery")
+    assert signed_in.status_code == 200 and "Signed in as mariam (editor)" in signed_in.text
+    assert central_server.sign_in("mariam", "wrong password").status_code == 401
+    assert central_server.sign_in("nobody", "correct horse battery").status_code == 401
     svc = central_server.service()
     try:
-        user = svc.verify_staff_login("mariam", "correct horse battery")
-        assert user is not None and user.role == "editor"
-        assert user.password_hash.startswith("$argon2")
-        assert svc.verify_staff_login("mariam", "wrong password") is None
-        assert svc.verify_staff_login("nobody", "correct horse battery") is None
+        from django.contrib.auth.models import User
+
+        stored = User.objects.using(svc.db).get(username="mariam").password
+        assert stored.startswith("argon2$argon2id$") and "correct horse" not in stored
+        assert [u["role"] for u in svc.list_staff() if u["username"] == "mariam"] == ["editor"]
     finally:
         svc.close()
 

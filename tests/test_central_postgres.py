@@ -1,78 +1,20 @@
-"""The production database: the main flows of central against a throwaway PostgreSQL cluster.
-Skipped where PostgreSQL's server programs or the psycopg driver are not installed."""
+"""Central's main flows end to end on each database (the PostgreSQL run is on the session's
+throwaway cluster, tests/pg.py), and proof that the PostgreSQL run really uses PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from nacl.signing import VerifyKey
 
 from kiosk import protocol
-from tests.conftest import free_port, start_central
-
-pytest.importorskip("psycopg")
+from tests.conftest import CentralDB, start_central
 
 
-def _pg_bin(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (d / name).exists():
-            return str(d / name)
-    return None
-
-
-@pytest.fixture(scope="module")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL server programs are not installed")
-    root = tmp_path_factory.mktemp("pg")
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    # PostgreSQL refuses to run as root; CI and these machines run as root.
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        runuser = shutil.which("runuser")
-        try:
-            import pwd
-
-            pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no 'postgres' user to run PostgreSQL")
-        if not runuser:
-            pytest.skip("running as root without runuser")
-        prefix = [runuser, "-u", "postgres", "--"]
-        shutil.chown(root, "postgres")
-        shutil.chown(sock, "postgres")
-        root.chmod(0o755)
-        for parent in root.parents:  # postgres must be able to reach its data directory
-            if str(parent) in ("/", "/tmp"):
-                break
-            parent.chmod(parent.stat().st_mode | 0o055)
-    port = free_port()
-    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "postgres", "-A", "trust",
-                    "--no-sync"], check=True, capture_output=True, timeout=120)
-    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-l", str(root / "pg.log"), "-w",
-                    "-o", f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off",
-                    "start"], check=True, capture_output=True, timeout=120)
-    url = f"postgresql+psycopg://postgres@/postgres?host={sock}&port={port}"
-    try:
-        yield url
-    finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
-
-
-def test_central_runs_on_postgresql(tmp_path, postgres_url, central_catalogue_dir):
-    server = start_central(tmp_path / "home", db_url=postgres_url)
+def test_central_runs_its_main_flows(tmp_path, central_db: CentralDB, central_catalogue_dir):
+    server = start_central(tmp_path / "home", db=central_db)
     try:
         server.cli("import-demo", "--dir", str(central_catalogue_dir))
         assert server.cli("publish").stdout.strip() == "1"
@@ -89,6 +31,7 @@ def test_central_runs_on_postgresql(tmp_path, postgres_url, central_catalogue_di
         got = server.post("/api/v1/records", headers=h,
                           json={"hashes": sorted(index.hashes())}).json()
         assert got["missing"] == []
+        assert list(got["records"]) == sorted(index.hashes())  # in hash order, on each database
         vote = {"id": str(uuid.uuid4()), "type": "poll_vote",
                 "created_at": "2026-11-28T09:00:00Z", "lang": "ar", "content_version": 1,
                 "payload": {"poll_id": "favourite", "option_id": "dates"}}
@@ -114,3 +57,23 @@ def test_central_runs_on_postgresql(tmp_path, postgres_url, central_catalogue_di
         assert time.monotonic() - started < 60
     finally:
         server.stop()
+
+
+@pytest.mark.central_db_only("postgresql")
+def test_the_postgresql_run_stores_central_in_postgresql(tmp_path, central_db: CentralDB,
+                                                         central_catalogue_dir):
+    import psycopg
+
+    assert central_db.url and central_db.url.startswith("postgresql+psycopg://")
+    server = start_central(tmp_path / "home", db=central_db)
+    try:
+        server.cli("import-demo", "--dir", str(central_catalogue_dir))
+        assert server.cli("publish").stdout.strip() == "1"
+    finally:
+        server.stop()
+    assert not list((tmp_path / "home").glob("central.sqlite3*"))
+    with psycopg.connect(central_db.url.replace("postgresql+psycopg", "postgresql")) as conn:
+        [(products,)] = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+        assert products > 5  # central's schema is there

@@ -131,8 +131,9 @@ def test_export_opens_sealed_contacts_and_marks_test_submissions(central_server,
     item = feedback("please call me", sealed_contact=sealed)
     test_item = feedback("technician check", test=True)
     send(central_server, central_device, [item, test_item])
-    # Sealed in the database: the raw row does not contain the phone number.
-    raw = (central_server.home / "central.sqlite3").read_bytes()
+    # Sealed in the database: nothing stored contains the phone number.
+    raw = central_server.stored_bytes()
+    assert b"please call me" in raw  # the search is real: the feedback text is there
     assert b"99123456" not in raw
     exported = {s["id"]: s for s in json.loads(central_server.cli("export-submissions").stdout)}
     assert exported[item["id"]]["contact"] == {"name": "Salim", "phone": "99123456"}
@@ -201,11 +202,11 @@ def test_kiosks_racing_with_the_same_items_store_each_once(central_server, centr
         assert len({r.receipt.receipt for r in rs}) == 1
 
 
-def test_a_receipt_clash_costs_no_other_item(tmp_path, monkeypatch):
-    from central.config import load_settings
+def test_a_receipt_clash_costs_no_other_item(tmp_path, monkeypatch, central_db):
     from central.service import Central
+    from tests.conftest import central_settings
 
-    svc = Central(load_settings(home=tmp_path / "home"))
+    svc = Central(central_settings(tmp_path / "home", central_db))
     try:
         [taken] = svc.accept_submissions("kiosk-1", [feedback("first")])
         # The next batch's first receipt repeats one already given (its unique index refuses
@@ -220,3 +221,47 @@ def test_a_receipt_clash_costs_no_other_item(tmp_path, monkeypatch):
         assert svc.count_submissions() == {"feedback": 3}
     finally:
         svc.close()
+
+
+def test_text_with_nul_or_a_lone_surrogate_is_refused_per_item_and_loses_nothing(
+        central_server, central_device):
+    # PostgreSQL cannot store NUL in text; a lone surrogate cannot be encoded at all. Both are
+    # refused by the wire format (422 for that item) before they reach the database.
+    good = feedback("شكراً، كشك رائع")  # Arabic text is fine
+    nul = feedback("bad\x00text")
+    key = feedback("x", payload={"kind": "comment", "text": "t", "scr\x00een": "home"})
+    surrogate = json.dumps({"items": [feedback("lone \ud800 half")]})  # json escapes it
+    results = send(central_server, central_device, [nul, good, key])
+    assert [(r.status, r.code) for r in results] == [
+        ("invalid", 422), ("stored", 200), ("invalid", 422)]
+    assert "NUL character" in results[0].error and "remove it" in results[0].error
+    assert "NUL character" in results[2].error
+    r = central_server.post("/api/v1/submissions", data=surrogate,
+                            headers={**central_server.auth(central_device),
+                                     "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    [lone] = r.json()["results"]
+    assert lone["status"] == "invalid" and "lone surrogate" in lone["error"]
+    exported = {s["id"]: s for s in json.loads(
+        central_server.cli("export-submissions", "--json").stdout)}
+    assert good["id"] in exported and nul["id"] not in exported and key["id"] not in exported
+
+
+def test_a_heartbeat_or_enrolment_with_nul_is_a_422_with_a_sentence(central_server,
+                                                                    central_device):
+    hb = {"app_version": "1", "content_version": 1, "content_source": "central",
+          "stale": False, "outbox_pending": 0, "outbox_dead": 0, "uptime_s": 5,
+          "problems": [{"code": "disk_nearly_full", "message": "full\x00",
+                        "since": "2026-11-28T09:00:00Z"}]}
+    r = central_server.post("/api/v1/heartbeat", json=hb,
+                            headers=central_server.auth(central_device))
+    assert r.status_code == 422 and "NUL character" in r.text, r.text
+    hb["problems"][0]["message"] = "The disk is nearly full"
+    r = central_server.post("/api/v1/heartbeat", json=hb,
+                            headers=central_server.auth(central_device))
+    assert r.status_code == 200, r.text
+    code = central_server.cli("enrollment-code").stdout.strip()
+    r = central_server.post("/api/v1/enroll", json={"code": code, "name": "lobby\x00"})
+    assert r.status_code == 422 and "NUL character" in r.text, r.text
+    r = central_server.post("/api/v1/enroll", json={"code": code, "name": "lobby"})
+    assert r.status_code == 200, r.text  # the refused attempt did not spend the code

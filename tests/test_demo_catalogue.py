@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from kiosk.protocol import GOVERNORATES, POLICY_IDS, Catalogue
+from kiosk.protocol.readability import check_easy_read
 from offline_cache.catalogue_dir import load_catalogue_dir
 
 DEMO = Path(__file__).resolve().parent.parent / "assets" / "demo"
@@ -32,7 +34,11 @@ def bilingual_texts(value, path=""):
     fields = getattr(type(value), "model_fields", None)
     if fields is not None:
         if set(fields) == {"ar", "en"}:
-            yield path, value
+            if isinstance(value.ar, str):
+                yield path, value
+            else:  # Easy Read: sentences in each language, read as one text
+                yield path, SimpleNamespace(ar=" ".join(x.text for x in value.ar),
+                                            en=" ".join(x.text for x in value.en))
             return
         for name in fields:
             yield from bilingual_texts(getattr(value, name), f"{path}.{name}")
@@ -134,6 +140,38 @@ def test_all_five_policies_are_there_in_plain_words(cat):
     assert set(policies) == set(POLICY_IDS)
     for p in policies.values():
         assert 100 <= len(p.body.en.split()) <= 250, p.id
+
+
+def test_easy_read_covers_the_guide_policies_faq_and_at_least_20_products(cat):
+    for kind in ("guide", "policy", "faq"):
+        missing = [rid for rid, r in cat.of(kind).items() if r.easy_read is None]
+        assert missing == [], f"{kind} without Easy Read: {missing}"
+    products = [p for p in cat.of("product").values() if p.easy_read is not None]
+    assert len(products) >= 20
+    # The product the screenshots and the audit open (the first in Arabic name order) has one.
+    assert cat.of("product")["portland-cement"].easy_read is not None
+    for kind in ("product", "news", "guide", "policy", "faq"):
+        for rid, r in cat.of(kind).items():
+            if r.easy_read is None:
+                continue
+            for lang in ("ar", "en"):
+                sentences = getattr(r.easy_read, lang)
+                assert 2 <= len(sentences) <= 8, f"{kind} {rid} {lang}: {len(sentences)}"
+
+
+def test_the_teams_easy_read_text_passes_the_readability_check(cat):
+    graded = []
+    for kind in ("product", "news", "guide", "policy", "faq"):
+        for rid, r in cat.of(kind).items():
+            if r.easy_read is None:
+                continue
+            for lang, report in check_easy_read(r.easy_read).items():
+                assert report.ok, f"{kind} {rid} {lang}: " + "; ".join(
+                    f"sentence {p.sentence}: {p.message}" for p in report.problems)
+                assert report.longest_sentence_words <= (15 if lang == "en" else 12)
+                if lang == "en":
+                    graded.append(report.grade)
+    assert graded and max(graded) <= 6.0
 
 
 def test_one_poll_is_open_from_late_2026_until_the_end_of_2027(cat):

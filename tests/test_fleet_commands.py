@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import CentralServer, published_central
+from tests.conftest import CentralDB, CentralServer, published_central
 
 PASSWORD = "correct horse battery"
 HEARTBEAT = {"app_version": "0.1.0", "content_version": 1, "content_source": "central",
@@ -22,9 +22,10 @@ DEADLINE_S = 60.0
 
 
 @pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
     with published_central(tmp_path_factory.mktemp("commands_home"),
-                           central_catalogue_dir) as server:
+                           central_catalogue_dir, db=module_central_db) as server:
         server.cli("create-staff", "fatma", "--role", "admin", input=PASSWORD + "\n")
         yield server
 
@@ -110,11 +111,10 @@ def test_the_kiosk_page_shows_each_command_with_its_state_and_result(central):
     device = central.enroll(name="desk kiosk")
     dev_id = device["device_id"]
     s = requests.Session()
-    s.post(central.url + "/admin/login", timeout=10,
-           data={"username": "fatma", "password": PASSWORD, "next": "/admin/"})
+    central.sign_in("fatma", PASSWORD, s)
     page = s.get(f"{central.url}/admin/devices/{dev_id}", timeout=10)
     assert "No command has been sent to this kiosk." in page.text
-    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    token = re.search(r'name="csrf" value="([0-9A-Za-z]+)"', page.text).group(1)
     r = s.post(f"{central.url}/admin/devices/{dev_id}/command", timeout=10,
                data={"csrf": token, "name": "clear_session", "back": "device"})
     assert r.url.startswith(f"{central.url}/admin/devices/{dev_id}")

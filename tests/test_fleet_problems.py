@@ -16,7 +16,7 @@ from nacl.signing import SigningKey
 from kiosk import events
 from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
-from tests.conftest import REPO, CentralServer, published_central, start_central
+from tests.conftest import REPO, CentralDB, CentralServer, published_central, start_central
 from tests.fleet_kiosk import TimedProxy, provision, running, wait_for
 from tests.test_kiosk_sync import _signed
 
@@ -25,10 +25,11 @@ HEARTBEAT = {"app_version": "0.1.0", "content_version": 1, "content_source": "ce
 
 
 @pytest.fixture
-def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
     # Its own server, which these tests stop and start again.
     with published_central(tmp_path_factory.mktemp("problems_home"),
-                           central_catalogue_dir) as server:
+                           central_catalogue_dir, db=module_central_db) as server:
         server.cli("config", "set", "heartbeat_interval_s=1")
         yield server
 
@@ -56,7 +57,7 @@ def test_central_out_of_reach_shows_after_recovery_then_clears(central, tmp_path
             since = next(p["since"] for p in dev.problems() if p["code"] == "central_unreachable")
             assert "central_unreachable" in codes(changes[-1])
 
-            again = start_central(central.home)
+            again = start_central(central.home, db=central.db)
             try:
                 proxy.port = int(again.url.rsplit(":", 1)[1])
                 shown = wait_for("central to show the problem", lambda: next(
@@ -151,8 +152,7 @@ def test_central_takes_problems_and_plain_sentences_from_older_kiosks(tmp_path,
     import requests
 
     s = requests.Session()
-    s.post(central_server.url + "/admin/login", timeout=10,
-           data={"username": "problem-admin", "password": "correct horse battery"})
+    central_server.sign_in("problem-admin", "correct horse battery", s)
     fleet = s.get(central_server.url + "/admin/devices", timeout=10).text
     assert "The disk is nearly full." in fleet and "(disk_nearly_full, since" in fleet
     assert "speaker quiet" in fleet

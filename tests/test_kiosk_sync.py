@@ -21,14 +21,15 @@ from kiosk import protocol
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
-from tests.conftest import REPO, CentralServer, published_central
+from tests.conftest import REPO, CentralDB, CentralServer, published_central
 from tests.faulty_proxy import Fault, FaultyProxy
 
 
 @pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
     with published_central(tmp_path_factory.mktemp("sync_central"),
-                           central_catalogue_dir) as server:
+                           central_catalogue_dir, db=module_central_db) as server:
         yield server
 
 

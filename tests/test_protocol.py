@@ -277,3 +277,26 @@ def test_a_delta_for_another_base_or_tampered_is_refused():
     ref3 = p.DeltaRef(from_version=3, sha256=p.sha256_hex(other), size=len(other))
     with pytest.raises(p.ProtocolError, match="the manifest says"):
         p.apply_delta(a.index, other, ref3, b.manifest.index)
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "\x00", "x\ud800", "\udfffy"])
+def test_every_inbound_message_refuses_nul_and_lone_surrogates(bad):
+    from pydantic import ValidationError
+
+    sub = {"id": "0f8fad5b-d9cb-469f-a165-70867728950e", "type": "feedback",
+           "created_at": "2026-11-28T09:00:00Z", "lang": "ar", "content_version": 1,
+           "payload": {"kind": "comment", "text": bad}}
+    with pytest.raises(p.ProtocolError, match="remove it and send the text again"):
+        p.parse_submission(sub)
+    with pytest.raises(p.ProtocolError, match="a key in"):
+        p.parse_submission({**sub, "payload": {"kind": "comment", "text": "ok", bad: "x"}})
+    for model, body in ((p.EnrollRequest, {"code": "ABCD-EFGH", "name": bad}),
+                        (p.CommandResult, {"id": "c1", "ok": True, "result": bad}),
+                        (p.Heartbeat, {"app_version": bad, "content_version": 1,
+                                       "content_source": "central", "stale": False,
+                                       "outbox_pending": 0, "outbox_dead": 0,
+                                       "uptime_s": 1})):
+        with pytest.raises(ValidationError, match="remove it"):
+            model.model_validate(body)
+    # Ordinary text, Arabic and emoji included, passes.
+    p.parse_submission({**sub, "payload": {"kind": "comment", "text": "شكراً 👍 thanks"}})

@@ -27,7 +27,8 @@ BROKEN_SCREEN = textwrap.dedent('''
     from screens.context import ui
     from screens.themes import rgba
     from screens.widgets.button import KButton
-    from screens.widgets.layout import column
+    from screens.widgets.easyread import Pictogram
+    from screens.widgets.layout import column, row
     from screens.widgets.pictures import Picture, QRCode
     from screens.widgets.text import KText
 
@@ -46,7 +47,9 @@ BROKEN_SCREEN = textwrap.dedent('''
                                    label={"en": "Only in English"})
             box = BoxLayout(size_hint_y=None, height=u.mm(6))
             box.add_widget(KText(logical="This sentence is taller than the box it sits in."))
-            return column(tiny, pale, english_only, box)
+            faint = row(Pictogram("phone", fg="#A0A0A0"),
+                        KText(logical="Call us", fg="text", pos_hint={"top": 1}))
+            return column(tiny, pale, english_only, box, faint)
 
 
     PNG = str(Path(__file__).with_name("red.png"))
@@ -149,14 +152,18 @@ def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):
     assert report["screens"] == list(registry.SCREENS)
     assert report["text_scales"] == [1.0, 1.5, 2.0]
     n = len(registry.SCREENS)
-    # 2 languages x 3 themes x 3 text scales, a reach pass and a speech pass in each language.
-    assert report["counts"]["combinations"] == n * (2 * 3 * 3 + 2 + 2)
+    # 2 languages x 3 themes x 3 text scales, a reach pass and a speech pass in each language;
+    # the reading screens again with Easy Read on, in each language and theme at scales 1, 2.
+    from screens.audit import EASY_READ_SCREENS
+
+    assert report["counts"]["combinations"] == n * (2 * 3 * 3 + 2 + 2) + \
+        len(EASY_READ_SCREENS) * 2 * 3 * 2
     assert report["counts"]["combinations_done"] == report["counts"]["combinations"]
     # Every check really ran, and on every screen's widgets.
     for name in ("text_contrast", "non_text_contrast", "focus_ring", "focus_ring_thickness",
                  "cap_height", "text_clipped", "overlap", "outside_window", "picture_alt",
                  "target_size", "target_gap", "reach", "nav_bar", "focus_reaches",
-                 "focus_order", "focus_trap", "kiosk_id", "labels"):
+                 "focus_order", "focus_trap", "kiosk_id", "labels", "pictogram_contrast"):
         assert report["checks"][name]["checked"] > 0, name
     assert report["checks"]["nav_bar"]["checked"] == report["counts"]["combinations"]
     assert report["checks"]["focus_ring_thickness"]["checked"] == \
@@ -224,6 +231,16 @@ def test_low_contrast_text_is_caught_against_the_colour_drawn_behind_it(broken_a
     assert standard["measured"] < 3 and standard["required"] == 7
 
 
+def test_a_pictogram_too_faint_against_the_screen_is_caught_in_the_light_themes(broken_audit):
+    _proc, report = broken_audit
+    found = _failures(report, "pictogram_contrast", "pictogram phone")
+    assert {f["theme"] for f in found} == {"standard", "inverted"}
+    standard = next(f for f in found if f["theme"] == "standard")
+    assert "#A0A0A0 on #F7F5F0" in standard["message"]
+    assert standard["measured"] < 3 and standard["required"] == 3
+    assert standard["item"] == "1"
+
+
 def test_missing_arabic_label_is_caught(broken_audit):
     _proc, report = broken_audit
     found = _failures(report, "labels", "broken.english_only")
@@ -265,8 +282,9 @@ def test_pictures_without_a_text_alternative_beside_them_are_caught(broken_audit
                 and f["widget"] == widget and not f["reach"] and not f["speech"]
                 and f["theme"] == "standard" and f["scale"] == 1.0}
 
-    # Checked in every combination, each of the five pictures.
-    assert report["checks"]["picture_alt"]["checked"] == 5 * 22
+    # Checked in every combination, each of the five pictures
+    # (and the broken screen's pictogram, which its sentence beside it describes).
+    assert report["checks"]["picture_alt"]["checked"] == 5 * 22 + 22
     # 1: its only caption is in English: fine in English, missing in Arabic.
     first = found("Picture 1 of 5 red.png")
     assert set(first) == {"ar"}

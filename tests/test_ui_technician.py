@@ -20,7 +20,7 @@ from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
 from kiosk.i18n import _
 from kiosk.technician import TechnicianDoor
-from tests.conftest import CentralServer, published_central
+from tests.conftest import CentralDB, CentralServer, published_central
 from tests.fleet_kiosk import device_row, wait_for
 from tests.helpers import kiosk_env, last, shows, walk, walk_ok
 
@@ -29,9 +29,10 @@ WRONG = "135799"
 
 
 @pytest.fixture(scope="module")
-def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path):
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
     with published_central(tmp_path_factory.mktemp("technician_central"),
-                           central_catalogue_dir) as server:
+                           central_catalogue_dir, db=module_central_db) as server:
         yield server
 
 

@@ -10,7 +10,8 @@ Content travels as content-addressed pieces so a kiosk downloads only what chang
 
 The package is pure (no file or network I/O): ``base`` (limits, canonical JSON, field types),
 ``records``, ``snapshot`` (index, deltas, manifest, signatures), ``submissions`` and
-``devices``. Everything is importable from ``kiosk.protocol`` itself.
+``devices``. Everything is importable from ``kiosk.protocol`` itself, except ``readability``
+(Easy Read's check for writers, with textstat behind it), imported by name where it is used.
 """
 
 from kiosk.protocol.base import *  # noqa: F403

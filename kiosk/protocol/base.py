@@ -10,7 +10,15 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 
@@ -20,6 +28,8 @@ SCHEMA_VERSION = 1
 MAX_NAME = 200  # product / maker / category names
 MAX_SHORT = 500  # titles, labels, questions, alt texts
 MAX_LONG = 8000  # descriptions, answers, policy bodies
+MAX_EASY_SENTENCE = 160  # one Easy Read sentence (kiosk/protocol/readability.py asks far less)
+MAX_EASY_SENTENCES = 12  # Easy Read sentences per language in one record
 MAX_LIST = 50  # images, certifications, options, documents per record
 MAX_RECORDS = 200_000  # records in one snapshot
 MAX_RECORD_BYTES = 64 * 1024  # one record as canonical JSON
@@ -148,6 +158,46 @@ def _text(max_len: int):
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
                               defer_build=True)
+
+
+# Characters no text a kiosk sends may hold: NUL (PostgreSQL cannot store it in text, and no
+# visitor types it) and lone UTF-16 surrogates (JSON's "\ud800" escapes; they cannot be encoded
+# as UTF-8, so no database or log can store them).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_MAX_DEPTH = 32
+
+
+def refuse_unstorable(value: Any, where: str = "the body", depth: int = 0) -> None:
+    """Raise ValueError if any string in ``value`` (keys of mappings too, at any depth) holds
+    a NUL character or a lone surrogate."""
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"{where} is nested more than {_MAX_DEPTH} levels deep")
+    if isinstance(value, str):
+        m = _UNSTORABLE.search(value)
+        if m:
+            what = "a NUL character (U+0000)" if m.group() == "\x00" else \
+                f"a lone surrogate (U+{ord(m.group()):04X})"
+            raise ValueError(f"{where} holds {what} at position {m.start()}; "
+                             "remove it and send the text again")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            refuse_unstorable(k, f"a key in {where}", depth + 1)
+            refuse_unstorable(v, f"{where}.{k}" if isinstance(k, str) else where, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            refuse_unstorable(v, f"{where}[{i}]", depth + 1)
+
+
+class _Inbound(_Strict):
+    """The base of every message a kiosk (or anyone on the network) sends central: besides
+    the strict fields, no text anywhere in it, free-form payloads included, may hold NUL or a
+    lone surrogate, so it is refused (422) before it reaches a database."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        refuse_unstorable(data, cls.__name__)
+        return data
 
 
 def _bilingual(max_len: int):

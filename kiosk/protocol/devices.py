@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
-from kiosk.protocol.base import ProtocolError, UtcDateTime, _Strict
+from kiosk.protocol.base import ProtocolError, UtcDateTime, _Inbound, _Strict
 from kiosk.vocabulary import (
     DEFAULT_PX_PER_MM,
     DEFAULT_RATE_STEP,
@@ -24,7 +24,7 @@ from kiosk.vocabulary import (
 )
 
 
-class EnrollRequest(_Strict):
+class EnrollRequest(_Inbound):
     code: Annotated[str, Field(min_length=6, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
     name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     location: Annotated[str, Field(min_length=1, max_length=200)] | None = None
@@ -40,7 +40,7 @@ class EnrollResponse(_Strict):
     config: dict[str, Any]
 
 
-class CommandResult(_Strict):
+class CommandResult(_Inbound):
     """How a command from central ended on the kiosk: carried out (ok) or not, and in words
     what came of it ("content version 7 is active") or why it failed."""
 
@@ -56,7 +56,7 @@ PROBLEM_CODES = ("central_unreachable", "dns_failure", "tls_failure", "content_r
                  "outbox_old", "app_crashed")
 
 
-class Problem(_Strict):
+class Problem(_Inbound):
     """One current problem: a code, a sentence saying what is wrong and what to do, and since
     when it has been so."""
 
@@ -68,7 +68,7 @@ class Problem(_Strict):
 TECHNICIAN_EVENTS = ("entered", "left", "wrong_pin", "locked", "refused")
 
 
-class TechnicianEvent(_Strict):
+class TechnicianEvent(_Inbound):
     """Something that happened at the technician mode's door on the kiosk: entered, left,
     a wrong PIN, the entry locked, or refused (no PIN set); when, and in words."""
 
@@ -77,7 +77,7 @@ class TechnicianEvent(_Strict):
     detail: Annotated[str, Field(max_length=200)] = ""
 
 
-class Heartbeat(_Strict):
+class Heartbeat(_Inbound):
     app_version: Annotated[str, Field(max_length=40)]
     content_version: int = Field(ge=0, le=2**53)
     content_source: Literal["demo", "central"]

@@ -10,10 +10,12 @@ from datetime import date
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, model_validator
 
 from kiosk.protocol.base import (
     MAX_BLOB_BYTES,
+    MAX_EASY_SENTENCE,
+    MAX_EASY_SENTENCES,
     MAX_LIST,
     MAX_LONG,
     MAX_NAME,
@@ -31,8 +33,10 @@ from kiosk.protocol.base import (
     _bilingual,
     _explain,
     _Strict,
+    _strip_text,
     sha256_hex,
 )
+from kiosk.vocabulary import EASY_READ_ICONS
 
 
 class Name(_bilingual(MAX_NAME)):
@@ -45,6 +49,34 @@ class ShortText(_bilingual(MAX_SHORT)):
 
 class LongText(_bilingual(MAX_LONG)):
     """A description or body in Arabic and English."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Easy Read: a record's text again in short sentences, one idea each with its pictogram. Optional
+# on every record a visitor reads (products, news, FAQ, guide, policies); absent, the record is
+# exactly what it was before (no key in its JSON, the same hash), and the kiosk shows the normal
+# text.
+
+EasyIcon = Literal[EASY_READ_ICONS]  # type: ignore[valid-type]
+
+
+class EasySentence(_Strict):
+    """One short sentence and the pictogram beside it (a name from vocabulary.EASY_READ_ICONS)."""
+
+    text: Annotated[str, BeforeValidator(_strip_text),
+                    Field(min_length=1, max_length=MAX_EASY_SENTENCE, pattern=r"^[^\n\r]*$")]
+    icon: EasyIcon
+
+
+_EasySentences = Annotated[tuple[EasySentence, ...],
+                           Field(min_length=1, max_length=MAX_EASY_SENTENCES)]
+
+
+class EasyRead(_Strict):
+    """A record's Easy Read version, in both languages."""
+
+    ar: _EasySentences
+    en: _EasySentences
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,6 +138,7 @@ class Product(_Strict):
     certifications: Annotated[tuple[RecordId, ...], Field(max_length=MAX_LIST)] = ()
     where_to_buy: Annotated[tuple[Outlet, ...], Field(max_length=MAX_LIST)] = ()
     portal_url: HttpsUrl
+    easy_read: EasyRead | None = None
 
 
 class News(_Strict):
@@ -115,6 +148,7 @@ class News(_Strict):
     body: LongText
     published_on: date
     image: Image | None = None
+    easy_read: EasyRead | None = None
 
 
 class Faq(_Strict):
@@ -122,6 +156,7 @@ class Faq(_Strict):
     question: ShortText
     answer: LongText
     order: int = Field(ge=0, le=10_000)
+    easy_read: EasyRead | None = None
 
 
 class GuideEntry(_Strict):
@@ -136,6 +171,7 @@ class GuideEntry(_Strict):
     duration_days: int = Field(ge=0, le=365)
     fee: ShortText
     order: int = Field(ge=0, le=10_000)
+    easy_read: EasyRead | None = None
 
 
 class Policy(_Strict):
@@ -144,6 +180,7 @@ class Policy(_Strict):
     summary: ShortText
     body: LongText
     order: int = Field(ge=0, le=100)
+    easy_read: EasyRead | None = None
 
 
 class PollOption(_Strict):

@@ -18,32 +18,34 @@ from kiosk.protocol.base import (
     RecordId,
     UtcDateTime,
     _explain,
+    _Inbound,
     _Strict,
     b64,
     canonical_json,
+    refuse_unstorable,
     sha256_hex,
     unb64,
 )
 
 
-class FeedbackPayload(_Strict):
+class FeedbackPayload(_Inbound):
     kind: Literal["comment", "suggestion", "complaint"]
     text: Annotated[str, Field(min_length=1, max_length=MAX_SUBMISSION_TEXT)]
     screen: RecordId | None = None
 
 
-class AccessibilityPayload(_Strict):
+class AccessibilityPayload(_Inbound):
     text: Annotated[str, Field(min_length=1, max_length=MAX_SUBMISSION_TEXT)]
     screen: RecordId | None = None
 
 
-class SurveyPayload(_Strict):
+class SurveyPayload(_Inbound):
     survey_id: RecordId
     answers: Annotated[dict[RecordId, RecordId], Field(min_length=1, max_length=MAX_LIST)]
     comment: Annotated[str, Field(max_length=MAX_SUBMISSION_TEXT)] | None = None
 
 
-class PollVotePayload(_Strict):
+class PollVotePayload(_Inbound):
     poll_id: RecordId
     option_id: RecordId
 
@@ -58,7 +60,7 @@ SUBMISSION_PAYLOADS: dict[str, type[_Strict]] = {
 _UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
-class Submission(_Strict):
+class Submission(_Inbound):
     """One thing a visitor said. ``id`` is made by the kiosk and makes retries idempotent.
 
     Contact details never travel in the clear: ``sealed_contact`` is a NaCl sealed box to
@@ -88,6 +90,10 @@ def parse_submission(data: Any) -> Submission:
     where = "submission"
     if isinstance(data, dict) and isinstance(data.get("id"), str):
         where = f"submission {data['id'][:36]}"
+    try:  # before the size check, which encodes the item as UTF-8
+        refuse_unstorable(data, where)
+    except ValueError as e:
+        raise ProtocolError(str(e)) from None
     if isinstance(data, dict) and len(canonical_json_safe(data)) > MAX_SUBMISSION_BYTES:
         raise ProtocolError(f"{where}: over {MAX_SUBMISSION_BYTES} bytes")
     try:

@@ -1,0 +1,138 @@
+"""Central's schema comes from Django migrations: `kiosk-central migrate` makes an empty database
+(SQLite and PostgreSQL), takes over one an older central made before migrations existed, and the
+committed migrations match the models (nothing left for makemigrations)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SQLITE, start_central
+
+OLD_SQLITE_DUMP = Path(__file__).parent / "data" / "central-sqlite-before-migrations.sql"
+TABLES = {"record", "blob", "piece", "release", "enrollment_code", "device", "config_setting",
+          "device_command", "submission", "auth_user", "auth_group", "django_session",
+          "axes_accessattempt"}
+
+
+def central_cli(home: Path, *args: str, db_url: str | None = None,
+                check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CENTRAL_HOME": str(home)}
+    env.pop("CENTRAL_DB_URL", None)
+    if db_url:
+        env["CENTRAL_DB_URL"] = db_url
+    res = subprocess.run([sys.executable, "-m", "central.cli", *args], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=300)
+    if check and res.returncode != 0:
+        raise AssertionError(f"kiosk-central {' '.join(args)} failed: {res.stderr.strip()}")
+    return res
+
+
+def pg_tables(url: str) -> set[str]:
+    import psycopg
+
+    base, _, query = url.partition("?")
+    with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://") + "?"
+                         + query) as conn:
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {r[0] for r in rows}
+
+
+def test_migrate_makes_an_empty_sqlite_database(tmp_path):
+    home = tmp_path / "home"
+    first = central_cli(home, "migrate")
+    assert "applied central.0001_initial" in first.stdout
+    with sqlite3.connect(home / "central.sqlite3") as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert TABLES <= tables and "django_migrations" in tables
+    again = central_cli(home, "migrate")
+    assert again.stdout == "" and "up to date (0 migration(s) applied now)" in again.stderr
+    assert central_cli(home, "migrate", "--check").returncode == 0
+
+
+def test_an_sqlite_database_from_before_migrations_is_taken_over(tmp_path):
+    """A database the previous release made (tables created by SQLAlchemy at start, a release,
+    a kiosk, a vote, a queued command, a fleet setting, a staff account) keeps all of it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with sqlite3.connect(home / "central.sqlite3") as conn:
+        conn.executescript(OLD_SQLITE_DUMP.read_text())
+    check = central_cli(home, "migrate", "--check", check=False)
+    assert check.returncode == 1 and "not applied: central.0001_initial" in check.stdout
+    # The server migrates SQLite itself: no step for staff.
+    server = start_central(home, db=SQLITE)
+    try:
+        devices = central_cli(home, "devices").stdout
+        assert "kiosk-2bf1a553fe9e" in devices and "old kiosk @ Sohar" in devices
+        assert "sync_now       queued" in central_cli(home, "commands",
+                                                      "kiosk-2bf1a553fe9e").stdout
+        shown = central_cli(home, "config", "show").stdout
+        assert "idle_timeout_s = 120  (fleet)" in shown
+        assert "MIO-261202-3EGDEFWS" in central_cli(home, "export-submissions").stdout
+        assert server.get("/api/v1/polls/favourite/results").json()["total_votes"] == 1
+        # The staff account keeps its password (its argon2 hash moved to Django's accounts).
+        signed_in = server.sign_in("olduser", "a long password 1")
+        assert signed_in.status_code == 200 and "Signed in as olduser (editor)" in signed_in.text
+        assert server.sign_in("olduser", "not the password").status_code == 401
+        assert central_cli(home, "publish").stdout.strip() == "2"
+        assert len(server.get("/open-data/products.json").json()["products"]) == 3
+    finally:
+        server.stop()
+    assert central_cli(home, "migrate", "--check").returncode == 0
+
+
+def test_migrate_makes_an_empty_postgresql_database(tmp_path, pg_cluster):
+    with pg_cluster.database() as url:
+        _migrate_empty(tmp_path, url)
+
+
+def _migrate_empty(tmp_path: Path, url: str) -> None:
+    assert pg_tables(url) == set()
+    first = central_cli(tmp_path / "home", "migrate", db_url=url)
+    assert "applied central.0001_initial" in first.stdout
+    assert TABLES | {"django_migrations"} <= pg_tables(url)
+    assert central_cli(tmp_path / "home", "migrate", "--check", db_url=url).returncode == 0
+
+
+def test_an_unmigrated_postgresql_database_is_refused_with_what_to_do(tmp_path, pg_cluster):
+    """A PostgreSQL database that has tables but lacks migrations is production being
+    upgraded: central does not change it by itself, it says how."""
+    with pg_cluster.database() as url:
+        _refused(tmp_path, url)
+
+
+def _refused(tmp_path: Path, url: str) -> None:
+    import psycopg
+
+    base, _, query = url.partition("?")
+    with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://") + "?" + query,
+                         autocommit=True) as conn:
+        conn.execute("CREATE TABLE something_else (id integer)")
+    refused = central_cli(tmp_path / "home", "devices", db_url=url, check=False)
+    assert refused.returncode == 1
+    assert "not up to date" in refused.stderr and "kiosk-central migrate" in refused.stderr
+    central_cli(tmp_path / "home", "migrate", db_url=url)
+    assert central_cli(tmp_path / "home", "devices", db_url=url).returncode == 0
+
+
+def test_the_migrations_match_the_models(tmp_path):
+    env = {**os.environ, "CENTRAL_HOME": str(tmp_path / "home")}
+    env.pop("CENTRAL_DB_URL", None)
+    res = subprocess.run([sys.executable, "-m", "central.manage", "makemigrations", "--check",
+                          "--dry-run", "central"], cwd=REPO, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, f"models changed without a migration:\n{res.stdout}{res.stderr}"
+    assert "No changes detected" in res.stdout
+
+
+@pytest.mark.parametrize("url, message", [
+    ("mysql://somewhere/db", "must start with sqlite:/// or postgresql://"),
+])
+def test_an_unknown_database_url_gets_a_sentence(tmp_path, url, message):
+    res = central_cli(tmp_path / "home", "devices", db_url=url, check=False)
+    assert res.returncode == 1 and message in res.stderr
