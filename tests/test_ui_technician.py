@@ -240,10 +240,9 @@ def test_panel_syncs_sends_a_test_submission_and_writes_diagnostics_without_secr
                    lambda: (r := device_row(central, dev_id)).technician_events and r)
     assert "entered" in [e["event"] for e in row.technician_events]
     staff = f"tech{lang}"
-    central.cli("create-staff", staff, "--role", "analyst", input="correct horse battery\n")
+    central.cli("create-staff", staff, "--role", "admin", input="correct horse battery\n")
     web = requests.Session()
-    r = web.post(central.url + "/admin/login", data={
-        "username": staff, "password": "correct horse battery", "next": "/admin/"}, timeout=10)
-    assert r.status_code == 200
+    r = central.sign_in(staff, "correct horse battery", web)
+    assert r.status_code == 200, r.text[:300]
     page = web.get(f"{central.url}/admin/devices/{dev_id}", timeout=10).text
     assert "Technician mode" in page and "entered (technician mode entered)" in page
