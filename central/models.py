@@ -112,6 +112,10 @@ class Device(models.Model):
     outbox_oldest_age_s = models.BigIntegerField(null=True)
     uptime_s = models.BigIntegerField(null=True)
     problems = JSONField(default=list)
+    # The technician mode: its last events at the kiosk's door (newest last) and whether it is
+    # open, as the kiosk's heartbeats reported them.
+    technician_events = JSONField(null=True)
+    technician_active = models.BooleanField(null=True)
 
     class Meta:
         db_table = "device"

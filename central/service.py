@@ -7,7 +7,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ def _normalise_code(code: str) -> str:
 
 
 _OPEN_STATES = ("queued", "delivered")
+TECHNICIAN_KEPT = 30  # technician mode events kept per kiosk, for its page
 _EXPIRED_RESULT = "not delivered in time: no heartbeat from the kiosk took it before it expired"
 
 
@@ -90,6 +91,8 @@ class DeviceInfo:
     config_version: int | None = None
     config_applied_version: int | None = None
     config_state: str = "waiting"  # "applied" once the kiosk reports this version
+    technician_events: list = field(default_factory=list)  # newest last
+    technician_active: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,8 @@ class Central:
             config=device_config.for_device(self.db, d).wire(),
             config_version=d.config_version, config_applied_version=d.config_applied_version,
             config_state=device_config.config_state(d),
+            technician_events=list(d.technician_events or []),
+            technician_active=d.technician_active,
             pending_commands=[
                 {"id": c.id, "name": c.name, "state": _command_state(c, now),
                  "queued_at": c.queued_at, "delivered_at": c.delivered_at} for c in cmds
@@ -392,6 +397,11 @@ class Central:
                           for p in hb.problems]
             if hb.config_version is not None:
                 d.config_applied_version = hb.config_version
+            if hb.technician:
+                d.technician_events = (list(d.technician_events or []) + [
+                    e.model_dump(mode="json") for e in hb.technician])[-TECHNICIAN_KEPT:]
+            if hb.technician_active is not None:
+                d.technician_active = hb.technician_active
             self._record_command_results(device_id, hb, now)
             pending = []
             for c in self.q(DeviceCommand).filter(

@@ -98,6 +98,17 @@ class KioskPaths:
     def log_dir(self) -> Path:
         return self.home / "logs"
 
+    @property
+    def technician(self) -> Path:
+        """The technician mode's door: wrong PINs, the lock, events for central
+        (kiosk/technician.py)."""
+        return self.home / "technician.json"
+
+    @property
+    def diagnostics(self) -> Path:
+        """Diagnostics bundles the technician panel writes (kiosk/services/technician.py)."""
+        return self.home / "diagnostics"
+
     def ensure(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
 

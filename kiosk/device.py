@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kiosk.problems import ProblemBook
     from kiosk.remote_commands import CommandResults
     from kiosk.remote_config import AppliedConfig
+    from kiosk.technician import TechnicianDoor
     from offline_cache.blobs import BlobStore
     from offline_cache.outbox import Outbox
     from offline_cache.store import ContentStore
@@ -98,6 +99,13 @@ class KioskDevice:
         return CommandResults(self.paths.command_results)
 
     @cached_property
+    def technician_door(self) -> TechnicianDoor:
+        """Wrong PINs, the lock and the technician mode's events (kiosk/technician.py)."""
+        from kiosk.technician import TechnicianDoor
+
+        return TechnicianDoor(self.paths.technician)
+
+    @cached_property
     def problem_book(self) -> ProblemBook:
         from kiosk.problems import ProblemBook
 
@@ -147,6 +155,12 @@ class KioskDevice:
         self._creds = creds
         self._applied = None
         return creds
+
+    def technician_pin_set(self) -> bool:
+        """Whether any technician PIN is set (central's, or the one given at provisioning)."""
+        creds = self.credentials
+        return bool(self.config.technician_pin_hash
+                    or (creds.technician_pin_hash if creds else None))
 
     def technician_pin_matches(self, pin: str) -> bool:
         """Whether ``pin`` opens the technician mode: the PIN central set in the device config
@@ -379,6 +393,7 @@ class KioskDevice:
         from offline_cache.sync import SyncState
         st = self.status()
         state = SyncState.load(self.paths.sync_state)
+        technician = self.technician_door.unreported()
         hb = protocol.Heartbeat(
             app_version=__version__, content_version=st["content_version"] or 0,
             content_source=st["content_source"] or "demo", stale=st["stale"],
@@ -391,6 +406,8 @@ class KioskDevice:
                 protocol.CommandResult(id=r["id"], ok=r["ok"], result=r["result"])
                 for r in command_results or ()),
             config_version=self.applied_config.version,
+            technician=tuple(protocol.TechnicianEvent.model_validate(e) for e in technician),
+            technician_active=self.technician_door.active(),
         )
         try:
             reply = self.client().heartbeat(hb)
@@ -399,6 +416,7 @@ class KioskDevice:
                 self.problem_book.link_failed(e.link, str(e))
             raise
         self.problem_book.link_ok()
+        self.technician_door.reported(technician)
         return reply
 
     # -- background work while the app runs ------------------------------------------------
@@ -438,12 +456,7 @@ class KioskDevice:
             except Exception as e:
                 self._finish_all(waiting, False, f"the upload stopped on an error ({e})")
                 raise
-            result = (f"{report.acked} sent, "
-                      + (f"{report.rejected} refused by central, " if report.rejected else "")
-                      + f"{report.pending} left")
-            if report.pending:
-                result += f" ({report.last_error})" if report.last_error else ""
-            self._finish_all(waiting, report.pending == 0, result)
+            self._finish_all(waiting, report.pending == 0, _flush_result(report))
             return report.failures == 0, None
 
         def beat_work() -> tuple[bool, float | None]:
@@ -505,9 +518,44 @@ class KioskDevice:
         log.info("command %s %s: %s", cmd.name, "done" if ok else "failed", result)
         self._poke("heartbeat")  # tell central now rather than at the next interval
 
-    def _finish_all(self, cmds: list[protocol.DeviceCommand], ok: bool, result: str) -> None:
+    def _finish_all(self, cmds: list[Any], ok: bool, result: str) -> None:
         for cmd in cmds:
-            self._finish(cmd, ok, result)
+            if callable(cmd):  # a technician's "now" from the panel (run_now), not central's
+                cmd(ok, result)
+            else:
+                self._finish(cmd, ok, result)
+
+    def run_now(self, loop: str, done: Callable[[bool, str], None]) -> None:
+        """Sync now (``loop`` "sync") or flush the outbox now ("outbox"), as central's
+        sync_now and flush_outbox commands do: by the running loop, which then calls
+        ``done(ok, result)`` with the same words; without the loops (a kiosk app started
+        without them), in a thread of its own, through the same code as `kiosk sync` and
+        `kiosk outbox flush`. ``done`` is called once, off the caller's thread."""
+        if loop not in self._waiting:
+            raise ValueError(f"no loop {loop!r}")
+        if any(r.name == loop and r.alive for r in self._loops):
+            with self._cmd_lock:
+                self._waiting[loop].append(done)
+            self._poke(loop)
+            return
+
+        def work() -> None:
+            try:
+                if loop == "sync":
+                    before = self.store.active_version()
+                    r = self.sync()
+                    if r.outcome == "updated" and before != r.version:
+                        self.events.emit(events.CONTENT_CHANGED, version=r.version)
+                    done(r.outcome != "failed", _sync_result(r, before)
+                         if r.outcome != "failed" else f"sync failed: {r.message}")
+                else:
+                    report = self.flush_outbox(max_failures=1)
+                    done(report.pending == 0, _flush_result(report))
+            except Exception as e:  # noqa: BLE001 - the technician reads why
+                log.exception("%s now failed", loop)
+                done(False, f"{'the sync' if loop == 'sync' else 'the upload'} stopped on an "
+                            f"error ({e})")
+        threading.Thread(target=work, name=f"{loop}-now", daemon=True).start()
 
     def _take_waiting(self, loop: str) -> list[protocol.DeviceCommand]:
         with self._cmd_lock:
@@ -518,6 +566,14 @@ class KioskDevice:
         for loop in self._loops:
             if loop.name == name:
                 loop.poke()
+
+    def next_run_in(self, loop: str) -> float | None:
+        """Seconds until the running loop ``loop`` ("sync", "outbox", "heartbeat") is next
+        due; 0 while it works; None without running loops."""
+        for r in self._loops:
+            if r.name == loop and r.alive:
+                return 0.0 if r.next_at is None else max(0.0, r.next_at - r.clock())
+        return None
 
     def wake_outbox(self) -> None:
         """A visitor just sent something: try to upload it now."""
@@ -533,6 +589,15 @@ class KioskDevice:
 
 def _iso_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _flush_result(report: Any) -> str:
+    result = (f"{report.acked} sent, "
+              + (f"{report.rejected} refused by central, " if report.rejected else "")
+              + f"{report.pending} left")
+    if report.pending and report.last_error:
+        result += f" ({report.last_error})"
+    return result
 
 
 def _sync_result(r: SyncResult, before: int | None) -> str:

@@ -68,6 +68,11 @@ class ProblemBook:
     def link_ok(self) -> None:
         self._change(link=None)
 
+    def link_known(self) -> bool:
+        """Whether a call to central has succeeded or failed on the network since the kiosk
+        was provisioned (before that, online or offline is not known)."""
+        return "link" in self._read()
+
     def app_crashed(self) -> None:
         self._change(crashed_at=_iso(_now()))
 

@@ -323,6 +323,13 @@ class Repeater:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.failures = 0
+        # When the next cycle is due (``clock`` time), while the loop sleeps; None while it
+        # works or before it started. The technician panel shows it.
+        self.next_at: float | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -351,6 +358,13 @@ class Repeater:
 
     def _sleep(self, delay: float, probing: bool) -> None:
         end = self.clock() + delay
+        self.next_at = end
+        try:
+            self._sleep_until(end, probing)
+        finally:
+            self.next_at = None
+
+    def _sleep_until(self, end: float, probing: bool) -> None:
         every = self.probe_every() if callable(self.probe_every) else self.probe_every
         while not self._stop.is_set():
             left = end - self.clock()

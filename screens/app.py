@@ -10,7 +10,8 @@ each keep one concern, and connects the kiosk's services (KioskDevice) to them:
 - ``prefs`` (screens/preferences.py): the visitor's settings from the bar and settings;
 - ``memory`` (screens/memory.py): garbage collection at times the app chooses;
 - ``fleet`` (screens/fleet.py): central's device config (at the next visitor) and commands;
-- ``watchdog`` (screens/watchdog.py): ready, status and watchdog pings for a service manager.
+- ``watchdog`` (screens/watchdog.py): ready, status and watchdog pings for a service manager;
+- ``technician`` (screens/technician.py): the technician mode's way in (hold, chord, PIN) and out.
 
 Screens use the app's few entry points (``go``, ``back``, ``home``, ``start_session``,
 ``speak``, ``current``, ``history``, ``overlay``, ``stale``) and the parts by name. Background
@@ -52,6 +53,7 @@ from screens.overlays import Overlay, Overlays
 from screens.preferences import Preferences
 from screens.speech import make_speech_service
 from screens.speech_control import SpeechControl
+from screens.technician import Technician
 from screens.themes import rgba, theme
 from screens.watchdog import Watchdog
 
@@ -113,6 +115,7 @@ class KioskApp(App):
         self.memory = Memory()
         self.fleet = Fleet(self)
         self.watchdog = Watchdog(self)
+        self.technician = Technician(self)
         self._status_lock = threading.Lock()
         self.stopping = False
         # restart_app's acknowledgement, while the app stops to start again.
@@ -136,7 +139,7 @@ class KioskApp(App):
         self.stack.add_widget(self.sm)
         self.root_layer.add_widget(self.stack)
         self.captions.place()
-        Window.bind(on_key_down=self.input.on_key_down)
+        Window.bind(on_key_down=self.input.on_key_down, on_key_up=self.input.on_key_up)
         # A rotated or resized screen gets a fresh layout (bar columns, tile columns).
         self._relayout = Clock.create_trigger(lambda _dt: self.nav.refresh(), 0.2)
         Window.bind(size=lambda *_a: self._relayout())

@@ -3,9 +3,6 @@ that also starts the session."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from kivy.clock import Clock
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
@@ -36,62 +33,22 @@ class AttractScreen(KioskScreen):
                      role="title", action=lambda: self.app.start_session("en"))
         start = KButton(kiosk_id="attract.start", label=both("Start"), role="title",
                         action=lambda: self.app.start_session())
-        parts = [invite, invite_other, Widget(size_hint_y=None, height=u.mm(6)),
-                 row(ar, en), start]
-        entry = technician_entry(self.app)
-        if entry is not None:
-            parts += [Widget(size_hint_y=None, height=u.mm(10)), row(Widget(), entry)]
-        return column(*parts, spacing=u.mm(5))
+        return column(invite, invite_other, Widget(size_hint_y=None, height=u.mm(6)),
+                      row(ar, en), start, Widget(size_hint_y=None, height=u.mm(8)),
+                      self.technician_spot(), spacing=u.mm(5))
 
+    def technician_spot(self) -> KButton:
+        """The kiosk's version, discreet at the bottom: a tap says it; held for 5 seconds it
+        opens the technician mode's PIN pad (screens/technician.py)."""
+        from kiosk import __version__
 
-# -- the technician's way in, on a kiosk not provisioned yet ------------------------------------
+        label = {lang: _("Kiosk version {version}", lang).format(version=__version__)
+                 for lang in ("ar", "en")}
+        spot = KButton(kiosk_id="attract.technician", label=label, role="small",
+                       size_hint_x=None, width=ui().units.mm(40))
 
-HOLD_S = 5.0
-
-
-def technician_entry(app: Any) -> KButton | None:
-    """The discreet way into the setup wizard on an unprovisioned kiosk: ``attract.technician``,
-    a quiet spot at the end of the screen that opens the wizard when held for 5 s (a tap only
-    says so). None once the kiosk is provisioned: the technician mode's PIN is the way then."""
-    if app.device.paths.credentials.exists():
-        return None
-    return HoldSpot(app)
-
-
-class HoldSpot(KButton):
-    def __init__(self, app: Any, **kwargs):
-        self.app_ref = app
-        self._hold = None
-        super().__init__(kiosk_id="attract.technician", label=both("Technician"),
-                         state_text=both("Hold for 5 seconds"), role="small",
-                         size_hint_x=None, width=ui().units.mm(45), **kwargs)
-
-    def on_touch_down(self, touch):
-        if self.collide_point(*touch.pos):
-            self._cancel()
-            self._hold = Clock.schedule_once(lambda _dt: self._open(), HOLD_S)
-        return super().on_touch_down(touch)
-
-    def on_touch_move(self, touch):
-        if touch.grab_current is self and not self.collide_point(*touch.pos):
-            self._cancel()
-        return super().on_touch_move(touch)
-
-    def on_touch_up(self, touch):
-        self._cancel()
-        return super().on_touch_up(touch)
-
-    def _cancel(self) -> None:
-        if self._hold is not None:
-            self._hold.cancel()
-            self._hold = None
-
-    def _open(self) -> None:
-        self._hold = None
-        self._cancelled = True  # lifting the finger after the hold is not a tap
-        self.app_ref.session.started = True
-        self.app_ref.go("setup")
-
-    def on_activate(self, *_a) -> None:
-        self.app_ref.speak(_("Technicians: hold this spot for 5 seconds to set up the kiosk.",
-                             self.app_ref.session.lang))
+        def touched() -> None:
+            if not self.app.technician.held(spot.held_s):
+                self.app.speak(label[ui().lang])
+        spot.action = touched
+        return spot

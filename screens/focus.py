@@ -111,6 +111,8 @@ class Input:
         action = next((name for name, codes in self.keys.items() if key in codes), None)
         if action is None:
             return False
+        if app.technician.key_down(action):
+            return True  # Help and Back together: the technician's chord, not a visitor's key
         # A new key press cuts what is playing at once; not Pause, nor Action on the Pause
         # control, which pause what is playing (or resume it).
         if action != "pause" and not (action == "action" and app.focus.id == PAUSE_ID):
@@ -133,6 +135,12 @@ class Input:
             return True
         self.act(action)
         return True
+
+    def on_key_up(self, _window, key: int, _scancode=None, *_rest) -> bool:
+        action = next((name for name, codes in self.keys.items() if key in codes), None)
+        if action is not None:
+            self.app.technician.key_up(action)
+        return False
 
     def act(self, action: str) -> None:
         app = self.app

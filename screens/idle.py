@@ -60,6 +60,7 @@ class Idle:
 
     def input(self) -> None:
         """The visitor did something: the session starts, or its idle time starts again."""
+        self.app.technician.input()
         if self.app.overlays.is_open("idle"):
             return  # the warning's own buttons decide
         idle = self.app.session.idle
@@ -71,6 +72,8 @@ class Idle:
     def tick(self, _dt: float) -> None:
         app = self.app
         app.memory.tick()
+        if app.technician.tick():
+            return  # the technician mode has its own 2 minutes (screens/technician.py)
         if not app.session.started:
             self.maybe_invite()
             return

@@ -29,6 +29,9 @@ SCREENS: dict[str, str] = {
     "guide": "screens.guide:GuideScreen",
     "policies": "screens.policies:PoliciesScreen",
     "setup": "screens.setup:SetupScreen",
+    # The technician mode (screens/technician.py): no home tile, opened only by its way in.
+    "technician_pin": "screens.technician_pin:TechnicianPinScreen",
+    "admin": "screens.admin:AdminScreen",
 }
 
 # Each screen's title (the English msgid; assets/locale has it in both languages). Kept here,
@@ -55,6 +58,8 @@ TITLES = {
     "guide": "Service guide",
     "policies": "Our policies",
     "setup": "Setup",
+    "technician_pin": "Technician PIN",
+    "admin": "Technician panel",
 }
 
 # Screens the audit opens once per page (each with these parameters), not only with their

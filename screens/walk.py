@@ -40,7 +40,8 @@ from kiosk.errors import CommandError
 
 KEY_NAMES = ("up", "down", "action", "help", "back", "next", "vol_up", "vol_down", "lang",
              "repeat", "pause")
-ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "keys_to", "type", "type_keys",
+ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "chord", "keys_to", "type",
+                "type_keys",
                 "focus", "wait", "call", "stale", "install")
 EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken", "expect_sounded",
                 "expect_config")
@@ -109,7 +110,8 @@ def check_step(n: int, step: Any) -> None:
     if len(kinds) != 1:
         raise bad(f"a step has exactly one of {', '.join(STEP_KINDS)}")
     kind = kinds[0]
-    allowed = {"hold": {"s"}}.get(kind, {"within"} if kind in EXPECT_STEPS else set())
+    allowed = {"hold": {"s"}, "chord": {"s"}}.get(
+        kind, {"within"} if kind in EXPECT_STEPS else set())
     extra = set(step) - {kind} - allowed
     if extra:
         raise bad(f"unknown key(s) {', '.join(sorted(extra))}")
@@ -150,6 +152,15 @@ def check_step(n: int, step: Any) -> None:
         if value not in KEY_NAMES and not (isinstance(value, int) and not isinstance(
                 value, bool) and 0 < value < 2**31):
             raise bad(f"key is one of {', '.join(KEY_NAMES)}, or a key code such as 291")
+    elif kind == "chord":
+        s = step.get("s", 1.0)
+        if (not isinstance(value, list) or not value
+                or not all(isinstance(v, str) and v in KEY_NAMES for v in value)):
+            raise bad(f"chord takes a list of keys held together, each one of "
+                      f"{', '.join(KEY_NAMES)}, e.g. [\"help\", \"back\"]")
+        if not seconds(s, MAX_HOLD_S) or s == 0:
+            raise bad(f"s is how long the keys are held, in seconds, more than 0 and at most "
+                      f"{MAX_HOLD_S:g}")
     elif kind == "wait":
         if not seconds(value, MAX_WAIT_S):
             raise bad("wait takes a number of seconds (0 or more)")
@@ -731,6 +742,28 @@ class Walker:
 
     def do_key(self, step: dict[str, Any]) -> None:
         self._press(step["key"], lambda: self.settled_then(step, self._here))
+
+    def do_chord(self, step: dict[str, Any]) -> None:
+        """Keys pressed one after the other, held together for ``s`` seconds of real time
+        (as a finger's hold is), then released in the opposite order: the technician's
+        keypad chord (help and back for 3 s)."""
+        from kivy.core.window import Window
+
+        codes = []
+        for name in step["chord"]:
+            mapped = self.app.input.keys.get(name) or ()
+            if not mapped:
+                raise StepFailed(f"the key '{name}' is not mapped to any key code on this "
+                                 "kiosk")
+            codes.append(mapped[0])
+        for code in codes:
+            Window.dispatch("on_key_down", code, 0, None, [])
+
+        def release() -> None:
+            for code in reversed(codes):
+                Window.dispatch("on_key_up", code, 0)
+            self.settled_then(step, self._here)
+        after_real(float(step.get("s", 1.0)), self._guard(step, release))
 
     def _press(self, name: str | int, then: Callable[[], None]) -> None:
         """Press and release a keypad key by its name in the app's key map (or a raw key

@@ -8,11 +8,11 @@ import ast
 from kiosk.i18n import LOCALE_DIR, _, both, missing, translations
 from tests.helpers import ROOT
 
-KEYWORDS = {"_", "t", "both", "_step_text", "_t", "_text",
+KEYWORDS = {"_", "t", "both", "_step_text", "_t", "_text", "Answer",
             # the visitor services' sentences (kiosk/services), shown and spoken by screens
             "VisitorError", "InputRefused", "ContactRefused", "NotSaved"}
 ATTRS = {"title", "summary", "DEFAULT_MESSAGE", "TEST_SENTENCE"}
-DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES",
+DICTS = {"MESSAGES", "DAY_NAMES", "THEME_NAMES", "TITLES", "LINKS",
          # the setup wizard's (screens/setup.py, kiosk/services/netcheck.py)
          "STEP_TITLES", "STEP_SUMMARIES", "KEYPAD_NAMES", "ORIENTATIONS", "CHECK_NAMES",
          "TOUCH_NAMES"}

@@ -65,6 +65,18 @@ class Problem(_Inbound):
     since: UtcDateTime
 
 
+TECHNICIAN_EVENTS = ("entered", "left", "wrong_pin", "locked", "refused")
+
+
+class TechnicianEvent(_Inbound):
+    """Something that happened at the technician mode's door on the kiosk: entered, left,
+    a wrong PIN, the entry locked, or refused (no PIN set); when, and in words."""
+
+    event: Literal[TECHNICIAN_EVENTS]  # type: ignore[valid-type]
+    at: UtcDateTime
+    detail: Annotated[str, Field(max_length=200)] = ""
+
+
 class Heartbeat(_Inbound):
     app_version: Annotated[str, Field(max_length=40)]
     content_version: int = Field(ge=0, le=2**53)
@@ -85,6 +97,10 @@ class Heartbeat(_Inbound):
     # The device config version the kiosk has saved and applies (0: only what enrolment gave);
     # absent from kiosks older than config versions.
     config_version: int | None = Field(default=None, ge=0, le=2**53)
+    # The technician mode: what happened at its door since the last heartbeat, and whether it
+    # is open now; absent from kiosks older than the technician mode.
+    technician: Annotated[tuple[TechnicianEvent, ...], Field(max_length=20)] = ()
+    technician_active: bool | None = None
 
 
 DEVICE_COMMANDS = ("sync_now", "flush_outbox", "restart_app", "speech_test", "clear_session")

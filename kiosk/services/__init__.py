@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kiosk.services.polls import Polls
     from kiosk.services.reading import Reading
     from kiosk.services.survey import Surveys
+    from kiosk.services.technician import Technician
 
 # Each service's module loads when a screen first asks it: the app makes this object before
 # its first frame, which shows no content.
@@ -81,6 +82,13 @@ class VisitorServices:
         from kiosk.services.contact import Contact
 
         return Contact(self._device, now=self._now)
+
+    @cached_property
+    def technician(self) -> Technician:
+        """The technician mode (PIN, lock, the panel's state and actions), not a visitor's."""
+        from kiosk.services.technician import Technician
+
+        return Technician(self._device)
 
     def content_version(self) -> int | None:
         """The content version on show (what a screen's cached page was built from)."""
