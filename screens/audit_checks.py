@@ -603,6 +603,15 @@ def check_pictogram(s: Scene, b: KButton) -> None:
                     text.opacity <= 0 or text.height < 1:
                 s.fail(s.name(b), "pictogram_label", "a pictogram without its text label",
                        None, "a label in the screen's language beside it")
+            # Drawn inside its own control: a pictogram left outside (or half outside) the
+            # button reads as belonging to its neighbour.
+            w = _w
+            if w.x < b.x - 0.5 or w.y < b.y - 0.5 or w.x + w.width > b.x + b.width + 0.5 or \
+                    w.y + w.height > b.y + b.height + 0.5:
+                s.fail(s.name(b), "pictogram_label", "its pictogram is drawn outside the "
+                       f"control (at {w.x:.0f},{w.y:.0f} {w.width:.0f}x{w.height:.0f}; the "
+                       f"control {b.x:.0f},{b.y:.0f} {b.width:.0f}x{b.height:.0f})", None,
+                       "the pictogram inside its control, beside its label")
         s.checked("pictogram_contrast")
         ratio = contrast(blend(colour, fill), fill)
         if ratio < NON_TEXT_MIN - 0.005:

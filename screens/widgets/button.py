@@ -192,19 +192,21 @@ class KButton(Widget):
             else:
                 leading.x = self.x + self._pad
                 self._text.x = leading.right + gap
-            leading.center_y = self.center_y
-            self._text.center_y = self.center_y
+            leading.center_y = self.y + self.height / 2
+            self._text.center_y = self.y + self.height / 2
         elif self._icon is not None and self.stacked:
             gap = ui().units.mm(1.5)
             block = self._icon.height + gap + self._text.height
-            top = self.center_y + block / 2
-            self._icon.center_x = self.center_x
+            # From x, y and the size, not center_x / center_y: those aliases can still hold
+            # the old position while the pos event that called this is being dispatched.
+            top = self.y + (self.height + block) / 2
+            self._icon.x = self.x + (self.width - self._icon.width) / 2
             self._icon.top = top
             self._text.x = self.x + self._pad
             self._text.top = self._icon.y - gap
         else:
             self._text.x = self.x + self._pad
-            self._text.center_y = self.center_y
+            self._text.center_y = self.y + self.height / 2
         self._redraw()
 
     def _redraw(self, *_a) -> None:
