@@ -23,10 +23,13 @@ class HomeScreen(KioskScreen):
         u = ui().units
         tiles = grid(columns_for(self.app.window_width() - u.mm(8), 55, (3, 2, 1)),
                      spacing=u.mm(4))
+        # The pictogram above the name at text scale 1; at larger text, beside it (at the
+        # start side), so the taller text does not push the last tiles off the screen.
+        stack = ui().scale <= 1.0
         for name in registry.home_tiles():
             tile = KButton(kiosk_id=f"home.{name}",
                            label={lang: _(registry.title(name), lang) for lang in ("ar", "en")},
-                           pictogram=name, stacked=True,
+                           pictogram=name, stacked=stack,
                            action=lambda n=name: self.app.go(n))
             tile.min_height = u.mm(26)
             tiles.add_widget(tile)
@@ -34,7 +37,7 @@ class HomeScreen(KioskScreen):
         # written on it like the settings' own buttons.
         easy = self.app.session.easy_read
         tile = KButton(kiosk_id="home.easy_read", label=both("Easy Read"),
-                       pictogram="easy_read", stacked=True,
+                       pictogram="easy_read", stacked=stack,
                        state_text=both("On") if easy else both("Off"), selected=easy,
                        action=self.app.prefs.toggle_easy_read)
         tile.min_height = u.mm(26)
