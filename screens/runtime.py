@@ -46,6 +46,9 @@ def configure_kivy(size: tuple[int, int] | None = None, fullscreen: bool = False
     Config.set("kivy", "log_level", "warning" if quiet else "info")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "multisamples", "0")
+    # A kiosk's screen never blanks by itself: Kivy's default lets the display's screensaver
+    # start (SDL_EnableScreenSaver), which would leave a dark screen in front of visitors.
+    Config.set("graphics", "allow_screensaver", "0")
     Config.set("graphics", "resizable", "0")
     Config.set("graphics", "position", "custom")
     Config.set("graphics", "left", "0")
