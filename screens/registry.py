@@ -63,10 +63,12 @@ TITLES = {
 }
 
 # Screens the audit opens once per page (each with these parameters), not only with their
-# sample parameters: the setup wizard's steps.
+# sample parameters: the setup wizard's steps; the PIN pad with its keys (as on a kiosk with a
+# PIN) and as this kiosk has it (the audit's own kiosk may have no PIN set).
 AUDIT_PAGES: dict[str, tuple[dict[str, str], ...]] = {
     "setup": tuple({"step": s} for s in ("screen", "touch", "keypad", "sound", "network",
                                           "provision", "summary")),
+    "technician_pin": ({"step": "pad"}, {"step": "as_set"}),
 }
 
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.

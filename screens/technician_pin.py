@@ -23,7 +23,7 @@ class TechnicianPinScreen(KioskScreen):
     screen_name = "technician_pin"
     reads_content = False
     title = "Technician PIN"
-    summary = "For the kiosk's technicians: type the technician PIN, then Open."
+    summary = "For the kiosk's technicians: type the technician PIN, then Unlock."
 
     def __init__(self, app: Any, **kwargs):
         super().__init__(app, **kwargs)
@@ -69,7 +69,9 @@ class TechnicianPinScreen(KioskScreen):
         svc = self._services()
         lang = ui().lang
         parts: list[Widget] = []
-        if not svc.pin_set():
+        # Page "pad" (the audit's, registry.AUDIT_PAGES) shows the keys even with no PIN set;
+        # typing there is refused all the same (try_pin: no PIN, no way in).
+        if not svc.pin_set() and self.params.get("step") != "pad":
             # Nothing to type: the mode stays closed, and the pad says why.
             parts.append(KText(logical=svc.no_pin_answer().text(lang), bold=True))
             return column(*parts, spacing=u.mm(4))
@@ -89,8 +91,8 @@ class TechnicianPinScreen(KioskScreen):
         pad.add_widget(Key(kiosk_id="key.backspace", label=both("Delete"), role="title",
                            action=self._backspace))
         pad.add_widget(self._digit("0"))
-        pad.add_widget(Key(kiosk_id="key.done", label=both("Open"), role="title",
-                           spoken_fn=lambda lang: _("Open, {typed}", lang).format(
+        pad.add_widget(Key(kiosk_id="key.done", label=both("Unlock"), role="title",
+                           spoken_fn=lambda lang: _("Unlock, {typed}", lang).format(
                                typed=self._said(lang)),
                            action=self._done))
         parts.append(pad)
