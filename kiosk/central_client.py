@@ -39,13 +39,13 @@ def check_api_url(api: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CentralError(f"{api!r} is not a web address; give central's URL, e.g. "
                            "https://central.example.om", transient=False)
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise CentralError("central must be reached over https (plain http is only allowed to "
                            "this machine)", transient=False)
     return api.rstrip("/")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:

@@ -148,6 +148,16 @@ class Credentials:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object kept by the kiosk (one write_private_json wrote), or {} when the file is
+    missing, unreadable or not an object: such state starts again empty, never crashes."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def write_private_json(path: Path, data: Any) -> None:
     """Write JSON readable only by this user, atomically: a crash leaves the old file or the
     new one, never half of either."""

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import write_private_json
+from kiosk.config import read_json_object, write_private_json
 
 # A crashed and restarted app is shown this long after the restart.
 CRASH_SHOWN = timedelta(hours=1)
@@ -42,13 +42,7 @@ class ProblemBook:
         self._lock = threading.Lock()
 
     def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(data, dict):
-                return data
-        except (OSError, ValueError):
-            pass
-        return {}
+        return read_json_object(self.path)
 
     def _change(self, **values: Any) -> None:
         with self._lock:

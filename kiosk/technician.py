@@ -6,7 +6,6 @@ reach this through kiosk/services/technician.py."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -15,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import write_private_json
+from kiosk.config import read_json_object, write_private_json
 
 log = logging.getLogger("kiosk.technician")
 
@@ -42,13 +41,7 @@ class TechnicianDoor:
         self._lock = threading.Lock()
 
     def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(data, dict):
-                return data
-        except (OSError, ValueError):
-            pass
-        return {}
+        return read_json_object(self.path)
 
     # -- the lock ----------------------------------------------------------------------------
 

@@ -80,17 +80,6 @@ class Check:
         return _(CHECK_NAMES[self.name], lang)
 
 
-def _loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _reason(e: BaseException) -> str:
     return (getattr(e, "verify_message", None) or getattr(e, "reason", None)
             or getattr(e, "strerror", None) or str(e) or type(e).__name__)
@@ -101,6 +90,8 @@ def check_central(url: str, timeout: float = TIMEOUT_S,
                   on_check: Callable[[Check], None] | None = None) -> list[Check]:
     """Every check in order until one fails (the rest are not run); ``on_check`` hears each
     outcome as it comes, for a progress display."""
+    from kiosk.central_client import is_loopback  # the client's own rule for plain http
+
     out: list[Check] = []
 
     def done(check: Check) -> bool:
@@ -119,7 +110,7 @@ def check_central(url: str, timeout: float = TIMEOUT_S,
         done(Check("url", False, "url_bad", {"url": url[:80] or '""'}))
         return out
     host = parts.hostname
-    if parts.scheme == "http" and not _loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         done(Check("url", False, "url_http"))
         return out
     done(Check("url", True, "url_ok"))
