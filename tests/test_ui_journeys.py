@@ -146,7 +146,9 @@ def test_change_language_and_volume_by_keys(display, home, tmp_path, lang):
     other = "en" if lang == "ar" else "ar"
     _out, _spoken, heard = walk(display, home, tmp_path, [
         *start(lang),
-        {"key": "vol_up"}, {"expect_spoken": _("Volume {step} of {count}", lang).format(
+        # Sounded, not only asked for: the gain below is read from what the voice played, and
+        # on a loaded machine the next key could cut the sentence before it began.
+        {"key": "vol_up"}, {"expect_sounded": _("Volume {step} of {count}", lang).format(
             step=6, count=7)},
         {"key": "vol_down"}, {"key": "vol_down"},
         {"expect_spoken": _("Volume {step} of {count}", lang).format(step=4, count=7)},

@@ -172,9 +172,10 @@ def check_central(url: str, timeout: float = TIMEOUT_S,
     if date is None:
         done(Check("clock", False, "clock_none"))
         return out
-    # The Date header has whole seconds; half the round trip is when central wrote it.
+    # The Date header has whole seconds, cut down (central wrote it somewhere in the second after
+    # `date`, on average half-way); half the round trip is when central wrote it.
     local = (sent_at + now()) / 2
-    diff = round(local - date)
+    diff = round(local - (date + 0.5))
     if abs(diff) > CLOCK_TOLERANCE_S:
         done(Check("clock", False, "clock_off", {"seconds": f"{diff:+d}"}))
     else:
