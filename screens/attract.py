@@ -281,7 +281,7 @@ class AttractScreen(KioskScreen):
                 b.min_height = 0
                 b.width = panel.width
             tallest = max(b.natural_height for b in self._buttons)
-            for b, card in zip(self._buttons, self._cards):
+            for b in self._buttons:
                 b.min_height = tallest
             for card in self._cards:
                 card.alt.width = panel.width
