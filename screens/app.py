@@ -186,6 +186,11 @@ class KioskApp(App):
         else:
             self._speech_ready(None)  # nothing to start: whoever waits for it goes on
 
+    @property
+    def content_ready(self) -> bool:
+        """The content store is open (or could not be): screens may read it now."""
+        return self._content_ready.is_set()
+
     def wait_for_content(self) -> None:
         """Before a screen that reads content is built: the store is ready. Content wanted
         before that (a visitor quick off the mark on a first boot) waits for the content

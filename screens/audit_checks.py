@@ -94,6 +94,9 @@ CHECKS: dict[str, tuple[str, str]] = {
     "pictogram_contrast": ("1", f"every pictogram (on controls and beside Easy Read sentences) "
                                 f"and every list picture's frame at least {NON_TEXT_MIN:g}:1 "
                                 "against what it is drawn on"),
+    "motion": ("2.3.1", "nothing on a screen changes by itself more than three times a "
+                        "second (the idle screen's loop, sampled frame by frame over three of "
+                        "its items)"),
     "build": ("-", "the screen opens with its sample parameters"),
 }
 
@@ -252,6 +255,20 @@ def audit_screen(root, combo: Combo, px_per_mm: float, findings: Findings,
     check_focus_order(s)
     check_focus_trap(s)
     check_focus_ring_in_view(s)
+    check_motion(s)
+
+
+def check_motion(s: Scene) -> None:
+    """motion (2.3.1): a screen that changes by itself (``changes_per_second``: the idle
+    screen's loop) does so at most three times a second."""
+    measure = getattr(s.root, "changes_per_second", None)
+    if measure is None:
+        return
+    s.checked("motion")
+    rate = measure()
+    if rate > 3:
+        s.fail(s.name(s.root) if not hasattr(s.root, "screen_name") else s.root.screen_name,
+               "motion", f"changes by itself {rate:g} times in one second", rate, 3)
 
 
 # -- colour (1, 7) -------------------------------------------------------------------------------

@@ -61,6 +61,9 @@ class Idle:
     def input(self) -> None:
         """The visitor did something: the session starts, or its idle time starts again."""
         self.app.technician.input()
+        active = self.app.nav.active
+        if active is not None and hasattr(active, "stop_loop"):
+            active.stop_loop()  # the idle screen's loop stops at a touch or a key (WCAG 2.2.2)
         if self.app.overlays.is_open("idle"):
             return  # the warning's own buttons decide
         idle = self.app.session.idle

@@ -214,7 +214,8 @@ def when_settled(app, then: Callable[[], None], min_stable: int = 2,
         state["frames"] += 1
         transition = getattr(app.sm, "transition", None)
         busy = bool(transition is not None and transition.is_active) or \
-            deferred_pending(Clock) or thumbnails_pending()
+            deferred_pending(Clock) or thumbnails_pending() or \
+            bool(getattr(getattr(app.nav, "active", None), "settling", False))
         sig = geometry_signature(app.root_layer)
         state["stable"] = state["stable"] + 1 if (not busy and sig == state["sig"]) else 0
         state["sig"] = sig

@@ -241,6 +241,16 @@ class Holiday(_Strict):
     name: ShortText
 
 
+class Featured(_Strict):
+    """An item the idle screen's loop shows, in the order staff put them (site info)."""
+
+    kind: Literal["product", "news"]
+    id: RecordId
+
+
+MAX_FEATURED = 12
+
+
 class SiteInfo(_Strict):
     id: Literal["site"]
     portal_name: Name
@@ -252,6 +262,10 @@ class SiteInfo(_Strict):
     holidays: Annotated[tuple[Holiday, ...], Field(max_length=100)] = ()
     address: ShortText
     open_data_licence: ShortText
+    # What the idle screen's loop shows; absent (or naming nothing the content has), the
+    # newest products and news with pictures. Optional: absent, a site record's JSON and
+    # hash are unchanged.
+    featured: Annotated[tuple[Featured, ...], Field(max_length=MAX_FEATURED)] | None = None
 
 
 RECORD_MODELS: dict[str, type[_Strict]] = {

@@ -3,8 +3,9 @@ pages of products, one product with its pictures' files, and search as the visit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the store's models load with the store, after the first frame
     from kiosk.device import KioskDevice
@@ -22,6 +23,24 @@ if TYPE_CHECKING:  # the store's models load with the store, after the first fra
 
 # What a list of products can be narrowed to, each a record kind of the same name.
 FILTERS = ("category", "governorate", "manufacturer")
+
+# The idle screen's loop, when staff named nothing: this many of the newest products with a
+# picture, and of the newest news with one, a news item after every three products.
+LOOP_PRODUCTS = 6
+LOOP_NEWS = 2
+
+
+@dataclass(frozen=True)
+class LoopItem:
+    """One item of the idle screen's loop: a product (its maker as ``detail``) or a news item
+    (its date), always with a picture."""
+
+    kind: str  # "product" | "news"
+    id: str
+    name: Any  # .ar / .en
+    detail: Any  # .ar / .en, or a date for news
+    image_blob: str
+    image_alt: Any  # .ar / .en
 
 
 class Browse:
@@ -91,6 +110,43 @@ class Browse:
         """The products added most recently (newest first), with their pictures: what the
         attract loop shows when the content names no featured items."""
         return self._device.store.newest_products(limit=limit)
+
+    def loop_items(self) -> list[LoopItem]:
+        """What the idle screen's loop shows, in order: the site's featured items (staff pick
+        them; those without a picture or gone from the content are left out), else the newest
+        products and news with pictures. Empty when the content has no pictures at all."""
+        store = self._device.store
+        site = store.site()
+        items: list[LoopItem] = []
+        for ref in (site.featured or ()) if site is not None else ():
+            item = (self._product_item(ref.id) if ref.kind == "product"
+                    else self._news_item(ref.id))
+            if item is not None and all((i.kind, i.id) != (item.kind, item.id) for i in items):
+                items.append(item)
+        if items:
+            return items
+        products = [LoopItem("product", p.id, p.name, p.manufacturer_name, p.image_blob,
+                             p.image_alt)
+                    for p in store.newest_products(limit=LOOP_PRODUCTS) if p.image_blob]
+        news = [LoopItem("news", n.id, n.title, n.published_on, n.image.blob, n.image.alt)
+                for n in store.news() if n.image is not None][:LOOP_NEWS]
+        for n, item in enumerate(news):
+            products.insert(min(len(products), 3 * (n + 1) + n), item)
+        return products
+
+    def _product_item(self, product_id: str) -> LoopItem | None:
+        d = self._device.store.product(product_id)
+        if d is None or not d.product.images:
+            return None
+        img = d.product.images[0]
+        maker = d.manufacturer.name if d.manufacturer is not None else None
+        return LoopItem("product", d.product.id, d.product.name, maker, img.blob, img.alt)
+
+    def _news_item(self, news_id: str) -> LoopItem | None:
+        n = next((n for n in self._device.store.news() if n.id == news_id), None)
+        if n is None or n.image is None:
+            return None
+        return LoopItem("news", n.id, n.title, n.published_on, n.image.blob, n.image.alt)
 
     def maker_pictures(self) -> dict[str, tuple[str, Bilingual]]:
         """For each manufacturer, the picture of its first product (blob, alt): makers have

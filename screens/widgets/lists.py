@@ -32,6 +32,16 @@ def list_picture(browse: Any, blob: str | None) -> Any:
     return Thumbnail(browse=browse, blob=blob, side=side)
 
 
+def loop_picture(browse: Any, blob: str) -> Any:
+    """The idle screen loop's picture: large (62 mm; the same at every text size, which the
+    name below it follows), made like a list's thumbnail (once per picture and size, off the
+    UI thread)."""
+    from screens.widgets.pictures import Thumbnail
+
+    side = ui().units.mm(62)
+    return Thumbnail(browse=browse, blob=blob, side=side)
+
+
 def record_button(kiosk_id: str, name: Any, detail: dict[str, str] | None,
                   action: Callable[[], None], picture: Any = None) -> KButton:
     return KButton(kiosk_id=kiosk_id, label=bilingual(name), state_text=detail or {},
