@@ -311,8 +311,7 @@ def test_the_audit_passes_on_a_kiosk_the_wizard_turned_to_landscape(display, tmp
     home = tmp_path / "home"
     walk_ok(display, home, tmp_path, screen="setup", lang="en", steps=[
         {"tap": "setup.landscape"}, {"expect_text": "Landscape\nSelected"}])
-    pages = ["attract", "home", "product", "setup:screen", "setup:keypad-mismatch",
-             "setup:network-failed", "setup:provision-done", "setup:summary-done",
+    pages = ["home", "product", "setup:screen", "setup:network-failed", "setup:summary-done",
              "technician_pin:pad", "admin:panel"]
     proc = subprocess.run([*KIOSK, "audit", "--json", *[f"--screen={p}" for p in pages]],
                           cwd=ROOT, env=kiosk_env(display, home), capture_output=True,
