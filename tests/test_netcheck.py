@@ -6,7 +6,6 @@ both languages naming what was wrong."""
 from __future__ import annotations
 
 import re
-
 import shutil
 import socket
 import ssl
