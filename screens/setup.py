@@ -511,6 +511,7 @@ class SetupScreen(KioskScreen):
     def touch_finished(self, results: list[dict[str, Any]]) -> None:
         self._close_touch_test()
         self.setup.touch_results(results)
+        self.sample_report = None  # what was just found, not a sample's
         self.refresh()
         missed = sum(1 for r in results if not r["hit"])
         self.app.speak(self._t("{missed} of {count} targets missed.", missed=missed,
@@ -680,6 +681,7 @@ class SetupScreen(KioskScreen):
 
     def _heard(self, lang: str, answer: bool) -> None:
         self.setup.heard(lang, answer)
+        self.sample_report = None  # what was just answered, not a sample's
         self.refresh()
         self.app.focus.by_id(f"setup.heard_{lang}_{'yes' if answer else 'no'}", announce=False)
         self.app.speak(self._t("Answer saved."))
