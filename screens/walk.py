@@ -1239,6 +1239,11 @@ def cmd_walk(args: argparse.Namespace) -> int:
     if args.screen is not None and args.screen.partition(":")[0] not in registry.SCREENS:
         raise CommandError(f"unknown screen {args.screen!r}; screens: "
                            f"{', '.join(sorted(registry.SCREENS))}")
+    if args.screen is not None and ":" in args.screen:
+        try:
+            registry.page_params(*args.screen.split(":", 1))
+        except KeyError as e:
+            raise CommandError(e.args[0]) from None
     if args.connected:
         from kiosk.config import Credentials, KioskPaths
 

@@ -352,3 +352,18 @@ def test_the_audits_states_of_a_step_show_it_as_a_technician_leaves_it_and_save_
     assert not (home / "setup-report.json").exists()
     assert not (home / "local-config.json").exists()
     assert not (home / "credentials.json").exists()
+
+
+def test_a_page_that_does_not_exist_is_refused_with_the_pages_there_are(tmp_path):
+    script = tmp_path / "walk.json"
+    script.write_text("[]", encoding="utf-8")
+    for args in (["walk", str(script), "--out", str(tmp_path / "out"), "--screen",
+                  "setup:nope"],
+                 ["audit", "--screen", "setup:nope"],
+                 ["screenshot", "setup:nope", "--out", str(tmp_path / "x.png")]):
+        proc = subprocess.run([*KIOSK, *args], cwd=ROOT, env=kiosk_env(None, tmp_path / "h"),
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode != 0, args
+        assert proc.stderr.startswith("kiosk: the setup screen has no page 'nope'; its pages "
+                                      "are screen, touch, touch-done, keypad,"), proc.stderr
+        assert "network-failed" in proc.stderr and "Traceback" not in proc.stderr
