@@ -329,6 +329,12 @@ class KioskApp(App):
             self._restart_done(True, "the visitor app stopped cleanly and started again on "
                                      "the attract screen")
 
+    @property
+    def relayout_pending(self) -> bool:
+        """A rotated or resized window's fresh layout is still to come (0.2 s after)."""
+        trigger = getattr(self, "_relayout", None)
+        return bool(trigger is not None and trigger.is_triggered)
+
     def window_width(self) -> float:
         return float(Window.width)
 

@@ -26,13 +26,17 @@ EASY_READ_SCREENS = ("product", "news", "faq", "guide", "policies")
 
 def audit_entries(screens: list[str]) -> list[str]:
     """The screens to audit, a screen with pages (registry.AUDIT_PAGES: the setup wizard's
-    steps) once per page, as "name:page"."""
+    steps and their states, the PIN pad's, the technician panel's) once per page, as
+    "name:page"."""
     from screens import registry
 
     out: list[str] = []
     for name in screens:
+        if ":" in name:  # one page asked for
+            out.append(name)
+            continue
         pages = registry.AUDIT_PAGES.get(name)
-        out += [f"{name}:{p['step']}" for p in pages] if pages else [name]
+        out += [f"{name}:{page}" for page in pages] if pages else [name]
     return out
 
 
@@ -202,20 +206,29 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
     services = VisitorServices(device)
     params: dict[str, dict[str, Any]] = {}
     param_errors: dict[str, str] = {}
-    for name in screens:
+    for entry in screens:
+        name, _, one_page = entry.partition(":")
         try:
             params[name] = registry.screen_class(name).sample_params(services) or {}
         except Exception as e:
             param_errors[name] = f"sample_params failed: {type(e).__name__}: {e}"
-        for page in registry.AUDIT_PAGES.get(name, ()):
-            params[f"{name}:{page['step']}"] = dict(page)
+        for page in [one_page] if one_page else registry.AUDIT_PAGES.get(name, {}):
+            params[f"{name}:{page}"] = registry.page_params(name, page)
     # A frozen visitor clock: the idle warning must not cover a screen mid-audit.
     app = KioskApp(device=device, start="attract", clock=lambda: 0.0)
+    # The kiosk as it is set up (the setup wizard's px-per-mm and orientation, central's
+    # config): applied before the first screen is built, not after its first frame.
+    config = app.fleet.saved()
+    if config is not None:
+        app.fleet.received = config
+        app.configure(config)
     run = AuditRun(app, combinations(screens), params, param_errors)
 
     def begin(_dt: float) -> None:
-        if tuple(Window.size) != tuple(size):
-            Window.size = size
+        if tuple(Window.system_size) != tuple(size):
+            Window.system_size = size
+            if config is not None:
+                app.orient(config.orientation)
         # Nothing is measured from pixels: skip drawing and swapping frames (a handler that
         # returns True stops the window's own). Glyphs are measured on their own textures.
         Window.bind(on_draw=lambda *_a: True, on_flip=lambda *_a: True)
@@ -223,7 +236,10 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
 
     Clock.schedule_once(begin, 0)
     app.run()
-    return report_dict(run, screens, app.units.px_per_mm, size, time.monotonic() - started)
+    # The window as the screens were laid out in: turned a quarter round when the kiosk is
+    # mounted the other way than its display output runs.
+    window = (round(app.window_width()), round(app.window_height()))
+    return report_dict(run, screens, app.units.px_per_mm, window, time.monotonic() - started)
 
 
 def report_dict(run: AuditRun, screens: list[str], px_per_mm: float, size: tuple[int, int],
@@ -244,6 +260,7 @@ def report_dict(run: AuditRun, screens: list[str], px_per_mm: float, size: tuple
                    "combinations_done": run.index, "widgets": f.widgets,
                    "checks": sum(f.counts.values()), "failures": len(f.failures)},
         "screens": screens,
+        "pages": audit_entries(screens),
         "langs": list(LANGS), "themes": list(THEMES), "text_scales": list(SCALES),
         "px_per_mm": px_per_mm, "window": list(size), "seconds": round(seconds, 1),
     }
@@ -287,11 +304,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     screens = list(registry.SCREENS)
     if args.screen:
-        unknown = [s for s in args.screen if s not in registry.SCREENS]
-        if unknown:
-            raise CommandError(f"unknown screen {unknown[0]!r}; choose from "
-                               f"{', '.join(sorted(registry.SCREENS))}")
-        screens = [s for s in screens if s in args.screen]
+        # A screen, or one page of a screen with pages ("setup:network-failed").
+        for entry in args.screen:
+            name, _, page = entry.partition(":")
+            if name not in registry.SCREENS:
+                raise CommandError(f"unknown screen {entry!r}; choose from "
+                                   f"{', '.join(sorted(registry.SCREENS))}")
+            if page:
+                try:
+                    registry.page_params(name, page)
+                except KeyError as e:
+                    raise CommandError(e.args[0]) from None
+        pages = [s for s in args.screen if ":" in s]
+        screens = [s for s in screens if s in args.screen] + [
+            p for p in dict.fromkeys(pages) if p.partition(":")[0] not in args.screen]
     size = size_arg(args.size) or DEFAULT_SIZE
     try:
         with display_for(size):
@@ -321,7 +347,9 @@ def add_audit_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="accessibility audit of every screen x language x theme "
                                      "x text scale (starts Xvfb if there is no display)")
     p.add_argument("--json", action="store_true", help="one JSON object instead of lines")
-    p.add_argument("--screen", action="append", help="only this screen (repeatable)")
+    p.add_argument("--screen", action="append",
+                   help="only this screen, or this page of one, e.g. setup:network-failed "
+                        "(repeatable)")
     p.add_argument("--size", help="window size WxH, default 1080x1920")
     p.add_argument("--out", help="also write the JSON report to this file")
     p.set_defaults(func=cmd_audit)

@@ -48,7 +48,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from screens import registry
 
     name, _, page = args.screen.partition(":")
-    pages = [p["step"] for p in registry.AUDIT_PAGES.get(name, ())]
+    pages = list(registry.AUDIT_PAGES.get(name, {}))
     if page and page not in pages:
         raise CommandError(f"the {name} screen has no page {page!r}; its pages are "
                            f"{', '.join(pages) or 'none'}")

@@ -49,15 +49,10 @@ class Fleet:
         """Just after the first frame: the config in force (saved from central, else
         enrolment's). A kiosk that was never configured keeps the defaults it started with,
         without loading the wire format at all."""
-        device = self.app.device
-        creds = device.credentials
-        if not device.paths.device_config.exists() and not (creds and creds.config) and \
-                not device.paths.local_config.exists():  # the setup wizard's own settings
-            return
-        try:
-            config = device.config
-        except Exception:  # noqa: BLE001 - the defaults serve visitors until central sends one
-            log.exception("reading the device config failed; the kiosk keeps its defaults")
+        if self.received is not None:
+            return  # applied already (`kiosk audit` applies it before its first screen)
+        config = self.saved()
+        if config is None:
             return
         self.received = config
         app = self.app
@@ -65,6 +60,21 @@ class Fleet:
         if self.no_visitor():
             self._new_visitor()
         app.nav.refresh()  # the first screen was drawn with the defaults
+
+    def saved(self) -> DeviceConfig | None:
+        """The config in force as saved on the kiosk (central's, enrolment's, the setup
+        wizard's own settings over them); None for a kiosk never configured, without loading
+        the wire format, or when it can not be read."""
+        device = self.app.device
+        creds = device.credentials
+        if not device.paths.device_config.exists() and not (creds and creds.config) and \
+                not device.paths.local_config.exists():  # the setup wizard's own settings
+            return None
+        try:
+            return device.config
+        except Exception:  # noqa: BLE001 - the defaults serve visitors until central sends one
+            log.exception("reading the device config failed; the kiosk keeps its defaults")
+            return None
 
     def _config_changed(self, config: DeviceConfig, **_data: Any) -> None:
         Clock.schedule_once(lambda _dt: self.offer(config))

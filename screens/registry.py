@@ -62,13 +62,34 @@ TITLES = {
     "admin": "Technician panel",
 }
 
-# Screens the audit opens once per page (each with these parameters), not only with their
-# sample parameters: the setup wizard's steps; the PIN pad with its keys (as on a kiosk with a
-# PIN) and as this kiosk has it (the audit's own kiosk may have no PIN set).
-AUDIT_PAGES: dict[str, tuple[dict[str, str], ...]] = {
-    "setup": tuple({"step": s} for s in ("screen", "touch", "keypad", "sound", "network",
-                                          "provision", "summary")),
-    "technician_pin": ({"step": "pad"}, {"step": "as_set"}),
+# Screens the audit opens once per page (page name -> the parameters it is opened with), not
+# only with their sample parameters: the setup wizard's steps, each also in the state a
+# technician leaves it in (a test's results, the keypad test asking and a key that sent
+# something else, the sound answers, a network check that failed, the code typed with the first
+# sync done; screens/setup.py, SAMPLE_STATES, set in memory only); the PIN pad with its
+# keys (as on a kiosk with a PIN) and as this kiosk has it (the audit's own kiosk may have no
+# PIN set); the technician panel and its log view. `kiosk audit` names a page "screen:page",
+# and `kiosk screenshot` and `kiosk walk --screen` open one by that name.
+AUDIT_PAGES: dict[str, dict[str, dict[str, Any]]] = {
+    "setup": {
+        "screen": {"step": "screen"},
+        "touch": {"step": "touch"},
+        "touch-done": {"step": "touch", "state": "done"},
+        "keypad": {"step": "keypad"},
+        "keypad-listening": {"step": "keypad", "state": "listening"},
+        "keypad-mismatch": {"step": "keypad", "state": "mismatch"},
+        "keypad-done": {"step": "keypad", "state": "done"},
+        "sound": {"step": "sound"},
+        "sound-answered": {"step": "sound", "state": "answered"},
+        "network": {"step": "network"},
+        "network-failed": {"step": "network", "state": "failed"},
+        "provision": {"step": "provision"},
+        "provision-done": {"step": "provision", "state": "done"},
+        "summary": {"step": "summary"},
+        "summary-done": {"step": "summary", "state": "done"},
+    },
+    "technician_pin": {"pad": {"step": "pad"}, "as_set": {"step": "as_set"}},
+    "admin": {"panel": {"shell": True}, "logs": {"shell": True, "view": "logs"}},
 }
 
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.
@@ -91,6 +112,17 @@ def screen_class(name: str) -> Any:
 def title(name: str) -> str:
     """A registered screen's title (English msgid), without importing the screen."""
     return TITLES[name]
+
+
+def page_params(screen: str, page: str) -> dict[str, Any]:
+    """The parameters of ``screen``'s page ``page`` (AUDIT_PAGES); KeyError naming the pages
+    it has when it has no such page."""
+    pages = AUDIT_PAGES.get(screen, {})
+    try:
+        return dict(pages[page])
+    except KeyError:
+        raise KeyError(f"the {screen} screen has no page {page!r}; its pages are "
+                       f"{', '.join(pages) or 'none'}") from None
 
 
 def home_tiles() -> list[str]:

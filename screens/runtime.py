@@ -98,10 +98,7 @@ def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None
     screen, _, page = screen.partition(":")
     params = registry.screen_class(screen).sample_params(VisitorServices(device))
     if page:
-        params = next((dict(p) for p in registry.AUDIT_PAGES.get(screen, ())
-                       if p.get("step") == page), None)
-        if params is None:
-            raise KeyError(f"the {screen} screen has no page {page!r}")
+        params = registry.page_params(screen, page)
     app = KioskApp(device=device, start=screen, start_params=params, **options)
     s = app.session
     if lang:

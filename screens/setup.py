@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from types import SimpleNamespace
 from typing import Any
 
 from kivy.clock import Clock
@@ -22,6 +23,7 @@ from kivy.graphics import Color, Line, Rectangle
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, both
+from kiosk.services.netcheck import Check
 from kiosk.services.setup import CARD_WIDTH_MM, Setup, SetupFailed
 from screens import registry
 from screens.base import KioskScreen
@@ -69,6 +71,23 @@ MESSAGES = {
     "heard_yes": "heard", "heard_no": "not heard", "skipped": "Skipped",
     "not_done": "Not done yet",
 }
+
+
+# The states of each step a technician meets, for the audit's pages (registry.AUDIT_PAGES:
+# ``app.go("setup", step=..., state=...)``): set in memory only, as a real run of the step
+# leaves them; nothing is saved, checked, enrolled or sent.
+SAMPLE_STATES = {
+    "touch": ("done",),
+    "keypad": ("listening", "mismatch", "done"),
+    "sound": ("answered",),
+    "network": ("failed",),
+    "provision": ("done",),
+    "summary": ("done",),
+}
+SAMPLE_URL = "https://central.example.om"
+SAMPLE_CODE = "k7qx2m4p"
+SAMPLE_DEVICE = "kiosk-3f9c2a"
+SAMPLE_ODD_KEY = 291  # F10, as a keypad whose Help key sends something else
 
 
 class CardBar(Widget):
@@ -224,6 +243,26 @@ class SetupScreen(KioskScreen):
         self.touch_test: TouchTest | None = None
         self.skipped: set[str] = set()
         self.live: dict[str, Any] = {}
+        # A sample state's findings (``state`` parameter), shown instead of setup-report.json.
+        self.sample_report: dict[str, Any] | None = None
+        self.sampled = False
+
+    def _fresh(self) -> None:
+        """Forget what a run of the steps found in memory (not what was saved)."""
+        self._stop_capture()
+        self._close_touch_test()
+        self.keypad = {}
+        self.net = {"url": "", "checks": [], "running": False}
+        self.prov = {"code": "", "lines": [], "running": False, "progress": None}
+        self.skipped = set()
+        self.sample_report = None
+        self.sampled = False
+
+    def report(self) -> dict[str, Any]:
+        """What each step found: as saved, or a sample state's."""
+        if self.sample_report is not None:
+            return self.sample_report
+        return self.setup.report()
 
     # -- which step --------------------------------------------------------------------------
 
@@ -246,8 +285,13 @@ class SetupScreen(KioskScreen):
     def on_activate(self, **params: Any) -> None:
         super().on_activate(**params)
         self.bar_px = CARD_WIDTH_MM * self.app.units.px_per_mm
+        state = params.get("state")
+        if state is not None or self.sampled:
+            self._fresh()  # a sample state, or the first real one after a sample
         if not self.net["url"]:
             self.net["url"] = self.setup.central_url()
+        if state is not None:
+            self._sample(state)
 
     def on_deactivate(self) -> None:
         self._stop_capture()
@@ -271,6 +315,65 @@ class SetupScreen(KioskScreen):
         else:
             self.skipped.discard(self.step)
         self.go_step(STEPS[max(0, min(len(STEPS) - 1, i + by))])
+
+    # -- the audit's sample states -----------------------------------------------------------
+
+    def _sample(self, state: str) -> None:
+        """Put the step in one of its SAMPLE_STATES, as a technician would find it there."""
+        if state not in SAMPLE_STATES.get(self.step, ()):
+            raise ValueError(f"the setup wizard's {self.step} step has no state {state!r}; "
+                             f"its states are {', '.join(SAMPLE_STATES.get(self.step, ()))}")
+        self.sampled = True
+        lang = ui().lang
+        first = {a: self.setup.key_map()[a][0] for a in KEYPAD_ORDER}
+        if self.step == "keypad":
+            arrived = {a: first[a] for a in KEYPAD_ORDER[:3]}
+            if state == "listening":
+                self.keypad = {"listening": True, "asking": "help", "arrived": arrived}
+            elif state == "mismatch":
+                self.keypad = {"arrived": {**arrived, "help": SAMPLE_ODD_KEY},
+                               "mismatch": ("help", SAMPLE_ODD_KEY)}
+            else:
+                self.keypad = {"arrived": {**first, "help": SAMPLE_ODD_KEY},
+                               "remapped": {"help": SAMPLE_ODD_KEY}}
+            return
+        if self.step == "network":
+            host = SAMPLE_URL.split("//")[1]
+            self.net["url"] = SAMPLE_URL
+            self.net["checks"] = [
+                Check("url", True, "url_ok"),
+                Check("dns", True, "dns_ok", {"host": host, "address": "192.0.2.10"}),
+                Check("tcp", True, "tcp_ok", {"host": host, "port": 443}),
+                Check("tls", False, "tls_untrusted",
+                      {"host": host, "reason": "self-signed certificate"})]
+            return
+        if self.step == "provision":
+            self.net["url"] = SAMPLE_URL
+            self.prov.update(code=SAMPLE_CODE, lines=[
+                _("Enrolled as {device}.", lang).format(device=SAMPLE_DEVICE),
+                _("Content version {version} is active.", lang).format(version=12),
+                _("Test submission {id} sent: staff see it marked as a test.",
+                  lang).format(id="01JDX7Q4ZK3M8N2P5R6S7T8V9W")],
+                progress=SimpleNamespace(records_done=310, records_total=310, images_done=96,
+                                         images_total=96, bytes_received=9_104_384,
+                                         finished=True))
+            return
+        rep: dict[str, Any] = {}
+        if self.step in ("sound", "summary"):
+            rep["sound"] = {"heard": {"ar": True, "en": False}}
+        if self.step in ("touch", "summary"):
+            rep["touch"] = {"missed": 1, "targets": [
+                {"target": name, "hit": i != 7, "dx_mm": 30.0 if i == 7 else 1.5,
+                 "dy_mm": -2.0 if i % 2 else 0.5} for i, name in enumerate(TOUCH_NAMES)]}
+        if self.step == "summary":
+            rep.update(
+                screen={"orientation": "portrait", "px_per_mm": self.app.units.px_per_mm},
+                keypad={"tested": len(KEYPAD_ORDER), "working": list(KEYPAD_ORDER),
+                        "remapped": {"help": SAMPLE_ODD_KEY}},
+                network={"url": SAMPLE_URL, "ok": True},
+                provision={"device_id": SAMPLE_DEVICE, "content_version": 12,
+                           "test_submission_sent": True})
+        self.sample_report = rep
 
     # -- building ----------------------------------------------------------------------------
 
@@ -367,7 +470,7 @@ class SetupScreen(KioskScreen):
 
     def _build_touch(self) -> Widget:
         u = ui().units
-        results = self.setup.report().get("touch", {}).get("targets") or []
+        results = self.report().get("touch", {}).get("targets") or []
         lines: list[Widget] = []
         for r in results:
             lines.append(KText(logical=self._t(
@@ -408,6 +511,7 @@ class SetupScreen(KioskScreen):
     def touch_finished(self, results: list[dict[str, Any]]) -> None:
         self._close_touch_test()
         self.setup.touch_results(results)
+        self.sample_report = None  # what was just found, not a sample's
         self.refresh()
         missed = sum(1 for r in results if not r["hit"])
         self.app.speak(self._t("{missed} of {count} targets missed.", missed=missed,
@@ -418,7 +522,10 @@ class SetupScreen(KioskScreen):
     def _build_keypad(self) -> Widget:
         u = ui().units
         k = self.keypad
-        keys = self.setup.key_map()
+        keys = dict(self.setup.key_map())
+        for a, code in (k.get("remapped") or {}).items():  # saved already; a sample's too
+            if code not in keys[a]:
+                keys[a] = (code, *keys[a])
         lines: list[Widget] = []
         for action in KEYPAD_ORDER:
             got = k.get("arrived", {}).get(action)
@@ -537,7 +644,7 @@ class SetupScreen(KioskScreen):
 
     def _build_sound(self) -> Widget:
         u = ui().units
-        heard = self.setup.report().get("sound", {}).get("heard", {})
+        heard = self.report().get("sound", {}).get("heard", {})
         blocks: list[Widget] = []
         for lang, name in (("ar", "Arabic voice"), ("en", "English voice")):
             answer = heard.get(lang)
@@ -551,11 +658,14 @@ class SetupScreen(KioskScreen):
                                       _(MESSAGES["heard_yes" if answer else "heard_no"], lg))
                                       for lg in ("ar", "en")},
                                   action=lambda lang=lang: self._say_test(lang)))
+            # The answer given is written out on its button, not shown by colour alone.
             yes = KButton(kiosk_id=f"setup.heard_{lang}_yes", label=both("I heard it"),
                           selected=answer is True,
+                          state_text=both("Selected") if answer is True else {},
                           action=lambda lang=lang: self._heard(lang, True))
             no = KButton(kiosk_id=f"setup.heard_{lang}_no", label=both("I did not hear it"),
                          selected=answer is False,
+                         state_text=both("Selected") if answer is False else {},
                          action=lambda lang=lang: self._heard(lang, False))
             blocks.append(row(yes, no))
         return column(*blocks, spacing=u.mm(4))
@@ -571,6 +681,7 @@ class SetupScreen(KioskScreen):
 
     def _heard(self, lang: str, answer: bool) -> None:
         self.setup.heard(lang, answer)
+        self.sample_report = None  # what was just answered, not a sample's
         self.refresh()
         self.app.focus.by_id(f"setup.heard_{lang}_{'yes' if answer else 'no'}", announce=False)
         self.app.speak(self._t("Answer saved."))
@@ -734,7 +845,7 @@ class SetupScreen(KioskScreen):
 
     def _build_summary(self) -> Widget:
         u = ui().units
-        rep = self.setup.report()
+        rep = self.report()
         config = self.app.device.config
         lines: list[tuple[str, str]] = []
 

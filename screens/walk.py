@@ -201,10 +201,50 @@ def thumbnails_pending() -> bool:
     return bool(pictures is not None and pictures.THUMBNAILS.busy)
 
 
+def panel_point(x: float, y: float) -> dict[str, float]:
+    """A window point as the touch panel reports it: in the panel's own frame, 0 to 1 across
+    the display output, which the window turns by its rotation (screens/app.py, orient; Kivy's
+    MotionEvent.to_absolute_pos is the way back)."""
+    from kivy.core.window import Window
+
+    w, h = (max(1.0, v - 1.0) for v in Window.system_size)
+    turned = {0: (x / w, y / h), 90: (1 - y / w, x / h), 180: (1 - x / w, 1 - y / h),
+              270: (y / w, 1 - x / h)}
+    nx, ny = turned[Window.rotation]
+    return {"x": nx, "y": ny}
+
+
+_TOUCH: list[Any] = []
+
+
+def walk_touch(x: float, y: float) -> Any:
+    """A finger put down at window point (x, y); ``touch_down``, ``touch_move(x, y)``,
+    ``touch_up`` as Kivy's UnitTestTouch, but where a finger on a turned screen lands."""
+    if not _TOUCH:
+        from kivy.input.motionevent import MotionEvent
+        from kivy.tests.common import UnitTestTouch
+
+        class WalkTouch(UnitTestTouch):
+            def __init__(self, x: float, y: float):
+                from kivy.base import EventLoop
+
+                self.eventloop = EventLoop
+                MotionEvent.__init__(self, "UnitTestTouch", 99, panel_point(x, y),
+                                     is_touch=True, type_id="touch")
+                self.profile = ["pos"]
+
+            def touch_move(self, x: float, y: float) -> None:
+                self.move(panel_point(x, y))
+                self.eventloop.post_dispatch_input("update", self)
+
+        _TOUCH.append(WalkTouch)
+    return _TOUCH[0](x, y)
+
+
 def when_settled(app, then: Callable[[], None], min_stable: int = 2,
                  max_frames: int = SETTLE_MAX_FRAMES) -> None:
     """Call ``then`` once no screen transition runs, no deferred callback of the app waits
-    and the layout has been the same for ``min_stable`` frames in a row (or after
+    (nor the fresh layout of a turned window) and the layout has been the same for ``min_stable`` frames in a row (or after
     ``max_frames``, for screens that animate)."""
     from kivy.clock import Clock
 
@@ -215,7 +255,8 @@ def when_settled(app, then: Callable[[], None], min_stable: int = 2,
         transition = getattr(app.sm, "transition", None)
         busy = bool(transition is not None and transition.is_active) or \
             deferred_pending(Clock) or thumbnails_pending() or \
-            bool(getattr(getattr(app.nav, "active", None), "settling", False))
+            bool(getattr(getattr(app.nav, "active", None), "settling", False)) or \
+            bool(getattr(app, "relayout_pending", False))
         sig = geometry_signature(app.root_layer)
         state["stable"] = state["stable"] + 1 if (not busy and sig == state["sig"]) else 0
         state["sig"] = sig
@@ -661,9 +702,7 @@ class Walker:
         button = self.control(step["tap"])
 
         def tap() -> None:
-            from kivy.tests.common import UnitTestTouch
-
-            touch = UnitTestTouch(*self.centre(button))
+            touch = walk_touch(*self.centre(button))
             touch.touch_down()
             touch.touch_up()
             self.settled_then(step, self._here)
@@ -675,9 +714,7 @@ class Walker:
         seconds = float(step.get("s", 1.0))
 
         def down() -> None:
-            from kivy.tests.common import UnitTestTouch
-
-            touch = UnitTestTouch(*self.centre(button))
+            touch = walk_touch(*self.centre(button))
             touch.touch_down()
 
             def up() -> None:
@@ -687,11 +724,9 @@ class Walker:
         self.bring_into_view(button, self._guard(step, down))
 
     def do_slide(self, step: dict[str, Any]) -> None:
-        from kivy.tests.common import UnitTestTouch
-
         buttons = [self.control(i) for i in step["slide"]]  # all there before touching
         finger = list(self.centre(buttons[0]))
-        touch = UnitTestTouch(*finger)
+        touch = walk_touch(*finger)
         touch.touch_down()
 
         def move_to(x: float, y: float, steps: int = 4) -> None:
@@ -730,11 +765,9 @@ class Walker:
     def do_touch_path(self, step: dict[str, Any]) -> None:
         """A finger put down on the first point, moved through the others and lifted on the
         last, in one go (a control's centre for an id): a slide off a control, a tremor."""
-        from kivy.tests.common import UnitTestTouch
-
         points = [self.centre(self.control(p)) if isinstance(p, str)
                   else (float(p[0]), float(p[1])) for p in step["touch_path"]]
-        touch = UnitTestTouch(*points[0])
+        touch = walk_touch(*points[0])
         touch.touch_down()
         for x, y in points[1:]:
             touch.touch_move(x, y)
@@ -887,9 +920,7 @@ class Walker:
         step = self.steps[self.index]
 
         def tap() -> None:
-            from kivy.tests.common import UnitTestTouch
-
-            touch = UnitTestTouch(*self.centre(button))
+            touch = walk_touch(*self.centre(button))
             touch.touch_down()
             touch.touch_up()
             when_settled(self.app, self._guard(step, then))
@@ -1209,6 +1240,11 @@ def cmd_walk(args: argparse.Namespace) -> int:
     if args.screen is not None and args.screen.partition(":")[0] not in registry.SCREENS:
         raise CommandError(f"unknown screen {args.screen!r}; screens: "
                            f"{', '.join(sorted(registry.SCREENS))}")
+    if args.screen is not None and ":" in args.screen:
+        try:
+            registry.page_params(*args.screen.split(":", 1))
+        except KeyError as e:
+            raise CommandError(e.args[0]) from None
     if args.connected:
         from kiosk.config import Credentials, KioskPaths
 

@@ -142,7 +142,7 @@ def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):
 
     proc = subprocess.run([*KIOSK, "audit", "--json"], cwd=ROOT,
                           env=kiosk_env(display, kiosk_home), capture_output=True, text=True,
-                          timeout=900)
+                          timeout=1800)
     report = json.loads(proc.stdout)
     found = report["failures"]
     failures = "\n".join(f"{f['screen']}/{f['lang']}/{f['theme']}/x{f['scale']} {f['widget']} "
@@ -153,10 +153,19 @@ def test_audit_json_passes_on_every_registered_screen(display, kiosk_home):
     assert report["text_scales"] == [1.0, 1.5, 2.0]
     from screens.audit import EASY_READ_SCREENS, audit_entries
 
-    # Every screen, and a screen with pages (the setup wizard) once per page.
+    # Every screen, and a screen with pages (the setup wizard's steps and their states, the
+    # PIN pad, the technician panel and its log view) once per page.
     n = len(audit_entries(list(registry.SCREENS)))
     assert n == len(registry.SCREENS) - len(registry.AUDIT_PAGES) + sum(
         len(pages) for pages in registry.AUDIT_PAGES.values())
+    assert len(report["pages"]) == n
+    technician = [p for p in report["pages"] if p.startswith(("setup:", "technician_pin:",
+                                                              "admin:"))]
+    assert set(technician) >= {
+        "setup:screen", "setup:touch-done", "setup:keypad-listening", "setup:keypad-mismatch",
+        "setup:sound-answered", "setup:network-failed", "setup:provision-done",
+        "setup:summary-done", "technician_pin:pad", "technician_pin:as_set", "admin:panel",
+        "admin:logs"}
     # 2 languages x 3 themes x 3 text scales, a reach pass and a speech pass in each language;
     # the reading screens again with Easy Read on, in each language and theme at scales 1, 2.
     assert report["counts"]["combinations"] == n * (2 * 3 * 3 + 2 + 2) + \

@@ -250,3 +250,120 @@ def test_touch_test_shows_misses_and_offsets_and_the_sound_test_keeps_the_answer
     assert status.returncode == 0, status.stderr
     assert "setup:    sound test: Arabic voice heard, English voice NOT heard" in status.stdout
     assert "setup:    touch test: 1 of 8 targets missed" in status.stdout
+
+
+def inside(report: dict, width: float, height: float) -> list[str]:
+    """The controls that stick out of a ``width`` x ``height`` window, or are under 16 mm."""
+    out = []
+    for b in report["buttons"]:
+        x, y, w, h = b["rect"]
+        if b["in_scroll"]:  # scrolled controls may be below the fold, never beside it
+            ok = x >= -0.5 and x + w <= width + 0.5
+        else:
+            ok = x >= -0.5 and x + w <= width + 0.5 and y >= -0.5 and y + h <= height + 0.5
+        if not ok or w < 16 * 4.0 - 0.5 or h < 16 * 4.0 - 0.5:
+            out.append(f"{b['id']} at {b['rect']}")
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_landscape_chosen_in_the_wizard_turns_the_kiosk_and_its_screens_follow(
+        display, tmp_path, lang):
+    """The display output runs portrait (1080 x 1920, the walks' default); the technician says
+    the screen is mounted landscape: the picture turns a quarter round at once, every control
+    is laid out inside the 1920 x 1080 window, and the next start comes up in landscape."""
+    home = tmp_path / "home"
+    landscape = _("Landscape", lang)
+    steps = [
+        {"report": True},
+        {"tap": "setup.landscape"},
+        {"expect_spoken": t("{orientation} saved.", lang, orientation=landscape)},
+        {"report": True},
+        {"tap": "setup.next"}, *[{"tap": "setup.skip"}] * 5,
+        {"expect_text": t("{orientation}, {ppm} pixels per millimetre.", lang,
+                          orientation=landscape, ppm="4")},
+        {"report": True},
+    ]
+    r = walk_ok(display, home, tmp_path, screen="setup", steps=steps, lang=lang, speech=True)
+    before, after, summary = r["reports"][0], r["reports"][1], r["reports"][2]
+    assert before["window"] == [1080, 1920]
+    assert button(before, "setup.portrait")["selected"]
+    assert after["window"] == [1920, 1080]
+    assert button(after, "setup.landscape")["selected"]
+    # The wizard itself, laid out again across the wider window.
+    assert button(after, "setup.portrait")["rect"][2] > button(before, "setup.portrait")[
+        "rect"][2]
+    assert inside(after, 1920, 1080) == [] and inside(summary, 1920, 1080) == []
+    saved = json.loads((home / "local-config.json").read_text(encoding="utf-8"))
+    assert saved["orientation"] == "landscape"
+    # The next start: a visitor's screens in landscape from their first frame.
+    again = walk_ok(display, home, tmp_path, screen="home", lang=lang, steps=[
+        {"expect_config": {"orientation": "landscape"}, "within": 30}, {"report": True},
+        {"tap": "home.categories"}, {"report": True}])
+    for report in again["reports"][:2]:
+        assert report["window"] == [1920, 1080]
+        assert inside(report, 1920, 1080) == [], report["screen"]
+
+
+def test_the_audit_passes_on_a_kiosk_the_wizard_turned_to_landscape(display, tmp_path):
+    """`kiosk audit` on the kiosk as the wizard left it: laid out in landscape, the technician
+    screens and a visitor's, in every language, theme and text scale, with no failure."""
+    home = tmp_path / "home"
+    walk_ok(display, home, tmp_path, screen="setup", lang="en", steps=[
+        {"tap": "setup.landscape"}, {"expect_text": "Landscape\nSelected"}])
+    pages = ["home", "product", "setup:screen", "setup:network-failed", "setup:summary-done",
+             "technician_pin:pad", "admin:panel"]
+    proc = subprocess.run([*KIOSK, "audit", "--json", *[f"--screen={p}" for p in pages]],
+                          cwd=ROOT, env=kiosk_env(display, home), capture_output=True,
+                          text=True, timeout=900)
+    report = json.loads(proc.stdout)
+    found = [f"{f['screen']}/{f['lang']}/{f['theme']}/x{f['scale']} {f['widget']} "
+             f"{f['check']}: {f['message']}" for f in report["failures"]]
+    assert found == [] and proc.returncode == 0, "\n".join(found[:30])
+    assert report["window"] == [1920, 1080]
+    assert report["pages"] == pages
+    assert report["counts"]["combinations_done"] == report["counts"]["combinations"] == \
+        len(pages) * 22 + 2 * 3 * 2  # each page 22 times; the product screen with Easy Read
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_audits_states_of_a_step_show_it_as_a_technician_leaves_it_and_save_nothing(
+        display, tmp_path, lang):
+    """The pages `kiosk audit` measures the wizard's states on (registry.AUDIT_PAGES) are the
+    step as a run of it leaves it, set in memory only."""
+    from kiosk.services.netcheck import MESSAGES as NET_MESSAGES
+
+    home = tmp_path / "home"
+    failed = walk_ok(display, home, tmp_path, screen="setup:network-failed", lang=lang,
+                     steps=[{"report": True}])
+    assert shows(last(failed), t(NET_MESSAGES["tls_untrusted"], lang,
+                                 host="central.example.om",
+                                 reason="self-signed certificate"))
+    keypad = walk_ok(display, home, tmp_path, screen="setup:keypad-mismatch", lang=lang,
+                     steps=[{"report": True}])
+    assert shows(last(keypad), t("Key {code} arrived when {key} was asked for.", lang,
+                                 code=291, key=_("Help", lang)))
+    assert button(last(keypad), "setup.remap")
+    summary = walk_ok(display, home, tmp_path, screen="setup:summary-done", lang=lang,
+                      steps=[{"report": True}])
+    assert shows(last(summary), t("{missed} of {count} targets missed.", lang, missed=1,
+                                  count=8))
+    assert shows(last(summary), "kiosk-3f9c2a")
+    assert not (home / "setup-report.json").exists()
+    assert not (home / "local-config.json").exists()
+    assert not (home / "credentials.json").exists()
+
+
+def test_a_page_that_does_not_exist_is_refused_with_the_pages_there_are(tmp_path):
+    script = tmp_path / "walk.json"
+    script.write_text("[]", encoding="utf-8")
+    for args in (["walk", str(script), "--out", str(tmp_path / "out"), "--screen",
+                  "setup:nope"],
+                 ["audit", "--screen", "setup:nope"],
+                 ["screenshot", "setup:nope", "--out", str(tmp_path / "x.png")]):
+        proc = subprocess.run([*KIOSK, *args], cwd=ROOT, env=kiosk_env(None, tmp_path / "h"),
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode != 0, args
+        assert proc.stderr.startswith("kiosk: the setup screen has no page 'nope'; its pages "
+                                      "are screen, touch, touch-done, keypad,"), proc.stderr
+        assert "network-failed" in proc.stderr and "Traceback" not in proc.stderr
