@@ -59,8 +59,7 @@ def test_the_prompt_cache_gets_every_ui_string_in_both_languages():
 
     prompts = set(ui_prompts())
     for lang in ("ar", "en"):
-        for msgid in ("Home", "Back", "Help", "Speech is on.", "Choose your language to "
-                      "start."):
+        for msgid in ("Home", "Back", "Help", "Speech is on.", "Touch to start."):
             assert (_(msgid, lang), lang) in prompts
         assert (SPOKEN["how_to_move"][lang], lang) in prompts
     assert not any("{" in text for text, _lang in prompts)  # filled in at run time
