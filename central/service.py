@@ -3,8 +3,10 @@ methods on one ``Central`` object. Route functions and admin pages stay thin and
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
 import secrets
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -34,6 +36,8 @@ from central.errors import CentralError, Conflict, Gone, NotFound, Unauthorized
 from central.keys import load_site_keys
 from central.orm import Device, DeviceCommand, EnrollmentCode, Submission
 from kiosk import protocol
+
+log = logging.getLogger("central.service")
 
 STAFF_ROLES = ("editor", "publisher", "analyst", "admin")  # central.staff.CAN
 # Letters and digits that survive being read aloud or copied from a screen (no 0/O, 1/I/L).
@@ -516,7 +520,9 @@ class Central:
                         now: datetime) -> dict[str, Any]:
         vote = sub.type == "poll_vote"
         return {"id": sub.id, "fingerprint": fp, "receipt": self._new_receipt(now),
-                "reference": reference.new_reference(),
+                # The kiosk's own reference when it made one (the visitor saw it on the thanks
+                # screen, maybe offline); a clash with a stored one draws a new one below.
+                "reference": sub.reference or reference.new_reference(),
                 "type": sub.type, "device_id": device_id, "created_at": sub.created_at,
                 "received_at": now, "lang": sub.lang, "content_version": sub.content_version,
                 "payload": sub.payload, "sealed_contact": sub.sealed_contact, "test": sub.test,
@@ -554,6 +560,12 @@ class Central:
                     if prior:
                         seen[row["id"]] = prior[0]
                         break
+                    if self.q(Submission).filter(reference=row["reference"]).exists():
+                        # By chance (1 in 10^11 per stored item) or a kiosk reusing one: the
+                        # first item keeps it, a reference never moves to another item. The
+                        # receipt carries the new one.
+                        log.warning("submission %s: its reference was taken; central gave "
+                                    "it another", row["id"])
                     row = {**row, "receipt": self._new_receipt(now),
                            "reference": reference.new_reference()}
                     continue
@@ -582,6 +594,20 @@ class Central:
     def _new_receipt(now: datetime) -> str:
         tail = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
         return f"MIO-{now:%y%m%d}-{tail}"
+
+    @functools.cached_property
+    def follow_up_limits(self) -> Any:
+        from central.followup import Limits
+
+        return Limits()
+
+    def follow_up(self, text: str, *, address: str | None = None,
+                  device_id: str | None = None) -> protocol.FollowUpAnswer:
+        """A visitor's look-up of their reference: the item's state and reply only, rate
+        limited per client address or per kiosk (central.followup)."""
+        from central.followup import follow_up
+
+        return follow_up(self, text, address=address, device_id=device_id)
 
     def open_contact(self, sealed: str | None) -> dict | None:
         """Open a sealed contact with the site's private key. Staff only."""
