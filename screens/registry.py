@@ -21,6 +21,7 @@ SCREENS: dict[str, str] = {
     "product": "screens.product:ProductScreen",
     "search": "screens.search:SearchScreen",
     "feedback": "screens.feedback:FeedbackScreen",
+    "follow_up": "screens.follow_up:FollowUpScreen",
     "survey": "screens.survey:SurveyScreen",
     "poll": "screens.poll:PollScreen",
     "poll_results": "screens.poll_results:PollResultsScreen",
@@ -50,6 +51,7 @@ TITLES = {
     "product": "Product",
     "search": "Search",
     "feedback": "Send us a message",
+    "follow_up": "Follow up a message",
     "survey": "Survey",
     "poll": "Poll",
     "poll_results": "Poll results",
@@ -69,12 +71,23 @@ AUDIT_PAGES: dict[str, tuple[dict[str, str], ...]] = {
     "setup": tuple({"step": s} for s in ("screen", "touch", "keypad", "sound", "network",
                                           "provision", "summary")),
     "technician_pin": ({"step": "pad"}, {"step": "as_set"}),
+    # The Follow up keypad with a problem written above it, and an answer with a reply in
+    # each language (long enough to wrap at every text scale).
+    "follow_up": (
+        {"step": "keypad", "outcome": "mistyped"},
+        {"step": "answered", "outcome": "found", "reference": "4821-0937-5526", "status": "answered",
+         "reply": "شكراً لرسالتك. أصلحنا المصعد يوم الأحد، ونعتذر عن الإزعاج. يمكنك الاتصال "
+                  "بنا على 80000070 إذا احتجت إلى شيء آخر."},
+        {"step": "closed", "outcome": "found", "reference": "4821-0937-5526", "status": "closed",
+         "reply": "Thank you for your message. The lift was repaired on Sunday, and we are "
+                  "sorry for the trouble. Call 80000070 if you need anything else."},
+    ),
 }
 
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.
 HOME_TILES: tuple[str, ...] = (
     "categories", "governorates", "manufacturers", "search", "news", "faq", "guide", "poll",
-    "survey", "feedback", "contact", "policies", "settings",
+    "survey", "feedback", "follow_up", "contact", "policies", "settings",
 )
 
 
