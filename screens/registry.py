@@ -75,10 +75,10 @@ AUDIT_PAGES: dict[str, tuple[dict[str, str], ...]] = {
     # each language (long enough to wrap at every text scale).
     "follow_up": (
         {"step": "keypad", "outcome": "mistyped"},
-        {"step": "answered", "outcome": "found", "reference": "4821-0937-5526", "status": "answered",
+        {"step": "answered", "outcome": "found", "reference": "4821-0937-5523", "status": "answered",
          "reply": "شكراً لرسالتك. أصلحنا المصعد يوم الأحد، ونعتذر عن الإزعاج. يمكنك الاتصال "
                   "بنا على 80000070 إذا احتجت إلى شيء آخر."},
-        {"step": "closed", "outcome": "found", "reference": "4821-0937-5526", "status": "closed",
+        {"step": "closed", "outcome": "found", "reference": "4821-0937-5523", "status": "closed",
          "reply": "Thank you for your message. The lift was repaired on Sunday, and we are "
                   "sorry for the trouble. Call 80000070 if you need anything else."},
     ),

@@ -33,7 +33,7 @@ MESSAGES = {
 DEFAULT_MESSAGE = "What you sent is saved and will reach the portal team."
 SAID_REFERENCE = "Your reference is {reference}."
 KEEP_IT = ("Write it down or take a photo of it. With it you can follow up your message here, "
-           "with Follow up, or on your phone.")
+           "with “Follow up a message”, or on your phone.")
 ON_YOUR_PHONE = "Point your phone's camera at the square code to follow up your message there."
 
 
@@ -45,7 +45,7 @@ class ThanksScreen(KioskScreen):
     @classmethod
     def sample_params(cls, services: Any) -> dict[str, Any]:
         # The audit sees the screen as a visitor does after a message: with a reference.
-        return {"what": "feedback", "reference": "4821-0937-5526"}
+        return {"what": "feedback", "reference": "4821-0937-5523"}
 
     @property
     def reference(self) -> str:
