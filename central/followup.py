@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from central import reference, web
 from central.errors import CentralError, NotFound
-from central.orm import Submission
+from central.orm import AuditEntry, Submission
 from kiosk import protocol
 
 if TYPE_CHECKING:
@@ -156,14 +156,17 @@ def follow_up(central: Central, text: str, *, address: str | None = None,
                            detail={"reason": "mistyped"})
     digits = reference.normalise(text)
     row = (central.q(Submission).filter(reference=digits, type__in=FOLLOW_UP_TYPES)
-           .values_list("status", "reply_text").first())
+           .values_list("id", "status", "reply_text").first())
+    if row is not None and central.q(AuditEntry).filter(
+            target=f"submission:{row[0]}", action="reference_clash").exists():
+        row = None  # two visitors were given this reference: it shows neither's reply
     if row is None:
         try:
             limits.misses.hit(key)
         except TooMany:
             pass  # this miss fills the window: the next look-up is refused
         raise NotFound("No message has this reference. Check each digit again.")
-    status, reply = row
+    _id, status, reply = row
     if status not in protocol.FOLLOW_UP_STATES:
         status = "in_progress"
     return protocol.FollowUpAnswer(reference=reference.shown(digits), status=status,

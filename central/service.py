@@ -34,7 +34,7 @@ from central.config import (
 from central.db import utcnow
 from central.errors import CentralError, Conflict, Gone, NotFound, Unauthorized
 from central.keys import load_site_keys
-from central.orm import Device, DeviceCommand, EnrollmentCode, Submission
+from central.orm import AuditEntry, Device, DeviceCommand, EnrollmentCode, Submission
 from kiosk import protocol
 
 log = logging.getLogger("central.service")
@@ -43,6 +43,8 @@ STAFF_ROLES = ("editor", "publisher", "analyst", "admin")  # central.staff.CAN
 # Letters and digits that survive being read aloud or copied from a screen (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _KNOWN_FIELDS = ("id", "fingerprint", "receipt", "received_at", "reference")
+# The audit action that marks an item whose reference a kiosk also gave another visitor.
+REFERENCE_CLASH = "reference_clash"
 
 
 def _sha(text: str) -> str:
@@ -499,7 +501,8 @@ class Central:
                 if sub.id not in seen and sub.id not in first:
                     first[sub.id] = i
                     rows.append(self._submission_row(device_id, sub, fp, now))
-            stored = self._insert_submissions(rows, seen, now)
+            kiosk_made = {sub.id: sub.reference for _i, sub, _fp in valid if sub.reference}
+            stored = self._insert_submissions(rows, seen, now, kiosk_made)
             for row in stored.values():
                 seen[row["id"]] = _StoredSubmission(row["id"], row["fingerprint"],
                                                     row["receipt"], now, row["reference"])
@@ -534,10 +537,12 @@ class Central:
                 self.q(Submission).filter(id__in=ids).values_list(*_KNOWN_FIELDS)]
 
     def _insert_submissions(self, rows: list[dict[str, Any]], seen: dict[str, Any],
-                            now: datetime) -> dict[str, dict[str, Any]]:
+                            now: datetime, kiosk_made: dict[str, str] | None = None
+                            ) -> dict[str, dict[str, Any]]:
         """Insert ``rows``; the ones stored, by id. An id someone else stored first goes into
         ``seen`` instead. All at once when nothing clashes (the usual case); otherwise item by
-        item, each in its own savepoint, so one clash costs no other item."""
+        item, each in its own savepoint, so one clash costs no other item. ``kiosk_made``: the
+        references kiosks made, by item id (their visitors have already seen them)."""
         if not rows:
             return {}
         try:
@@ -560,12 +565,24 @@ class Central:
                     if prior:
                         seen[row["id"]] = prior[0]
                         break
-                    if self.q(Submission).filter(reference=row["reference"]).exists():
-                        # By chance (1 in 10^11 per stored item) or a kiosk reusing one: the
-                        # first item keeps it, a reference never moves to another item. The
-                        # receipt carries the new one.
+                    taken = (self.q(Submission).filter(reference=row["reference"])
+                             .values_list("id", flat=True).first())
+                    if taken is not None:
+                        # By chance (N in 10^11 with N items stored) or a kiosk reusing one:
+                        # the first item keeps it, a reference never moves to another item,
+                        # and the receipt carries the new one.
                         log.warning("submission %s: its reference was taken; central gave "
                                     "it another", row["id"])
+                        if row["reference"] == (kiosk_made or {}).get(row["id"]):
+                            # This visitor was shown that reference on the kiosk and must not
+                            # read the other item's reply with it: neither item can be
+                            # followed up by it any more (central.followup); staff see why
+                            # in the first item's history.
+                            self.q(AuditEntry).create(
+                                at=now, actor="central", action=REFERENCE_CLASH,
+                                target=f"submission:{taken}",
+                                detail=f"a kiosk gave submission {row['id']} this item's "
+                                       "reference too; it can no longer be followed up by it")
                     row = {**row, "receipt": self._new_receipt(now),
                            "reference": reference.new_reference()}
                     continue

@@ -88,8 +88,21 @@ def test_the_kiosk_made_reference_is_the_items_reference_and_a_clash_gets_anothe
     assert again["status"] in ("duplicate", "conflict")
     assert other["status"] == "stored"
     assert other["receipt"]["reference"] != shown(ref)
-    # The first item keeps it.
+    # The first item keeps it, but two visitors now hold it (the second saw it on the thanks
+    # screen): it no longer shows either item's state or reply. Staff see why.
     r = central.get(f"/api/v1/follow-up/{ref}", headers=central.auth(device))
+    assert r.status_code == 404
+    site = central.service()
+    try:
+        from central import feedback as workflow
+
+        history = workflow.audit_log(site, f"submission:{first['id']}")
+    finally:
+        site.close()
+    assert [e["action"] for e in history] == ["reference_clash"]
+    # The second item's own reference (from its receipt) works.
+    r = central.get(f"/api/v1/follow-up/{other['receipt']['reference']}",
+                    headers=central.auth(device))
     assert r.status_code == 200 and r.json()["status"] == "new"
     # A reference whose check digit is wrong is refused with the item, never stored.
     body = ref[:11]
