@@ -14,7 +14,7 @@ import logging
 import re
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central import opendata, web
+from central import followup, opendata, web
 from central.errors import CentralError, NotFound
 from central.routing import DbRoute, per_request
 from central.service import Central
@@ -476,6 +476,43 @@ def create_app(central: Central) -> FastAPI:
                   device_id: str = Depends(device)) -> protocol.HeartbeatReply:
         """Report health; get this kiosk's settings and any commands staff queued for it."""
         return central.heartbeat(device_id, hb)
+
+    # -- following up a submission (central.followup) ----------------------------------------
+
+    @app.get("/api/v1/follow-up/{ref}", response_model=protocol.FollowUpAnswer,
+             tags=["devices"], response_model_exclude_none=True,
+             responses={404: {"model": ErrorBody}, 429: {"model": ErrorBody}, **_ERRORS})
+    def follow_up_json(ref: Annotated[str, PathParam(max_length=64)],
+                       device_id: str = Depends(device)) -> Any:
+        """A visitor's reference, typed on a kiosk: the item's state and staff's reply, nothing
+        else. Limited per kiosk (429 with Retry-After)."""
+        try:
+            return central.follow_up(ref, device_id=device_id)
+        except followup.TooMany as e:
+            return _error(429, e.message, e.detail,
+                          headers={"Retry-After": str(e.retry_after)})
+
+    def _follow_up_page(request: Request, ref: str | None) -> Response:
+        address = followup.client_address(request.client.host if request.client else None,
+                                          request.headers.get("x-forwarded-for"))
+        status, page, headers = followup.page_for(central, ref, address)
+        return Response(page, status_code=status, media_type="text/html; charset=utf-8",
+                        headers={**followup.HEADERS, **headers})
+
+    @app.get("/follow-up/{ref}", tags=["public"], response_class=Response,
+             responses={200: {"content": {"text/html": {}}}, 404: {"content": {"text/html": {}}},
+                        429: {"content": {"text/html": {}}}})
+    def follow_up_page(request: Request, ref: Annotated[str, PathParam(max_length=64)]) -> Response:
+        """The public page a thanks screen's QR code opens: the state and reply, in Arabic and
+        English. Limited per client address."""
+        return _follow_up_page(request, ref)
+
+    @app.get("/follow-up", tags=["public"], response_class=Response,
+             responses={200: {"content": {"text/html": {}}}})
+    def follow_up_form(request: Request, reference: Annotated[str | None, Query(
+            max_length=64)] = None) -> Response:
+        """A form to type a reference (``?reference=`` shows its page)."""
+        return _follow_up_page(request, reference)
 
     # -- public -------------------------------------------------------------------------------
 

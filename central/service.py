@@ -3,8 +3,10 @@ methods on one ``Central`` object. Route functions and admin pages stay thin and
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
 import secrets
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -32,13 +34,17 @@ from central.config import (
 from central.db import utcnow
 from central.errors import CentralError, Conflict, Gone, NotFound, Unauthorized
 from central.keys import load_site_keys
-from central.orm import Device, DeviceCommand, EnrollmentCode, Submission
+from central.orm import AuditEntry, Device, DeviceCommand, EnrollmentCode, Submission
 from kiosk import protocol
+
+log = logging.getLogger("central.service")
 
 STAFF_ROLES = ("editor", "publisher", "analyst", "admin")  # central.staff.CAN
 # Letters and digits that survive being read aloud or copied from a screen (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _KNOWN_FIELDS = ("id", "fingerprint", "receipt", "received_at", "reference")
+# The audit action that marks an item whose reference a kiosk also gave another visitor.
+REFERENCE_CLASH = "reference_clash"
 
 
 def _sha(text: str) -> str:
@@ -495,7 +501,8 @@ class Central:
                 if sub.id not in seen and sub.id not in first:
                     first[sub.id] = i
                     rows.append(self._submission_row(device_id, sub, fp, now))
-            stored = self._insert_submissions(rows, seen, now)
+            kiosk_made = {sub.id: sub.reference for _i, sub, _fp in valid if sub.reference}
+            stored = self._insert_submissions(rows, seen, now, kiosk_made)
             for row in stored.values():
                 seen[row["id"]] = _StoredSubmission(row["id"], row["fingerprint"],
                                                     row["receipt"], now, row["reference"])
@@ -516,7 +523,9 @@ class Central:
                         now: datetime) -> dict[str, Any]:
         vote = sub.type == "poll_vote"
         return {"id": sub.id, "fingerprint": fp, "receipt": self._new_receipt(now),
-                "reference": reference.new_reference(),
+                # The kiosk's own reference when it made one (the visitor saw it on the thanks
+                # screen, maybe offline); a clash with a stored one draws a new one below.
+                "reference": sub.reference or reference.new_reference(),
                 "type": sub.type, "device_id": device_id, "created_at": sub.created_at,
                 "received_at": now, "lang": sub.lang, "content_version": sub.content_version,
                 "payload": sub.payload, "sealed_contact": sub.sealed_contact, "test": sub.test,
@@ -528,10 +537,12 @@ class Central:
                 self.q(Submission).filter(id__in=ids).values_list(*_KNOWN_FIELDS)]
 
     def _insert_submissions(self, rows: list[dict[str, Any]], seen: dict[str, Any],
-                            now: datetime) -> dict[str, dict[str, Any]]:
+                            now: datetime, kiosk_made: dict[str, str] | None = None
+                            ) -> dict[str, dict[str, Any]]:
         """Insert ``rows``; the ones stored, by id. An id someone else stored first goes into
         ``seen`` instead. All at once when nothing clashes (the usual case); otherwise item by
-        item, each in its own savepoint, so one clash costs no other item."""
+        item, each in its own savepoint, so one clash costs no other item. ``kiosk_made``: the
+        references kiosks made, by item id (their visitors have already seen them)."""
         if not rows:
             return {}
         try:
@@ -554,6 +565,24 @@ class Central:
                     if prior:
                         seen[row["id"]] = prior[0]
                         break
+                    taken = (self.q(Submission).filter(reference=row["reference"])
+                             .values_list("id", flat=True).first())
+                    if taken is not None:
+                        # By chance (N in 10^11 with N items stored) or a kiosk reusing one:
+                        # the first item keeps it, a reference never moves to another item,
+                        # and the receipt carries the new one.
+                        log.warning("submission %s: its reference was taken; central gave "
+                                    "it another", row["id"])
+                        if row["reference"] == (kiosk_made or {}).get(row["id"]):
+                            # This visitor was shown that reference on the kiosk and must not
+                            # read the other item's reply with it: neither item can be
+                            # followed up by it any more (central.followup); staff see why
+                            # in the first item's history.
+                            self.q(AuditEntry).create(
+                                at=now, actor="central", action=REFERENCE_CLASH,
+                                target=f"submission:{taken}",
+                                detail=f"a kiosk gave submission {row['id']} this item's "
+                                       "reference too; it can no longer be followed up by it")
                     row = {**row, "receipt": self._new_receipt(now),
                            "reference": reference.new_reference()}
                     continue
@@ -582,6 +611,20 @@ class Central:
     def _new_receipt(now: datetime) -> str:
         tail = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
         return f"MIO-{now:%y%m%d}-{tail}"
+
+    @functools.cached_property
+    def follow_up_limits(self) -> Any:
+        from central.followup import Limits
+
+        return Limits()
+
+    def follow_up(self, text: str, *, address: str | None = None,
+                  device_id: str | None = None) -> protocol.FollowUpAnswer:
+        """A visitor's look-up of their reference: the item's state and reply only, rate
+        limited per client address or per kiosk (central.followup)."""
+        from central.followup import follow_up
+
+        return follow_up(self, text, address=address, device_id=device_id)
 
     def open_contact(self, sealed: str | None) -> dict | None:
         """Open a sealed contact with the site's private key. Staff only."""

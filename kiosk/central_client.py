@@ -206,6 +206,15 @@ class CentralClient:
         except (ValueError, KeyError, TypeError):
             raise CentralError("central's poll results are not valid") from None
 
+    def follow_up(self, reference: str) -> protocol.FollowUpAnswer:
+        """The state and staff's reply of the item with this reference (12 digits, as typed).
+        404: no such item; 422: not a reference (``detail.reason``); 429: too many look-ups."""
+        r = self.request("GET", f"/api/v1/follow-up/{quote(reference, safe='')}")
+        try:
+            return protocol.FollowUpAnswer.model_validate(r.json())
+        except ValueError:
+            raise CentralError("central's follow-up answer is not valid") from None
+
     def heartbeat(self, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
         r = self.request("POST", "/api/v1/heartbeat", json_body=hb.model_dump(mode="json"))
         try:

@@ -277,13 +277,15 @@ class KioskDevice:
     # -- feedback ------------------------------------------------------------------------------
 
     def submit(self, type: str, payload: dict[str, Any], lang: str,
-               contact: dict[str, str] | None = None, test: bool = False) -> str:
+               contact: dict[str, str] | None = None, test: bool = False,
+               reference: str | None = None) -> str:
         """Keep a visitor's submission durably; returns its id. Thank the visitor only after
-        this returns."""
+        this returns. ``reference``: the visitor's follow-up reference, sent with it."""
         creds = self.credentials
         return self.outbox.enqueue(
             type, payload, lang, self.store.active_version() or 0, contact=contact,
-            submission_public_key=creds.submission_public_key if creds else None, test=test)
+            submission_public_key=creds.submission_public_key if creds else None, test=test,
+            reference=reference)
 
     def submissions_kept(self) -> int:
         """How many submissions this kiosk holds, whatever their state: what a walk records

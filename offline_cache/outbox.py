@@ -112,9 +112,11 @@ class Outbox(SQLiteFile):
 
     def enqueue(self, type: str, payload: dict[str, Any], lang: str, content_version: int,
                 contact: dict[str, str] | None = None,
-                submission_public_key: str | None = None, test: bool = False) -> str:
+                submission_public_key: str | None = None, test: bool = False,
+                reference: str | None = None) -> str:
         """Keep one submission on disk and return its id. When this returns, the submission
-        survives a crash or power cut; thank the visitor only then."""
+        survives a crash or power cut; thank the visitor only then. ``reference``: the
+        visitor's reference for following it up (kiosk.protocol.reference), sent with it."""
         contact = {k: v.strip() for k, v in (contact or {}).items()
                    if isinstance(v, str) and v.strip()}
         sealed = None
@@ -137,6 +139,8 @@ class Outbox(SQLiteFile):
         }
         if sealed is not None:
             data["sealed_contact"] = sealed
+        if reference is not None:
+            data["reference"] = reference
         sub = parse_submission(data)
         body = canonical_json(sub.model_dump(mode="json", exclude_none=True)).decode("utf-8")
         # One autocommit INSERT under synchronous=FULL: the WAL is fsynced before it returns.
@@ -291,6 +295,15 @@ class Outbox(SQLiteFile):
             row = c.execute(f"SELECT {self._COLS} FROM submission WHERE id = ?",
                             (submission_id,)).fetchone()
         return self._item(row) if row else None
+
+    def pending_reference(self, reference: str) -> bool:
+        """Whether an item with this reference (12 plain digits) is still on this kiosk, not
+        yet acknowledged by central: its follow-up has to wait until it is delivered."""
+        with self._read() as c:
+            row = c.execute("SELECT 1 FROM submission WHERE state IN ('queued', 'sending') "
+                            "AND body IS NOT NULL AND json_extract(body, '$.reference') = ? "
+                            "LIMIT 1", (reference,)).fetchone()
+        return row is not None
 
     def pending_votes(self, poll_id: str) -> dict[str, int]:
         """This kiosk's votes for ``poll_id`` that central has not acknowledged yet, per option:

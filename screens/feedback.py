@@ -7,7 +7,8 @@ the output (ACCESSIBILITY 15).
 Controls: feedback.kind.comment|suggestion|complaint|accessibility, then the keyboard (key.*,
 key.done is Next), feedback.change_kind, feedback.edit_message, feedback.consent,
 feedback.contact.name|phone|email (each opens the keyboard), feedback.submit,
-feedback.submit_without_contact (after the kiosk refused contact details), feedback.cancel."""
+feedback.submit_without_contact (after the kiosk refused contact details), feedback.cancel,
+feedback.follow_up (to the Follow up screen, from the first step)."""
 
 from __future__ import annotations
 
@@ -144,6 +145,9 @@ class FeedbackScreen(KioskScreen):
                 selected=chosen == kind,
                 state_text=both("Selected") if chosen == kind else {},
                 action=lambda k=kind: self.choose_kind(k)))
+        items.append(KButton(kiosk_id="feedback.follow_up", align="start",
+                             label=both("Follow up a message you sent before"),
+                             pictogram="follow_up", action=lambda: self.app.go("follow_up")))
         items.append(self._cancel_button())
         return items
 
@@ -258,7 +262,7 @@ class FeedbackScreen(KioskScreen):
     def submit(self, with_contact: bool = True) -> None:
         kind = self._get("kind")
         try:
-            self.services.feedback.send(kind, self._get("text"), self.app.session.lang,
+            sent = self.services.feedback.send(kind, self._get("text"), self.app.session.lang,
                                         screen=self._came_from(),
                                         contact=self.contact() if with_contact else None)
         except InputRefused as e:
@@ -279,7 +283,8 @@ class FeedbackScreen(KioskScreen):
         # Saved on disk: now it is safe to thank the visitor.
         self._clear()
         self.params = {}
-        self.app.go("thanks", what="report" if kind == "accessibility" else "feedback")
+        self.app.go("thanks", what="report" if kind == "accessibility" else "feedback",
+                    reference=sent.reference)
 
     def _came_from(self) -> str | None:
         names = [name for name, _p in self.app.history if name != self.screen_name]

@@ -21,6 +21,7 @@ SCREENS: dict[str, str] = {
     "product": "screens.product:ProductScreen",
     "search": "screens.search:SearchScreen",
     "feedback": "screens.feedback:FeedbackScreen",
+    "follow_up": "screens.follow_up:FollowUpScreen",
     "survey": "screens.survey:SurveyScreen",
     "poll": "screens.poll:PollScreen",
     "poll_results": "screens.poll_results:PollResultsScreen",
@@ -50,6 +51,7 @@ TITLES = {
     "product": "Product",
     "search": "Search",
     "feedback": "Send us a message",
+    "follow_up": "Follow up a message",
     "survey": "Survey",
     "poll": "Poll",
     "poll_results": "Poll results",
@@ -90,12 +92,25 @@ AUDIT_PAGES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "technician_pin": {"pad": {"step": "pad"}, "as_set": {"step": "as_set"}},
     "admin": {"panel": {"shell": True}, "logs": {"shell": True, "view": "logs"}},
+    # The Follow up keypad with a problem written above it, and an answer with a reply in
+    # each language (long enough to wrap at every text scale).
+    "follow_up": {
+        "mistyped": {"step": "keypad", "outcome": "mistyped"},
+        "answered": {"step": "answered", "outcome": "found", "reference": "4821-0937-5523",
+                     "status": "answered",
+                     "reply": "شكراً لرسالتك. أصلحنا المصعد يوم الأحد، ونعتذر عن الإزعاج. يمكنك "
+                              "الاتصال بنا على 80000070 إذا احتجت إلى شيء آخر."},
+        "closed": {"step": "closed", "outcome": "found", "reference": "4821-0937-5523",
+                   "status": "closed",
+                   "reply": "Thank you for your message. The lift was repaired on Sunday, and we "
+                            "are sorry for the trouble. Call 80000070 if you need anything else."},
+    },
 }
 
 # Home tiles in the order a visitor meets them; a name not (yet) in SCREENS gets no tile.
 HOME_TILES: tuple[str, ...] = (
     "categories", "governorates", "manufacturers", "search", "news", "faq", "guide", "poll",
-    "survey", "feedback", "contact", "policies", "settings",
+    "survey", "feedback", "follow_up", "contact", "policies", "settings",
 )
 
 

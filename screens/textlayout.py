@@ -72,6 +72,22 @@ def _reorder(text: str, levels: list[int]) -> str:
     return "".join(chars)
 
 
+# Three or more groups of digits joined by hyphens: a reference (4821-0937-5526) or a phone
+# number. After Arabic letters the bidi algorithm takes the digits for Arabic numbers, between
+# which a hyphen is right-to-left, so the groups came out in reverse order (5526-0937-4821);
+# their hyphens are given the digits' level, which keeps the whole left to right. Two groups
+# are left alone: "2010-2015" after Arabic reads right to left as a span of years.
+_DIGIT_GROUPS = re.compile(r"(?<![\d-])\d+(?:-\d+){2,}(?![\d-])")
+
+
+def _keep_digit_groups(text: str, levels: list[int]) -> list[int]:
+    for m in _DIGIT_GROUPS.finditer(text):
+        level = levels[m.start()]
+        for i in range(m.start(), m.end()):
+            levels[i] = level
+    return levels
+
+
 @lru_cache(maxsize=20000)
 def shape_line(line: str, rtl: bool) -> str:
     """One logical line in display order: Arabic letters joined, runs reordered, brackets in
@@ -83,7 +99,7 @@ def shape_line(line: str, rtl: bool) -> str:
     levels = _levels(shaped, rtl)
     if levels is None:
         return get_display(shaped, base_dir="R" if rtl else "L")
-    return _reorder(shaped, levels)
+    return _reorder(shaped, _keep_digit_groups(shaped, levels))
 
 
 def wrap_logical(text: str, width: float, measure: Callable[[str], float]) -> list[str]:

@@ -17,6 +17,7 @@ import pytest
 
 from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
+from kiosk.protocol.reference import check
 from kiosk.services import ContactRefused, InputRefused, NotSaved, VisitorServices
 from kiosk.services.polls import PollResults
 from tests.conftest import free_port
@@ -138,7 +139,12 @@ def test_feedback_is_kept_as_the_wire_payload_with_the_screen_it_is_about(servic
     sid2 = services.feedback.send("accessibility", "Text too small", "ar",
                                   screen="not a screen name!")
     items = kept(device)
-    assert [i["id"] for i in items] == [sid, sid2]
+    assert [i["id"] for i in items] == [sid.id, sid2.id]
+    # Each carries the reference the thanks screen shows, made here, before central has it.
+    assert [i["reference"] for i in items] == [sid.reference.replace("-", ""),
+                                               sid2.reference.replace("-", "")]
+    assert sid.reference != sid2.reference
+    assert check(sid.reference) == "ok"
     assert items[0]["type"] == "feedback" and items[0]["lang"] == "en"
     assert items[0]["payload"] == {"kind": "complaint", "text": "The lift was broken.",
                                    "screen": "product"}

@@ -6,6 +6,7 @@ as "hidden"; an unprovisioned kiosk says it can not take them and still sends th
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -93,13 +94,17 @@ def test_feedback_with_contact_is_sealed_and_kept_before_thanks_and_never_spoken
     assert "Sara" not in spoken and "sara@" not in spoken and "example" not in spoken
     # Stored before the thanks screen was asked for.
     assert thanks_call(r)["outbox_rows"] == 1
-    assert thanks_call(r)["params"] == {"what": "feedback"}
+    params = thanks_call(r)["params"]
+    assert params["what"] == "feedback"
+    # The reference the thanks screen shows is the one kept with the message.
+    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", params["reference"])
     assert thanked["screen"] == "thanks"
     assert shows(thanked, "Your message is saved on this kiosk and will reach the portal team.")
     rows = outbox_rows(home)
     assert len(rows) == 1 and rows[0]["type"] == "feedback"
     body = rows[0]["body"]
     assert body["payload"] == {"kind": "suggestion", "text": "More dates please"}
+    assert body["reference"] == params["reference"].replace("-", "")
     assert body["sealed_contact"] and len(body["sealed_contact"]) > 60
     stored = json.dumps(body)
     assert "Sara" not in stored and "sara@example.om" not in stored
@@ -138,8 +143,11 @@ def test_accessibility_problem_is_sent_as_an_accessibility_report_in_arabic(disp
     review = r["reports"][0]
     assert shows(review, "مشكلة في سهولة الوصول والاستخدام")
     assert shows(review, "الخط صغير")
-    assert thanks_call(r)["params"] == {"what": "report"}
+    assert thanks_call(r)["params"]["what"] == "report"
+    ref = thanks_call(r)["params"]["reference"]
+    assert r["reports"][-1]["screen"] == "thanks" and shows(r["reports"][-1], ref)
     rows = outbox_rows(home)
+    assert rows[0]["body"]["reference"] == ref.replace("-", "")
     assert [x["type"] for x in rows] == ["accessibility"]
     assert rows[0]["body"]["payload"]["text"] == "الخط صغير"
     assert rows[0]["body"]["lang"] == "ar"

@@ -58,6 +58,15 @@ def test_numbers_and_codes_inside_arabic_keep_their_order():
     assert "12.500" in display
 
 
+def test_a_reference_inside_arabic_keeps_its_groups_in_order():
+    # After Arabic letters the digits count as Arabic numbers, and a hyphen between those is
+    # right to left: without care the groups came out as 5526-0937-4821.
+    assert "4821-0937-5526" in shape_line("رقمك المرجعي هو 4821-0937-5526.", rtl=True)
+    assert "4821-0937-5526" in shape_line("Your reference is 4821-0937-5526.", rtl=False)
+    # Two groups after Arabic stay a span read right to left, as the bidi algorithm has it.
+    assert "2015-2010" in shape_line("من 2010-2015", rtl=True)
+
+
 def test_a_word_wider_than_the_line_is_broken_not_clipped():
     lines = wrap_logical("Supercalifragilistic", 5, len)
     assert all(len(line) <= 5 for line in lines)

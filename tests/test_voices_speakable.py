@@ -15,6 +15,17 @@ def test_call_centre_number_is_read_digit_by_digit_in_both_languages(lang):
     assert "8 0 0 0 0 0 7 0" in speakable("80000070", lang)
 
 
+@pytest.mark.parametrize("lang,sentence", [
+    ("en", "Your reference is {reference}."),
+    ("ar", "رقمك المرجعي هو {reference}."),
+])
+def test_a_feedback_reference_is_read_digit_by_digit_in_both_languages(lang, sentence):
+    # What the thanks and Follow up screens say (screens/thanks.py, SAID_REFERENCE).
+    spoken = speakable(sentence.format(reference="4821-0937-5523"), lang)
+    assert "4 8 2 1 0 9 3 7 5 5 2 3" in spoken
+    assert "4821" not in spoken and "-" not in spoken
+
+
 def test_arabic_indic_phone_number_is_read_digit_by_digit():
     assert speakable("اتصل على ٨٠٠٠٠٠٧٠", "ar") == "اتصل على 8 0 0 0 0 0 7 0"
 

@@ -26,6 +26,7 @@ from kiosk.protocol.base import (
     sha256_hex,
     unb64,
 )
+from kiosk.protocol.reference import check
 
 
 class FeedbackPayload(_Inbound):
@@ -75,10 +76,18 @@ class Submission(_Inbound):
     payload: dict[str, Any]
     sealed_contact: Annotated[str, Field(max_length=MAX_SEALED_CONTACT_BYTES * 2)] | None = None
     test: bool = False
+    # The visitor's reference for following the item up (12 plain digits, the last a Damm
+    # check digit; kiosk.protocol.reference), made by the kiosk when the visitor sends it so
+    # the thanks screen can show it before central has the item. Central keeps it as the
+    # item's reference; without it (older kiosks, surveys, votes) central draws one.
+    reference: Annotated[str, Field(pattern=r"^[0-9]{12}$")] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Submission:
         SUBMISSION_PAYLOADS[self.type].model_validate(self.payload)
+        if self.reference is not None and check(self.reference) != "ok":
+            raise ValueError("reference: its last digit is not the Damm check digit of the "
+                             "others")
         if self.sealed_contact is not None:
             raw = unb64(self.sealed_contact, "sealed_contact")
             if not 48 <= len(raw) <= MAX_SEALED_CONTACT_BYTES:
@@ -151,6 +160,20 @@ class SubmissionResult(_Strict):
     code: Literal[200, 409, 422]
     receipt: SubmissionReceipt | None = None
     error: str | None = None
+
+
+# What a visitor may learn about an item by its reference, and nothing else: never the
+# message, the kiosk, the dates or any contact detail (GET /api/v1/follow-up/{reference}).
+FOLLOW_UP_STATES = ("new", "in_progress", "answered", "closed")
+MAX_REPLY_TEXT = 8000
+
+
+class FollowUpAnswer(_Strict):
+    """The state of the item with this reference and staff's reply, if there is one."""
+
+    reference: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{4}-[0-9]{4}$")]
+    status: Literal["new", "in_progress", "answered", "closed"]
+    reply: Annotated[str, Field(max_length=MAX_REPLY_TEXT)] | None = None
 
 
 # The request header a kiosk sends to say which optional receipt fields it reads.

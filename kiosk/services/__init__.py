@@ -1,5 +1,5 @@
 """The kiosk's services for the visitor screens, in the visitor's words: browse, search, read,
-send feedback, answer the survey, vote and see the results, contact. Screens ask these and
+send feedback, follow it up, answer the survey, vote and see the results, contact. Screens ask these and
 never the content store, the outbox, the blobs or the network; nothing here imports Kivy.
 
 A visitor's tap travels widget -> screen -> one of these services -> store or outbox, and the
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kiosk.services.catalogue import Browse, Search
     from kiosk.services.contact import Contact
     from kiosk.services.feedback import Feedback
+    from kiosk.services.follow_up import FollowUp
     from kiosk.services.polls import Polls
     from kiosk.services.reading import Reading
     from kiosk.services.survey import Surveys
@@ -64,6 +65,12 @@ class VisitorServices:
         from kiosk.services.feedback import Feedback
 
         return Feedback(self._device)
+
+    @cached_property
+    def follow_up(self) -> FollowUp:
+        from kiosk.services.follow_up import FollowUp
+
+        return FollowUp(self._device)
 
     @cached_property
     def survey(self) -> Surveys:

@@ -1,8 +1,12 @@
 """Sending feedback (a comment, a suggestion, a complaint) or reporting an accessibility problem,
-optionally with contact details for a reply (sealed to central's key by the outbox)."""
+optionally with contact details for a reply (sealed to central's key by the outbox). Each item
+gets its follow-up reference here, on the kiosk, before it is kept: the thanks screen shows it
+at once, online or not, and central keeps it as the item's reference (kiosk.protocol.reference:
+11 random digits and a check digit)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -16,14 +20,23 @@ FEEDBACK_KINDS = ("comment", "suggestion", "complaint")
 KINDS = (*FEEDBACK_KINDS, "accessibility")  # what a visitor can choose to send, in this order
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A kept message: its submission id, and the reference the visitor follows it up with
+    (``4821-0937-5526``, as shown)."""
+
+    id: str
+    reference: str
+
+
 class Feedback:
     def __init__(self, device: KioskDevice):
         self._device = device
 
     def send(self, kind: str, text: str, lang: str, screen: str | None = None,
-             contact: dict[str, str] | None = None) -> str:
+             contact: dict[str, str] | None = None) -> Sent:
         """Keep the visitor's message (``kind`` one of KINDS; ``screen`` the screen it is
-        about) and return its submission id; thank the visitor only after this returns.
+        about) and return its id and reference; thank the visitor only after this returns.
         Raises InputRefused, ContactRefused or NotSaved with the sentence to show."""
         if kind == "accessibility":
             return self.report_accessibility(text, lang, screen=screen, contact=contact)
@@ -36,19 +49,22 @@ class Feedback:
         return self._keep(payload, lang, contact)
 
     def report_accessibility(self, text: str, lang: str, screen: str | None = None,
-                             contact: dict[str, str] | None = None) -> str:
-        """Keep a report of something hard to see, hear, reach or use; its submission id."""
+                             contact: dict[str, str] | None = None) -> Sent:
+        """Keep a report of something hard to see, hear, reach or use; its id and reference."""
         from kiosk.protocol import AccessibilityPayload
 
         payload = AccessibilityPayload(text=_message(text), screen=_screen(screen))
         return self._keep(payload, lang, contact)
 
-    def _keep(self, payload, lang: str, contact: dict[str, str] | None) -> str:
-        submission_id = keep(self._device, payload, lang, _contact(contact))
+    def _keep(self, payload, lang: str, contact: dict[str, str] | None) -> Sent:
+        from kiosk.protocol.reference import new_reference, shown
+
+        reference = new_reference()
+        submission_id = keep(self._device, payload, lang, _contact(contact), reference=reference)
         if submission_id is None:
             raise NotSaved("Your message could not be saved on this kiosk. Please try again in "
                            "a moment, or call 80000070.")
-        return submission_id
+        return Sent(submission_id, shown(reference))
 
 
 def _message(text: str) -> str:

@@ -31,14 +31,14 @@ def submission_type(payload: BaseModel) -> str:
 
 
 def keep(device: KioskDevice, payload: BaseModel, lang: str,
-         contact: dict[str, str] | None = None) -> str | None:
+         contact: dict[str, str] | None = None, reference: str | None = None) -> str | None:
     """Keep ``payload`` durably and wake the uploader; the submission's id, or None when this
     kiosk could not keep it (logged; the caller tells the visitor in its own words). Raises
     ContactRefused when contact details were given and can not be sealed yet."""
     kind = submission_type(payload)
     try:
         submission_id = device.submit(kind, payload.model_dump(mode="json", exclude_none=True),
-                                      lang, contact=contact or None)
+                                      lang, contact=contact or None, reference=reference)
     except ContactNotAccepted:
         raise ContactRefused(
             "This kiosk can not take contact details yet because it is not connected to the "
