@@ -18,7 +18,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,12 +141,15 @@ def when(dt: datetime | None) -> str:
     return dt.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def day(dt: datetime | None) -> str:
-    if dt is None:
+def day(d: date | datetime | None) -> str:
+    """A day, as "2 December 2026" or "2 ديسمبر 2026"."""
+    if d is None:
         return ""
     from babel.dates import format_date
 
-    return format_date(dt.astimezone(UTC), "d MMMM y", locale=current())
+    if isinstance(d, datetime):
+        d = d.astimezone(UTC).date()
+    return format_date(d, "d MMMM y", locale=current())
 
 
 def number(value: Any) -> str:

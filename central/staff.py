@@ -179,7 +179,7 @@ def _int(value: str | None, default: int) -> int:
 def login(request: HttpRequest) -> HttpResponse:
     nxt = _safe_next(request.POST.get("next") or request.GET.get("next") or "/admin/")
     if request.method != "POST":
-        return page(request, "admin_login.html", None, next=nxt, error=None)
+        return page(request, "admin_login.html", None, title=_("Sign in"), next=nxt, error=None)
     username = (request.POST.get("username") or "").strip()[:150]
     password = request.POST.get("password") or ""
     if len(password) > 1024:
@@ -194,7 +194,7 @@ def login(request: HttpRequest) -> HttpResponse:
         with SIGN_IN_SLOTS:
             user = auth.authenticate(request, username=username, password=password)
     if user is None or role_of(user) is None:
-        return page(request, "admin_login.html", None, status=401, next=nxt,
+        return page(request, "admin_login.html", None, title=_("Sign in"), status=401, next=nxt,
                     error=_("The user name or password is not right. Check them and try "
                             "again."))
     auth.login(request, user)  # a new session key: a session fixed before sign-in is useless
@@ -231,7 +231,7 @@ class _Lock:
 def locked_out(request: HttpRequest, *_args: Any, **_kw: Any) -> HttpResponse:
     """settings.AXES_LOCKOUT_CALLABLE too."""
     nxt = _safe_next(request.POST.get("next") or "/admin/")
-    return page(request, "admin_login.html", None, status=429, next=nxt,
+    return page(request, "admin_login.html", None, title=_("Sign in"), status=429, next=nxt,
                 error=_("Too many wrong passwords for this account. Wait five minutes, "
                         "then try again."))
 
