@@ -36,6 +36,7 @@ MIDDLEWARE = [
     "central.web.CsrfFieldMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "central.admin_i18n.StaffLanguageMiddleware",  # the staff member's Arabic or English
     # No AxesMiddleware: central.staff.login answers a lockout itself (429), and only from the
     # attempt after the last allowed wrong password, which still hears "not right".
 ]
@@ -51,7 +52,13 @@ TEMPLATES = [{
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
 TIME_ZONE = "UTC"
-USE_I18N = False
+# The staff admin in Arabic and English (central.admin_i18n): the catalogue is
+# central/locale/ar/LC_MESSAGES/django.po, compiled at start into $CENTRAL_HOME/cache, which
+# central.web.install puts in LOCALE_PATHS.
+USE_I18N = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ar", "العربية")]
+LOCALE_PATHS: list[str] = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGGING_CONFIG = None  # central's own logging (uvicorn's, the CLI's one line) stays as it is
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024  # the ASGI layer already refuses over 6 MiB

@@ -16,7 +16,7 @@ import math
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +24,8 @@ from django.contrib import auth
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt, csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
@@ -66,30 +68,14 @@ def _central() -> Any:
 # Templates
 
 
-def _when(dt: datetime | None) -> str:
-    return "never" if dt is None else dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _ago(dt: datetime | None) -> str:
-    if dt is None:
-        return "never"
-    s = int((utcnow() - dt).total_seconds())
-    if s < 90:
-        return f"{s} s ago"
-    if s < 5400:
-        return f"{s // 60} min ago"
-    if s < 172800:
-        return f"{s // 3600} h ago"
-    return f"{s // 86400} days ago"
-
-
 def environment(**options: Any) -> Any:
     """The Jinja2 environment of Django's Jinja2 backend (settings.TEMPLATES)."""
     from jinja2 import Environment
 
+    from central import admin_i18n
+
     env = Environment(**options, trim_blocks=True, lstrip_blocks=True)
-    env.filters["when"] = _when
-    env.filters["ago"] = _ago
+    admin_i18n.setup_environment(env)
     return env
 
 
@@ -119,7 +105,8 @@ def page(request: HttpRequest, template: str, staff: Staff | None, status: int =
     from django.middleware.csrf import get_token
 
     html = render_to_string(template, {"staff": staff, "csrf": get_token(request),
-                                       "path": request.path, **ctx}, request=request)
+                                       "path": request.path, "here": request.get_full_path(),
+                                       **ctx}, request=request)
     return HttpResponse(html, status=status, headers=_SECURITY_HEADERS)
 
 
@@ -134,16 +121,17 @@ def to_login(request: HttpRequest) -> HttpResponse:
 
 
 def not_allowed(request: HttpRequest, staff: Staff) -> HttpResponse:
-    return page(request, "admin_error.html", staff, status=403, title="Not allowed",
-                message=f"Your role ({staff.role}) can not do this. Ask an admin.")
+    return page(request, "admin_error.html", staff, status=403, title=_("Not allowed"),
+                message=_("Your role (%(role)s) can not do this. Ask an admin.")
+                % {"role": _(staff.role)})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """settings.CSRF_FAILURE_VIEW: a form without its page's token (out of date, or sent
     from another site)."""
     return page(request, "admin_error.html", current_staff(request), status=403,
-                title="Form expired",
-                message="This form was out of date. Go back, reload the page and try again.")
+                title=_("Form expired"),
+                message=_("This form was out of date. Go back, reload the page and try again."))
 
 
 def staff_only(what: str | None = None, methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable:
@@ -191,7 +179,7 @@ def _int(value: str | None, default: int) -> int:
 def login(request: HttpRequest) -> HttpResponse:
     nxt = _safe_next(request.POST.get("next") or request.GET.get("next") or "/admin/")
     if request.method != "POST":
-        return page(request, "admin_login.html", None, next=nxt, error=None)
+        return page(request, "admin_login.html", None, title=_("Sign in"), next=nxt, error=None)
     username = (request.POST.get("username") or "").strip()[:150]
     password = request.POST.get("password") or ""
     if len(password) > 1024:
@@ -206,8 +194,9 @@ def login(request: HttpRequest) -> HttpResponse:
         with SIGN_IN_SLOTS:
             user = auth.authenticate(request, username=username, password=password)
     if user is None or role_of(user) is None:
-        return page(request, "admin_login.html", None, status=401, next=nxt,
-                    error="The user name or password is not right. Check them and try again.")
+        return page(request, "admin_login.html", None, title=_("Sign in"), status=401, next=nxt,
+                    error=_("The user name or password is not right. Check them and try "
+                            "again."))
     auth.login(request, user)  # a new session key: a session fixed before sign-in is useless
     return redirect(nxt)
 
@@ -242,9 +231,9 @@ class _Lock:
 def locked_out(request: HttpRequest, *_args: Any, **_kw: Any) -> HttpResponse:
     """settings.AXES_LOCKOUT_CALLABLE too."""
     nxt = _safe_next(request.POST.get("next") or "/admin/")
-    return page(request, "admin_login.html", None, status=429, next=nxt,
-                error="Too many wrong passwords for this account. Wait five minutes, "
-                      "then try again.")
+    return page(request, "admin_login.html", None, title=_("Sign in"), status=429, next=nxt,
+                error=_("Too many wrong passwords for this account. Wait five minutes, "
+                        "then try again."))
 
 
 @csrf_protect
@@ -252,6 +241,27 @@ def locked_out(request: HttpRequest, *_args: Any, **_kw: Any) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     auth.logout(request)  # deletes the session on the server, not only the cookie
     return redirect("/admin/login")
+
+
+@csrf_protect
+@require_http_methods(["POST"])
+def language(request: HttpRequest) -> HttpResponse:
+    """The language switch on every page: kept in the session (for this sign-in) and in a
+    cookie (the sign-in page, and the next sign-in in this browser), then back to the page."""
+    from central import admin_i18n
+
+    lang = request.POST.get("lang") or ""
+    if lang not in admin_i18n.LANGS:
+        lang = "en"
+    nxt = _safe_next(request.POST.get("next") or "/admin/")
+    if nxt.startswith("/admin/language"):
+        nxt = "/admin/"
+    if request.user.is_authenticated:
+        request.session[admin_i18n.SESSION_KEY] = lang
+    resp = redirect(nxt)
+    resp.set_cookie(admin_i18n.COOKIE, lang, max_age=365 * 24 * 3600, path="/admin",
+                    samesite="Strict", httponly=True, secure=request.is_secure())
+    return resp
 
 
 def admin_root(request: HttpRequest) -> HttpResponse:
@@ -269,7 +279,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     staff = request.staff
     devices = ([_device_view(d, releases) for d in central.list_devices()]
                if staff.can("fleet") else [])
-    return page(request, "admin_dashboard.html", staff, title="Overview",
+    return page(request, "admin_dashboard.html", staff, title=_("Overview"),
                 release=releases[0] if releases else None, drafts=_draft_counts(central),
                 devices=devices, offline=sum(1 for d in devices if d["state"] == "offline"),
                 stale=sum(1 for d in devices if d["stale"]),
@@ -297,7 +307,7 @@ def content_page(request: HttpRequest) -> HttpResponse:
     pages = max(1, math.ceil(len(products) / PAGE_SIZE))
     page_no = min(max(1, _int(request.GET.get("page_no"), 1)), pages)
     shown = products[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
-    return page(request, "admin_content.html", request.staff, title="Content",
+    return page(request, "admin_content.html", request.staff, title=_("Content"),
                 drafts=_draft_counts(central), releases=central.list_releases(limit=5),
                 products=shown, total=len(products), q=q, page_no=page_no, pages=pages,
                 published=request.GET.get("published"))
@@ -309,10 +319,10 @@ def product(request: HttpRequest, product_id: str) -> HttpResponse:
     staff = request.staff
     rec = central.get_record("product", product_id[:64])
     if rec is None:
-        return page(request, "admin_error.html", staff, status=404, title="Not found",
-                    message="There is no such product. It may have been removed.")
+        return page(request, "admin_error.html", staff, status=404, title=_("Not found"),
+                    message=_("There is no such product. It may have been removed."))
     if request.method != "POST":
-        return page(request, "admin_product.html", staff, title=rec["name"]["en"],
+        return page(request, "admin_product.html", staff, title=_name(rec),
                     product=rec, form=_product_form_values(rec), error=None, saved=False)
     form = _form(request)
     values = {k: form.get(k, "") for k in _PRODUCT_FIELDS}
@@ -323,9 +333,9 @@ def product(request: HttpRequest, product_id: str) -> HttpResponse:
         central.save_record("product", updated)
     except (protocol.ProtocolError, CentralError) as e:
         # Keep what the editor typed; say which field is wrong.
-        return page(request, "admin_product.html", staff, status=422, title=rec["name"]["en"],
+        return page(request, "admin_product.html", staff, status=422, title=_name(rec),
                     product=rec, form=values, error=_plain_error(str(e)), saved=False)
-    return page(request, "admin_product.html", staff, title=updated["name"]["en"],
+    return page(request, "admin_product.html", staff, title=_name(updated),
                 product=updated, form=values, error=None, saved=True)
 
 
@@ -335,7 +345,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         rel = _central().publish(published_by=request.staff.username)
     except CentralError as e:
         return page(request, "admin_error.html", request.staff, status=422,
-                    title="Not published", message=str(e))
+                    title=_("Not published"), message=_(str(e)))
     return redirect(f"/admin/content?published={rel.version}")
 
 
@@ -362,7 +372,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
                                offset=(page_no - 1) * PAGE_SIZE)
     query = (f"type={quote(kind)}&status={quote(status)}&tests={int(tests)}"
              f"&overdue={int(overdue)}&mine={int(mine)}")
-    return page(request, "admin_submissions.html", request.staff, title="Feedback",
+    return page(request, "admin_submissions.html", request.staff, title=_("Feedback"),
                 rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page_no=page_no,
                 type=kind, state=status, tests=tests, overdue=overdue, mine=mine,
                 query=query, kinds=list(protocol.SUBMISSION_PAYLOADS),
@@ -379,7 +389,7 @@ def find_reference(request: HttpRequest) -> HttpResponse:
         sub_id = feedback.find_by_reference(_central(), text)
     except CentralError as e:
         return page(request, "admin_error.html", request.staff, status=e.status,
-                    title="Reference not found", message=str(e))
+                    title=_("Reference not found"), message=_(str(e)))
     return redirect(f"/admin/submissions/{quote(sub_id)}")
 
 
@@ -395,11 +405,11 @@ def _submission_page(request: HttpRequest, sub_id: str, status: int = 200,
         item = feedback.get_item(central, sub_id)
     except CentralError as e:
         return page(request, "admin_error.html", request.staff, status=e.status,
-                    title="Not found", message=str(e))
+                    title=_("Not found"), message=_(str(e)))
     names = sorted(u.username for u in get_user_model().objects.using(central.db)
                    .filter(is_active=True, groups__name__in=CAN["feedback"]).distinct())
     return page(request, "admin_submission.html", request.staff, status=status,
-                title=f"Feedback {item['reference']}", item=item, states=feedback.STATE_LABELS,
+                title=_("Feedback %(reference)s") % {"reference": item["reference"]}, item=item, states=feedback.STATE_LABELS,
                 staff_names=names, error=error, message=message, contact=contact, faq=faq)
 
 
@@ -408,9 +418,10 @@ def submission(request: HttpRequest, sub_id: str) -> HttpResponse:
     return _submission_page(request, sub_id[:36], message=request.GET.get("message"))
 
 
-_DONE = {"assign": "Assignment saved.", "status": "State changed.", "note": "Note added.",
-         "reply": "Reply saved; the item is answered.", "hide": "Hidden from public use.",
-         "unhide": "Shown again."}
+_DONE = {"assign": gettext_noop("Assignment saved."), "status": gettext_noop("State changed."),
+         "note": gettext_noop("Note added."),
+         "reply": gettext_noop("Reply saved; the item is answered."),
+         "hide": gettext_noop("Hidden from public use."), "unhide": gettext_noop("Shown again.")}
 
 
 @staff_only("feedback", methods=("POST",))
@@ -443,41 +454,63 @@ def submission_action(request: HttpRequest, sub_id: str) -> HttpResponse:
             return _submission_page(request, sub_id, faq=feedback.faq_prefill(central, sub_id))
         elif action == "faq_save":
             rid = feedback.add_to_faq(central, sub_id, form, by)
-            msg = (f"FAQ draft {rid} saved. It reaches the kiosks with the next publish "
-                   "(an editor or publisher publishes it from Content).")
+            msg = _("FAQ draft %(id)s saved. It reaches the kiosks with the next publish "
+                    "(an editor or publisher publishes it from Content).") % {"id": rid}
             return redirect(f"/admin/submissions/{quote(sub_id)}?message={quote(msg)}")
         else:
-            raise CentralError("Unknown action. Reload the page and try again.", status=422)
+            raise CentralError(_("Unknown action. Reload the page and try again."), status=422)
     except CentralError as e:
         faq = ({k: form.get(k, "") for k in ("question_ar", "question_en", "answer_ar",
                                               "answer_en")} if action == "faq_save" else None)
-        return _submission_page(request, sub_id, status=e.status, error=str(e), faq=faq)
-    return redirect(f"/admin/submissions/{quote(sub_id)}?message={quote(_DONE[action])}")
+        return _submission_page(request, sub_id, status=e.status, error=_(str(e)), faq=faq)
+    return redirect(f"/admin/submissions/{quote(sub_id)}?message={quote(_(_DONE[action]))}")
 
 
 @staff_only("feedback")
 def audit_page(request: HttpRequest) -> HttpResponse:
     from central import feedback
 
-    return page(request, "admin_audit.html", request.staff, title="Audit log",
+    return page(request, "admin_audit.html", request.staff, title=_("Audit log"),
                 entries=feedback.audit_log(_central(), limit=500))
 
 
 @staff_only("feedback")
 def polls(request: HttpRequest) -> HttpResponse:
+    """Poll and survey results as bars, for a period and a kiosk location; ?format=csv gives
+    the same numbers as a spreadsheet."""
+    from central import results
+    from central.opendata import header_safe
+
     central = _central()
-    pub = central.published_catalogue()
-    ids = sorted((pub.records.get("poll", {}) if pub else {}).keys())
-    results = []
-    for pid in ids:
-        r = central.poll_results(pid)
-        results.append({
-            "poll": r, "options": [
-                {"label": o.label, "votes": o.votes,
-                 "percent": round(100 * o.votes / r.total_votes) if r.total_votes else 0}
-                for o in r.options]})
-    return page(request, "admin_polls.html", request.staff, title="Poll results",
-                results=results)
+    g = request.GET
+    start, end = (g.get("from") or "")[:10], (g.get("to") or "")[:10]
+    month = (g.get("month") or "")[:7]
+    known = results.locations(central)
+    location = (g.get("location") or "")[:200]
+    location = location if location in known else ""
+    try:
+        period = results.parse_period(start, end, month)
+    except results.ResultsError as e:
+        return page(request, "admin_polls.html", request.staff, status=422,
+                    title=_("Poll and survey results"), error=_(str(e)), charts=[],
+                    locations=known, location=location, start=start, end=end, month=month,
+                    query="")
+    found = results.charts(central, period, location or None)
+    query = "&".join(f"{k}={quote(v)}" for k, v in (
+        ("from", period.start.isoformat() if period.start else ""),
+        ("to", period.end.isoformat() if period.end else ""), ("location", location)))
+    if g.get("format") == "csv":
+        name = header_safe(f"results-{query.replace('&', '_').replace('=', '-')}.csv"
+                           .replace("%", ""))
+        return HttpResponse(results.to_csv(found, period, location or None),
+                            content_type="text/csv; charset=utf-8",
+                            headers={**_SECURITY_HEADERS,
+                                     "Content-Disposition": f'attachment; filename="{name}"'})
+    return page(request, "admin_polls.html", request.staff, title=_("Poll and survey results"),
+                error=None, charts=found, locations=known, location=location,
+                start=period.start.isoformat() if period.start else "",
+                end=period.end.isoformat() if period.end else "", month=month, query=query,
+                period=period, no_location=results.NO_LOCATION)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,7 +521,7 @@ def _devices_page(request: HttpRequest, new_code: Any = None,
                   message: str | None = None) -> HttpResponse:
     central = _central()
     releases = central.list_releases(limit=1)
-    return page(request, "admin_devices.html", request.staff, title="Kiosks",
+    return page(request, "admin_devices.html", request.staff, title=_("Kiosks"),
                 devices=[_device_view(d, releases) for d in central.list_devices()],
                 commands=protocol.DEVICE_COMMANDS, new_code=new_code, message=message)
 
@@ -508,11 +541,12 @@ def new_code(request: HttpRequest) -> HttpResponse:
             raise ValueError
         info = _central().create_enrollment_code(location=location, ttl=timedelta(hours=hours))
     except ValueError:
-        return page(request, "admin_error.html", request.staff, status=422, title="No code made",
-                    message="Valid for: give a number of hours between 1 and 720.")
+        return page(request, "admin_error.html", request.staff, status=422,
+                    title=_("No code made"),
+                    message=_("Valid for: give a number of hours between 1 and 720."))
     except CentralError as e:
-        return page(request, "admin_error.html", request.staff, status=422, title="No code made",
-                    message=str(e))
+        return page(request, "admin_error.html", request.staff, status=422,
+                    title=_("No code made"), message=_(str(e)))
     return _devices_page(request, new_code=info)
 
 
@@ -523,8 +557,8 @@ def _device_page(request: HttpRequest, device_id: str, status: int = 200,
     try:
         info = central.get_device(device_id[:64])
     except CentralError as e:
-        return page(request, "admin_error.html", staff, status=e.status, title="Not found",
-                    message=str(e))
+        return page(request, "admin_error.html", staff, status=e.status, title=_("Not found"),
+                    message=_(str(e)))
     releases = central.list_releases(limit=1)
     return page(request, "admin_device.html", staff, status=status,
                 title=info.name or info.id, d=_device_view(info, releases),
@@ -543,14 +577,14 @@ def device_config(request: HttpRequest, device_id: str) -> HttpResponse:
     try:
         msg = _apply_config_form(_form(request), request.staff, device_id=device_id[:64])
     except CentralError as e:
-        return _device_page(request, device_id, status=e.status, error=str(e))
+        return _device_page(request, device_id, status=e.status, error=_(str(e)))
     return redirect(f"/admin/devices/{quote(device_id[:64])}?message={quote(msg)}")
 
 
 def _config_page(request: HttpRequest, status: int = 200, error: str | None = None,
                  message: str | None = None) -> HttpResponse:
     return page(request, "admin_config.html", request.staff, status=status,
-                title="Kiosk settings", config=_central().show_config(),
+                title=_("Kiosk settings"), config=_central().show_config(),
                 keys=protocol.CONFIG_KEYS, allowed=_ALLOWED, error=error, message=message)
 
 
@@ -562,11 +596,11 @@ def config(request: HttpRequest) -> HttpResponse:
     location = (form.get("location") or "").strip()
     try:
         if form.get("scope") == "location" and not location:
-            raise CentralError("Give the location these settings are for.")
+            raise CentralError(_("Give the location these settings are for."))
         msg = _apply_config_form(form, request.staff,
                                  location=location if form.get("scope") == "location" else None)
     except CentralError as e:
-        return _config_page(request, status=e.status, error=str(e))
+        return _config_page(request, status=e.status, error=_(str(e)))
     return redirect(f"/admin/config?message={quote(msg)}")
 
 
@@ -576,8 +610,8 @@ def revoke(request: HttpRequest, device_id: str) -> HttpResponse:
         _central().revoke_device(device_id[:64])
     except CentralError as e:
         return page(request, "admin_error.html", request.staff, status=e.status,
-                    title="Not revoked", message=str(e))
-    return redirect(f"/admin/devices?message={quote('Kiosk revoked.')}")
+                    title=_("Not revoked"), message=_(str(e)))
+    return redirect(f"/admin/devices?message={quote(_('Kiosk revoked.'))}")
 
 
 @staff_only("fleet", methods=("POST",))
@@ -588,8 +622,9 @@ def command(request: HttpRequest, device_id: str) -> HttpResponse:
                                  queued_by=request.staff.username)
     except CentralError as e:
         return page(request, "admin_error.html", request.staff, status=e.status,
-                    title="Command not sent", message=str(e))
-    msg = f"Command {form.get('name')} queued; the kiosk runs it at its next heartbeat."
+                    title=_("Command not sent"), message=_(str(e)))
+    msg = _("Command %(name)s queued; the kiosk runs it at its next heartbeat.") % {
+        "name": form.get("name")}
     back = (f"/admin/devices/{quote(device_id[:64])}" if form.get("back") == "device"
             else "/admin/devices")
     return redirect(f"{back}?message={quote(msg)}")
@@ -600,6 +635,7 @@ urlpatterns = [
     path("admin/", dashboard),
     path("admin/login", login),
     path("admin/logout", logout),
+    path("admin/language", language),
     path("admin/content", content_page),
     path("admin/content/publish", publish),
     path("admin/content/products/<str:product_id>", product),
@@ -635,15 +671,22 @@ def _apply_config_form(form: dict[str, str], staff: Staff, device_id: str | None
 
     central = _central()
     key = (form.get("key") or "").strip()[:64]
-    where = f"kiosk {device_id}" if device_id else (f"location {location}" if location
-                                                    else "the fleet")
+    where = (_("kiosk %(id)s") % {"id": device_id} if device_id else
+             (_("location %(name)s") % {"name": location} if location else _("the fleet")))
+    words = {"key": key, "where": where}
     if form.get("action") == "unset":
         removed = central.unset_config([key], device_id=device_id, location=location)
-        return (f"{key} removed for {where}; the wider setting applies again." if removed
-                else f"{key} was not set for {where}.")
+        return (_("%(key)s removed for %(where)s; the wider setting applies again.") % words
+                if removed else _("%(key)s was not set for %(where)s.") % words)
     value = parse_value((form.get("value") or "")[:4000])
     central.set_config({key: value}, device_id=device_id, location=location, by=staff.username)
-    return f"{key} set for {where}; kiosks receive it at their next heartbeat."
+    return _("%(key)s set for %(where)s; kiosks receive it at their next heartbeat.") % words
+
+
+def _name(rec: dict) -> str:
+    from central.admin_i18n import current
+
+    return rec["name"].get(current()) or rec["name"]["en"]
 
 
 def _product_form_values(rec: dict) -> dict[str, str]:
@@ -654,10 +697,11 @@ def _product_form_values(rec: dict) -> dict[str, str]:
 
 def _plain_error(text: str) -> str:
     """Turn 'product x.name.ar: missing translation' into words an editor knows."""
-    return (text.replace(".name.ar", " Arabic name").replace(".name.en", " English name")
-            .replace(".description.ar", " Arabic description")
-            .replace(".description.en", " English description")
-            .replace("String should have at least 1 character", "it must not be empty"))
+    return (text.replace(".name.ar", " " + _("Arabic name"))
+            .replace(".name.en", " " + _("English name"))
+            .replace(".description.ar", " " + _("Arabic description"))
+            .replace(".description.en", " " + _("English description"))
+            .replace("String should have at least 1 character", _("it must not be empty")))
 
 
 def _safe_next(target: str) -> str:

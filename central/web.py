@@ -52,6 +52,9 @@ def install(central: Any) -> Any:
 
     _site = central
     settings.SECRET_KEY = _load_or_create(central.settings.key_dir / "web-secret.key").hex()
+    from central import admin_i18n
+
+    admin_i18n.install(central.settings.home)
     if _django_app is None:
         from django.core.handlers.asgi import ASGIHandler
 

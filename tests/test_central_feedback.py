@@ -136,7 +136,7 @@ def test_an_analyst_takes_kiosk_feedback_from_new_to_closed(central):
 
     # The history on the item and the audit log: each step, who and what.
     history = re.search(r'<table id="audit">.*?</table>', r.text, re.S).group()
-    actions = re.findall(r"<td>amal</td><td>(\w+)</td>", history)
+    actions = re.findall(r'<td>amal</td><td data-action="(\w+)">', history)
     assert actions == ["assign", "note", "reply", "contact", "status"], actions
     assert "new -&gt; answered" not in history and "in progress -&gt; answered" in history
     log = s.get(central.url + "/admin/audit", timeout=10).text
