@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "wagtail.users",
     "wagtail.snippets",
     "wagtail.images",
+    "wagtail.documents",  # Wagtail's admin needs it; no role may upload documents
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
@@ -140,6 +141,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False  # central calls nobody
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_IMAGE_MODEL = "cms.KioskImage"
+WAGTAILDOCS_EXTENSIONS = ["pdf"]
 WAGTAILIMAGES_IMAGE_FORM_BASE = "central.cms.image_forms.KioskImageForm"
 # What a kiosk can show (kiosk.protocol.MEDIA_TYPES, MAX_BLOB_BYTES): refused at upload with
 # Wagtail's sentence, so a picture never fails at publish time.

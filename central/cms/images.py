@@ -32,7 +32,6 @@ class KioskImage(AbstractImage):
     class Meta(AbstractImage.Meta):
         verbose_name = _("picture")
         verbose_name_plural = _("pictures")
-        permissions = [("choose_kioskimage", "Can choose picture")]
 
     def _set_file_hash(self) -> None:
         super()._set_file_hash()

@@ -56,7 +56,7 @@ def sync(using: str = DEFAULT_DB_ALIAS) -> None:
     from wagtail.models import Collection, GroupCollectionPermission
     from wagtail.snippets.models import create_extra_permissions
 
-    from central.cms.models import KINDS, KioskImage
+    from central.cms.models import KINDS
 
     cms = apps.get_app_config("cms")
     create_permissions(cms, verbosity=0, using=using)
@@ -67,7 +67,9 @@ def sync(using: str = DEFAULT_DB_ALIAS) -> None:
     perms = Permission.objects.using(using)
     access = perms.filter(content_type__app_label="wagtailadmin", codename="access_admin")
     root = Collection.objects.using(using).filter(depth=1).first()
-    image_ct = ContentType.objects.db_manager(using).get_for_model(KioskImage)
+    # Wagtail checks pictures against wagtailimages.Image's permissions, whatever the image
+    # model, per collection (here the root one: every picture).
+    image_ct = ContentType.objects.db_manager(using).get_by_natural_key("wagtailimages", "image")
     for role, group in groups.items():
         wanted = list(access)
         for model in KINDS.values():
@@ -76,7 +78,7 @@ def sync(using: str = DEFAULT_DB_ALIAS) -> None:
             wanted += list(perms.filter(content_type=ct, codename__in=codes))
         group.permissions.add(*wanted)
         if root is not None:
-            codes = [f"{action}_kioskimage" for action in image_permissions(role)]
+            codes = [f"{action}_image" for action in image_permissions(role)]
             for perm in perms.filter(content_type=image_ct, codename__in=codes):
                 GroupCollectionPermission.objects.using(using).get_or_create(
                     group=group, collection=root, permission=perm)
