@@ -168,8 +168,10 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
             label = f"{label} ({', '.join(str(n) for n in numbers)})"
         kind = err.get("type", "")
         ctx = err.get("ctx") or {}
+        value = err.get("input")
         if kind in ("missing", "string_too_short") or (
-                kind == "literal_error" and not err.get("input")):
+                kind in ("literal_error", "too_short") and (value == "" or value is None)) or (
+                kind == "too_short" and isinstance(value, str)):
             return gettext("%(field)s is missing") % {"field": label}
         if kind in ("string_too_long", "too_long"):
             return gettext("%(field)s is too long (at most %(n)s)") % {
