@@ -83,6 +83,16 @@ def cmd_import_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cms_import(args: argparse.Namespace) -> int:
+    from central.cms.importer import import_into_cms
+
+    report = import_into_cms(_central(args), from_drafts=args.from_drafts)
+    counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+    print(f"imported into the CMS from {report.source}: {counts}; {report.pictures} new "
+          "pictures")
+    return 0
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     n = _central(args).seed(args.products)
     print(f"seeded {n} synthetic products")
@@ -291,6 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true",
                    help="remove every other draft record first (drafts become the catalogue)")
     p.set_defaults(func=cmd_import_demo)
+    p = sub.add_parser("cms-import", parents=[common],
+                       help="load what kiosks have (the newest release) into the CMS")
+    p.add_argument("--from-drafts", action="store_true",
+                   help="import the drafts (record table) instead of the newest release")
+    p.set_defaults(func=cmd_cms_import)
 
     p = sub.add_parser("seed", parents=[common], help="add synthetic products for scale tests")
     p.add_argument("--products", type=int, required=True, metavar="N")

@@ -51,9 +51,12 @@ class ImportReport:
 
 
 def save_records(central: Central, records: list[tuple[str, dict]],
-                 replace_all: bool = False) -> int:
+                 replace_all: bool = False, replace_kinds: Iterable[str] = ()) -> int:
     """Validate and upsert draft records ``(kind, data)``; all or nothing. ``replace_all``
-    first removes every other draft, so the drafts become exactly ``records``."""
+    first removes every other draft, so the drafts become exactly ``records``;
+    ``replace_kinds`` does that for those kinds only (the CMS's publish: its kinds become
+    exactly what it sends, the others stay)."""
+    replace_kinds = tuple(replace_kinds)
     rows: dict[tuple[str, str], Record] = {}
     now = utcnow()
     for kind, data in records:
@@ -65,6 +68,8 @@ def save_records(central: Central, records: list[tuple[str, dict]],
     with central.write():
         if replace_all:
             drafts.all().delete()
+        elif replace_kinds:
+            drafts.filter(kind__in=replace_kinds).delete()
         by_kind: dict[str, list[str]] = {}
         for kind, rid in rows:
             by_kind.setdefault(kind, []).append(rid)

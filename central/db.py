@@ -156,7 +156,10 @@ def ensure_migrated(alias: str, url: str) -> None:
     staff take on purpose: `kiosk-central migrate`)."""
     if not unapplied(alias):
         return
-    if vendor(alias) == "sqlite" or not _has_tables(alias):
+    if vendor(alias) == "sqlite":
+        _migrate_sqlite(alias)
+        return
+    if not _has_tables(alias):
         migrate(alias)
         return
     todo = unapplied(alias)
@@ -164,6 +167,78 @@ def ensure_migrated(alias: str, url: str) -> None:
         raise CentralError(
             f"the database is not up to date ({len(todo)} migration(s) not applied, first "
             f"{todo[0]}); back it up, then run 'kiosk-central migrate' and start again")
+
+
+# ---------------------------------------------------------------------------------------------
+# A new SQLite database from a migrated copy: the CMS's Wagtail brings some 150 migrations, and
+# Django renders the models' state for each, some 14 s of CPU for an empty database (every test
+# central pays it). The first empty database migrated on a machine is kept (VACUUM INTO) under
+# the user's cache, named by the hash of every migration file; the next empty one is that copy.
+# Another set of migrations has another name, so a copy never stands for other migrations.
+
+
+def _migrate_sqlite(alias: str) -> None:
+    from django.db import connections
+
+    conn = connections[alias]
+    with _migration_lock(alias):
+        if not unapplied(alias):
+            return
+        path = Path(conn.settings_dict["NAME"])
+        template = _template_path(alias)
+        if template is not None and not _has_tables(alias) and template.is_file():
+            conn.close()
+            tmp = path.with_name(path.name + ".template-tmp")
+            tmp.write_bytes(template.read_bytes())
+            os.chmod(tmp, 0o600)
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    path.with_name(path.name + suffix).unlink()
+            os.replace(tmp, path)
+            if not unapplied(alias):
+                return
+        empty = not _has_tables(alias)
+        from django.core.management import call_command
+
+        call_command("migrate", database=alias, interactive=False, fake_initial=True,
+                     verbosity=0, stdout=_Null())
+        if empty and template is not None:
+            _keep_template(alias, template)
+
+
+def _template_path(alias: str) -> Path | None:
+    if os.environ.get("CENTRAL_SQLITE_TEMPLATE", "1") == "0":
+        return None
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connections[alias], ignore_no_migrations=True)
+    h = hashlib.sha256(b"central-sqlite-template-1")
+    for key in sorted(loader.disk_migrations):
+        module = __import__(loader.disk_migrations[key].__module__, fromlist=["_"])
+        h.update(repr(key).encode())
+        with contextlib.suppress(OSError, TypeError):
+            h.update(Path(module.__file__).read_bytes())
+    from platformdirs import user_cache_dir
+
+    root = Path(os.environ.get("CENTRAL_TEMPLATE_DIR") or user_cache_dir("kiosk-central"))
+    return root / f"empty-{h.hexdigest()[:32]}.sqlite3"
+
+
+def _keep_template(alias: str, template: Path) -> None:
+    from django.db import connections
+
+    try:
+        template.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = template.with_name(f"{template.name}.{os.getpid()}.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        with connections[alias].cursor() as cur:
+            cur.execute("VACUUM INTO %s", [str(tmp)])
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, template)
+    except OSError:
+        pass  # a read-only cache only costs the next empty database its migrations
 
 
 def _has_tables(alias: str) -> bool:

@@ -27,6 +27,12 @@ def main() -> int:
             central.seed(40)
             print(f"no demo catalogue at {DEMO_DIR} yet; seeded 40 synthetic products instead")
         info = central.publish(published_by="devserver", only_if_changed=True)
+        from central.cms.importer import import_into_cms
+        from central.cms.models import Product
+
+        if not Product.objects.exists():  # the CMS starts with what kiosks have
+            cms = import_into_cms(central)
+            print(f"CMS: imported {sum(cms.counts.values())} records and {cms.pictures} pictures")
     except CentralError as e:
         print(f"devserver: {e.message}", file=sys.stderr)
         return 1
@@ -41,6 +47,7 @@ enrolment code:   {code.code}   (valid once, 24 h)
 API docs:         {base}/docs   ({base}/openapi.json)
 open data:        {base}/open-data/products.json  {base}/open-data/products.csv
 staff admin:      {base}/admin/
+CMS:              {base}/cms/   (kiosk-central create-staff NAME --role editor|publisher)
 """, flush=True)
     uvicorn.run(create_app(central), host=host, port=port, log_level="info")
     return 0

@@ -164,6 +164,10 @@ class Central:
     def save_records(self, records: list[tuple[str, dict]]) -> int:
         return content.save_records(self, records)
 
+    def replace_records(self, kinds: list[str], records: list[tuple[str, dict]]) -> int:
+        """The drafts of ``kinds`` become exactly ``records`` (the CMS's publish)."""
+        return content.save_records(self, records, replace_kinds=kinds)
+
     def save_record(self, kind: str, data: dict) -> None:
         content.save_records(self, [(kind, data)])
 

@@ -705,8 +705,9 @@ def _plain_error(text: str) -> str:
 
 
 def _safe_next(target: str) -> str:
-    # Only paths inside the admin: an open redirect would help phishing.
-    if target.startswith("/admin") and "//" not in target and "\\" not in target:
+    # Only paths inside the admin or the CMS: an open redirect would help phishing.
+    if (target.startswith(("/admin", "/cms/")) and "//" not in target
+            and "\\" not in target):
         return target[:200]
     return "/admin/"
 

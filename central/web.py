@@ -68,15 +68,19 @@ def site() -> Any:
     return _site
 
 
+STAFF_PREFIXES = ("/admin", "/cms")  # the staff admin (central.staff) and the CMS (central.cms)
+
+
 class StaffSite:
-    """ASGI: /admin and everything under it to Django, the rest to ``app``."""
+    """ASGI: /admin, /cms and everything under them to Django, the rest to ``app``."""
 
     def __init__(self, app: Any, staff_app: Any):
         self.app, self.staff_app = app, staff_app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and (path == "/admin" or path.startswith("/admin/")):
+        if scope["type"] == "http" and any(path == p or path.startswith(p + "/")
+                                           for p in STAFF_PREFIXES):
             await self.staff_app(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -1,0 +1,159 @@
+"""`kiosk-central cms-import`: what kiosks have now, into the CMS, so staff start from it.
+
+Reads the newest release (or, with ``from_drafts``, the ``record`` table's drafts) and makes or
+updates one snippet per record of each kind the CMS edits, its pictures into the picture
+library (one per picture and alt text, named by its SHA-256), each one published at once (a
+record already on kiosks needs no new approval). Running it again updates the same snippets
+(matched by record id); snippets for records that are not there are left alone."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.images import ImageFile
+from django.db import transaction
+
+from central import content
+from central.cms.images import KioskImage
+from central.cms.models import (
+    KINDS,
+    Category,
+    Certification,
+    Manufacturer,
+    Product,
+    ProductCertification,
+    ProductImage,
+    ProductOutlet,
+)
+from central.errors import CentralError
+from kiosk import protocol
+
+_EXT = {v: k for k, v in protocol.MEDIA_EXTENSIONS.items() if k != ".jpeg"}
+
+
+@dataclass
+class CmsImportReport:
+    source: str
+    counts: dict[str, int] = field(default_factory=dict)
+    pictures: int = 0
+
+
+def import_into_cms(central: Any, from_drafts: bool = False) -> CmsImportReport:
+    _check_default_database(central)
+    if from_drafts:
+        source = "drafts"
+        by_kind: dict[str, dict[str, dict]] = {}
+        for row in central.list_records():
+            by_kind.setdefault(row["kind"], {})[row["id"]] = row["data"]
+    else:
+        pub = content.published_catalogue(central)
+        if pub is None:
+            raise CentralError("nothing is published yet; use --from-drafts to import the "
+                               "drafts instead")
+        source, by_kind = f"version {pub.version}", pub.records
+    report = CmsImportReport(source)
+    pictures = _Pictures(central)
+    with transaction.atomic():
+        for kind in KINDS:
+            n = 0
+            for data in by_kind.get(kind, {}).values():
+                _IMPORTERS[kind](protocol.record_to_json(protocol.parse_record(kind, data)),
+                                 pictures)
+                n += 1
+            report.counts[kind] = n
+    report.pictures = pictures.made
+    return report
+
+
+class _Pictures:
+    def __init__(self, central: Any):
+        self.central = central
+        self.made = 0
+
+    def get(self, ref: dict) -> KioskImage:
+        sha, alt = ref["blob"], ref["alt"]
+        found = KioskImage.objects.filter(sha256=sha, alt_ar=alt["ar"], alt_en=alt["en"]).first()
+        if found is not None:
+            return found
+        blob = self.central.find_blob(sha)
+        if blob is None or blob.path is None:
+            raise CentralError(f"picture {sha} is named by a record but central has no file "
+                               "for it")
+        data = blob.path.read_bytes()
+        name = f"{sha[:16]}{_EXT.get(blob.media_type, '.png')}"
+        img = KioskImage(title=alt["en"][:255], alt_ar=alt["ar"], alt_en=alt["en"],
+                         file=ImageFile(io.BytesIO(data), name=name))
+        img._set_image_file_metadata()
+        img.save()
+        self.made += 1
+        return img
+
+
+def _upsert(model: type, record_id: str, fields: dict, children: dict | None = None) -> Any:
+    obj = model.objects.filter(record_id=record_id).first() or model(record_id=record_id)
+    for k, v in fields.items():
+        setattr(obj, k, v)
+    for k, v in (children or {}).items():
+        setattr(obj, k, v)
+    obj.save()
+    revision = obj.save_revision(log_action=False)
+    revision.publish(skip_permission_checks=True, log_action=False)
+    return obj
+
+
+def _category(d: dict, pictures: _Pictures) -> None:
+    _upsert(Category, d["id"], {
+        "name_ar": d["name"]["ar"], "name_en": d["name"]["en"],
+        "description_ar": d["description"]["ar"], "description_en": d["description"]["en"],
+        "order": d["order"], "image": pictures.get(d["image"]) if d.get("image") else None})
+
+
+def _certification(d: dict, pictures: _Pictures) -> None:
+    _upsert(Certification, d["id"], {
+        "name_ar": d["name"]["ar"], "name_en": d["name"]["en"],
+        "description_ar": d["description"]["ar"], "description_en": d["description"]["en"]})
+
+
+def _manufacturer(d: dict, pictures: _Pictures) -> None:
+    _upsert(Manufacturer, d["id"], {
+        "name_ar": d["name"]["ar"], "name_en": d["name"]["en"],
+        "description_ar": d["description"]["ar"], "description_en": d["description"]["en"],
+        "governorate": d["governorate"], "website": d.get("website", ""),
+        "phone": d.get("phone", "")})
+
+
+def _product(d: dict, pictures: _Pictures) -> None:
+    category = Category.objects.filter(record_id=d["category_id"]).first()
+    maker = Manufacturer.objects.filter(record_id=d["manufacturer_id"]).first()
+    if category is None or maker is None:
+        raise CentralError(f"product {d['id']}: its category or manufacturer is not in the "
+                           "records being imported")
+    certs = {c.record_id: c for c in
+             Certification.objects.filter(record_id__in=d.get("certifications", ()))}
+    _upsert(Product, d["id"], {
+        "code": d["code"], "name_ar": d["name"]["ar"], "name_en": d["name"]["en"],
+        "description_ar": d["description"]["ar"], "description_en": d["description"]["en"],
+        "category": category, "manufacturer": maker, "governorate": d["governorate"],
+        "portal_url": d["portal_url"], "easy_read": d.get("easy_read"),
+    }, children={
+        "images": [ProductImage(image=pictures.get(ref), sort_order=i)
+                   for i, ref in enumerate(d.get("images", ()))],
+        "outlets": [ProductOutlet(name_ar=o["name"]["ar"], name_en=o["name"]["en"],
+                                  address_ar=o["address"]["ar"], address_en=o["address"]["en"],
+                                  phone=o.get("phone", ""), url=o.get("url", ""), sort_order=i)
+                    for i, o in enumerate(d.get("where_to_buy", ()))],
+        "certifications": [ProductCertification(certification=certs[c], sort_order=i)
+                           for i, c in enumerate(d.get("certifications", ())) if c in certs],
+    })
+
+
+_IMPORTERS = {"category": _category, "certification": _certification,
+              "manufacturer": _manufacturer, "product": _product}
+
+
+def _check_default_database(central: Any) -> None:
+    if central.db != "default":
+        raise CentralError("the CMS works on the server's own database (CENTRAL_DB_URL or "
+                           "--db): open central with that one")
