@@ -56,6 +56,7 @@ from screens.speech_control import SpeechControl
 from screens.technician import Technician
 from screens.themes import rgba, theme
 from screens.watchdog import Watchdog
+from screens.widgets.layout import settle_widths
 
 if TYPE_CHECKING:
     from kiosk.protocol import DeviceConfig
@@ -139,6 +140,10 @@ class KioskApp(App):
         self.stack.add_widget(self.sm)
         self.root_layer.add_widget(self.stack)
         self.captions.place()
+        # The window's size now rather than when the window takes the root: the first screen
+        # is then built into a host of its real size (settle_widths).
+        self.root_layer.size = Window.size
+        settle_widths(self.root_layer)
         Window.bind(on_key_down=self.input.on_key_down, on_key_up=self.input.on_key_up)
         # A rotated or resized screen gets a fresh layout (bar columns, tile columns).
         self._relayout = Clock.create_trigger(lambda _dt: self.nav.refresh(), 0.2)

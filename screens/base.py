@@ -17,7 +17,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from screens.context import ui
 from screens.widgets.button import KButton
-from screens.widgets.layout import SCROLL_BAR_MM, KScroll, column
+from screens.widgets.layout import SCROLL_BAR_MM, KScroll, column, settle_widths
 from screens.widgets.navbar import NavBar
 from screens.widgets.text import KText
 
@@ -201,6 +201,12 @@ class KioskScreen(Screen):
         if self.bar:
             root.add_widget(self.bar)
         self.add_widget(root)
+        host = getattr(self.app, "sm", None)
+        if host is not None and tuple(self.size_hint) == (1, 1):
+            # The size the host gives it (ScreenHost.register), which it may not have been
+            # given yet: a screen is built before it is shown.
+            self.size = host.size
+        settle_widths(self)
         note = getattr(self.app, "note_change", None)
         if note is not None:
             note()

@@ -9,6 +9,7 @@ from kivy.graphics import Color, Rectangle
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.layout import Layout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
@@ -35,6 +36,21 @@ class Filled(BoxLayout):
 
     def _recolour(self, *_a) -> None:
         self._colour.rgba = rgba(getattr(ui().theme, self.fill))
+
+
+def settle_widths(widget: Widget) -> None:
+    """Every container in ``widget`` places its children now, from the top down, at the size
+    it has. A screen is built bottom up, each box at Kivy's default 100 px until its parent
+    places it, and the boxes' own layout passes come in the order they were asked for, the
+    innermost first: without this every text inside was wrapped (and its words broken
+    letter by letter) at 68 px or less before its real width came. The passes still run
+    afterwards, as before, and end where they always did; they now find the widths set."""
+    if isinstance(widget, Layout):
+        widget.do_layout()
+    elif isinstance(widget, ScrollView):
+        widget.update_from_scroll()
+    for child in list(widget.children):
+        settle_widths(child)
 
 
 def column(*widgets: Widget, spacing: float | None = None, fill: str | None = None,
@@ -168,11 +184,19 @@ class KScroll(BoxLayout):
         pair.bind(height=fit)
         fit()
         self._showing = False
+        # While out of the box, the page buttons keep its width, laid out (settle_widths):
+        # they come in at their real width, never wrapped at Kivy's default 100 px first.
+        self.bind(width=self._size_buttons)
         # -1: decided before this frame is drawn, so the page buttons appear with the content
         # rather than one frame later (which moved the view under the visitor and cost a frame).
         self._check = Clock.create_trigger(self._update_buttons, -1)
         content.bind(height=self._check)
         self.bind(height=self._check)
+
+    def _size_buttons(self, *_a) -> None:
+        if not self._showing:
+            self.buttons.width = self.width
+            settle_widths(self.buttons)
 
     @property
     def overflows(self) -> bool:
