@@ -156,6 +156,24 @@ class DeviceCommand(models.Model):
         db_table = "device_command"
 
 
+class UsageCount(models.Model):
+    """A kiosk's anonymous use count for one of its days (kiosk/usage.py): how many visits,
+    screens opened, searches that found nothing, languages and settings used. A heartbeat
+    carries each day's totals so far, which replace the day's rows."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, db_column="device_id",
+                               related_name="usage")
+    day = models.DateField()  # the kiosk's local day (Asia/Muscat)
+    key = models.CharField(max_length=60)
+    count = models.BigIntegerField()
+
+    class Meta:
+        db_table = "usage_count"
+        constraints = [models.UniqueConstraint(fields=["device", "day", "key"],
+                                               name="usage_count_one_per_key")]
+        indexes = [models.Index(fields=["day"], name="usage_count_day")]
+
+
 class Submission(models.Model):
     """A visitor's submission. ``id`` is the kiosk's UUID: unique forever, so retries are
     idempotent; ``fingerprint`` tells a true retry from a different body reusing an id."""

@@ -17,7 +17,9 @@ from central.models import (  # noqa: E402
     Release,
     Submission,
     SubmissionNote,
+    UsageCount,
 )
 
 __all__ = ["Blob", "ConfigSetting", "Device", "DeviceCommand", "EnrollmentCode", "Piece",
-           "Record", "Release", "Submission", "SubmissionNote", "AuditEntry"]
+           "Record", "Release", "Submission", "SubmissionNote", "AuditEntry",
+           "UsageCount"]

@@ -19,7 +19,7 @@ from django.db.models import Count
 from nacl.exceptions import CryptoError
 from nacl.public import SealedBox
 
-from central import content, db, device_config, reference
+from central import content, db, device_config, reference, usage
 from central.blobs import BlobStore
 from central.cache import ServingCache
 from central.changes import bump_stamp
@@ -413,6 +413,8 @@ class Central:
             if hb.technician_active is not None:
                 d.technician_active = hb.technician_active
             self._record_command_results(device_id, hb, now)
+            if hb.usage:
+                usage.store(d, hb.usage, now)
             pending = []
             for c in self.q(DeviceCommand).filter(
                     device_id=device_id, done_at__isnull=True,

@@ -513,6 +513,45 @@ def polls(request: HttpRequest) -> HttpResponse:
                 period=period, no_location=results.NO_LOCATION)
 
 
+@staff_only("feedback")
+def usage_page(request: HttpRequest) -> HttpResponse:
+    """Kiosks' anonymous use counts as bars, for a period and a kiosk location; ?format=csv
+    gives them per location, day and name."""
+    from central import results, usage
+    from central.opendata import header_safe
+
+    central = _central()
+    g = request.GET
+    start, end = (g.get("from") or "")[:10], (g.get("to") or "")[:10]
+    month = (g.get("month") or "")[:7]
+    known = results.locations(central)
+    location = (g.get("location") or "")[:200]
+    location = location if location in known else ""
+    title = _("Kiosk use")
+    try:
+        period = results.parse_period(start, end, month)
+    except results.ResultsError as e:
+        return page(request, "admin_usage.html", request.staff, status=422, title=title,
+                    error=_(str(e)), charts=[], locations=known, location=location,
+                    start=start, end=end, month=month, query="",
+                    no_location=results.NO_LOCATION)
+    args = (central.q, period.start, period.end, location or None, results.NO_LOCATION)
+    query = "&".join(f"{k}={quote(v)}" for k, v in (
+        ("from", period.start.isoformat() if period.start else ""),
+        ("to", period.end.isoformat() if period.end else ""), ("location", location)))
+    if g.get("format") == "csv":
+        name = header_safe(f"kiosk-use-{query.replace('&', '_').replace('=', '-')}.csv"
+                           .replace("%", ""))
+        return HttpResponse(usage.to_csv(*args), content_type="text/csv; charset=utf-8",
+                            headers={**_SECURITY_HEADERS,
+                                     "Content-Disposition": f'attachment; filename="{name}"'})
+    return page(request, "admin_usage.html", request.staff, title=title, error=None,
+                charts=usage.charts(*args), locations=known, location=location,
+                start=period.start.isoformat() if period.start else "",
+                end=period.end.isoformat() if period.end else "", month=month, query=query,
+                period=period, no_location=results.NO_LOCATION)
+
+
 # ---------------------------------------------------------------------------------------------
 # The fleet (admins only: kiosk locations, tokens and commands are not everyone's business)
 
@@ -645,6 +684,7 @@ urlpatterns = [
     path("admin/submissions/<str:sub_id>/action", submission_action),
     path("admin/audit", audit_page),
     path("admin/polls", polls),
+    path("admin/usage", usage_page),
     path("admin/devices", devices),
     path("admin/devices/codes", new_code),
     path("admin/devices/<str:device_id>", device),

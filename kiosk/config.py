@@ -99,6 +99,11 @@ class KioskPaths:
         return self.home / "logs"
 
     @property
+    def usage(self) -> Path:
+        """Anonymous use counts per day, until central has taken them (kiosk/usage.py)."""
+        return self.home / "usage.json"
+
+    @property
     def technician(self) -> Path:
         """The technician mode's door: wrong PINs, the lock, events for central
         (kiosk/technician.py)."""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kiosk.remote_commands import CommandResults
     from kiosk.remote_config import AppliedConfig
     from kiosk.technician import TechnicianDoor
+    from kiosk.usage import UsageBook
     from offline_cache.blobs import BlobStore
     from offline_cache.outbox import Outbox
     from offline_cache.store import ContentStore
@@ -57,6 +58,8 @@ class KioskDevice:
         self._creds: Credentials | None = None
         self._loops: list[Repeater] = []
         self._flush_lock = threading.Lock()
+        # Anonymous use counts are taken only by the visitor app (screens.runtime sets it).
+        self.count_use = False
         # What happened (new content, a command for the app, ...): the app subscribes.
         self.events = events.EventBus()
         self._applied: AppliedConfig | None = None
@@ -97,6 +100,13 @@ class KioskDevice:
         from kiosk.remote_commands import CommandResults
 
         return CommandResults(self.paths.command_results)
+
+    @cached_property
+    def usage(self) -> UsageBook:
+        """Anonymous use counts, sent with the heartbeat (kiosk/usage.py)."""
+        from kiosk.usage import UsageBook
+
+        return UsageBook(self.paths.usage, counting=self.count_use)
 
     @cached_property
     def technician_door(self) -> TechnicianDoor:
@@ -396,6 +406,7 @@ class KioskDevice:
         st = self.status()
         state = SyncState.load(self.paths.sync_state)
         technician = self.technician_door.unreported()
+        usage = self.usage.unreported()
         hb = protocol.Heartbeat(
             app_version=__version__, content_version=st["content_version"] or 0,
             content_source=st["content_source"] or "demo", stale=st["stale"],
@@ -410,6 +421,7 @@ class KioskDevice:
             config_version=self.applied_config.version,
             technician=tuple(protocol.TechnicianEvent.model_validate(e) for e in technician),
             technician_active=self.technician_door.active(),
+            usage=tuple(protocol.UsageDay(day=day, counts=counts) for day, counts in usage),
         )
         try:
             reply = self.client().heartbeat(hb)
@@ -419,6 +431,7 @@ class KioskDevice:
             raise
         self.problem_book.link_ok()
         self.technician_door.reported(technician)
+        self.usage.reported(usage)
         return reply
 
     # -- background work while the app runs ------------------------------------------------
@@ -587,6 +600,8 @@ class KioskDevice:
         for part in ("store", "outbox"):
             if part in self.__dict__:  # opened
                 self.__dict__[part].close()
+        if "usage" in self.__dict__:  # counted in this run: kept for the next heartbeat
+            self.usage.save()
 
 
 def _iso_now() -> str:

@@ -32,6 +32,7 @@ class Idle:
     def start_session(self, lang: str | None = None) -> None:
         app = self.app
         app.session.start(lang)
+        app.services.usage.visit_started(app.session.lang)
         app.prefs.sync_speech()
         app.apply_context()
         app.nav.history = []
@@ -43,6 +44,7 @@ class Idle:
         app = self.app
         log.info("visitor session ended (%s)", why)
         app.fleet.before_next_visitor()
+        app.services.usage.visit_ended()
         app.session.reset()
         if app.speech is not None:
             app.speech.reset_for_new_visitor()

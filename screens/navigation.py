@@ -89,6 +89,9 @@ class Navigation:
 
             THUMBNAILS.release()
         screen.on_activate(**params)
+        if app.session.started:
+            app.services.usage.screen_opened(name)
+            app.services.usage.settings_seen(app.session, app.session.defaults)
         screen.refresh()
         app.sm.current = name
         if left is not None and left is not screen:
@@ -135,6 +138,7 @@ class Navigation:
         """Rebuild the visible screen (a setting changed), the open overlay with it."""
         app = self.app
         app.apply_context()
+        app.services.usage.settings_seen(app.session, app.session.defaults)
         focused_id = app.focus.id
         app.current.refresh()
         overlay = app.overlays.open

@@ -73,6 +73,7 @@ def make_kiosk_app(start: str = "attract", **options: Any) -> Any:
     from screens.app import KioskApp
 
     device = KioskDevice(open_now=False)  # the store opens just after the first frame
+    device.count_use = True  # the visitor app: anonymous use counts (kiosk/usage.py)
     # voice=True: the app builds its SpeechService (screens/speech.py) with the prompt cache
     # under $KIOSK_HOME/speech-cache and shuts it down when it stops.
     return KioskApp(device=device, start=start, background=device.credentials is not None,

@@ -117,10 +117,12 @@ class SearchScreen(KioskScreen):
         box.clear_widgets()
         query = self.query
         if not query.strip():
+            self.services.usage.search_result(query, 0)
             status.logical = t("Type a product name, a maker or a product code.")
             return
         limit = int(self.params.get("limit", PAGE))
         found = self.services.search.find(query, limit=limit)
+        self.services.usage.search_result(query, found.total)
         if found.total == 0:
             status.logical = t("No products match what you typed.")
             box.add_widget(KText(logical=t("Check the spelling, delete a letter or two, or try "

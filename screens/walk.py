@@ -1211,6 +1211,7 @@ def run_walk(steps: list[dict[str, Any]], out: Path, size: tuple[int, int],
     # The real voice, as `kiosk run` has it; what it says is recorded either way.
     if start.is_default():
         device = KioskDevice()
+        device.count_use = True  # a walk from the attract screen is a visit, as in kiosk run
         if connected:
             device.require_credentials()
         app = KioskApp(device=device, start="attract", clock=now, voice=voice,

@@ -30,8 +30,10 @@ def used_msgids() -> set[str | tuple[str, str]]:
     # Values the pages translate where they show them (gettext of a variable).
     from central.feedback import STATE_LABELS
     from central.staff import ROLES
+    from central.usage import LABELS_SHOWN
     from kiosk.protocol import GOVERNORATES
 
+    found.update(LABELS_SHOWN)
     found.update(ROLES, STATE_LABELS.values(), (g.replace("_", " ") for g in GOVERNORATES))
     return {m for m in found if m}
 

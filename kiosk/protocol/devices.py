@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from annotated_types import Ge, Le
@@ -77,6 +78,22 @@ class TechnicianEvent(_Inbound):
     detail: Annotated[str, Field(max_length=200)] = ""
 
 
+USAGE_KEY_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+){0,3}$"
+
+
+class UsageDay(_Inbound):
+    """One day's anonymous use counts at a kiosk (kiosk/usage.py): the day (the kiosk's local
+    day, Asia/Muscat) and its totals so far by name (``visits``, ``lang.ar``,
+    ``screen.product``, ``search.empty``, ``setting.text_scale.1_5`` ...). Sent again, a day
+    replaces what central had for it."""
+
+    day: date
+    counts: Annotated[dict[Annotated[str, Field(min_length=1, max_length=60,
+                                                 pattern=USAGE_KEY_PATTERN)],
+                           Annotated[int, Field(ge=0, le=10**7)]],
+                      Field(max_length=300)]
+
+
 class Heartbeat(_Inbound):
     app_version: Annotated[str, Field(max_length=40)]
     content_version: int = Field(ge=0, le=2**53)
@@ -101,6 +118,8 @@ class Heartbeat(_Inbound):
     # is open now; absent from kiosks older than the technician mode.
     technician: Annotated[tuple[TechnicianEvent, ...], Field(max_length=20)] = ()
     technician_active: bool | None = None
+    # Anonymous use counts, each kept day's totals; absent from kiosks older than use counts.
+    usage: Annotated[tuple[UsageDay, ...], Field(max_length=8)] = ()
 
 
 DEVICE_COMMANDS = ("sync_now", "flush_outbox", "restart_app", "speech_test", "clear_session")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kiosk.services.reading import Reading
     from kiosk.services.survey import Surveys
     from kiosk.services.technician import Technician
+    from kiosk.usage import UsageBook
 
 # Each service's module loads when a screen first asks it: the app makes this object before
 # its first frame, which shows no content.
@@ -96,6 +97,12 @@ class VisitorServices:
         from kiosk.services.technician import Technician
 
         return Technician(self._device)
+
+    @property
+    def usage(self) -> UsageBook:
+        """Anonymous use counts (kiosk/usage.py): visits, languages, screens, searches that
+        found nothing, settings used; counts only, nothing about one visitor."""
+        return self._device.usage
 
     def content_version(self) -> int | None:
         """The content version on show (what a screen's cached page was built from)."""
