@@ -245,8 +245,9 @@ def faq_prefill(central: Central, sub_id: str) -> dict[str, str]:
 
 
 def add_to_faq(central: Central, sub_id: str, form: dict[str, str], by: str) -> str:
-    """Save an FAQ entry as a draft: it reaches kiosks with the next publish (and shows in
-    its diff). Returns the FAQ record's id."""
+    """Save an FAQ entry as a draft (in the ``record`` table and in the CMS): it reaches
+    kiosks with the next publish (and shows in its diff); the CMS's publish sends it once a
+    publisher approved it. Returns the FAQ record's id."""
     r = _get(central, sub_id)
     rid = "faq-" + r.reference
     existing = [f["data"].get("order", 0) for f in central.list_records("faq")]
@@ -260,9 +261,34 @@ def add_to_faq(central: Central, sub_id: str, form: dict[str, str], by: str) -> 
         central.save_record("faq", record)
     except protocol.ProtocolError as e:
         raise CentralError(_faq_error(str(e)), status=422) from None
+    _faq_into_cms(central, record, by)
     with central.write():
         audit(central, by, "faq", _target(r.id), f"FAQ draft {rid} made from this item")
     return rid
+
+
+def _faq_into_cms(central: Central, record: dict, by: str) -> None:
+    """The FAQ is edited in the CMS, whose "Publish to kiosks" makes the ``record`` table's FAQ
+    exactly its live snippets: so the entry is also a CMS draft (a new snippet not live yet,
+    or a new revision of the one with that id, its live version untouched), waiting for a
+    publisher's approval like any editor's draft."""
+    if central.db != "default":  # the CMS lives in the server's own database only
+        return
+    from django.contrib.auth import get_user_model
+
+    from central.cms.models import Faq
+
+    fields = {"question_ar": record["question"]["ar"], "question_en": record["question"]["en"],
+              "answer_ar": record["answer"]["ar"], "answer_en": record["answer"]["en"]}
+    user = get_user_model().objects.filter(username=by).first()
+    obj = Faq.objects.filter(record_id=record["id"]).first()
+    if obj is None:
+        obj = Faq(record_id=record["id"], order=record["order"], live=False, **fields)
+        obj.save()
+    else:
+        for k, v in fields.items():
+            setattr(obj, k, v)
+    obj.save_revision(user=user)
 
 
 def _faq_error(text: str) -> str:

@@ -8,6 +8,7 @@ out of the next release, and the kiosk loses it."""
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
 from tests.conftest import CentralDB, published_central
 from tests.test_central_cms import PASSWORD, _cell, form_fields, get, post, sign_in
+from tests.test_central_feedback import act, now_z, send
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,7 @@ def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Pat
             module_central_db: CentralDB):
     with published_central(tmp_path_factory.mktemp("cms_kinds_home"), central_catalogue_dir,
                            db=module_central_db) as server:
-        for user, role in (("edna", "editor"), ("pat", "publisher")):
+        for user, role in (("edna", "editor"), ("pat", "publisher"), ("amal", "analyst")):
             server.cli("create-staff", user, "--role", role, input=PASSWORD + "\n")
         out = server.cli("cms-import").stdout
         assert ("1 news, 1 faq, 1 guide, 1 policy, 1 poll, 1 survey, 1 site" in out), out
@@ -263,3 +265,33 @@ def publish_if_needed(publisher, central) -> tuple[str, int]:
     if "Kiosks already have exactly this content" in page:
         return page, int(re.search(r"Kiosks now have version (\d+)", page).group(1))
     return publish(publisher, central)
+
+
+def test_an_faq_entry_made_from_feedback_waits_in_the_cms_for_approval(central, tmp_path):
+    """"Add to the FAQ" (staff admin) makes a CMS draft: the CMS's publish would otherwise
+    replace the FAQ drafts it did not know of. It is sent once a publisher approves it."""
+    device = central.enroll("feedback kiosk")
+    item = {"id": str(uuid.uuid4()), "type": "feedback", "created_at": now_z(), "lang": "en",
+            "content_version": 1,
+            "payload": {"kind": "suggestion", "text": "Can I pay by card at the shops?"}}
+    send(central, device, [item])
+    analyst = sign_in(central, "amal")
+    r = act(central, analyst, item["id"], action="faq_save",
+            question_en="Can I pay by card at the shops?", question_ar="هل أستطيع الدفع بالبطاقة؟",
+            answer_en="Most shops take cards.", answer_ar="معظم المحلات تقبل البطاقات.")
+    assert r.status_code == 200 and "approves it in the CMS" in r.text, r.text[:800]
+    rid = re.search(r"FAQ draft (faq-\d+)", r.text).group(1)
+
+    publisher = sign_in(central, "pat")
+    page = get(publisher, central, "/cms/kiosks/publish/").text
+    assert "Can I pay by card at the shops?" in page.split("Not sent: drafts", 1)[1]
+    assert rid not in _cell(page, "faq", "added")
+    listing = get(publisher, central, "/cms/snippets/cms/faq/", params={"q": "card"}).text
+    url = re.search(r'href="(/cms/snippets/cms/faq/edit/\d+/)"', listing).group(1)
+    fields = {**form_fields(get(publisher, central, url).text), "action-publish": "publish"}
+    r = post(publisher, central, url, data=fields)
+    assert r.status_code == 200 and "published" in r.text
+    page, version = publish(publisher, central)
+    assert rid in _cell(page, "faq", "added")
+    dev = synced_kiosk(central, tmp_path / "kiosk", version)
+    assert dev.store.record("faq", rid).answer.ar == "معظم المحلات تقبل البطاقات."
