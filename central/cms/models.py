@@ -193,8 +193,36 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
 
     def get_preview_context(self, request: Any, mode_name: str) -> dict:
         ctx = super().get_preview_context(request, mode_name)
-        ctx.update(record=self.build(), problems=self.problems(), kind=self.kind)
+        record = self.build()
+        ctx.update(record=record, problems=self.problems(), kind=self.kind,
+                   sides=[preview_side(record, "ar"), preview_side(record, "en")])
         return ctx
+
+
+_HEADINGS = ("name", "title", "question", "portal_name")
+_PARAGRAPHS = ("summary", "description", "intro", "answer", "body", "address")
+# Ordered lists a record holds: its key, and where each item's text is.
+_LISTS = (("documents", None), ("steps", None), ("options", "label"), ("questions", "text"),
+          ("where_to_buy", "name"), ("holidays", "name"))
+
+
+def preview_side(record: dict, lang: str) -> dict:
+    """One language's side of the preview: the record's heading, paragraphs and lists, each
+    text as typed (missing ones are simply absent)."""
+
+    def text(value: Any) -> str:
+        return value.get(lang, "") if isinstance(value, dict) else ""
+
+    heading = next((text(record[k]) for k in _HEADINGS if text(record.get(k))), "")
+    paragraphs = [text(record[k]) for k in _PARAGRAPHS if text(record.get(k))]
+    lists = []
+    for key, inner in _LISTS:
+        items = [text(item.get(inner) if inner else item) for item in record.get(key) or ()
+                 if isinstance(item, dict)]
+        if any(items):
+            lists.append(items)
+    return {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "heading": heading,
+            "paragraphs": paragraphs, "lists": lists}
 
 
 # ---------------------------------------------------------------------------------------------
