@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from central import reference, working_hours
+from central import hooks, reference, working_hours
 from central.db import utcnow
 from central.errors import CentralError, NotFound
 from central.orm import AuditEntry, Submission, SubmissionNote
@@ -261,34 +261,13 @@ def add_to_faq(central: Central, sub_id: str, form: dict[str, str], by: str) -> 
         central.save_record("faq", record)
     except protocol.ProtocolError as e:
         raise CentralError(_faq_error(str(e)), status=422) from None
-    _faq_into_cms(central, record, by)
+    for listener in hooks.faq_draft_listeners:
+        listener(central, record, by)
     with central.write():
         audit(central, by, "faq", _target(r.id), f"FAQ draft {rid} made from this item")
     return rid
 
 
-def _faq_into_cms(central: Central, record: dict, by: str) -> None:
-    """The FAQ is edited in the CMS, whose "Publish to kiosks" makes the ``record`` table's FAQ
-    exactly its live snippets: so the entry is also a CMS draft (a new snippet not live yet,
-    or a new revision of the one with that id, its live version untouched), waiting for a
-    publisher's approval like any editor's draft."""
-    if central.db != "default":  # the CMS lives in the server's own database only
-        return
-    from django.contrib.auth import get_user_model
-
-    from central.cms.models import Faq
-
-    fields = {"question_ar": record["question"]["ar"], "question_en": record["question"]["en"],
-              "answer_ar": record["answer"]["ar"], "answer_en": record["answer"]["en"]}
-    user = get_user_model().objects.filter(username=by).first()
-    obj = Faq.objects.filter(record_id=record["id"]).first()
-    if obj is None:
-        obj = Faq(record_id=record["id"], order=record["order"], live=False, **fields)
-        obj.save()
-    else:
-        for k, v in fields.items():
-            setattr(obj, k, v)
-    obj.save_revision(user=user)
 
 
 def _faq_error(text: str) -> str:

@@ -254,6 +254,27 @@ _IMPORTERS = {"category": _category, "certification": _certification,
               "site": _site}
 
 
+def faq_draft(central: Any, record: dict, by: str) -> None:
+    """An FAQ entry made from feedback (central.feedback.add_to_faq) as a CMS draft: a new
+    snippet not live yet, or a new revision of the one with that id (its live version
+    untouched), waiting for a publisher's approval like any editor's draft."""
+    if central.db != "default":  # the CMS lives in the server's own database only
+        return
+    from django.contrib.auth import get_user_model
+
+    fields = {"question_ar": record["question"]["ar"], "question_en": record["question"]["en"],
+              "answer_ar": record["answer"]["ar"], "answer_en": record["answer"]["en"]}
+    user = get_user_model().objects.filter(username=by).first()
+    obj = Faq.objects.filter(record_id=record["id"]).first()
+    if obj is None:
+        obj = Faq(record_id=record["id"], order=record["order"], live=False, **fields)
+        obj.save()
+    else:
+        for k, v in fields.items():
+            setattr(obj, k, v)
+    obj.save_revision(user=user)
+
+
 def _check_default_database(central: Any) -> None:
     if central.db != "default":
         raise CentralError("the CMS works on the server's own database (CENTRAL_DB_URL or "
