@@ -28,10 +28,13 @@ def main() -> int:
             print(f"no demo catalogue at {DEMO_DIR} yet; seeded 40 synthetic products instead")
         info = central.publish(published_by="devserver", only_if_changed=True)
         from central.cms.importer import import_into_cms
-        from central.cms.models import Product
+        from central.cms.models import KINDS
 
-        if not Product.objects.exists():  # the CMS starts with what kiosks have
-            cms = import_into_cms(central)
+        # The CMS starts with what kiosks have: each kind it holds nothing of yet is imported
+        # (a dev home made before a kind joined the CMS gets that kind, edits elsewhere stay).
+        empty = [kind for kind, model in KINDS.items() if not model.objects.exists()]
+        if empty:
+            cms = import_into_cms(central, kinds=empty)
             print(f"CMS: imported {sum(cms.counts.values())} records and {cms.pictures} pictures")
     except CentralError as e:
         print(f"devserver: {e.message}", file=sys.stderr)

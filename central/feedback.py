@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from central import reference, working_hours
+from central import hooks, reference, working_hours
 from central.db import utcnow
 from central.errors import CentralError, NotFound
 from central.orm import AuditEntry, Submission, SubmissionNote
@@ -245,8 +245,9 @@ def faq_prefill(central: Central, sub_id: str) -> dict[str, str]:
 
 
 def add_to_faq(central: Central, sub_id: str, form: dict[str, str], by: str) -> str:
-    """Save an FAQ entry as a draft: it reaches kiosks with the next publish (and shows in
-    its diff). Returns the FAQ record's id."""
+    """Save an FAQ entry as a draft (in the ``record`` table and in the CMS): it reaches
+    kiosks with the next publish (and shows in its diff); the CMS's publish sends it once a
+    publisher approved it. Returns the FAQ record's id."""
     r = _get(central, sub_id)
     rid = "faq-" + r.reference
     existing = [f["data"].get("order", 0) for f in central.list_records("faq")]
@@ -260,9 +261,13 @@ def add_to_faq(central: Central, sub_id: str, form: dict[str, str], by: str) -> 
         central.save_record("faq", record)
     except protocol.ProtocolError as e:
         raise CentralError(_faq_error(str(e)), status=422) from None
+    for listener in hooks.faq_draft_listeners:
+        listener(central, record, by)
     with central.write():
         audit(central, by, "faq", _target(r.id), f"FAQ draft {rid} made from this item")
     return rid
+
+
 
 
 def _faq_error(text: str) -> str:

@@ -454,8 +454,9 @@ def submission_action(request: HttpRequest, sub_id: str) -> HttpResponse:
             return _submission_page(request, sub_id, faq=feedback.faq_prefill(central, sub_id))
         elif action == "faq_save":
             rid = feedback.add_to_faq(central, sub_id, form, by)
-            msg = _("FAQ draft %(id)s saved. It reaches the kiosks with the next publish "
-                    "(an editor or publisher publishes it from Content).") % {"id": rid}
+            msg = _("FAQ draft %(id)s saved. It reaches the kiosks with the next publish, "
+                    "once a publisher approves it in the CMS (Kiosk information, FAQ).") % {
+                        "id": rid}
             return redirect(f"/admin/submissions/{quote(sub_id)}?message={quote(msg)}")
         else:
             raise CentralError(_("Unknown action. Reload the page and try again."), status=422)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from django.core.files.images import ImageFile
@@ -21,11 +22,26 @@ from central.cms.models import (
     KINDS,
     Category,
     Certification,
+    Faq,
+    GuideDocument,
+    GuideEntry,
+    GuideStep,
     Manufacturer,
+    News,
+    Policy,
+    Poll,
+    PollOption,
     Product,
     ProductCertification,
     ProductImage,
     ProductOutlet,
+    SiteFeatured,
+    SiteHoliday,
+    SiteHours,
+    SiteInfo,
+    Survey,
+    SurveyChoice,
+    SurveyQuestion,
 )
 from central.errors import CentralError
 from kiosk import protocol
@@ -40,7 +56,9 @@ class CmsImportReport:
     pictures: int = 0
 
 
-def import_into_cms(central: Any, from_drafts: bool = False) -> CmsImportReport:
+def import_into_cms(central: Any, from_drafts: bool = False,
+                    kinds: list[str] | None = None) -> CmsImportReport:
+    """``kinds``: only these (default every kind the CMS edits)."""
     _check_default_database(central)
     if from_drafts:
         source = "drafts"
@@ -57,6 +75,8 @@ def import_into_cms(central: Any, from_drafts: bool = False) -> CmsImportReport:
     pictures = _Pictures(central)
     with transaction.atomic():
         for kind in KINDS:
+            if kinds is not None and kind not in kinds:
+                continue
             n = 0
             for data in by_kind.get(kind, {}).values():
                 _IMPORTERS[kind](protocol.record_to_json(protocol.parse_record(kind, data)),
@@ -149,8 +169,110 @@ def _product(d: dict, pictures: _Pictures) -> None:
     })
 
 
+def _bi(d: dict, key: str, prefix: str | None = None) -> dict:
+    """``{"title": {"ar": A, "en": E}}`` as the model's fields ``title_ar``/``title_en``."""
+    prefix = prefix or key
+    return {f"{prefix}_ar": d[key]["ar"], f"{prefix}_en": d[key]["en"]}
+
+
+def _news(d: dict, pictures: _Pictures) -> None:
+    _upsert(News, d["id"], {
+        **_bi(d, "title"), **_bi(d, "summary"), **_bi(d, "body"),
+        "published_on": date.fromisoformat(d["published_on"]),
+        "image": pictures.get(d["image"]) if d.get("image") else None,
+        "easy_read": d.get("easy_read")})
+
+
+def _faq(d: dict, pictures: _Pictures) -> None:
+    _upsert(Faq, d["id"], {**_bi(d, "question"), **_bi(d, "answer"), "order": d["order"],
+                           "easy_read": d.get("easy_read")})
+
+
+def _guide(d: dict, pictures: _Pictures) -> None:
+    _upsert(GuideEntry, d["id"], {
+        **_bi(d, "title"), **_bi(d, "summary"), **_bi(d, "duration"), **_bi(d, "fee"),
+        "duration_days": d["duration_days"], "order": d["order"],
+        "easy_read": d.get("easy_read"),
+    }, children={
+        "documents": [GuideDocument(text_ar=t["ar"], text_en=t["en"], sort_order=i)
+                      for i, t in enumerate(d["documents"])],
+        "steps": [GuideStep(text_ar=t["ar"], text_en=t["en"], sort_order=i)
+                  for i, t in enumerate(d["steps"])]})
+
+
+def _policy(d: dict, pictures: _Pictures) -> None:
+    _upsert(Policy, d["id"], {**_bi(d, "title"), **_bi(d, "summary"), **_bi(d, "body"),
+                              "order": d["order"], "easy_read": d.get("easy_read")})
+
+
+def _poll(d: dict, pictures: _Pictures) -> None:
+    _upsert(Poll, d["id"], {
+        **_bi(d, "question"), "opens_at": _when(d["opens_at"]), "closes_at": _when(d["closes_at"]),
+    }, children={"options": [PollOption(option_id=o["id"], label_ar=o["label"]["ar"],
+                                        label_en=o["label"]["en"], sort_order=i)
+                             for i, o in enumerate(d["options"])]})
+
+
+def _survey(d: dict, pictures: _Pictures) -> None:
+    questions = []
+    for i, q in enumerate(d["questions"]):
+        question = SurveyQuestion(question_id=q["id"], text_ar=q["text"]["ar"],
+                                  text_en=q["text"]["en"], question_kind=q["kind"],
+                                  required=q.get("required", False), sort_order=i)
+        question.choices = [SurveyChoice(choice_id=c["id"], label_ar=c["label"]["ar"],
+                                         label_en=c["label"]["en"], sort_order=j)
+                            for j, c in enumerate(q["choices"])]
+        questions.append(question)
+    _upsert(Survey, d["id"], {**_bi(d, "title"), **_bi(d, "intro")},
+            children={"questions": questions})
+
+
+def _site(d: dict, pictures: _Pictures) -> None:
+    featured = d.get("featured")
+    _upsert(SiteInfo, d["id"], {
+        **_bi(d, "portal_name"), **_bi(d, "address"), **_bi(d, "open_data_licence"),
+        "call_centre": d["call_centre"], "email": d.get("email", ""),
+        "portal_url": d["portal_url"], "use_featured": featured is not None,
+    }, children={
+        "office_hours": [SiteHours(opens=h["opens"], closes=h["closes"], sort_order=i,
+                                   **{day: day in h["days"] for day in protocol.WEEKDAYS})
+                         for i, h in enumerate(d["office_hours"])],
+        "holidays": [SiteHoliday(date=date.fromisoformat(h["date"]), name_ar=h["name"]["ar"],
+                                 name_en=h["name"]["en"], sort_order=i)
+                     for i, h in enumerate(d.get("holidays", ()))],
+        "featured": [SiteFeatured(item_kind=f["kind"], item_id=f["id"], sort_order=i)
+                     for i, f in enumerate(featured or ())]})
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 _IMPORTERS = {"category": _category, "certification": _certification,
-              "manufacturer": _manufacturer, "product": _product}
+              "manufacturer": _manufacturer, "product": _product, "news": _news, "faq": _faq,
+              "guide": _guide, "policy": _policy, "poll": _poll, "survey": _survey,
+              "site": _site}
+
+
+def faq_draft(central: Any, record: dict, by: str) -> None:
+    """An FAQ entry made from feedback (central.feedback.add_to_faq) as a CMS draft: a new
+    snippet not live yet, or a new revision of the one with that id (its live version
+    untouched), waiting for a publisher's approval like any editor's draft."""
+    if central.db != "default":  # the CMS lives in the server's own database only
+        return
+    from django.contrib.auth import get_user_model
+
+    fields = {"question_ar": record["question"]["ar"], "question_en": record["question"]["en"],
+              "answer_ar": record["answer"]["ar"], "answer_en": record["answer"]["en"]}
+    user = get_user_model().objects.filter(username=by).first()
+    obj = Faq.objects.filter(record_id=record["id"]).first()
+    if obj is None:
+        obj = Faq(record_id=record["id"], order=record["order"], live=False, **fields)
+        obj.save()
+    else:
+        for k, v in fields.items():
+            setattr(obj, k, v)
+    obj.save_revision(user=user)
 
 
 def _check_default_database(central: Any) -> None:

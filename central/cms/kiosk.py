@@ -3,7 +3,7 @@
 own service (``Central.replace_records`` then ``Central.publish``: the drafts in the ``record``
 table, then a signed release).
 
-Kinds the CMS does not edit yet (news, FAQ, ... as listed in central/README.md) keep their
+Kinds the CMS does not edit yet (governorates, as listed in central/README.md) keep their
 drafts in the ``record`` table as they are, and go out with the same publish; the diff shows
 them too, so nobody publishes a change they did not see."""
 
@@ -70,9 +70,17 @@ def _live(model: type[KioskRecord]) -> Any:
     if model.kind == "product":
         q = q.select_related("category", "manufacturer").prefetch_related(
             "images__image", "outlets", "certifications__certification")
-    elif model.kind == "category":
+    elif model.kind in ("category", "news"):
         q = q.select_related("image")
+    elif model.kind in _CHILDREN:
+        q = q.prefetch_related(*_CHILDREN[model.kind])
     return q
+
+
+# The ordered lists each kind's record holds (its inline panels), fetched with it.
+_CHILDREN = {"guide": ("documents", "steps"), "poll": ("options",),
+             "survey": ("questions__choices",),
+             "site": ("office_hours", "holidays", "featured")}
 
 
 def plan(central: Any) -> Plan:
@@ -119,7 +127,7 @@ def plan(central: Any) -> Plan:
 
 
 def _images(obj: KioskRecord) -> list[KioskImage]:
-    if obj.kind == "category":
+    if obj.kind in ("category", "news"):
         return [obj.image] if obj.image_id else []
     if obj.kind == "product":
         return [p.image for p in obj.images.all() if p.image_id]

@@ -193,8 +193,36 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
 
     def get_preview_context(self, request: Any, mode_name: str) -> dict:
         ctx = super().get_preview_context(request, mode_name)
-        ctx.update(record=self.build(), problems=self.problems(), kind=self.kind)
+        record = self.build()
+        ctx.update(record=record, problems=self.problems(), kind=self.kind,
+                   sides=[preview_side(record, "ar"), preview_side(record, "en")])
         return ctx
+
+
+_HEADINGS = ("name", "title", "question", "portal_name")
+_PARAGRAPHS = ("summary", "description", "intro", "answer", "body", "address")
+# Ordered lists a record holds: its key, and where each item's text is.
+_LISTS = (("documents", None), ("steps", None), ("options", "label"), ("questions", "text"),
+          ("where_to_buy", "name"), ("holidays", "name"))
+
+
+def preview_side(record: dict, lang: str) -> dict:
+    """One language's side of the preview: the record's heading, paragraphs and lists, each
+    text as typed (missing ones are simply absent)."""
+
+    def text(value: Any) -> str:
+        return value.get(lang, "") if isinstance(value, dict) else ""
+
+    heading = next((text(record[k]) for k in _HEADINGS if text(record.get(k))), "")
+    paragraphs = [text(record[k]) for k in _PARAGRAPHS if text(record.get(k))]
+    lists = []
+    for key, inner in _LISTS:
+        items = [text(item.get(inner) if inner else item) for item in record.get(key) or ()
+                 if isinstance(item, dict)]
+        if any(items):
+            lists.append(items)
+    return {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "heading": heading,
+            "paragraphs": paragraphs, "lists": lists}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -437,13 +465,544 @@ class ProductOutlet(Orderable):
         return out
 
 
+# ---------------------------------------------------------------------------------------------
+# News, FAQ, the service guide, policies: texts a visitor reads. Their Easy Read version is kept
+# as imported (kiosk.protocol.EasyRead), as for products: not edited here yet.
+
+ORDER_HELP = _("Kiosks list these from the smallest number up.")
+
+
+def order_field(most: int = 10_000) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(_("Order"), default=100,
+                                       validators=[MaxValueValidator(most)], help_text=ORDER_HELP)
+
+
+def easy_read_field() -> models.JSONField:
+    return models.JSONField(null=True, blank=True, editable=False)
+
+
+def _with_easy_read(out: dict, easy_read: Any) -> dict:
+    if easy_read:
+        out["easy_read"] = easy_read
+    return out
+
+
+class News(KioskRecord):
+    kind = "news"
+    labels = {"id": _("Record id"), "title.ar": _("Title (Arabic)"),
+              "title.en": _("Title (English)"), "summary.ar": _("Summary (Arabic)"),
+              "summary.en": _("Summary (English)"), "body.ar": _("Text (Arabic)"),
+              "body.en": _("Text (English)"), "published_on": _("Date of the news"),
+              "image.alt.ar": _("Picture's alt text (Arabic)"),
+              "image.alt.en": _("Picture's alt text (English)")}
+
+    title_ar, title_en = bilingual(_("Title (Arabic)"), _("Title (English)"), protocol.MAX_SHORT)
+    summary_ar, summary_en = bilingual(_("Summary (Arabic)"), _("Summary (English)"),
+                                       protocol.MAX_SHORT)
+    body_ar, body_en = bilingual(_("Text (Arabic)"), _("Text (English)"), protocol.MAX_LONG,
+                                 long=True)
+    published_on = models.DateField(_("Date of the news"), null=True, blank=True,
+                                    help_text=_("Kiosks list news from the newest date."))
+    image = models.ForeignKey(KioskImage, verbose_name=_("Picture"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    easy_read = easy_read_field()
+
+    panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("published_on")]),
+              side_by_side("title", _("Title")), side_by_side("summary", _("Summary")),
+              side_by_side("body", _("Text"), long=True), FieldPanel("image")]
+    search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
+                     index.AutocompleteField("title_en"), index.SearchField("record_id")]
+
+    class Meta:
+        verbose_name = _("news item")
+        verbose_name_plural = _("news")
+        ordering = ["-published_on", "record_id"]
+
+    def build(self) -> dict:
+        out: dict[str, Any] = {
+            "id": self.record_id, "title": {"ar": self.title_ar, "en": self.title_en},
+            "summary": {"ar": self.summary_ar, "en": self.summary_en},
+            "body": {"ar": self.body_ar, "en": self.body_en}}
+        if self.published_on:
+            out["published_on"] = self.published_on.isoformat()
+        if self.image_id:
+            out["image"] = self.image.to_record()
+        return _with_easy_read(out, self.easy_read)
+
+    def extra_problems(self) -> list[str]:
+        return self.image.problems() if self.image_id else []
+
+
+class Faq(KioskRecord):
+    kind = "faq"
+    labels = {"id": _("Record id"), "question.ar": _("Question (Arabic)"),
+              "question.en": _("Question (English)"), "answer.ar": _("Answer (Arabic)"),
+              "answer.en": _("Answer (English)"), "order": _("Order")}
+
+    question_ar, question_en = bilingual(_("Question (Arabic)"), _("Question (English)"),
+                                         protocol.MAX_SHORT)
+    answer_ar, answer_en = bilingual(_("Answer (Arabic)"), _("Answer (English)"),
+                                     protocol.MAX_LONG, long=True)
+    order = order_field()
+    easy_read = easy_read_field()
+
+    panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
+              side_by_side("question", _("Question")),
+              side_by_side("answer", _("Answer"), long=True)]
+    search_fields = [index.SearchField("question_en"), index.SearchField("question_ar"),
+                     index.AutocompleteField("question_en"), index.SearchField("record_id")]
+
+    class Meta:
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ")
+        ordering = ["order", "record_id"]
+
+    def __str__(self) -> str:
+        return self.question_en or self.record_id or gettext("(new)")
+
+    def build(self) -> dict:
+        return _with_easy_read({
+            "id": self.record_id, "order": self.order,
+            "question": {"ar": self.question_ar, "en": self.question_en},
+            "answer": {"ar": self.answer_ar, "en": self.answer_en}}, self.easy_read)
+
+
+class GuideEntry(KioskRecord):
+    kind = "guide"
+    labels = {"id": _("Record id"), "title.ar": _("Title (Arabic)"),
+              "title.en": _("Title (English)"), "summary.ar": _("Summary (Arabic)"),
+              "summary.en": _("Summary (English)"), "documents": _("Documents to bring"),
+              "documents.*.ar": _("Document (Arabic)"), "documents.*.en": _("Document (English)"),
+              "steps": _("Steps"), "steps.*.ar": _("Step (Arabic)"),
+              "steps.*.en": _("Step (English)"), "duration.ar": _("How long it takes (Arabic)"),
+              "duration.en": _("How long it takes (English)"),
+              "duration_days": _("Working days"), "fee.ar": _("Fee (Arabic)"),
+              "fee.en": _("Fee (English)"), "order": _("Order")}
+
+    title_ar, title_en = bilingual(_("Title (Arabic)"), _("Title (English)"), protocol.MAX_SHORT)
+    summary_ar, summary_en = bilingual(_("Summary (Arabic)"), _("Summary (English)"),
+                                       protocol.MAX_LONG, long=True)
+    duration_ar, duration_en = bilingual(_("How long it takes (Arabic)"),
+                                         _("How long it takes (English)"), protocol.MAX_SHORT)
+    duration_days = models.PositiveIntegerField(
+        _("Working days"), default=0, validators=[MaxValueValidator(365)],
+        help_text=_("The usual time in working days (0-365), for sorting and reading aloud."))
+    fee_ar, fee_en = bilingual(_("Fee (Arabic)"), _("Fee (English)"), protocol.MAX_SHORT)
+    order = order_field()
+    easy_read = easy_read_field()
+
+    panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
+              side_by_side("title", _("Title")),
+              side_by_side("summary", _("Summary"), long=True),
+              InlinePanel("documents", heading=_("Documents to bring"), label=_("Document"),
+                          max_num=protocol.MAX_LIST),
+              InlinePanel("steps", heading=_("Steps"), label=_("Step"),
+                          max_num=protocol.MAX_LIST),
+              side_by_side("duration", _("How long it takes")), FieldPanel("duration_days"),
+              side_by_side("fee", _("Fee"))]
+    search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
+                     index.AutocompleteField("title_en"), index.SearchField("record_id")]
+
+    class Meta:
+        verbose_name = _("service guide entry")
+        verbose_name_plural = _("service guide")
+        ordering = ["order", "record_id"]
+
+    def build(self) -> dict:
+        return _with_easy_read({
+            "id": self.record_id, "order": self.order,
+            "title": {"ar": self.title_ar, "en": self.title_en},
+            "summary": {"ar": self.summary_ar, "en": self.summary_en},
+            "documents": [d.build() for d in self.documents.all()],
+            "steps": [d.build() for d in self.steps.all()],
+            "duration": {"ar": self.duration_ar, "en": self.duration_en},
+            "duration_days": self.duration_days,
+            "fee": {"ar": self.fee_ar, "en": self.fee_en}}, self.easy_read)
+
+
+class _BilingualLine(Orderable):
+    """One line of an ordered bilingual list (a document to bring, a step)."""
+
+    text_ar, text_en = bilingual(_("Arabic"), _("English"), protocol.MAX_SHORT)
+    panels = [side_by_side("text")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+    def build(self) -> dict:
+        return {"ar": self.text_ar, "en": self.text_en}
+
+
+class GuideDocument(_BilingualLine):
+    entry = ParentalKey(GuideEntry, on_delete=models.CASCADE, related_name="documents")
+
+
+class GuideStep(_BilingualLine):
+    entry = ParentalKey(GuideEntry, on_delete=models.CASCADE, related_name="steps")
+
+
+POLICY_NAMES = {"privacy": _("Privacy"), "terms": _("Terms of use"),
+                "accessibility": _("Accessibility"), "participation": _("Taking part"),
+                "open_data": _("Open data")}
+POLICY_CHOICES = [(p, POLICY_NAMES[p]) for p in protocol.POLICY_IDS]
+
+
+class Policy(KioskRecord):
+    kind = "policy"
+    labels = {"id": _("Which policy"), "title.ar": _("Title (Arabic)"),
+              "title.en": _("Title (English)"), "summary.ar": _("Summary (Arabic)"),
+              "summary.en": _("Summary (English)"), "body.ar": _("Text (Arabic)"),
+              "body.en": _("Text (English)"), "order": _("Order")}
+
+    record_id = models.CharField(
+        _("Which policy"), max_length=64, unique=True, choices=POLICY_CHOICES,
+        help_text=_("Kiosks have one page for each of these policies."))
+    title_ar, title_en = bilingual(_("Title (Arabic)"), _("Title (English)"), protocol.MAX_SHORT)
+    summary_ar, summary_en = bilingual(_("Summary (Arabic)"), _("Summary (English)"),
+                                       protocol.MAX_SHORT)
+    body_ar, body_en = bilingual(_("Text (Arabic)"), _("Text (English)"), protocol.MAX_LONG,
+                                 long=True)
+    order = order_field(100)
+    easy_read = easy_read_field()
+
+    panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
+              side_by_side("title", _("Title")), side_by_side("summary", _("Summary")),
+              side_by_side("body", _("Text"), long=True)]
+    search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
+                     index.AutocompleteField("title_en"), index.SearchField("record_id")]
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["order", "record_id"]
+
+    def build(self) -> dict:
+        return _with_easy_read({
+            "id": self.record_id, "order": self.order,
+            "title": {"ar": self.title_ar, "en": self.title_en},
+            "summary": {"ar": self.summary_ar, "en": self.summary_en},
+            "body": {"ar": self.body_ar, "en": self.body_en}}, self.easy_read)
+
+
+# ---------------------------------------------------------------------------------------------
+# Polls and the survey
+
+TIME_HELP = _("Date and time in your account's time zone (Account settings; UTC unless "
+              "chosen). Kiosks receive it in UTC.")
+
+
+def _utc_z(value: Any) -> str:
+    from datetime import UTC
+
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Poll(KioskRecord):
+    kind = "poll"
+    labels = {"id": _("Record id"), "question.ar": _("Question (Arabic)"),
+              "question.en": _("Question (English)"), "options": _("Options"),
+              "options.*.id": _("Option id"), "options.*.label.ar": _("Option (Arabic)"),
+              "options.*.label.en": _("Option (English)"), "opens_at": _("Opens at"),
+              "closes_at": _("Closes at")}
+
+    question_ar, question_en = bilingual(_("Question (Arabic)"), _("Question (English)"),
+                                         protocol.MAX_SHORT)
+    opens_at = models.DateTimeField(_("Opens at"), null=True, blank=True, help_text=TIME_HELP)
+    closes_at = models.DateTimeField(_("Closes at"), null=True, blank=True, help_text=TIME_HELP)
+
+    panels = [MissingPanel(), FieldPanel("record_id"), side_by_side("question", _("Question")),
+              FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+              InlinePanel("options", heading=_("Options"), label=_("Option"), min_num=0,
+                          max_num=12)]
+    search_fields = [index.SearchField("question_en"), index.SearchField("question_ar"),
+                     index.AutocompleteField("question_en"), index.SearchField("record_id")]
+
+    class Meta:
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+        ordering = ["-opens_at", "record_id"]
+
+    def __str__(self) -> str:
+        return self.question_en or self.record_id or gettext("(new)")
+
+    def build(self) -> dict:
+        out: dict[str, Any] = {
+            "id": self.record_id, "question": {"ar": self.question_ar, "en": self.question_en},
+            "options": [o.build() for o in self.options.all()]}
+        if self.opens_at:
+            out["opens_at"] = _utc_z(self.opens_at)
+        if self.closes_at:
+            out["closes_at"] = _utc_z(self.closes_at)
+        return out
+
+
+class PollOption(Orderable):
+    poll = ParentalKey(Poll, on_delete=models.CASCADE, related_name="options")
+    option_id = models.CharField(
+        _("Option id"), max_length=64, blank=True, validators=[record_id_validator],
+        help_text=_("Votes are counted by this; do not change it once the poll is open."))
+    label_ar, label_en = bilingual(_("Option (Arabic)"), _("Option (English)"),
+                                   protocol.MAX_SHORT)
+
+    panels = [FieldPanel("option_id"), side_by_side("label", _("Option"))]
+
+    def build(self) -> dict:
+        return {"id": self.option_id, "label": {"ar": self.label_ar, "en": self.label_en}}
+
+
+class Survey(KioskRecord):
+    kind = "survey"
+    labels = {"id": _("Record id"), "title.ar": _("Title (Arabic)"),
+              "title.en": _("Title (English)"), "intro.ar": _("Introduction (Arabic)"),
+              "intro.en": _("Introduction (English)"), "questions": _("Questions"),
+              "questions.*.id": _("Question id"), "questions.*.text.ar": _("Question (Arabic)"),
+              "questions.*.text.en": _("Question (English)"),
+              "questions.*.kind": _("Kind of question"),
+              "questions.*.choices": _("Answers to choose from"),
+              "questions.*.choices.*.id": _("Answer id"),
+              "questions.*.choices.*.label.ar": _("Answer (Arabic)"),
+              "questions.*.choices.*.label.en": _("Answer (English)")}
+
+    title_ar, title_en = bilingual(_("Title (Arabic)"), _("Title (English)"), protocol.MAX_SHORT)
+    intro_ar, intro_en = bilingual(_("Introduction (Arabic)"), _("Introduction (English)"),
+                                   protocol.MAX_SHORT)
+
+    panels = [MissingPanel(), FieldPanel("record_id"), side_by_side("title", _("Title")),
+              side_by_side("intro", _("Introduction")),
+              InlinePanel("questions", heading=_("Questions"), label=_("Question"),
+                          max_num=protocol.MAX_LIST)]
+    search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
+                     index.AutocompleteField("title_en"), index.SearchField("record_id")]
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["record_id"]
+
+    def build(self) -> dict:
+        return {"id": self.record_id, "title": {"ar": self.title_ar, "en": self.title_en},
+                "intro": {"ar": self.intro_ar, "en": self.intro_en},
+                "questions": [q.build() for q in self.questions.all()]}
+
+
+QUESTION_KINDS = [("rating", _("A scale (e.g. very dissatisfied to very satisfied)")),
+                  ("choice", _("A choice among answers"))]
+
+
+class SurveyQuestion(ClusterableModel, Orderable):
+    """One question and its answers (a rating's scale, in order, or the choices)."""
+
+    survey = ParentalKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    question_id = models.CharField(
+        _("Question id"), max_length=64, blank=True, validators=[record_id_validator],
+        help_text=_("Answers are counted by this; do not change it once the survey is used."))
+    text_ar, text_en = bilingual(_("Question (Arabic)"), _("Question (English)"),
+                                 protocol.MAX_SHORT)
+    question_kind = models.CharField(_("Kind of question"), max_length=8,
+                                     choices=QUESTION_KINDS, default="rating")
+    required = models.BooleanField(_("An answer is required"), default=False)
+
+    panels = [FieldRowPanel([FieldPanel("question_id"), FieldPanel("question_kind"),
+                             FieldPanel("required")]),
+              side_by_side("text", _("Question")),
+              InlinePanel("choices", heading=_("Answers to choose from (a scale from the "
+                                               "lowest up)"),
+                          label=_("Answer"), max_num=12)]
+
+    class Meta(Orderable.Meta):
+        pass
+
+    def build(self) -> dict:
+        return {"id": self.question_id, "text": {"ar": self.text_ar, "en": self.text_en},
+                "kind": self.question_kind, "required": self.required,
+                "choices": [c.build() for c in self.choices.all()]}
+
+
+class SurveyChoice(Orderable):
+    question = ParentalKey(SurveyQuestion, on_delete=models.CASCADE, related_name="choices")
+    choice_id = models.CharField(_("Answer id"), max_length=64, blank=True,
+                                 validators=[record_id_validator])
+    label_ar, label_en = bilingual(_("Answer (Arabic)"), _("Answer (English)"),
+                                   protocol.MAX_SHORT)
+
+    panels = [FieldPanel("choice_id"), side_by_side("label", _("Answer"))]
+
+    def build(self) -> dict:
+        return {"id": self.choice_id, "label": {"ar": self.label_ar, "en": self.label_en}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Site info: one record (id "site") with the call centre, hours, holidays and what the idle
+# screen's loop features.
+
+WEEKDAY_NAMES = {"sun": _("Sunday"), "mon": _("Monday"), "tue": _("Tuesday"),
+                 "wed": _("Wednesday"), "thu": _("Thursday"), "fri": _("Friday"),
+                 "sat": _("Saturday")}
+CLOCK_HINT = _("24-hour time as HH:MM, e.g. 07:30.")
+
+
+class SiteInfo(KioskRecord):
+    kind = "site"
+    labels = {"id": _("Record id"), "portal_name.ar": _("Portal name (Arabic)"),
+              "portal_name.en": _("Portal name (English)"), "call_centre": _("Call centre"),
+              "email": _("Email"), "portal_url": _("Portal address"),
+              "office_hours": _("Office hours"), "office_hours.*.days": _("Office hours: days"),
+              "office_hours.*.opens": _("Office hours: opens"),
+              "office_hours.*.closes": _("Office hours: closes"),
+              "holidays.*.date": _("Holiday: date"),
+              "holidays.*.name.ar": _("Holiday: name (Arabic)"),
+              "holidays.*.name.en": _("Holiday: name (English)"),
+              "address.ar": _("Address (Arabic)"), "address.en": _("Address (English)"),
+              "open_data_licence.ar": _("Open data licence (Arabic)"),
+              "open_data_licence.en": _("Open data licence (English)"),
+              "featured": _("Featured on the idle screen"),
+              "featured.*.id": _("Featured: record id")}
+    hints = {"call_centre": _("Digits only, 4-15 of them, e.g. 80000070."),
+             "email": _("An address such as info@madeinoman.om."),
+             "office_hours.*.opens": CLOCK_HINT, "office_hours.*.closes": CLOCK_HINT}
+
+    record_id = models.CharField(
+        _("Record id"), max_length=64, unique=True, choices=[("site", "site")], default="site",
+        help_text=_("There is one site info record."))
+    portal_name_ar, portal_name_en = bilingual(_("Portal name (Arabic)"),
+                                               _("Portal name (English)"), protocol.MAX_NAME)
+    call_centre = models.CharField(_("Call centre"), max_length=15, blank=True,
+                                   help_text=_("Digits only, 4-15 of them, e.g. 80000070."))
+    email = models.CharField(_("Email"), max_length=255, blank=True)
+    portal_url = models.CharField(_("Portal address"), max_length=500, blank=True,
+                                  help_text=HTTPS_HINT)
+    address_ar, address_en = bilingual(_("Address (Arabic)"), _("Address (English)"),
+                                       protocol.MAX_SHORT)
+    open_data_licence_ar, open_data_licence_en = bilingual(
+        _("Open data licence (Arabic)"), _("Open data licence (English)"), protocol.MAX_SHORT)
+    use_featured = models.BooleanField(
+        _("Choose what the idle screen features"), default=False,
+        help_text=_("Off: the idle screen shows the newest products and news with pictures. "
+                    "On: the items below, in this order."))
+
+    panels = [MissingPanel(), FieldPanel("record_id"),
+              side_by_side("portal_name", _("Portal name")),
+              FieldRowPanel([FieldPanel("call_centre"), FieldPanel("email"),
+                             FieldPanel("portal_url")]),
+              side_by_side("address", _("Address")),
+              InlinePanel("office_hours", heading=_("Office hours (Asia/Muscat)"),
+                          label=_("Opening times"), max_num=7),
+              InlinePanel("holidays", heading=_("Holidays"), label=_("Holiday"), max_num=100),
+              side_by_side("open_data_licence", _("Open data licence")),
+              FieldPanel("use_featured"),
+              InlinePanel("featured", heading=_("Featured on the idle screen"),
+                          label=_("Featured item"), max_num=protocol.MAX_FEATURED)]
+    search_fields = [index.SearchField("portal_name_en"), index.SearchField("record_id")]
+
+    class Meta:
+        verbose_name = _("site info")
+        verbose_name_plural = _("site info")
+        ordering = ["record_id"]
+
+    def __str__(self) -> str:
+        return self.portal_name_en or gettext("Site info")
+
+    def build(self) -> dict:
+        out: dict[str, Any] = {
+            "id": self.record_id,
+            "portal_name": {"ar": self.portal_name_ar, "en": self.portal_name_en},
+            "call_centre": self.call_centre.strip(), "portal_url": self.portal_url.strip(),
+            "timezone": "Asia/Muscat",
+            "office_hours": [h.build() for h in self.office_hours.all()],
+            "holidays": [h.build() for h in self.holidays.all()],
+            "address": {"ar": self.address_ar, "en": self.address_en},
+            "open_data_licence": {"ar": self.open_data_licence_ar,
+                                  "en": self.open_data_licence_en}}
+        if self.email.strip():
+            out["email"] = self.email.strip()
+        if self.use_featured:
+            out["featured"] = [f.build() for f in self.featured.all()]
+        return out
+
+    def extra_problems(self) -> list[str]:
+        out: list[str] = []
+        if not self.use_featured:
+            return out
+        for n, f in enumerate(self.featured.all(), 1):
+            model = News if f.item_kind == "news" else Product
+            if f.item_id and not model.objects.filter(record_id=f.item_id).exists():
+                out.append(gettext("Featured item (%(n)s): there is no %(kind)s “%(id)s” in "
+                                   "the CMS") % {"n": n, "kind": model._meta.verbose_name,
+                                                 "id": f.item_id})
+        return out
+
+
+class SiteHours(Orderable):
+    site = ParentalKey(SiteInfo, on_delete=models.CASCADE, related_name="office_hours")
+    sun = models.BooleanField(WEEKDAY_NAMES["sun"], default=False)
+    mon = models.BooleanField(WEEKDAY_NAMES["mon"], default=False)
+    tue = models.BooleanField(WEEKDAY_NAMES["tue"], default=False)
+    wed = models.BooleanField(WEEKDAY_NAMES["wed"], default=False)
+    thu = models.BooleanField(WEEKDAY_NAMES["thu"], default=False)
+    fri = models.BooleanField(WEEKDAY_NAMES["fri"], default=False)
+    sat = models.BooleanField(WEEKDAY_NAMES["sat"], default=False)
+    opens = models.CharField(_("Opens"), max_length=5, blank=True, help_text=CLOCK_HINT)
+    closes = models.CharField(_("Closes"), max_length=5, blank=True, help_text=CLOCK_HINT)
+
+    panels = [FieldRowPanel([FieldPanel(d) for d in protocol.WEEKDAYS]),
+              FieldRowPanel([FieldPanel("opens"), FieldPanel("closes")])]
+
+    def build(self) -> dict:
+        return {"days": [d for d in protocol.WEEKDAYS if getattr(self, d)],
+                "opens": self.opens.strip(), "closes": self.closes.strip()}
+
+
+class SiteHoliday(Orderable):
+    site = ParentalKey(SiteInfo, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("Date"), null=True, blank=True)
+    name_ar, name_en = bilingual(_("Name (Arabic)"), _("Name (English)"), protocol.MAX_SHORT)
+
+    panels = [FieldPanel("date"), side_by_side("name", _("Name"))]
+
+    class Meta(Orderable.Meta):
+        ordering = ["date", "sort_order"]
+
+    def build(self) -> dict:
+        out: dict[str, Any] = {"name": {"ar": self.name_ar, "en": self.name_en}}
+        if self.date:
+            out["date"] = self.date.isoformat()
+        return out
+
+
+FEATURED_KINDS = [("product", _("product")), ("news", _("news item"))]
+
+
+class SiteFeatured(Orderable):
+    site = ParentalKey(SiteInfo, on_delete=models.CASCADE, related_name="featured")
+    item_kind = models.CharField(_("Kind"), max_length=8, choices=FEATURED_KINDS,
+                                 default="product")
+    item_id = models.CharField(_("Record id"), max_length=64, blank=True,
+                               validators=[record_id_validator],
+                               help_text=_("The product's or news item's record id."))
+
+    panels = [FieldRowPanel([FieldPanel("item_kind"), FieldPanel("item_id")])]
+
+    def build(self) -> dict:
+        return {"kind": self.item_kind, "id": self.item_id.strip()}
+
+
 # The kinds the CMS manages, in the order they are listed and published.
 KINDS: dict[str, type[KioskRecord]] = {
     "category": Category,
     "certification": Certification,
     "manufacturer": Manufacturer,
     "product": Product,
+    "news": News,
+    "faq": Faq,
+    "guide": GuideEntry,
+    "policy": Policy,
+    "poll": Poll,
+    "survey": Survey,
+    "site": SiteInfo,
 }
 
-__all__ = ["KINDS", "Category", "Certification", "KioskImage", "KioskRecord", "Manufacturer",
-           "Product", "ProductCertification", "ProductImage", "ProductOutlet"]
+__all__ = ["KINDS", "Category", "Certification", "Faq", "GuideDocument", "GuideEntry",
+           "GuideStep", "KioskImage", "KioskRecord", "Manufacturer", "News", "Policy", "Poll",
+           "PollOption", "Product", "ProductCertification", "ProductImage", "ProductOutlet",
+           "SiteFeatured", "SiteHoliday", "SiteHours", "SiteInfo", "Survey", "SurveyChoice",
+           "SurveyQuestion"]

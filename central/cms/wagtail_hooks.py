@@ -1,5 +1,5 @@
-"""The CMS's kinds as Wagtail snippets (one menu group, "Kiosk catalogue"), the "Publish to
-kiosks" page and its menu item (publishers and admins only)."""
+"""The CMS's kinds as Wagtail snippets (menu groups "Kiosk catalogue", "Kiosk information",
+"Polls and survey"), the "Publish to kiosks" page and its menu item (publishers and admins only)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,19 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from central.cms import views
-from central.cms.models import Category, Certification, Manufacturer, Product
+from central.cms.models import (
+    Category,
+    Certification,
+    Faq,
+    GuideEntry,
+    Manufacturer,
+    News,
+    Policy,
+    Poll,
+    Product,
+    SiteInfo,
+    Survey,
+)
 
 
 class ReadyColumn(Column):
@@ -68,6 +80,79 @@ class CatalogueGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogueGroup)
+
+
+class NewsViewSet(SnippetViewSet):
+    model = News
+    icon = "date"
+    list_display = _columns("title_en", "title_ar", "published_on")
+    list_filter = ["live"]
+    ordering = ["-published_on", "record_id"]
+
+
+class FaqViewSet(SnippetViewSet):
+    model = Faq
+    icon = "help"
+    list_display = _columns("question_en", "question_ar", "order")
+    list_filter = ["live"]
+    ordering = ["order", "record_id"]
+
+
+class GuideViewSet(SnippetViewSet):
+    model = GuideEntry
+    icon = "list-ol"
+    list_display = _columns("title_en", "title_ar", "order")
+    list_filter = ["live"]
+    ordering = ["order", "record_id"]
+
+
+class PolicyViewSet(SnippetViewSet):
+    model = Policy
+    icon = "doc-full"
+    list_display = _columns("title_en", "title_ar", "record_id", "order")
+    list_filter = ["live"]
+    ordering = ["order", "record_id"]
+
+
+class SiteInfoViewSet(SnippetViewSet):
+    model = SiteInfo
+    icon = "site"
+    list_display = _columns("portal_name_en", "call_centre")
+
+
+class InformationGroup(SnippetViewSetGroup):
+    items = (NewsViewSet, FaqViewSet, GuideViewSet, PolicyViewSet, SiteInfoViewSet)
+    menu_label = _("Kiosk information")
+    menu_icon = "doc-full-inverse"
+    menu_order = 110
+
+
+register_snippet(InformationGroup)
+
+
+class PollViewSet(SnippetViewSet):
+    model = Poll
+    icon = "pick"
+    list_display = _columns("question_en", "question_ar", "opens_at", "closes_at")
+    list_filter = ["live"]
+    ordering = ["-opens_at", "record_id"]
+
+
+class SurveyViewSet(SnippetViewSet):
+    model = Survey
+    icon = "form"
+    list_display = _columns("title_en", "title_ar")
+    list_filter = ["live"]
+
+
+class ParticipationGroup(SnippetViewSetGroup):
+    items = (PollViewSet, SurveyViewSet)
+    menu_label = _("Polls and survey")
+    menu_icon = "pick"
+    menu_order = 120
+
+
+register_snippet(ParticipationGroup)
 
 
 @hooks.register("register_admin_urls")

@@ -1,0 +1,319 @@
+"""The CMS's other kinds (news, FAQ, service guide, policies, polls, the survey, site info),
+through real HTTP against a live central as tests/test_central_cms.py does for products: an
+editor makes each one, incomplete first (its page and a submit list what is missing, in the
+form's words), then complete; a publisher approves it; Publish to kiosks lists it under its
+kind and publishes; a real kiosk syncs and has it. Retiring (unpublishing) a snippet takes it
+out of the next release, and the kiosk loses it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import KioskPaths
+from kiosk.device import KioskDevice
+from tests.conftest import CentralDB, published_central
+from tests.test_central_cms import PASSWORD, _cell, form_fields, get, post, sign_in
+from tests.test_central_feedback import act, now_z, send
+
+
+@pytest.fixture(scope="module")
+def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
+            module_central_db: CentralDB):
+    with published_central(tmp_path_factory.mktemp("cms_kinds_home"), central_catalogue_dir,
+                           db=module_central_db) as server:
+        for user, role in (("edna", "editor"), ("pat", "publisher"), ("amal", "analyst")):
+            server.cli("create-staff", user, "--role", role, input=PASSWORD + "\n")
+        out = server.cli("cms-import").stdout
+        assert ("1 news, 1 faq, 1 guide, 1 policy, 1 poll, 1 survey, 1 site" in out), out
+        yield server
+
+
+def rows(prefix: str, items: list[dict[str, str]], initial: int = 0) -> dict[str, str]:
+    """An inline panel's rows as the browser posts them (Django's formset fields)."""
+    out = {f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": str(initial),
+           f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    for i, item in enumerate(items):
+        out.update({f"{prefix}-{i}-id": "", f"{prefix}-{i}-ORDER": str(i + 1),
+                    f"{prefix}-{i}-DELETE": ""})
+        out.update({f"{prefix}-{i}-{k}": v for k, v in item.items()})
+    return out
+
+
+# Each kind: its form's values, the field left out of the first draft, the sentence that says
+# so, and how its record must look on the kiosk.
+NEW = {
+    "news": dict(
+        record_id="cms-news", published_on="2026-12-01",
+        title_ar="معرض جديد للحرفيين", title_en="A new crafts fair",
+        summary_ar="يلتقي الحرفيون في مسقط.", summary_en="Craftspeople meet in Muscat.",
+        body_ar="يقام المعرض في ديسمبر.", body_en="The fair takes place in December."),
+    "faq": dict(
+        record_id="cms-faq", order="5", question_ar="هل الجهاز مجاني؟",
+        question_en="Is the kiosk free?", answer_ar="نعم، كل ما فيه مجاني.",
+        answer_en="Yes, everything on it is free."),
+    "guideentry": dict(
+        record_id="cms-guide", order="20", title_ar="تجديد العلامة", title_en="Renew the mark",
+        summary_ar="جدد العلامة كل ثلاث سنوات.", summary_en="Renew the mark every three years.",
+        duration_ar="خمسة أيام عمل", duration_en="Five working days", duration_days="5",
+        fee_ar="دون رسوم", fee_en="Free of charge",
+        **rows("documents", [{"text_ar": "شهادة العلامة", "text_en": "The mark's certificate"}]),
+        **rows("steps", [{"text_ar": "افتح الطلب.", "text_en": "Open the application."},
+                         {"text_ar": "أرسل الطلب.", "text_en": "Send it."}])),
+    "policy": dict(
+        record_id="terms", order="20", title_ar="شروط الاستخدام", title_en="Terms of use",
+        summary_ar="استخدم الجهاز بلطف.", summary_en="Use the kiosk kindly.",
+        body_ar="هذه شروط استخدام الجهاز.", body_en="These are the kiosk's terms of use."),
+    "poll": dict(
+        record_id="cms-poll", question_ar="ما أفضل وقت للزيارة؟",
+        question_en="When is the best time to visit?",
+        opens_at="2026-12-01 08:00", closes_at="2027-01-31 20:00",
+        **rows("options", [{"option_id": "morning", "label_ar": "الصباح",
+                            "label_en": "Morning"},
+                           {"option_id": "evening", "label_ar": "المساء",
+                            "label_en": "Evening"}])),
+    "survey": dict(
+        record_id="cms-survey", title_ar="رأيك في الأخبار", title_en="Your view of the news",
+        intro_ar="سؤال واحد.", intro_en="One question.",
+        **rows("questions", [{"question_id": "useful", "question_kind": "rating",
+                              "required": "on", "text_ar": "هل الأخبار مفيدة؟",
+                              "text_en": "Is the news useful?"}]),
+        **rows("questions-0-choices", [
+            {"choice_id": "no", "label_ar": "لا", "label_en": "No"},
+            {"choice_id": "somewhat", "label_ar": "قليلا", "label_en": "Somewhat"},
+            {"choice_id": "yes", "label_ar": "نعم", "label_en": "Yes"}])),
+}
+LEFT_OUT = {"news": ("title_en", "Title (English) is missing"),
+            "faq": ("answer_ar", "Answer (Arabic) is missing"),
+            "guideentry": ("steps-1-text_en", "Step (English) (2) is missing"),
+            "policy": ("summary_ar", "Summary (Arabic) is missing"),
+            "poll": ("options-1-label_ar", "Option (Arabic) (2) is missing"),
+            "survey": ("questions-0-choices-2-label_en", "Answer (English) (1, 3) is missing")}
+KIND = {"news": "news", "faq": "faq", "guideentry": "guide", "policy": "policy", "poll": "poll",
+        "survey": "survey", "siteinfo": "site"}
+
+
+def draft_then_submit(editor, central, url: str, values: dict, left_out: str, sentence: str,
+                      base: dict | None = None) -> str:
+    """Save ``values`` without ``left_out`` (a draft may be incomplete; its page says what is
+    missing), try to submit (refused with the same sentence), then complete and submit. The
+    page's form is posted back as a browser would. Returns the snippet's edit address."""
+    fields = base if base is not None else form_fields(get(editor, central, url).text)
+    fields.update(values)
+    fields[left_out] = ""
+    r = post(editor, central, url, data=fields)
+    assert r.status_code == 200 and ("created" in r.text or "saved" in r.text), r.text[:1500]
+    assert "Missing before this can be published" in r.text and sentence in r.text, \
+        re.findall(r'<ul class="cms-missing">.*?</ul>', r.text, re.S)
+    edit_url = re.search(r'action="(/cms/snippets/cms/\w+/edit/\d+/)"', r.text).group(1)
+    fields = {**form_fields(r.text), "action-submit": "submit"}
+    r = post(editor, central, edit_url, data=fields)
+    assert r.status_code == 200 and sentence in r.text and "submitted" not in r.text
+    fields = {**form_fields(r.text), left_out: values[left_out], "action-submit": "submit"}
+    r = post(editor, central, edit_url, data=fields)
+    assert r.status_code == 200 and "submitted for moderation" in r.text, \
+        re.findall(r'<ul class="cms-missing">.*?</ul>|class="error-message".*?</', r.text,
+                   re.S)[:5] or r.text[:1500]
+    return edit_url
+
+
+def approve(publisher, central, model: str, pk: str) -> None:
+    dash = get(publisher, central, "/cms/").text
+    m = re.search(rf'(/cms/snippets/cms/{model}/workflow/action/{pk}/approve/\d+/)', dash)
+    assert m, f"the dashboard offers no approval for {model} {pk}"
+    token = publisher.cookies.get("mio_csrf", "")
+    r = post(publisher, central, m.group(1), data={"csrfmiddlewaretoken": token, "comment": ""},
+             headers={"X-CSRFToken": token, "Referer": central.url + "/cms/"})
+    assert r.status_code == 200, r.text[:500]
+
+
+def publish(publisher, central) -> tuple[str, int]:
+    """Publish to kiosks: returns the page shown before (the diff) and the version made."""
+    page = get(publisher, central, "/cms/kiosks/publish/").text
+    assert "Publishing is not possible" not in page, re.findall(
+        r'<ul class="cms-problems">.*?</ul>', page, re.S)
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', page).group(1)
+    token = form_fields(page, None)["csrfmiddlewaretoken"]
+    r = post(publisher, central, "/cms/kiosks/publish/",
+             data={"csrfmiddlewaretoken": token, "fingerprint": fingerprint})
+    m = re.search(r"Version (\d+) is published", r.text)
+    assert r.status_code == 200 and m, r.text[:1000]
+    return page, int(m.group(1))
+
+
+def synced_kiosk(central, home: Path, version: int) -> KioskDevice:
+    dev = KioskDevice(KioskPaths(home))
+    if not dev.paths.credentials.exists():
+        dev.provision(central.url, central.cli("enrollment-code").stdout.strip(),
+                      name="cms kinds kiosk")
+    result = dev.sync()
+    assert result.outcome in ("updated", "unchanged"), result
+    assert dev.store.active_version() == version
+    return dev
+
+
+def test_every_kind_is_made_in_the_cms_approved_published_and_synced(central, tmp_path):
+    editor, publisher = sign_in(central, "edna"), sign_in(central, "pat")
+    made = {}
+    for model, values in NEW.items():
+        left_out, sentence = LEFT_OUT[model]
+        edit_url = draft_then_submit(editor, central, f"/cms/snippets/cms/{model}/add/",
+                                     values, left_out, sentence)
+        made[model] = edit_url.rstrip("/").rsplit("/", 1)[1]
+
+    # Site info: there is one; the editor changes the call centre, adds a holiday and chooses
+    # what the idle screen features (the imported product, then the new news item).
+    listing = get(editor, central, "/cms/snippets/cms/siteinfo/").text
+    site_url = re.search(r'href="(/cms/snippets/cms/siteinfo/edit/\d+/)"', listing).group(1)
+    base = form_fields(get(editor, central, site_url).text)
+    assert base["holidays-TOTAL_FORMS"] == "0" and base["office_hours-TOTAL_FORMS"] == "1"
+    site_values = {
+        "call_centre": "80077777", "use_featured": "on",
+        **rows("holidays", [{"date": "2027-11-18", "name_ar": "العيد الوطني",
+                             "name_en": "National Day"}]),
+        **rows("featured", [{"item_kind": "product", "item_id": "khalas-dates"},
+                            {"item_kind": "news", "item_id": "cms-news"}])}
+    draft_then_submit(editor, central, site_url, site_values, "holidays-0-name_en",
+                      "Holiday: name (English) (1) is missing", base=base)
+    made["siteinfo"] = site_url.rstrip("/").rsplit("/", 1)[1]
+
+    # Nothing is sent before a publisher approves.
+    page = get(publisher, central, "/cms/kiosks/publish/").text
+    held = page.split("Not sent: drafts not yet approved", 1)[1]
+    assert "A new crafts fair" in held and "Is the kiosk free?" in held
+    for model, pk in made.items():
+        approve(publisher, central, model, pk)
+
+    page, version = publish(publisher, central)
+    assert "Not sent: drafts not yet approved" not in page
+    for model, values in NEW.items():
+        assert values["record_id"] in _cell(page, KIND[model], "added"), model
+    assert "site" in _cell(page, "site", "changed")
+
+    dev = synced_kiosk(central, tmp_path / "kiosk", version)
+    store = dev.store
+    news = store.record("news", "cms-news")
+    assert news.title.ar == "معرض جديد للحرفيين" and str(news.published_on) == "2026-12-01"
+    assert store.record("faq", "cms-faq").answer.en == "Yes, everything on it is free."
+    guide = store.record("guide", "cms-guide")
+    assert [s.en for s in guide.steps] == ["Open the application.", "Send it."]
+    assert guide.duration_days == 5 and guide.documents[0].ar == "شهادة العلامة"
+    assert store.record("policy", "terms").title.en == "Terms of use"
+    poll = store.record("poll", "cms-poll")
+    assert [o.id for o in poll.options] == ["morning", "evening"]
+    assert poll.opens_at.isoformat() == "2026-12-01T08:00:00+00:00"
+    survey = store.record("survey", "cms-survey")
+    assert [c.id for c in survey.questions[0].choices] == ["no", "somewhat", "yes"]
+    assert survey.questions[0].required is True and survey.questions[0].kind == "rating"
+    site = store.site()
+    assert site.call_centre == "80077777"
+    assert [(h.date.isoformat(), h.name.en) for h in site.holidays] == [
+        ("2027-11-18", "National Day")]
+    assert [(f.kind, f.id) for f in site.featured] == [("product", "khalas-dates"),
+                                                       ("news", "cms-news")]
+    # What was imported and not touched is still exactly there.
+    assert store.record("faq", "what-is-mark").question.en == "What is the mark?"
+    assert store.record("survey", "satisfaction") is not None
+
+
+def test_a_missing_translation_blocks_a_publish_with_the_list(central):
+    """A publisher publishing a snippet directly is held to the same list as a submit."""
+    publisher = sign_in(central, "pat")
+    listing = get(publisher, central, "/cms/snippets/cms/faq/", params={"q": "mark"}).text
+    url = re.search(r'href="(/cms/snippets/cms/faq/edit/\d+/)"', listing).group(1)
+    fields = form_fields(get(publisher, central, url).text)
+    fields.update(question_ar="", answer_en="", **{"action-publish": "publish"})
+    r = post(publisher, central, url, data=fields)
+    assert r.status_code == 200
+    missing = re.search(r"Missing before this can be published:(.*?)</ul>", r.text, re.S)
+    assert missing, r.text[:1500]
+    assert "Question (Arabic) is missing" in missing.group(1)
+    assert "Answer (English) is missing" in missing.group(1)
+    # The live version is untouched: nothing to publish from that attempt.
+    page = get(publisher, central, "/cms/kiosks/publish/").text
+    assert "what-is-mark" not in _cell(page, "faq", "changed")
+
+
+def test_a_retired_snippet_leaves_the_next_release_and_the_kiosk(central, tmp_path):
+    publisher = sign_in(central, "pat")
+    home = tmp_path / "kiosk"
+    _, version = publish_if_needed(publisher, central)
+    dev = synced_kiosk(central, home, version)
+    assert dev.store.record("news", "expo") is not None
+    assert dev.store.record("guide", "apply-mark") is not None
+    for model, text in (("news", "Expo opens"), ("guideentry", "Apply for the mark")):
+        listing = get(publisher, central, f"/cms/snippets/cms/{model}/", params={"q": text}).text
+        pk = re.search(rf'href="/cms/snippets/cms/{model}/edit/(\d+)/', listing).group(1)
+        url = f"/cms/snippets/cms/{model}/unpublish/{pk}/"
+        token = form_fields(get(publisher, central, url).text, None)["csrfmiddlewaretoken"]
+        r = post(publisher, central, url, data={"csrfmiddlewaretoken": token})
+        assert r.status_code == 200 and "unpublished" in r.text, r.text[:800]
+    page, version = publish(publisher, central)
+    assert "expo" in _cell(page, "news", "retired")
+    assert "apply-mark" in _cell(page, "guide", "retired")
+    dev = synced_kiosk(central, home, version)
+    assert dev.store.record("news", "expo") is None
+    assert dev.store.record("guide", "apply-mark") is None
+    assert dev.store.record("faq", "what-is-mark") is not None
+
+
+def publish_if_needed(publisher, central) -> tuple[str, int]:
+    page = get(publisher, central, "/cms/kiosks/publish/").text
+    if "Kiosks already have exactly this content" in page:
+        return page, int(re.search(r"Kiosks now have version (\d+)", page).group(1))
+    return publish(publisher, central)
+
+
+def test_an_faq_entry_made_from_feedback_waits_in_the_cms_for_approval(central, tmp_path):
+    """"Add to the FAQ" (staff admin) makes a CMS draft: the CMS's publish would otherwise
+    replace the FAQ drafts it did not know of. It is sent once a publisher approves it."""
+    device = central.enroll("feedback kiosk")
+    item = {"id": str(uuid.uuid4()), "type": "feedback", "created_at": now_z(), "lang": "en",
+            "content_version": 1,
+            "payload": {"kind": "suggestion", "text": "Can I pay by card at the shops?"}}
+    send(central, device, [item])
+    analyst = sign_in(central, "amal")
+    r = act(central, analyst, item["id"], action="faq_save",
+            question_en="Can I pay by card at the shops?", question_ar="هل أستطيع الدفع بالبطاقة؟",
+            answer_en="Most shops take cards.", answer_ar="معظم المحلات تقبل البطاقات.")
+    assert r.status_code == 200 and "approves it in the CMS" in r.text, r.text[:800]
+    rid = re.search(r"FAQ draft (faq-\d+)", r.text).group(1)
+
+    publisher = sign_in(central, "pat")
+    page = get(publisher, central, "/cms/kiosks/publish/").text
+    assert "Can I pay by card at the shops?" in page.split("Not sent: drafts", 1)[1]
+    assert rid not in _cell(page, "faq", "added")
+    listing = get(publisher, central, "/cms/snippets/cms/faq/", params={"q": "card"}).text
+    url = re.search(r'href="(/cms/snippets/cms/faq/edit/\d+/)"', listing).group(1)
+    fields = {**form_fields(get(publisher, central, url).text), "action-publish": "publish"}
+    r = post(publisher, central, url, data=fields)
+    assert r.status_code == 200 and "published" in r.text
+    page, version = publish(publisher, central)
+    assert rid in _cell(page, "faq", "added")
+    dev = synced_kiosk(central, tmp_path / "kiosk", version)
+    assert dev.store.record("faq", rid).answer.ar == "معظم المحلات تقبل البطاقات."
+
+
+@pytest.mark.parametrize("model,text,expect", [
+    ("guideentry", "Apply for the mark", ["طلب العلامة", "Apply for the mark", "املأ النموذج",
+                                          "Fill the form"]),
+    ("faq", "What is the mark", ["ما هي العلامة؟", "A sign of Omani origin."]),
+    ("category", "Dates", ["تمور", "Omani dates"]),
+])
+def test_the_preview_shows_both_languages_side_by_side(central, model, text, expect):
+    editor = sign_in(central, "edna")
+    listing = get(editor, central, f"/cms/snippets/cms/{model}/", params={"q": text}).text
+    pk = re.search(rf'href="/cms/snippets/cms/{model}/edit/(\d+)/', listing).group(1)
+    fields = form_fields(get(editor, central, f"/cms/snippets/cms/{model}/edit/{pk}/").text)
+    url = f"/cms/snippets/cms/{model}/preview/{pk}/"
+    r = post(editor, central, url, data=fields)
+    assert r.status_code == 200 and r.json()["is_valid"] is True, r.text[:500]
+    page = get(editor, central, url)
+    assert page.status_code == 200, page.text[:500]
+    ar, en = page.text.split('<section dir="ltr" lang="en">', 1)
+    assert '<section dir="rtl" lang="ar">' in ar
+    for t in expect:
+        assert t in (ar if re.search("[\u0600-\u06ff]", t) else en), t
