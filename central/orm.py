@@ -13,6 +13,7 @@ from central.models import (  # noqa: E402
     DeviceCommand,
     EnrollmentCode,
     Piece,
+    PublishSchedule,
     Record,
     Release,
     Submission,
@@ -20,4 +21,4 @@ from central.models import (  # noqa: E402
 )
 
 __all__ = ["Blob", "ConfigSetting", "Device", "DeviceCommand", "EnrollmentCode", "Piece",
-           "Record", "Release", "Submission", "SubmissionNote", "AuditEntry"]
+           "PublishSchedule", "Record", "Release", "Submission", "SubmissionNote", "AuditEntry"]
