@@ -27,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from central import db, feedback
 from central.cms import kiosk
 from central.db import utcnow
@@ -59,11 +61,11 @@ def parse_local_time(text: str) -> datetime:
     """A time typed in Asia/Muscat (``2026-12-03T14:30``, a browser's datetime-local) as UTC."""
     text = (text or "").strip()[:32]
     if not text:
-        raise CentralError("Give the date and time to publish at.", status=422)
+        raise CentralError(_("Give the date and time to publish at."), status=422)
     try:
         local = datetime.fromisoformat(text)
     except ValueError:
-        raise CentralError("The time is not a date and time (e.g. 2026-12-03 14:30).",
+        raise CentralError(_("The time is not a date and time (e.g. 2026-12-03 14:30)."),
                            status=422) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=MUSCAT)
@@ -86,14 +88,14 @@ def schedule(central: Any, due_at: datetime, by: str, note: str = "",
     if due_at.tzinfo is None:
         raise CentralError("the time must carry its time zone", status=422)
     if due_at < now - timedelta(seconds=1):
-        raise CentralError("That time has passed. Choose a time from now on "
-                           f"(now it is {muscat(now)} in Muscat).", status=422)
+        raise CentralError(_("That time has passed. Choose a time from now on (now it is "
+                             "%(now)s in Muscat).") % {"now": muscat(now)}, status=422)
     if due_at > now + MAX_AHEAD:
-        raise CentralError("Choose a time within a year from now.", status=422)
+        raise CentralError(_("Choose a time within a year from now."), status=422)
     q = central.q(PublishSchedule)
     if q.filter(state="pending").count() >= MAX_PENDING:
-        raise CentralError(f"There are already {MAX_PENDING} publishes waiting; cancel some "
-                           "first.", status=422)
+        raise CentralError(_("There are already %(n)s publishes waiting; cancel some first.")
+                           % {"n": MAX_PENDING}, status=422)
     row = q.create(due_at=due_at, created_at=now, created_by=by[:150],
                    note=(note or "").strip()[:MAX_NOTE])
     feedback.audit(central, by, SCHEDULE, f"schedule:{row.id}",
@@ -107,8 +109,8 @@ def cancel(central: Any, schedule_id: int, by: str) -> None:
         state="cancelled", cancelled_by=by[:150], finished_at=utcnow())
     if not n:
         if not central.q(PublishSchedule).filter(id=schedule_id).exists():
-            raise NotFound("There is no such scheduled publish.")
-        raise CentralError("That publish is no longer waiting (it ran or was cancelled).",
+            raise NotFound(_("There is no such scheduled publish."))
+        raise CentralError(_("That publish is no longer waiting (it ran or was cancelled)."),
                            status=409)
     feedback.audit(central, by, UNSCHEDULE, f"schedule:{schedule_id}", "cancelled")
 
@@ -242,8 +244,8 @@ def rollback(central: Any, to_version: int, by: str) -> Any:
     old = content.release_catalogue(central, to_version)
     newest = central.list_releases(limit=1)
     if newest and newest[0].version == to_version:
-        raise CentralError(f"Version {to_version} is what kiosks have now: choose an earlier "
-                           "one.", status=422)
+        raise CentralError(_("Version %(v)s is what kiosks have now: choose an earlier one.")
+                           % {"v": to_version}, status=422)
     records = [(kind, rec) for kind in protocol.RECORD_KINDS
                for rec in old.records.get(kind, {}).values()]
     content.save_records(central, records, replace_all=True)

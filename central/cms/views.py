@@ -108,7 +108,7 @@ def schedule_publish(request: HttpRequest) -> HttpResponse:
         row = publishing.schedule(site(), due, request.user.get_username(),
                                   request.POST.get("note", ""))
     except CentralError as e:
-        messages.error(request, _(e.message))
+        messages.error(request, e.message)
         return redirect("cms_publish")
     messages.success(request, _("Publishing to kiosks is scheduled for %(when)s (Muscat "
                                 "time). What is approved then is published.")
@@ -125,7 +125,7 @@ def cancel_schedule(request: HttpRequest, schedule_id: int) -> HttpResponse:
     try:
         publishing.cancel(site(), schedule_id, request.user.get_username())
     except CentralError as e:
-        messages.error(request, _(e.message))
+        messages.error(request, e.message)
         return redirect("cms_publish")
     messages.success(request, _("The scheduled publish is cancelled."))
     return redirect("cms_publish")
@@ -147,7 +147,7 @@ def rollback(request: HttpRequest) -> HttpResponse:
         try:
             rel = publishing.rollback(central, to, request.user.get_username())
         except CentralError as e:
-            messages.error(request, _(e.message))
+            messages.error(request, e.message)
             return redirect("cms_rollback")
         messages.success(request, _("Version %(new)s is published with the content of version "
                                     "%(old)s: kiosks get it at their next check.")
