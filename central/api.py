@@ -352,8 +352,31 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None | str:
 # The app
 
 
+def _scheduler_lifespan(central: Central) -> Any:
+    """Each serve process looks for due scheduled publishes every few seconds
+    (central.cms.publishing; CENTRAL_SCHEDULER=0 turns it off)."""
+    import contextlib
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> Any:
+        from central.cms import publishing
+
+        scheduler = None
+        if publishing.scheduler_enabled() and central.db == "default":
+            scheduler = publishing.Scheduler(central)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+
+    return lifespan
+
+
 def create_app(central: Central) -> FastAPI:
     app = FastAPI(
+        lifespan=_scheduler_lifespan(central),
         title="Made in Oman kiosk central",
         version="1",
         description="Signed content for kiosks, their feedback, fleet health and open data.",
@@ -365,6 +388,7 @@ def create_app(central: Central) -> FastAPI:
     app.add_middleware(StaffSite, staff_app=web.install(central))
     app.add_middleware(BodySizeLimit, limit=central.settings.max_request_bytes,
                        per_prefix={"/admin": ADMIN_MAX_REQUEST_BYTES,
+                                   "/cms": ADMIN_MAX_REQUEST_BYTES,
                                    "/api/v1/submissions": SUBMISSIONS_MAX_REQUEST_BYTES})
     # Added last, so it runs first: a cache hit skips the other middleware too.
     app.add_middleware(ManifestFastPath, central=central)

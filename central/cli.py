@@ -110,6 +110,28 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish_scheduled(args: argparse.Namespace) -> int:
+    """For cron: every scheduled publish that is due, each by exactly one process."""
+    from central.cms import publishing
+
+    outcomes = publishing.run_due(_central(args))
+    for o in outcomes:
+        print(f"schedule {o.schedule_id}: {o.state}: {o.message}")
+    if not outcomes:
+        print("no scheduled publish is due", file=sys.stderr)
+    return 1 if any(o.state == "failed" for o in outcomes) else 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from central.cms import publishing
+
+    rel = publishing.rollback(_central(args), args.to, by=args.by)
+    print(rel.version)
+    print(f"published version {rel.version} with the content of version {args.to} "
+          f"({rel.records} records)", file=sys.stderr)
+    return 0
+
+
 def cmd_enrollment_code(args: argparse.Namespace) -> int:
     from central.errors import CentralError
 
@@ -317,6 +339,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backdate-seconds", type=int, default=0,
                    help="for tests: pretend the release was made this long ago")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("publish-scheduled", parents=[common],
+                       help="publish every scheduled publish that is due (for cron)")
+    p.set_defaults(func=cmd_publish_scheduled)
+
+    p = sub.add_parser("rollback", parents=[common],
+                       help="publish an earlier version's content again as a new version")
+    p.add_argument("--to", type=int, required=True, metavar="V",
+                   help="the version whose content kiosks get again")
+    p.add_argument("--by", default="cli", help="who rolls back (the audit log's name)")
+    p.set_defaults(func=cmd_rollback)
 
     p = sub.add_parser("enrollment-code", parents=[common], help="make a one-time enrolment code")
     p.add_argument("--location", default=None)

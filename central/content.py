@@ -487,9 +487,29 @@ def published_catalogue(central: Central) -> PublishedCatalogue | None:
         cached = _published_cache.get(key)
     if cached is not None:
         return cached
-    index_piece = central.q(Piece).filter(sha256=rel.index_sha256).first()
+    pub = PublishedCatalogue(rel.version, rel.created_at,
+                             _release_records(central, rel.version, rel.index_sha256))
+    with _published_lock:
+        _published_cache.clear()
+        _published_cache[key] = pub
+    return pub
+
+
+def release_catalogue(central: Central, version: int) -> PublishedCatalogue:
+    """An earlier (or the newest) release as plain records: what a rollback publishes again."""
+    rel = central.q(Release).filter(version=version).only(
+        "version", "index_sha256", "created_at").first()
+    if rel is None:
+        raise NotFound(f"there is no version {version}; see the list of versions")
+    return PublishedCatalogue(rel.version, rel.created_at,
+                              _release_records(central, rel.version, rel.index_sha256))
+
+
+def _release_records(central: Central, version: int, index_sha256: str
+                     ) -> dict[str, dict[str, dict]]:
+    index_piece = central.q(Piece).filter(sha256=index_sha256).first()
     if index_piece is None:
-        raise CentralError(f"release {rel.version} is missing its index", status=500)
+        raise CentralError(f"release {version} is missing its index", status=500)
     index = json.loads(bytes(index_piece.body))["records"]
     by_hash: dict[str, tuple[str, str]] = {}
     for kind, ids in index.items():
@@ -502,8 +522,4 @@ def published_catalogue(central: Central) -> PublishedCatalogue | None:
             records[kind][rid] = json.loads(bytes(body))
     for kind in records:  # keep the index's order stable (sorted ids)
         records[kind] = dict(sorted(records[kind].items()))
-    pub = PublishedCatalogue(rel.version, rel.created_at, records)
-    with _published_lock:
-        _published_cache.clear()
-        _published_cache[key] = pub
-    return pub
+    return records

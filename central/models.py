@@ -239,3 +239,26 @@ class AuditEntry(models.Model):
     class Meta:
         db_table = "audit_entry"
         ordering = ("at", "id")
+
+
+class PublishSchedule(models.Model):
+    """A "Publish to kiosks" set for a time (central.publishing). ``state``: pending, running
+    (claimed by one process: a conditional update from pending, so it runs once), published,
+    unchanged (nothing differed from the live release at its time), failed (``result`` says
+    why), cancelled."""
+
+    due_at = models.DateTimeField(db_index=True)  # UTC
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    state = models.CharField(max_length=16, default="pending", db_index=True)
+    note = models.CharField(max_length=200, default="")
+    claimed_at = models.DateTimeField(null=True)
+    claimed_by = models.CharField(max_length=100, default="")
+    finished_at = models.DateTimeField(null=True)
+    cancelled_by = models.CharField(max_length=150, default="")
+    version = models.BigIntegerField(null=True)
+    result = models.TextField(default="")
+
+    class Meta:
+        db_table = "publish_schedule"
+        ordering = ("due_at", "id")

@@ -13,6 +13,7 @@ from central.models import (  # noqa: E402
     DeviceCommand,
     EnrollmentCode,
     Piece,
+    PublishSchedule,
     Record,
     Release,
     Submission,
@@ -21,5 +22,5 @@ from central.models import (  # noqa: E402
 )
 
 __all__ = ["Blob", "ConfigSetting", "Device", "DeviceCommand", "EnrollmentCode", "Piece",
-           "Record", "Release", "Submission", "SubmissionNote", "AuditEntry",
+           "PublishSchedule", "Record", "Release", "Submission", "SubmissionNote", "AuditEntry",
            "UsageCount"]

@@ -152,11 +152,13 @@ def _catalogue_problems(records: dict[str, dict[str, dict]]) -> list[str]:
     return out
 
 
-def publish(central: Any, username: str, fingerprint: str) -> content.ReleaseInfo:
+def publish(central: Any, username: str, fingerprint: str | None,
+            p: Plan | None = None) -> content.ReleaseInfo:
     """Publish the live snippets (and the other kinds' drafts) as the next release, if they
-    are still exactly what the publisher saw (``fingerprint``)."""
-    p = plan(central)
-    if p.fingerprint != fingerprint:
+    are still exactly what the publisher saw (``fingerprint``; None: whatever is live now,
+    which is what a scheduled publish sends at its time)."""
+    p = p or plan(central)
+    if fingerprint is not None and p.fingerprint != fingerprint:
         raise CentralError("The content changed since this page was opened. Look at the "
                            "changes again, then publish.", status=409)
     if p.problems:

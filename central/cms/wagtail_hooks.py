@@ -157,7 +157,14 @@ register_snippet(ParticipationGroup)
 
 @hooks.register("register_admin_urls")
 def _urls():
-    return [path("kiosks/publish/", views.publish_to_kiosks, name="cms_publish")]
+    return [path("kiosks/publish/", views.publish_to_kiosks, name="cms_publish"),
+            path("kiosks/schedule/", views.schedule_publish, name="cms_schedule"),
+            path("kiosks/schedule/<int:schedule_id>/cancel/", views.cancel_schedule,
+                 name="cms_schedule_cancel"),
+            path("kiosks/rollback/", views.rollback, name="cms_rollback"),
+            path("kiosks/import/", views.product_import, name="cms_import"),
+            path("kiosks/export.<str:fmt>", views.product_export, name="cms_export"),
+            path("kiosks/audit/", views.audit_log, name="cms_audit")]
 
 
 class _PublishMenuItem(MenuItem):
@@ -169,6 +176,24 @@ class _PublishMenuItem(MenuItem):
 def _publish_menu_item():
     return _PublishMenuItem(_("Publish to kiosks"), reverse("cms_publish"), icon_name="upload",
                             order=200)
+
+
+@hooks.register("register_admin_menu_item")
+def _rollback_menu_item():
+    return _PublishMenuItem(_("Roll back kiosks"), reverse("cms_rollback"), icon_name="history",
+                            order=201)
+
+
+@hooks.register("register_admin_menu_item")
+def _import_menu_item():
+    return _PublishMenuItem(_("Import and export products"), reverse("cms_import"),
+                            icon_name="doc-full", order=202)
+
+
+@hooks.register("register_admin_menu_item")
+def _audit_menu_item():
+    return _PublishMenuItem(_("Content audit log"), reverse("cms_audit"), icon_name="list-ul",
+                            order=203)
 
 
 @hooks.register("register_admin_menu_item")

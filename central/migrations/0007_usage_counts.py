@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('central', '0005_device_technician_mode'),
+        ('central', '0006_publish_schedule'),
     ]
 
     operations = [
