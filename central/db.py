@@ -141,12 +141,54 @@ def migrate(alias: str, verbosity: int = 0, stdout: Any = None) -> list[str]:
     central made itself (before migrations) are taken over, not recreated (--fake-initial)."""
     from django.core.management import call_command
 
+    if alias != "default":
+        return _migrate_in_own_process(alias, "migrate")
     with _migration_lock(alias):
         todo = unapplied(alias)
         if todo:
             call_command("migrate", database=alias, interactive=False, fake_initial=True,
                          verbosity=verbosity, stdout=stdout or _Null())
         return todo
+
+
+def _migrate_in_own_process(alias: str, how: str) -> list[str]:
+    """Migrate a database that is not this process's default in a process of its own where it
+    is. Wagtail's migrations assume the database migrated is the default one: some pick their
+    operations by ``django.db.connection.vendor`` when imported, some fill the page tree
+    through default managers and ``transaction.atomic()``. Run here against another alias they
+    would write to the default database, or fail where it can not be opened."""
+    import json
+    import subprocess
+    import sys
+
+    url = next((u for u, a in _aliases.items() if a == alias), None)
+    if url is None:
+        raise CentralError(f"no database is registered as {alias!r}")
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "CENTRAL_DB_URL": url,
+           "PYTHONPATH": os.pathsep.join(p for p in (str(repo), os.environ.get("PYTHONPATH"))
+                                         if p)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    code = ("import json, sys\nfrom central import db\n"
+            "print(json.dumps(db._migrate_here(sys.argv[1])))\n")
+    res = subprocess.run([sys.executable, "-c", code, how], env=env, cwd=repo,
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
+        raise CentralError("migrating the database failed: "
+                           + (lines[-1] if lines else f"exit status {res.returncode}"))
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _migrate_here(how: str) -> list[str]:
+    """The other process's side of _migrate_in_own_process: its default database."""
+    setup()
+    todo = unapplied("default")
+    if how == "sqlite":
+        _migrate_sqlite("default")
+    else:
+        migrate("default")
+    return todo
 
 
 def ensure_migrated(alias: str, url: str) -> None:
@@ -197,13 +239,18 @@ def _migrate_sqlite(alias: str) -> None:
             os.replace(tmp, path)
             if not unapplied(alias):
                 return
-        empty = not _has_tables(alias)
-        from django.core.management import call_command
+        if alias == "default":
+            empty = not _has_tables(alias)
+            from django.core.management import call_command
 
-        call_command("migrate", database=alias, interactive=False, fake_initial=True,
-                     verbosity=0, stdout=_Null())
-        if empty and template is not None:
-            _keep_template(alias, template)
+            call_command("migrate", database=alias, interactive=False, fake_initial=True,
+                         verbosity=0, stdout=_Null())
+            if empty and template is not None:
+                _keep_template(alias, template)
+            return
+    # Outside the lock: the other process takes it (and keeps the template if this is empty).
+    conn.close()
+    _migrate_in_own_process(alias, "sqlite")
 
 
 def _template_path(alias: str) -> Path | None:

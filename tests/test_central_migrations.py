@@ -137,3 +137,27 @@ def test_the_migrations_match_the_models(tmp_path):
 def test_an_unknown_database_url_gets_a_sentence(tmp_path, url, message):
     res = central_cli(tmp_path / "home", "devices", db_url=url, check=False)
     assert res.returncode == 1 and message in res.stderr
+
+
+def test_a_second_database_in_one_process_gets_its_own_page_tree(tmp_path, central_db):
+    """A process whose default database is one central's opens another (the tests, the bench):
+    the migrations' data (Wagtail's root page, which the CMS's tree hangs from) goes to the
+    database migrated, never to the default one, which stays untouched (here it can not even be
+    opened: its home does not exist)."""
+    other = tmp_path / "other"
+    default_home = tmp_path / "missing" / "default-home"
+    code = (
+        "from central.config import load_settings\n"
+        "from central.service import Central\n"
+        "import sys\n"
+        f"svc = Central(load_settings(home={str(other)!r}, db_url=sys.argv[1] or None))\n"
+        "from wagtail.models import Page\n"
+        "print(Page.objects.using(svc.db).filter(depth=1).count())\n"
+    )
+    env = {**os.environ, "CENTRAL_HOME": str(default_home), "CENTRAL_SQLITE_TEMPLATE": "0"}
+    env.pop("CENTRAL_DB_URL", None)
+    res = subprocess.run([sys.executable, "-c", code, central_db.url or ""], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split() == ["1"]
+    assert not default_home.exists()
