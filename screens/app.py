@@ -57,6 +57,7 @@ from screens.technician import Technician
 from screens.themes import rgba, theme
 from screens.watchdog import Watchdog
 from screens.widgets.layout import settle_widths
+from screens.widgets.text import keep_layouts
 
 if TYPE_CHECKING:
     from kiosk.protocol import DeviceConfig
@@ -64,6 +65,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("screens.app")
 
 STATUS_EVERY_S = 60.0
+# Long enough for the first screens' texts (attract, home, in both languages as a visitor
+# switches), short enough that a kiosk restarted soon after still finds them.
+KEEP_LAYOUTS_AFTER_S = 20.0
 
 
 class KioskApp(App):
@@ -163,6 +167,8 @@ class KioskApp(App):
         return self.root_layer
 
     def _start_services(self, _dt: float) -> None:
+        # The texts laid out for the first screens, for the next start (kept_layouts.py).
+        Clock.schedule_once(lambda _dt: keep_layouts(), KEEP_LAYOUTS_AFTER_S)
         if self.background:
             # The kiosk's own app (not a screenshot or a probe): a mark on disk while it runs
             # tells the next start whether this one ended in a crash.
@@ -314,6 +320,7 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self.stopping = True
+        keep_layouts()
         if self._content_thread is not None:
             # The store is closed below: not while the demo is still being installed.
             self._content_thread.join(timeout=60)

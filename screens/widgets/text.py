@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics import Color, PopMatrix, PushMatrix, Rectangle, Translate
@@ -22,6 +23,7 @@ from kivy.uix.widget import Widget
 from screens.context import ARABIC_BOLD, ARABIC_FONT, LATIN_BOLD, LATIN_FONT, ui
 from screens.textlayout import script_runs, shape_line, wrap_logical
 from screens.themes import rgba
+from screens.widgets.kept_layouts import KeptLayouts, versions_of
 
 LINE_SPACING = 1.05
 # Rendered runs of text kept for reuse: the bar, tiles and lists come back on every screen.
@@ -77,12 +79,25 @@ class _Line:
         return (self.ascent + self.descent) * LINE_SPACING
 
 
+@lru_cache(maxsize=64)
+def _unplaced_line(size: int, bold: bool) -> _Line:
+    """A line of a text not placed yet: nothing drawn, as tall as either script's line."""
+    metrics = [_metrics(font, size) for font in _fonts(bold)]
+    return _Line(runs=(), width=0.0, ascent=max(m[0] for m in metrics),
+                 descent=max(m[1] for m in metrics))
+
+
 @lru_cache(maxsize=8192)
 def _lay_out(logical: str, width: int, size: int, bold: bool, rtl: bool
              ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[_Line, ...]]:
     """(logical lines, display lines, drawn lines) of a text at a width. A pure function of
     its arguments, so screens built again (Back, Home, the bar on every screen) reuse it.
-    Width 0 means "not placed yet": one line per paragraph, nothing measured for wrapping."""
+    Width 0 (a text of fixed width 0): one line per paragraph, nothing measured for wrapping."""
+    key = (logical, width, size, bold, rtl)
+    kept = kept_layouts().get(key)
+    if kept is not None:
+        return kept[0], kept[1], tuple(_Line(runs=runs, width=w, ascent=a, descent=d)
+                                       for runs, w, a, d in kept[2])
     latin, arabic = _fonts(bold)
     if width <= 0:
         logical_lines = logical.split("\n")
@@ -99,7 +114,32 @@ def _lay_out(logical: str, width: int, size: int, bold: bool, rtl: bool
         lines.append(_Line(runs=runs, width=sum(_run_width(t, f, size) for t, f in runs),
                            ascent=max(m[0] for m in metrics),
                            descent=max(m[1] for m in metrics)))
-    return tuple(logical_lines), display, tuple(lines)
+    laid = tuple(logical_lines), display, tuple(lines)
+    kept_layouts().put(key, (laid[0], laid[1], tuple((ln.runs, ln.width, ln.ascent, ln.descent)
+                                                     for ln in laid[2])))
+    return laid
+
+
+@lru_cache(maxsize=1)
+def kept_layouts() -> KeptLayouts:
+    """The layouts kept between starts (screens/widgets/kept_layouts.py), in this kiosk's
+    cache; the app writes them once it has settled and when it stops (keep_layouts)."""
+    import arabic_reshaper
+    import bidi
+    import kivy
+
+    from kiosk.config import kiosk_home
+    from screens import textlayout
+    from screens.widgets import kept_layouts as module
+
+    sources = [Path(__file__), Path(textlayout.__file__), Path(module.__file__)]
+    fonts = [Path(f) for f in (LATIN_FONT, LATIN_BOLD, ARABIC_FONT, ARABIC_BOLD)]
+    return KeptLayouts(kiosk_home() / "cache", sources + fonts,
+                       versions_of(arabic_reshaper, bidi, kivy))
+
+
+def keep_layouts() -> bool:
+    return kept_layouts().save()
 
 
 class KText(Widget):
@@ -153,7 +193,14 @@ class KText(Widget):
         if key == self._laid:
             return
         self._laid = key
-        logical_lines, display, lines = _lay_out(*key)
+        if key[1] == 0 and self.size_hint_x is not None:
+            # Not placed yet: a layout needs a height now, and the real width comes next.
+            # Shaping and measuring whole paragraphs for it would be thrown away (it was a
+            # third of building the home screen at a cold start).
+            logical_lines = display = tuple(self.logical.split("\n"))
+            lines = (_unplaced_line(size, self.bold),) * len(logical_lines)
+        else:
+            logical_lines, display, lines = _lay_out(*key)
         self._lines = lines
         self.lines_logical = list(logical_lines)
         self.lines_display = list(display)
@@ -164,6 +211,12 @@ class KText(Widget):
         self.line_tops = tops
         self.line_widths = [line.width for line in lines]
         self.height = max(y, size)
+        if key[1] == 0 and self.size_hint_x is not None:
+            # Not placed yet: the height is all a layout needs now. Drawing would render every
+            # paragraph as one unwrapped run, to be thrown away at the first real width.
+            self.canvas.clear()
+            self._color = self._move = None
+            return
         self._draw()
 
     def _colour(self) -> tuple[float, float, float, float]:
