@@ -33,6 +33,16 @@ class KindDiff:
     def any(self) -> bool:
         return bool(self.added or self.changed or self.retired)
 
+    @property
+    def title(self) -> str:
+        """The kind as staff read it, in the language of the page."""
+        from django.utils.translation import gettext
+
+        model = KINDS.get(self.kind)
+        if model is not None:
+            return str(model._meta.verbose_name_plural).capitalize()
+        return {"governorate": gettext("Governorates")}.get(self.kind, self.kind)
+
 
 @dataclass
 class Plan:
@@ -57,11 +67,14 @@ class Plan:
         return sum(len(d.added) + len(d.changed) + len(d.retired) for d in self.diffs)
 
 
-def label(record: dict) -> str:
+def label(record: dict, lang: str = "en") -> str:
+    """A record's name in ``lang`` (the other language where it has none yet)."""
     for key in ("name", "title", "question", "portal_name"):
         value = record.get(key)
-        if isinstance(value, dict) and value.get("en"):
-            return str(value["en"])
+        if isinstance(value, dict):
+            for lg in (lang, "en", "ar"):
+                if value.get(lg):
+                    return str(value[lg])
     return str(record.get("id", ""))
 
 
@@ -108,6 +121,9 @@ def plan(central: Any) -> Plan:
     problems += _catalogue_problems(records)
     pub = content.published_catalogue(central)
     live = pub.records if pub else {}
+    from django.utils.translation import get_language
+
+    lang = "ar" if (get_language() or "en").startswith("ar") else "en"
     diffs = []
     for kind in protocol.RECORD_KINDS:
         new, old = records.get(kind, {}), live.get(kind, {})
@@ -116,12 +132,12 @@ def plan(central: Any) -> Plan:
         d = KindDiff(kind)
         for rid, rec in new.items():
             if rid not in old:
-                d.added.append((rid, label(rec)))
+                d.added.append((rid, label(rec, lang)))
             elif protocol.canonical_json(old[rid]) != protocol.canonical_json(rec):
-                d.changed.append((rid, label(rec)))
+                d.changed.append((rid, label(rec, lang)))
             else:
                 d.unchanged += 1
-        d.retired = [(rid, label(rec)) for rid, rec in old.items() if rid not in new]
+        d.retired = [(rid, label(rec, lang)) for rid, rec in old.items() if rid not in new]
         diffs.append(d)
     return Plan(records, media, problems, diffs, pub.version if pub else None, held)
 

@@ -89,6 +89,19 @@ class MissingPanel(Panel):
             return ctx
 
 
+def _in_language(obj: Any, field: str) -> str:
+    """A bilingual field in the language of the page (Arabic for a staff member who chose it),
+    else the other: what lists, headings and the workflow name a record by."""
+    from django.utils.translation import get_language
+
+    first = "ar" if (get_language() or "en").startswith("ar") else "en"
+    for lang in (first, "en" if first == "ar" else "ar"):
+        value = getattr(obj, f"{field}_{lang}", "")
+        if value:
+            return str(value)
+    return ""
+
+
 class KioskRecordForm(WagtailAdminModelForm):
     """Drafts may be incomplete; a submit for approval or a publish is refused with the list of
     what is missing (Wagtail validates fully only then)."""
@@ -129,8 +142,8 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
         abstract = True
 
     def __str__(self) -> str:
-        name = getattr(self, "name_en", "") or getattr(self, "title_en", "")
-        return name or self.record_id or gettext("(new)")
+        return _in_language(self, "name") or _in_language(self, "title") or self.record_id \
+            or gettext("(new)")
 
     # -- the wire format ----------------------------------------------------------------------
 
@@ -558,7 +571,7 @@ class Faq(KioskRecord):
         ordering = ["order", "record_id"]
 
     def __str__(self) -> str:
-        return self.question_en or self.record_id or gettext("(new)")
+        return _in_language(self, "question") or self.record_id or gettext("(new)")
 
     def build(self) -> dict:
         return _with_easy_read({
@@ -723,7 +736,7 @@ class Poll(KioskRecord):
         ordering = ["-opens_at", "record_id"]
 
     def __str__(self) -> str:
-        return self.question_en or self.record_id or gettext("(new)")
+        return _in_language(self, "question") or self.record_id or gettext("(new)")
 
     def build(self) -> dict:
         out: dict[str, Any] = {
@@ -900,7 +913,7 @@ class SiteInfo(KioskRecord):
         ordering = ["record_id"]
 
     def __str__(self) -> str:
-        return self.portal_name_en or gettext("Site info")
+        return _in_language(self, "portal_name") or gettext("Site info")
 
     def build(self) -> dict:
         out: dict[str, Any] = {
