@@ -134,6 +134,10 @@ class ProductScreen(KioskScreen):
                 self.gallery.picture.loaded:
             self.open_full()
 
+    def release(self) -> None:
+        super().release()
+        self.gallery = None
+
     def _remember(self, **changes: Any) -> None:
         """Keep the gallery's state in the parameters and the history entry, without
         rebuilding the screen."""
