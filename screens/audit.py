@@ -21,7 +21,8 @@ from kiosk.errors import CommandError
 LANGS = ("ar", "en")
 THEMES = ("standard", "high_contrast", "inverted")
 SCALES = (1.0, 1.5, 2.0)  # ACCESSIBILITY 4: text scale 1, 1.5 and 2
-EASY_READ_SCREENS = ("product", "news", "faq", "guide", "policies")
+# The product's page, not its full-screen picture (registry.AUDIT_PAGES).
+EASY_READ_SCREENS = ("product:page", "news", "faq", "guide", "policies")
 
 
 def audit_entries(screens: list[str]) -> list[str]:
@@ -162,8 +163,10 @@ class AuditRun:
 
         app = self.app
         try:
-            # The whole window: the screen and whatever the app adds around it (captions).
-            screen = getattr(app, "root_layer", None) or app.current
+            # The whole window: the screen and whatever the app adds around it (captions); an
+            # overlay the page opens (the product's full-screen picture) alone, as it covers
+            # all that and takes every touch.
+            screen = app.overlays.open or getattr(app, "root_layer", None) or app.current
             self.findings.checked("build")
             for why in self.errors.take():
                 self._fail_build(combo, f"the screen logged an error while opening: {why}")
@@ -213,7 +216,9 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
         except Exception as e:
             param_errors[name] = f"sample_params failed: {type(e).__name__}: {e}"
         for page in [one_page] if one_page else registry.AUDIT_PAGES.get(name, {}):
-            params[f"{name}:{page}"] = registry.page_params(name, page)
+            # The page's own parameters over the screen's sample ones (the product's id).
+            params[f"{name}:{page}"] = {**params.get(name, {}),
+                                        **registry.page_params(name, page)}
     # A frozen visitor clock: the idle warning must not cover a screen mid-audit.
     app = KioskApp(device=device, start="attract", clock=lambda: 0.0)
     # The kiosk as it is set up (the setup wizard's px-per-mm and orientation, central's

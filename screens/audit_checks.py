@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kivy.core.window import Window
@@ -47,10 +48,12 @@ from screens.audit_measure import (
     text_colour,
     window_box,
 )
+from screens.overlays import Overlay
 from screens.themes import NON_TEXT_MIN, TEXT_MIN
 from screens.walk import scroll_views_of, visible_rect, window_rect
 from screens.widgets.button import KButton
 from screens.widgets.easyread import Pictogram
+from screens.widgets.pictures import Picture
 from screens.widgets.text import KText
 
 NAV_IDS = ("nav.home", "nav.back", "nav.lang", "nav.text_size", "nav.contrast", "nav.speak",
@@ -83,7 +86,8 @@ CHECKS: dict[str, tuple[str, str]] = {
     "target_size": ("8", f"every control at least {TARGET_MM:g} x {TARGET_MM:g} mm"),
     "target_gap": ("8", f"controls at least {GAP_MM:g} mm apart"),
     "reach": ("10", "in reach mode every control in the lower part of the screen"),
-    "nav_bar": ("20", "the bar with all seven nav ids on every screen"),
+    "nav_bar": ("20", "the bar with all seven nav ids on every screen; on an overlay a screen "
+                      "opens (audited alone), a Close control back to it"),
     "focus_reaches": ("18, 21", "the keypad's focus order reaches every control"),
     "focus_order": ("21", "focus order follows reading order (right to left in Arabic)"),
     "focus_trap": ("21", "Down through the whole order comes back to the first control"),
@@ -92,7 +96,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "pictogram_label": ("24", "every pictogram sits in a control beside its text label in "
                               "the screen's language, shown, never alone"),
     "pictogram_contrast": ("1", f"every pictogram (on controls and beside Easy Read sentences) "
-                                f"and every list picture's frame at least {NON_TEXT_MIN:g}:1 "
+                                f"and every list or content picture's frame at least {NON_TEXT_MIN:g}:1 "
                                 "against what it is drawn on"),
     "motion": ("2.3.1", "nothing on a screen changes by itself more than three times a "
                         "second (the idle screen's loop, sampled frame by frame over three of "
@@ -306,6 +310,18 @@ def check_pictogram_contrast(s: Scene) -> None:
             s.fail(f"pictogram {w.icon}", "pictogram_contrast",
                    f"pictogram {hex_of(blend(fg, bg))} on {hex_of(bg)} is {ratio:.2f}:1, "
                    f"needs {NON_TEXT_MIN:g}:1", round(ratio, 2), NON_TEXT_MIN)
+    # A content picture drawn with a frame (the product's gallery): the frame, whatever the
+    # picture's own edges are, shows where it ends against the screen.
+    for w in s.widgets:
+        if not isinstance(w, Picture) or not w.fg or not w.loaded or w.opacity <= 0:
+            continue
+        s.checked("pictogram_contrast")
+        frame, bg = w.frame_colour, drawn_behind(w)
+        ratio = contrast(blend(frame, bg), bg)
+        if ratio < NON_TEXT_MIN - 0.005:
+            s.fail(f"picture frame {Path(w.path).name[:12]}", "pictogram_contrast",
+                   f"the picture's frame {hex_of(blend(frame, bg))} on {hex_of(bg)} is "
+                   f"{ratio:.2f}:1, needs {NON_TEXT_MIN:g}:1", round(ratio, 2), NON_TEXT_MIN)
 
 
 def check_non_text_contrast(s: Scene, b: KButton, behind: RGB, fill: RGB | None,
@@ -639,8 +655,15 @@ def check_pictogram(s: Scene, b: KButton) -> None:
 # -- the bar (20), reach mode (10) ---------------------------------------------------------------
 
 def check_nav_bar(s: Scene) -> None:
-    """nav_bar (20): the bar with all seven nav ids."""
+    """nav_bar (20): the bar with all seven nav ids; on an overlay audited alone (it covers
+    the bar while it is open), a Close control (``<kind>.close``) that returns to it."""
     s.checked("nav_bar")
+    if isinstance(s.root, Overlay):
+        if not any(b.kiosk_id.endswith(".close") for b in s.buttons):
+            s.fail("overlay", "nav_bar", f"the {s.root.kind} overlay has no Close control "
+                   "back to the screen and its bar", sorted(b.kiosk_id for b in s.buttons),
+                   ["<kind>.close"])
+        return
     ids = {b.kiosk_id for b in s.buttons}
     missing_nav = [i for i in NAV_IDS if i not in ids]
     if missing_nav:

@@ -140,9 +140,11 @@ class Navigation:
         app.apply_context()
         app.services.usage.settings_seen(app.session, app.session.defaults)
         focused_id = app.focus.id
-        app.current.refresh()
         overlay = app.overlays.open
-        if overlay is not None:
+        app.current.refresh()
+        # A screen that keeps its own overlay open in its state (the product's full-screen
+        # picture) opened it again as it was rebuilt; the others are built again here.
+        if overlay is not None and app.overlays.open is overlay:
             app.overlays.close()
             app.overlays.show_help() if overlay.kind == "help" else app.idle.show_warning()
         if focused_id:

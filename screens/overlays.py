@@ -21,11 +21,13 @@ class Overlay(Filled):
     """A full-window panel above the screen (idle warning, help); it takes every touch so
     nothing behind it fires."""
 
-    def __init__(self, kind: str, **kwargs):
-        super().__init__(orientation="vertical", padding=ui().units.mm(8),
+    def __init__(self, kind: str, padding: float | None = None, **kwargs):
+        super().__init__(orientation="vertical",
+                         padding=ui().units.mm(8) if padding is None else padding,
                          spacing=ui().units.gap, **kwargs)
         self.kind = kind
         self.fill = "panel_bg"
+        self.on_close: Any = None  # called once it is closed, however that happened
 
     def on_touch_down(self, touch):
         super().on_touch_down(touch)
@@ -53,21 +55,31 @@ class Overlays:
         self.open: Overlay | None = None
         self.explain_next = False  # Help was held: the next control touched is explained
 
-    def show(self, kind: str, panel: Widget) -> None:
+    def show(self, kind: str, panel: Widget, fill: bool = False, padding: float | None = None,
+             on_close: Any = None) -> None:
+        """Open ``panel`` above the screen, centred (``fill``: taking the whole window, less
+        ``padding``), in place of any overlay open. ``on_close()`` is called when it closes:
+        Back, its own Close, another overlay taking its place or the visitor leaving."""
         self.close()
-        overlay = Overlay(kind)
-        overlay.add_widget(Widget())
+        overlay = Overlay(kind, padding=padding)
+        overlay.on_close = on_close
+        if not fill:
+            overlay.add_widget(Widget())
         overlay.add_widget(panel)
-        overlay.add_widget(Widget())
+        if not fill:
+            overlay.add_widget(Widget())
         self.app.root_layer.add_widget(overlay)
         self.open = overlay
         self.app.focus.id = None
 
     def close(self) -> None:
         if self.open is not None:
-            self.app.root_layer.remove_widget(self.open)
+            closed = self.open
+            self.app.root_layer.remove_widget(closed)
             self.open = None
             self.app.focus.id = None
+            if closed.on_close is not None:
+                closed.on_close()
 
     def is_open(self, kind: str) -> bool:
         return self.open is not None and self.open.kind == kind

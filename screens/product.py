@@ -1,12 +1,18 @@
-"""The product screen: name, maker, governorate, description (its Easy Read version when the
-visitor turned Easy Read on and the product has one), pictures with their text
-alternatives written under them, certifications, where to buy, and a QR code to continue on a
-phone."""
+"""The product screen: name, maker, governorate, its pictures as a gallery (one at a time, large,
+its text alternative written under it, Previous / Next picture, and Full screen, which opens
+an overlay with the picture filling the screen), description (its Easy Read version when the
+visitor turned Easy Read on and the product has one), certifications, where to buy, and a QR
+code to continue on a phone.
+
+The picture shown (``picture``, from 0) and whether it is full screen (``full``) are the
+screen's parameters, kept in its history entry: a change of language or text size, or Back
+from the maker's products, comes back to the same picture, full screen if it was."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.widget import Widget
 
@@ -16,9 +22,10 @@ from screens.base import KioskScreen
 from screens.context import ui
 from screens.reading import easy
 from screens.widgets.easyread import easy_read_block
+from screens.widgets.gallery import Gallery, GalleryPicture
 from screens.widgets.layout import column
 from screens.widgets.lists import bilingual, count_text, record_button
-from screens.widgets.pictures import Picture, QRCode
+from screens.widgets.pictures import QRCode
 from screens.widgets.text import KText
 
 
@@ -26,6 +33,14 @@ class ProductScreen(KioskScreen):
     screen_name = "product"
     title = registry.TITLES["product"]
     summary = "Details of the product."
+    # On the page, the picture is at most this share of the window's height, so its text
+    # alternative and its buttons are in view with it.
+    PICTURE_MAX_HEIGHT = 0.4
+
+    def __init__(self, app: Any, **kwargs):
+        super().__init__(app, **kwargs)
+        self.gallery: Gallery | None = None
+        self.pictures: list[GalleryPicture] = []
 
     def _detail(self):
         return self.services.browse.product(self.params.get("id"))
@@ -61,15 +76,16 @@ class ProductScreen(KioskScreen):
             return KText(logical=t("Go back to choose another product."))
         p = d.product
         parts: list[Widget] = []
-        for i, img in enumerate(p.images):
-            path = self.services.browse.picture(img.blob)
-            pic = Picture(path=str(path))
-            if pic.loaded:
-                parts.append(pic)
+        self.pictures = [GalleryPicture(str(self.services.browse.picture(img.blob)),
+                                        bilingual(img.alt)) for img in p.images]
+        self.gallery = None
+        if self.pictures:
             # The text alternative is always shown, so every visitor gets it (ACCESSIBILITY 6).
-            label = t("Picture {number}: {alt}").format(number=i + 1,
-                                                        alt=bilingual(img.alt)[lang])
-            parts.append(KText(logical=label, role="small"))
+            self.gallery = Gallery(self.pictures, ids="product.picture",
+                                   index=self.params.get("picture", 0), full=self.open_full,
+                                   changed=self._picture_changed,
+                                   max_height=self.app.window_height() * self.PICTURE_MAX_HEIGHT)
+            parts.append(self.gallery)
         sentences = easy(p, lang)
         parts.append(easy_read_block(sentences) if sentences else
                      KText(logical=bilingual(p.description)[lang]))
@@ -109,3 +125,59 @@ class ProductScreen(KioskScreen):
         parts.append(KText(logical=str(p.portal_url), lang="en", role="small",
                            align="end" if ui().rtl else "start"))
         return column(*parts, spacing=u.mm(3))
+
+    # -- the gallery ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.params.get("full") and self.gallery is not None and \
+                self.gallery.picture.loaded:
+            self.open_full()
+
+    def release(self) -> None:
+        super().release()
+        self.gallery = None
+
+    def _remember(self, **changes: Any) -> None:
+        """Keep the gallery's state in the parameters and the history entry, without
+        rebuilding the screen."""
+        self.params.update(changes)
+        if self.app.history and self.app.history[-1][0] == self.screen_name:
+            self.app.history[-1] = (self.screen_name, dict(self.params))
+
+    def _picture_changed(self, index: int) -> None:
+        self._remember(picture=index)
+        if self.gallery is not None:
+            self.app.speak(self.gallery.text)  # the new picture's label, also in the captions
+
+    def open_full(self) -> None:
+        """The picture shown, filling the screen, with its text alternative, Previous and
+        Next, and Close (Back closes it too)."""
+        page = self.gallery
+        if page is None:
+            return
+        u = ui().units
+
+        def changed(index: int) -> None:
+            if self.gallery is not None:
+                self.gallery.index = index  # the page follows, and says the new label
+
+        big = Gallery(self.pictures, ids="picture", index=int(page.index),
+                      close=self.app.overlays.close, changed=changed, fg="panel_text",
+                      fill=True, padding=[u.gap, u.gap, u.gap, u.mm(4)])
+        self.app.overlays.show("gallery", big, fill=True, padding=0,
+                               on_close=self._full_closed)
+        self._remember(full=True)
+        self.app.speak(f"{ui().t('Full screen')}. {big.text}")
+
+    def _full_closed(self) -> None:
+        self._remember(full=False)
+
+        def say(_dt: float) -> None:
+            # Closed by the visitor (Back, Close), not by another overlay taking its place
+            # or by leaving the screen: say which picture the page shows.
+            if self.app.overlays.open is None and self.app.current is self and \
+                    self.gallery is not None:
+                self.app.speak(self.gallery.text)
+        Clock.schedule_once(say, 0)
+

@@ -91,6 +91,9 @@ AUDIT_PAGES: dict[str, dict[str, dict[str, Any]]] = {
         "summary-done": {"step": "summary", "state": "done"},
     },
     "technician_pin": {"pad": {"step": "pad"}, "as_set": {"step": "as_set"}},
+    # The product's page, and its second picture opened full screen (an overlay, audited
+    # alone); both with the sample product, which has three pictures.
+    "product": {"page": {}, "gallery": {"picture": 1, "full": True}},
     "admin": {"panel": {"shell": True}, "logs": {"shell": True, "view": "logs"}},
     # The Follow up keypad with a problem written above it, and an answer with a reply in
     # each language (long enough to wrap at every text scale).

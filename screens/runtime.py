@@ -98,8 +98,8 @@ def app_on_screen(screen: str, lang: str | None = None, theme: str | None = None
     # "setup:keypad": a screen with pages (registry.AUDIT_PAGES) opened on one of them.
     screen, _, page = screen.partition(":")
     params = registry.screen_class(screen).sample_params(VisitorServices(device))
-    if page:
-        params = registry.page_params(screen, page)
+    if page:  # the page's own parameters over the screen's sample ones (a product's id)
+        params = {**params, **registry.page_params(screen, page)}
     app = KioskApp(device=device, start=screen, start_params=params, **options)
     s = app.session
     if lang:

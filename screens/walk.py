@@ -404,6 +404,7 @@ def screen_report(app) -> dict[str, Any]:
     """What is on screen, as JSON: every button and text with its window rectangle (and a
     text's lines), the focus order, the scroll area, the session, history and speech."""
     from screens.widgets.button import KButton
+    from screens.widgets.pictures import Picture
     from screens.widgets.text import KText
 
     def rect(w) -> list[float]:
@@ -413,9 +414,18 @@ def screen_report(app) -> dict[str, Any]:
     scroll = app.current.scroll
     scrolled = set(scroll.content.walk(restrict=True)) if scroll is not None else set()
     in_overlay = set(app.overlay.walk(restrict=True)) if app.overlay is not None else set()
-    buttons, texts = [], []
+    buttons, texts, pictures = [], [], []
     for w in app.root_layer.walk(restrict=True):
-        if isinstance(w, KButton):
+        if isinstance(w, Picture):
+            # Where the picture itself is drawn (inside its box, at its proportions) and
+            # which file it is, so a test sees a gallery show another one.
+            dx, dy, dw, dh = w.drawn
+            wx, wy = w.to_window(dx, dy)
+            pictures.append({"file": Path(w.path).name if w.path else None,
+                             "loaded": w.loaded, "rect": rect(w),
+                             "drawn": [round(v, 1) for v in (wx, wy, dw, dh)],
+                             "opacity": w.opacity, "in_overlay": w in in_overlay})
+        elif isinstance(w, KButton):
             buttons.append({"id": w.kiosk_id, "rect": rect(w), "text": w.logical_text,
                             "selected": w.selected, "focused": w.focused,
                             "disabled": bool(w.disabled), "in_scroll": w in scrolled,
@@ -438,6 +448,7 @@ def screen_report(app) -> dict[str, Any]:
         "px_per_mm": app.units.px_per_mm,
         "buttons": buttons,
         "texts": texts,
+        "pictures": pictures,
         "focus_order": [b.kiosk_id for b in root.focus_order()],
         "scroll": None if scroll is None else {
             "rect": rect(scroll.view), "content_height": scroll.content.height,

@@ -880,6 +880,24 @@ PRODUCT_KIND: dict[str, str] = {
     "food-boxes": "boxes",
 }
 
+# Products with more pictures than their own, so the product page's gallery has something to
+# page through (the first product a visitor meets by its Arabic name among them). Each reuses a
+# picture drawn for another record (same kind and seed: the same file, no new media), with an
+# alt text written for what it shows here; it must still describe the drawing.
+PRODUCT_MORE: dict[str, list[tuple[str, str, dict[str, str]]]] = {
+    "portland-cement": [
+        ("blocks", "category:building_materials",
+         {"ar": "ما يُصنع بالإسمنت: رسم كومة من الطابوق الإسمنتي الرمادي، على خلفية خضراء فاتحة.",
+          "en": "What the cement is used for: a drawing of a stack of grey concrete blocks on a "
+                "light green background."}),
+        ("rebar", "product:steel-rebar-12mm",
+         {"ar": "ما يُستعمل معه في الخرسانة المسلحة: رسم حزمة من قضبان الحديد، على خلفية "
+                "بنفسجية فاتحة.",
+          "en": "Used with it in reinforced concrete: a drawing of a bundle of steel bars on a "
+                "pale lilac background."}),
+    ],
+}
+
 # News items that get a picture; the others are text only.
 NEWS_KIND = {
     "national-day-exhibition": "khanjar",
@@ -928,6 +946,8 @@ def main(argv: list[str] | None = None) -> int:
     for p in data.get("product", []):
         kind = PRODUCT_KIND.get(p["id"]) or CATEGORY_KIND.get(p["category_id"], "gear")
         p["images"] = [picture(kind, "product:" + p["id"])]
+        for more_kind, seed, alt in PRODUCT_MORE.get(p["id"], []):
+            p["images"].append({**picture(more_kind, seed), "alt": alt})
     for n in data.get("news", []):
         n.pop("image", None)
         if n["id"] in NEWS_KIND:

@@ -62,35 +62,88 @@ def load_texture(path: Path):
 
 
 class Picture(Widget):
-    """A picture fitted inside its box, keeping its proportions, centred."""
+    """A picture fitted inside its box, keeping its proportions and its own colours, centred.
+    With ``fg`` (a theme colour name) a frame in that colour is drawn round it, so its edge
+    shows against the screen whatever the picture's own edges are (the label colours are 7:1
+    against their background, well over 3:1). ``fit_width``: the box is as tall as the
+    picture at the box's width, at most ``max_height``. A new ``path`` shows another
+    picture in place."""
 
     path = StringProperty("")
     box_height = NumericProperty(0)
+    fit_width = BooleanProperty(False)
+    max_height = NumericProperty(0)
+    fg = StringProperty("")
 
     def __init__(self, **kwargs):
         kwargs.setdefault("size_hint_y", None)
         super().__init__(**kwargs)
-        self.texture = load_texture(Path(self.path)) if self.path else None
-        self.height = self.box_height or ui().units.mm(70)
+        self.texture = None
+        self._edge = max(2.0, ui().units.mm(0.5)) if self.fg else 0.0
+        if not self.fit_width and self.size_hint_y is None:
+            self.height = self.box_height or ui().units.mm(70)
         with self.canvas:
+            self._frame_colour = Color(*(rgba(ui().theme.colours()[self.fg]) if self.fg
+                                         else (0, 0, 0, 0)))
+            self._frame = Line(width=max(1.0, self._edge / 2))
             Color(1, 1, 1, 1)
-            self._rect = Rectangle(texture=self.texture, size=(0, 0))
-        self.bind(pos=self._draw, size=self._draw)
-        self._draw()
+            self._rect = Rectangle(size=(0, 0))
+        self.bind(pos=self._draw, size=self._draw, path=self._load,
+                  max_height=self._fit, fg=self._recolour)
+        self.bind(width=self._fit)
+        self._load()
 
     @property
     def loaded(self) -> bool:
         return self.texture is not None
 
+    @property
+    def drawn(self) -> tuple[float, float, float, float]:
+        """Where the picture itself is drawn (x, y, width, height, in this widget's
+        coordinates); zero size when nothing is."""
+        x, y = self._rect.pos
+        w, h = self._rect.size
+        return x, y, w, h
+
+    @property
+    def frame_colour(self) -> tuple[float, ...]:
+        return tuple(self._frame_colour.rgba)
+
+    def _load(self, *_a) -> None:
+        self.texture = load_texture(Path(self.path)) if self.path else None
+        self._rect.texture = self.texture
+        self._fit()
+        self._draw()
+
+    def _recolour(self, *_a) -> None:
+        if self.fg:
+            self._frame_colour.rgba = rgba(ui().theme.colours()[self.fg])
+
+    def _fit(self, *_a) -> None:
+        if not self.fit_width:
+            return
+        tex = self.texture
+        if tex is None or not self.width:
+            self.height = 0
+            return
+        e = 2 * self._edge
+        h = (self.width - e) * tex.height / tex.width + e
+        self.height = min(h, self.max_height) if self.max_height else h
+
     def _draw(self, *_a) -> None:
         tex = self.texture
-        if tex is None or not self.width or not self.height:
+        e = self._edge
+        if tex is None or self.width <= 2 * e or self.height <= 2 * e:
             self._rect.size = (0, 0)
+            self._frame.rectangle = (self.x, self.y, 0, 0)
             return
-        scale = min(self.width / tex.width, self.height / tex.height)
+        scale = min((self.width - 2 * e) / tex.width, (self.height - 2 * e) / tex.height)
         w, h = tex.width * scale, tex.height * scale
+        x, y = self.x + (self.width - w) / 2, self.y + (self.height - h) / 2
         self._rect.size = (w, h)
-        self._rect.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)
+        self._rect.pos = (x, y)
+        if e:
+            self._frame.rectangle = (x - e / 2, y - e / 2, w + e, h + e)
 
 
 # -- pictograms ----------------------------------------------------------------------------------
