@@ -208,10 +208,17 @@ class Submission(models.Model):
     # Denormalised so poll counts are one indexed GROUP BY, not a JSON scan.
     poll_id = models.CharField(max_length=64, null=True)
     option_id = models.CharField(max_length=64, null=True)
+    # A vote over its kiosk's rate limit (central.vote_checks): stored, not counted until
+    # staff release it; ``held_reason`` says which limit it went over.
+    held = models.BooleanField(default=False)
+    held_reason = models.TextField(null=True)
 
     class Meta:
         db_table = "submission"
-        indexes = [models.Index(fields=["poll_id", "option_id"], name="ix_submission_poll")]
+        indexes = [models.Index(fields=["poll_id", "option_id"], name="ix_submission_poll"),
+                   # A kiosk's votes on one poll by time: the rate limit's look-ups.
+                   models.Index(fields=["device_id", "poll_id", "created_at"],
+                                name="ix_submission_vote_rate")]
 
 
 class SubmissionNote(models.Model):

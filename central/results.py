@@ -101,7 +101,7 @@ def locations(central: Central) -> list[str]:
 
 
 def _submissions(central: Central, kind: str, period: Period, location: str | None) -> Any:
-    q = central.q(Submission).filter(type=kind, test=False, hidden=False)
+    q = central.q(Submission).filter(type=kind, test=False, hidden=False, held=False)
     lo, hi = period.bounds()
     if lo is not None:
         q = q.filter(received_at__gte=lo)

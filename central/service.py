@@ -19,7 +19,7 @@ from django.db.models import Count
 from nacl.exceptions import CryptoError
 from nacl.public import SealedBox
 
-from central import content, db, device_config, reference, usage
+from central import content, db, device_config, reference, usage, vote_checks
 from central.blobs import BlobStore
 from central.cache import ServingCache
 from central.changes import bump_stamp
@@ -42,7 +42,7 @@ log = logging.getLogger("central.service")
 STAFF_ROLES = ("editor", "publisher", "analyst", "admin")  # central.staff.CAN
 # Letters and digits that survive being read aloud or copied from a screen (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-_KNOWN_FIELDS = ("id", "fingerprint", "receipt", "received_at", "reference")
+_KNOWN_FIELDS = ("id", "fingerprint", "receipt", "received_at", "reference", "device_id")
 # The audit action that marks an item whose reference a kiosk also gave another visitor.
 REFERENCE_CLASH = "reference_clash"
 
@@ -110,6 +110,7 @@ class _StoredSubmission:
     receipt: str
     received_at: datetime
     reference: str
+    device_id: str  # the kiosk that sent it: a receipt goes back to that kiosk only
 
 
 @dataclass(frozen=True)
@@ -466,12 +467,23 @@ class Central:
         SQLite) instead of one per item; no receipt is returned before that commit."""
         results: list[protocol.SubmissionResult | None] = [None] * len(items)
         valid: list[tuple[int, protocol.Submission, str]] = []
+        forms: vote_checks.PublishedForms | None = None
+        now = utcnow()
         for i, item in enumerate(items):
             checked = self._check_item(item)
             if isinstance(checked, protocol.SubmissionResult):
                 results[i] = checked
-            else:
-                valid.append((i, *checked))
+                continue
+            sub = checked[0]
+            if sub.type in ("poll_vote", "survey"):
+                # Against what kiosks can show: the poll or survey, its options, its dates.
+                forms = forms or vote_checks.PublishedForms(self)
+                why = vote_checks.refusal(forms, sub, now)
+                if why is not None:
+                    results[i] = protocol.SubmissionResult(id=sub.id, status="invalid",
+                                                           code=422, error=why)
+                    continue
+            valid.append((i, *checked))
         if valid:
             for i, result in self._store_items(device_id, valid).items():
                 results[i] = result
@@ -508,10 +520,14 @@ class Central:
                     first[sub.id] = i
                     rows.append(self._submission_row(device_id, sub, fp, now))
             kiosk_made = {sub.id: sub.reference for _i, sub, _fp in valid if sub.reference}
+            # Votes over the kiosk's rate limit are stored held (the kiosk's row locked first,
+            # so its batches take turns on PostgreSQL too).
+            vote_checks.hold_over_limit(self, device_id, rows, now)
             stored = self._insert_submissions(rows, seen, now, kiosk_made)
             for row in stored.values():
                 seen[row["id"]] = _StoredSubmission(row["id"], row["fingerprint"],
-                                                    row["receipt"], now, row["reference"])
+                                                    row["receipt"], now, row["reference"],
+                                                    row["device_id"])
         # Committed: only now may a receipt leave.
         out: dict[int, protocol.SubmissionResult] = {}
         for i, sub, fp in valid:
@@ -522,7 +538,7 @@ class Central:
                         id=sub.id, receipt=stored[sub.id]["receipt"], received_at=now,
                         reference=reference.shown(stored[sub.id]["reference"])))
             else:
-                out[i] = self._replay_result(seen[sub.id], fp)
+                out[i] = self._replay_result(seen[sub.id], fp, device_id)
         return out
 
     def _submission_row(self, device_id: str, sub: protocol.Submission, fp: str,
@@ -536,7 +552,8 @@ class Central:
                 "received_at": now, "lang": sub.lang, "content_version": sub.content_version,
                 "payload": sub.payload, "sealed_contact": sub.sealed_contact, "test": sub.test,
                 "poll_id": sub.payload.get("poll_id") if vote else None,
-                "option_id": sub.payload.get("option_id") if vote else None}
+                "option_id": sub.payload.get("option_id") if vote else None,
+                "held": False, "held_reason": None}
 
     def _known(self, ids: list[str]) -> list[_StoredSubmission]:
         return [_StoredSubmission(*row) for row in
@@ -599,7 +616,15 @@ class Central:
         return stored
 
     @staticmethod
-    def _replay_result(row: _StoredSubmission, fingerprint: str) -> protocol.SubmissionResult:
+    def _replay_result(row: _StoredSubmission, fingerprint: str,
+                       device_id: str) -> protocol.SubmissionResult:
+        if row.device_id != device_id:
+            # Another kiosk's item: its receipt and reference are not this kiosk's to learn,
+            # and the item is not counted again.
+            return protocol.SubmissionResult(
+                id=row.id, status="conflict", code=409,
+                error="a submission with this id was already received from another kiosk; "
+                      "a new submission needs a new id")
         if row.fingerprint != fingerprint:
             return protocol.SubmissionResult(
                 id=row.id, status="conflict", code=409,
@@ -665,6 +690,7 @@ class Central:
                 "received_at": protocol.iso(r.received_at), "lang": r.lang,
                 "content_version": r.content_version, "payload": r.payload,
                 "has_contact": r.sealed_contact is not None, "hidden": r.hidden,
+                "held": r.held, "held_reason": r.held_reason,
                 "assigned_to": r.assigned_to,
             }
             if open_contacts:
@@ -691,7 +717,8 @@ class Central:
         if poll is None:
             raise NotFound(f"there is no poll {poll_id!r}")
         counts = {r["option_id"]: r["n"] for r in
-                  self.q(Submission).filter(poll_id=poll_id, test=False, hidden=False)
+                  self.q(Submission).filter(poll_id=poll_id, test=False, hidden=False,
+                                            held=False)
                   .values("option_id").annotate(n=Count("id")).order_by("option_id")}
         options = [PollOptionResult(o["id"], dict(o["label"]), int(counts.pop(o["id"], 0)))
                    for o in poll["options"]]

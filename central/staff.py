@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
@@ -46,6 +46,8 @@ CAN = {
     "content": ("editor", "publisher", "admin"),
     "publish": ("editor", "publisher", "admin"),
     "feedback": ("analyst", "admin"),
+    # Held poll votes: whoever reads and moderates results releases or rejects them.
+    "votes": ("analyst", "admin"),
     "fleet": ("admin",),
 }
 
@@ -554,6 +556,91 @@ def usage_page(request: HttpRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------
+# Held poll votes (central.vote_checks)
+
+HOLD_REASON_TEXT = {
+    "gap": gettext_noop("less than %(n)s seconds after another counted vote on this poll "
+                        "from this kiosk"),
+    "hour": gettext_noop("over %(n)s votes on this poll from this kiosk in one hour"),
+    "day": gettext_noop("over %(n)s votes on this poll from this kiosk received in one day"),
+}
+
+
+def _hold_reason(code: str | None) -> str:
+    from central import vote_checks
+
+    n = {"gap": vote_checks.VOTE_GAP_S, "hour": vote_checks.VOTES_PER_HOUR,
+         "day": vote_checks.VOTES_PER_DAY}.get(code or "")
+    return _(HOLD_REASON_TEXT[code]) % {"n": n} if code in HOLD_REASON_TEXT else (code or "")
+
+
+def _votes_page(request: HttpRequest, status: int = 200, error: str | None = None,
+                message: str | None = None) -> HttpResponse:
+    from central import vote_checks
+    from central.admin_i18n import current
+
+    central = _central()
+    held = vote_checks.held_votes(central)
+    pub = central.published_catalogue()
+    polls = pub.records.get("poll", {}) if pub else {}
+    lang = current()
+
+    def question(poll_id: str) -> str:
+        p = polls.get(poll_id)
+        return p["question"].get(lang) or p["question"]["en"] if p else poll_id
+
+    def option(poll_id: str, option_id: str) -> str:
+        for o in (polls.get(poll_id) or {}).get("options", []):
+            if o["id"] == option_id:
+                return o["label"].get(lang) or o["label"]["en"]
+        return option_id
+
+    for g in held["groups"]:
+        g["question"] = question(g["poll_id"])
+        g["option_counts"] = [(option(g["poll_id"], o), n) for o, n in
+                              sorted(g["options"].items())]
+        g["reason_texts"] = [(_hold_reason(r), n) for r, n in sorted(g["reasons"].items())]
+    for v in held["votes"]:
+        v["question"] = question(v["poll_id"])
+        v["option"] = option(v["poll_id"], v["option_id"])
+        v["reason_text"] = _hold_reason(v["reason"])
+    return page(request, "admin_votes.html", request.staff, status=status,
+                title=_("Held poll votes"), held=held, error=error, message=message,
+                gap=vote_checks.VOTE_GAP_S, per_hour=vote_checks.VOTES_PER_HOUR,
+                per_day=vote_checks.VOTES_PER_DAY, max_reason=vote_checks.MAX_REJECT_REASON)
+
+
+@staff_only("votes", methods=("GET", "HEAD", "POST"))
+def votes_page(request: HttpRequest) -> HttpResponse:
+    """Votes over their kiosk's rate limit: stored, not counted until released; or rejected
+    (never counted, hidden with the reason)."""
+    from central import vote_checks
+
+    if request.method != "POST":
+        return _votes_page(request, message=request.GET.get("message"))
+    central = _central()
+    form = _form(request)
+    ids = [i for i in request.POST.getlist("vote") if isinstance(i, str)]
+    device_id, poll_id = form.get("device_id") or None, form.get("poll_id") or None
+    by = request.staff.username
+    try:
+        if form.get("action") == "release":
+            n = vote_checks.release(central, by, ids, device_id, poll_id)
+            msg = ngettext("%(num)s vote released; it is counted now.",
+                           "%(num)s votes released; they are counted now.", n) % {"num": n}
+        elif form.get("action") == "reject":
+            n = vote_checks.reject(central, by, form.get("reason", ""), ids, device_id,
+                                   poll_id)
+            msg = ngettext("%(num)s vote rejected; it is never counted.",
+                           "%(num)s votes rejected; they are never counted.", n) % {"num": n}
+        else:
+            raise CentralError(_("Unknown action. Reload the page and try again."), status=422)
+    except CentralError as e:
+        return _votes_page(request, status=e.status, error=_(str(e)))
+    return redirect(f"/admin/votes?message={quote(msg)}")
+
+
+# ---------------------------------------------------------------------------------------------
 # The fleet (admins only: kiosk locations, tokens and commands are not everyone's business)
 
 
@@ -686,6 +773,7 @@ urlpatterns = [
     path("admin/audit", audit_page),
     path("admin/polls", polls),
     path("admin/usage", usage_page),
+    path("admin/votes", votes_page),
     path("admin/devices", devices),
     path("admin/devices/codes", new_code),
     path("admin/devices/<str:device_id>", device),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -142,11 +142,13 @@ def test_feedback_is_shown_escaped_and_test_items_are_filtered(central):
 
 def test_poll_results_page_shows_counts_and_shares_in_text(central):
     device = central.enroll()
-    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    now = datetime.now(UTC)
     votes = ["dates", "dates", "incense"]
-    items = [{"id": str(uuid.uuid4()), "type": "poll_vote", "created_at": now, "lang": "ar",
+    # A minute apart, as visitors vote at one kiosk (faster votes are held, not counted).
+    items = [{"id": str(uuid.uuid4()), "type": "poll_vote", "lang": "ar",
+              "created_at": (now - timedelta(minutes=i)).isoformat().replace("+00:00", "Z"),
               "content_version": 1, "payload": {"poll_id": "favourite", "option_id": v}}
-             for v in votes]
+             for i, v in enumerate(votes)]
     central.post("/api/v1/submissions", json={"items": items}, headers=central.auth(device))
     page = login(central, "ali").get(central.url + "/admin/polls", timeout=10).text
     assert "Your favourite product?" in page

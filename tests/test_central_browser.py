@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -48,8 +48,9 @@ def axe() -> str:
     return axe_source()
 
 
-def now_z() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+def now_z(minutes_ago: int = 0) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat().replace("+00:00",
+                                                                                     "Z")
 
 
 def send(central: CentralServer, device: dict, items: list[dict]) -> list[dict]:
@@ -182,10 +183,12 @@ def test_results_show_bars_with_numbers_per_location_and_period_and_export_csv(
         central, browser):
     sohar = central.enroll(name="Sohar kiosk", location="Sohar port")
     other = central.enroll(name="Salalah kiosk", location="Salalah souq")
-    send(central, sohar, [{"id": str(uuid.uuid4()), "type": "poll_vote", "created_at": now_z(),
-                           "lang": "ar", "content_version": 1,
+    # A minute apart, as visitors vote at one kiosk (faster votes are held, not counted).
+    send(central, sohar, [{"id": str(uuid.uuid4()), "type": "poll_vote",
+                           "created_at": now_z(minutes_ago=i), "lang": "ar",
+                           "content_version": 1,
                            "payload": {"poll_id": "favourite", "option_id": o}}
-                          for o in ("halwa", "halwa", "halwa", "incense")])
+                          for i, o in enumerate(("halwa", "halwa", "halwa", "incense"))])
     send(central, sohar, [{"id": str(uuid.uuid4()), "type": "survey", "created_at": now_z(),
                            "lang": "en", "content_version": 1,
                            "payload": {"survey_id": "satisfaction", "answers": {"overall": a}}}

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from kiosk import protocol
 
@@ -20,8 +22,14 @@ def feedback(text: str = "Great kiosk", **over) -> dict:
     return item
 
 
+_VOTE_TIMES = itertools.count()
+
+
 def vote(option: str, poll: str = "favourite", test: bool = False) -> dict:
-    return {"id": str(uuid.uuid4()), "type": "poll_vote", "created_at": "2026-11-28T09:00:00Z",
+    """A vote a minute after the previous one: as visitors at one kiosk vote (faster votes
+    are held, not counted; tests/test_central_poll_integrity.py)."""
+    at = datetime(2026, 11, 28, 9, tzinfo=UTC) + timedelta(minutes=next(_VOTE_TIMES))
+    return {"id": str(uuid.uuid4()), "type": "poll_vote", "created_at": protocol.iso(at),
             "lang": "ar", "content_version": 1, "test": test,
             "payload": {"poll_id": poll, "option_id": option}}
 
