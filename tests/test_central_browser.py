@@ -86,7 +86,8 @@ def test_no_serious_or_critical_axe_violation_on_any_staff_page_in_either_langua
     pages = ["/admin/", "/admin/devices", f"/admin/devices/{device['device_id']}",
              "/admin/config", "/admin/content", "/admin/content/products/khalas-dates",
              "/admin/submissions", f"/admin/submissions/{item['id']}", "/admin/audit",
-             "/admin/polls", "/admin/polls?from=2026-01-01&to=2030-12-31",
+             "/admin/polls", "/admin/polls?from=2026-01-01&to=2030-12-31", "/admin/usage",
+             "/admin/votes",
              "/admin/content/products/no-such-product"]
     found: dict[str, list] = {}
     checked = 0
