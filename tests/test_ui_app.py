@@ -138,6 +138,28 @@ def test_every_target_is_16_mm_and_2_5_mm_from_the_next(display, kiosk_home, tmp
             assert not _overlaps(ra, rb, gap - 0.5), (a, b)
 
 
+@pytest.mark.parametrize("lang,scale", [("en", 1), ("ar", 1), ("ar", 1.5), ("en", 2)])
+def test_home_tiles_fill_the_screen_above_the_bar_or_scroll(display, kiosk_home, tmp_path,
+                                                            lang, scale):
+    """Half of the home screen was empty: the tiles now share the height above the bar. Where
+    they fit, the last row ends at the bottom of the content area (within its padding) and
+    nothing scrolls; where the text is too large for that, the page scrolls instead."""
+    r = last(walk_ok(display, kiosk_home, tmp_path, "home", lang=lang, text_scale=scale))
+    tiles = [b for b in r["buttons"] if b["id"].startswith("home.")]
+    assert len(tiles) >= 15
+    scrolls = any(b["id"].startswith("scroll.") for b in r["buttons"])
+    _vx, vy, _vw, vh = r["scroll"]["rect"]
+    lowest = min(b["rect"][1] for b in tiles)  # window y grows upwards
+    if not scrolls:
+        assert lowest - vy <= 6 * PX_PER_MM, (lowest, vy)  # 4 mm padding, then the bar
+        highest = max(b["rect"][1] + b["rect"][3] for b in tiles)
+        assert vy + vh - highest <= 6 * PX_PER_MM
+        heights = sorted({round(b["rect"][3]) for b in tiles})
+        assert heights[0] >= 26 * PX_PER_MM  # grown past the least height a tile has
+    else:
+        assert scale > 1  # at text size 1 every tile fits the portrait screen
+
+
 def _visible(button: dict, scroll: dict | None) -> list[float] | None:
     if scroll is None or button["id"].startswith(("nav.", "scroll.")):
         return button["rect"]
