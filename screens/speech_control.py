@@ -90,7 +90,8 @@ class SpeechControl(EventDispatcher):
 
     def make_button(self) -> KButton:
         """The bar's Pause / Resume control, beside Speak while speech is on."""
-        return self.dress(KButton(kiosk_id=PAUSE_ID, action=self.toggle_pause))
+        return self.dress(KButton(kiosk_id=PAUSE_ID, pictogram="pause",
+                                  action=self.toggle_pause))
 
     def button_for_pause(self) -> KButton:
         """The bar's control, or one like it (for what the Pause key says without a bar)."""
@@ -103,6 +104,8 @@ class SpeechControl(EventDispatcher):
         button.label = both("Resume") if paused else both("Pause")
         button.state_text = both("Paused") if paused else {}
         button.selected = paused
+        if button.pictogram:
+            button.pictogram = "resume" if paused else "pause"
         button.unavailable_reason = both("This kiosk can not speak at the moment. Everything "
                                          "it would say is shown on the screen.")
         button.disabled = not self.available

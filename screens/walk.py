@@ -431,6 +431,7 @@ def screen_report(app) -> dict[str, Any]:
                             "disabled": bool(w.disabled), "in_scroll": w in scrolled,
                             "in_overlay": w in in_overlay,
                             "pictogram": w.pictogram or None,
+                            "pictogram_mirrored": bool(w.icon is not None and w.icon.mirrored),
                             "picture": ({"blob": w.picture.blob, "loaded": w.picture.loaded,
                                          "rect": rect(w.picture)}
                                         if getattr(w.picture, "blob", None) else None)})

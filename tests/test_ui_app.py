@@ -160,6 +160,21 @@ def test_home_tiles_fill_the_screen_above_the_bar_or_scroll(display, kiosk_home,
         assert scale > 1  # at text size 1 every tile fits the portrait screen
 
 
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_every_control_of_the_bar_carries_its_pictogram_back_turned_over_in_arabic(
+        display, kiosk_home, tmp_path, lang):
+    r = last(walk_ok(display, kiosk_home, tmp_path, "home", lang=lang, steps=[
+        {"tap": "nav.speak"}, {"report": True}]))
+    bar = {b["id"]: b for b in r["buttons"] if b["id"].startswith(("nav.", "speech."))}
+    assert {k: v["pictogram"] for k, v in bar.items()} == {
+        "nav.home": "home", "nav.back": "back", "nav.lang": "language",
+        "nav.text_size": "text_size", "nav.contrast": "contrast", "nav.speak": "speak",
+        "speech.pause": "pause", "nav.help": "help"}
+    # The arrow points the way back: left in English, right in Arabic. Nothing else turns.
+    assert [k for k, v in bar.items() if v["pictogram_mirrored"]] == (
+        ["nav.back"] if lang == "ar" else [])
+
+
 def _visible(button: dict, scroll: dict | None) -> list[float] | None:
     if scroll is None or button["id"].startswith(("nav.", "scroll.")):
         return button["rect"]

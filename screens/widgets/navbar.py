@@ -23,22 +23,27 @@ def _scale_text(scale: float) -> dict[str, str]:
 def nav_buttons(app: Any) -> list[KButton]:
     s = app.session
     lang_target = "en" if s.lang == "ar" else "ar"
+    # Each with its pictogram (assets/pictograms) at the start side of its words; Back's
+    # arrow points the way back, so it turns over in Arabic.
     return [
-        KButton(kiosk_id="nav.home", label=both("Home"), action=app.home),
-        KButton(kiosk_id="nav.back", label=both("Back"), action=app.back),
+        KButton(kiosk_id="nav.home", label=both("Home"), pictogram="home", action=app.home),
+        KButton(kiosk_id="nav.back", label=both("Back"), pictogram="back", mirror=True,
+                action=app.back),
         # The language button names the other language in that language, so a visitor who
         # reads only that language can find it; its direction follows its own text.
         KButton(kiosk_id="nav.lang", label={"ar": "العربية", "en": "English"},
-                lang=lang_target, action=app.prefs.toggle_lang),
-        KButton(kiosk_id="nav.text_size", label=both("Text size"),
+                lang=lang_target, pictogram="language", action=app.prefs.toggle_lang),
+        KButton(kiosk_id="nav.text_size", label=both("Text size"), pictogram="text_size",
                 state_text=_scale_text(s.text_scale), action=app.prefs.next_text_scale),
-        KButton(kiosk_id="nav.contrast", label=both("Contrast"),
+        KButton(kiosk_id="nav.contrast", label=both("Contrast"), pictogram="contrast",
                 state_text=both(THEME_NAMES[s.theme]), action=app.prefs.next_theme),
         KButton(kiosk_id="nav.speak", label=both("Speak"),
+                pictogram="speak" if s.speech else "speak_off",
                 state_text=both("On" if s.speech else "Off"), selected=s.speech,
                 action=app.prefs.toggle_speech),
         *([app.speech_control.make_button()] if s.speech else []),
-        KButton(kiosk_id="nav.help", label=both("Help"), action=app.overlays.show_help),
+        KButton(kiosk_id="nav.help", label=both("Help"), pictogram="help",
+                action=app.overlays.show_help),
     ]
 
 
