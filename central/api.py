@@ -645,6 +645,8 @@ def _register_open_data(app: FastAPI, central: Central, published: Any) -> None:
     """Every dataset as JSON and CSV, newest and per version; the list of versions, the data
     dictionary, the DCAT catalogue, the news feed and dataset requests (central.opendata)."""
 
+    limiter = opendata.request_limiter()  # per server process, like the follow-up limits
+
     def headers(pub: Any, cache: str = SHORT_CACHE) -> dict[str, str]:
         licence = opendata.licence_of(pub)
         return {"X-Content-Version": str(pub.version),
@@ -722,8 +724,8 @@ def _register_open_data(app: FastAPI, central: Central, published: Any) -> None:
         address = followup.client_address(request.client.host if request.client else None,
                                           request.headers.get("x-forwarded-for"))
         try:
-            receipt = central.request_dataset(req.dataset, req.reason, req.email, req.lang,
-                                              address)
+            receipt = opendata.request_dataset(central, req.dataset, req.reason, req.email,
+                                               req.lang, address, limiter)
         except opendata.TooManyRequests as e:
             return _error(429, e.message, e.detail, headers={"Retry-After": str(e.retry_after)})
         return JSONResponse(receipt, status_code=201,

@@ -34,6 +34,7 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from central.content import PublishedCatalogue
+from central.csvsafe import csv_cell
 from central.errors import CentralError, NotFound
 from kiosk import protocol
 
@@ -406,17 +407,6 @@ def to_csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
         w.writerow({k: csv_cell("\n".join(v) if isinstance(v, list) else v)
                     for k, v in row.items()})
     return buf.getvalue()
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula (=HYPERLINK(...), +cmd, @SUM, a tab or CR
-    first) starts with a single quote instead, so it is shown as text (OWASP's advice)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def header_safe(text: str | None) -> str:

@@ -657,22 +657,6 @@ class Central:
 
         return follow_up(self, text, address=address, device_id=device_id)
 
-    @functools.cached_property
-    def data_request_limits(self) -> Any:
-        from central.opendata import request_limiter
-
-        return request_limiter()
-
-    def request_dataset(self, dataset: Any, reason: Any, email: Any = None, lang: str = "en",
-                        address: str = "unknown") -> dict[str, Any]:
-        """A visitor asks for open data (``POST /open-data/requests``): checked, limited per
-        client address, stored as a ``data_request`` submission staff see in the feedback
-        list (central.opendata)."""
-        from central.opendata import request_dataset
-
-        return request_dataset(self, dataset, reason, email, lang, address,
-                               self.data_request_limits)
-
     def open_contact(self, sealed: str | None) -> dict | None:
         """Open a sealed contact with the site's private key. Staff only."""
         if not sealed:
