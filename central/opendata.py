@@ -567,15 +567,15 @@ def news_atom(pub: PublishedCatalogue, lang: str, base: str) -> bytes:
     site = pub.records.get("site", {}).get("site") or {}
     portal = site.get("portal_url") or base
     other = "en" if lang == "ar" else "ar"
-    ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        el = ET.SubElement(parent, tag, attrs)
         if text is not None:
             el.text = _clean(text)
         return el
 
-    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: lang})
+    # Plain tag names under a default xmlns (ElementTree's register_namespace is global).
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: lang})
     sub(feed, "id", uuid.uuid5(uuid.NAMESPACE_URL, f"{portal}#news-{lang}").urn)
     titles = {"ar": "أخبار صنع في عمان", "en": "Made in Oman news"}
     sub(feed, "title", titles[lang])

@@ -180,6 +180,28 @@ def test_counts_hold_numbers_only_and_leave_out_tests_and_comments(central):
         assert secret.encode() not in everything
 
 
+def test_an_item_staff_hide_leaves_the_counts(central):
+    from central import feedback
+
+    month = datetime.now(UTC).astimezone(protocol_tz()).strftime("%Y-%m")
+
+    def comments() -> int:
+        rows = central.get("/open-data/feedback-counts.json").json()["feedback_counts"]
+        return sum(r["count"] for r in rows if r["kind"] == "comment" and r["month"] == month)
+
+    svc = central.service()
+    try:
+        [target] = [s for s in svc.list_submissions(type="feedback")
+                    if s["payload"]["text"] == "another comment"]
+        before = comments()
+        feedback.hide(svc, target["id"], "off topic", "amal")
+        assert comments() == before - 1
+        feedback.unhide(svc, target["id"], "amal")
+        assert comments() == before
+    finally:
+        svc.close()
+
+
 def protocol_tz():
     from zoneinfo import ZoneInfo
 
@@ -274,6 +296,8 @@ def test_an_old_version_is_served_byte_for_byte_after_five_newer_publishes(centr
     assert before["products.json"] == central.get("/open-data/products.json").content
     versions = [change_and_publish(central, n) for n in range(5)]
     assert versions == list(range(old + 1, old + 6))
+    for v in versions:  # a server keeps 4 versions in memory: the old one is read again
+        assert central.get(f"/open-data/v/{v}/products.csv").status_code == 200
     for name, path in old_files.items():
         r = central.get(path)
         assert r.status_code == 200 and r.content == before[name], path
