@@ -12,14 +12,14 @@ import hashlib
 import json
 import logging
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import followup, opendata, web
@@ -118,6 +118,38 @@ class OpenDataAbout(BaseModel):
     products: int
     files: dict[str, str]
     fields: list[str]
+
+
+class OpenDataFile(BaseModel):
+    """A dataset's JSON: the version it comes from, the licence, and its rows under the
+    dataset's key (``products``, ``poll_results``, ...; /open-data/dictionary.json)."""
+
+    model_config = ConfigDict(extra="allow")
+    version: int
+    published_at: str
+    licence: BilingualText | None
+    as_of: str | None = Field(None, description="counts only: when they were counted")
+
+
+class OpenDataVersions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    newest: int | None
+    versions: list[dict[str, Any]]
+
+
+class DataRequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dataset: str = Field(description="what data you would like (3-300 characters)")
+    reason: str = Field(description="why you would like it (3-2000 characters)")
+    email: str | None = Field(None, description="optional: where staff may answer you")
+    lang: Literal["ar", "en"] = "en"
+
+
+class DataRequestReceipt(BaseModel):
+    reference: str
+    status: str
+    follow_up: str
+    message: BilingualText
 
 
 class Health(BaseModel):
@@ -389,7 +421,8 @@ def create_app(central: Central) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=central.settings.max_request_bytes,
                        per_prefix={"/admin": ADMIN_MAX_REQUEST_BYTES,
                                    "/cms": ADMIN_MAX_REQUEST_BYTES,
-                                   "/api/v1/submissions": SUBMISSIONS_MAX_REQUEST_BYTES})
+                                   "/api/v1/submissions": SUBMISSIONS_MAX_REQUEST_BYTES,
+                                   "/open-data/requests": opendata.MAX_REQUEST_BYTES})
     # Added last, so it runs first: a cache hit skips the other middleware too.
     app.add_middleware(ManifestFastPath, central=central)
 
@@ -563,7 +596,7 @@ def create_app(central: Central) -> FastAPI:
         licence = info["licence"]["en"] if info["licence"] else ""
         return {"X-Content-Version": str(pub.version),
                 "X-Licence": opendata.header_safe(licence),
-                "Link": '</open-data/about.json>; rel="describedby"',
+                "Link": _LINKS,
                 "Access-Control-Allow-Origin": "*",
                 "Cache-Control": "public, max-age=300"}
 
@@ -593,7 +626,137 @@ def create_app(central: Central) -> FastAPI:
         body = json.dumps(opendata.about(pub), ensure_ascii=False).encode("utf-8")
         return Response(body, media_type="application/json", headers=_od_headers(pub))
 
+    _register_open_data(app, central, _published)
     return app
+
+
+DatasetName = Literal[tuple(opendata.DATASETS)]  # type: ignore[valid-type]
+_LINKS = ('</open-data/about.json>; rel="describedby", '
+          '</open-data/dictionary.json>; rel="describedby"; type="application/json", '
+          '</open-data/catalog.jsonld>; rel="describedby"; type="application/ld+json"')
+VersionNumber = Annotated[int, PathParam(ge=1, le=2**62,
+                                         description="a published content version")]
+SHORT_CACHE = "public, max-age=300"
+FOREVER_CACHE = "public, max-age=31536000, immutable"
+_OD_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+def _register_open_data(app: FastAPI, central: Central, published: Any) -> None:
+    """Every dataset as JSON and CSV, newest and per version; the list of versions, the data
+    dictionary, the DCAT catalogue, the news feed and dataset requests (central.opendata)."""
+
+    limiter = opendata.request_limiter()  # per server process, like the follow-up limits
+
+    def headers(pub: Any, cache: str = SHORT_CACHE) -> dict[str, str]:
+        licence = opendata.licence_of(pub)
+        return {"X-Content-Version": str(pub.version),
+                "X-Licence": opendata.header_safe(licence["en"] if licence else ""),
+                "Link": _LINKS, "Access-Control-Allow-Origin": "*", "Cache-Control": cache}
+
+    def file(request: Request, pub: Any, name: str, fmt: str, versioned: bool) -> Response:
+        if fmt == "json":
+            body = opendata.dataset_json(central, name, pub)
+        else:
+            body = opendata.dataset_csv(central, name, pub)
+        h = headers(pub, FOREVER_CACHE if versioned else SHORT_CACHE)
+        if fmt == "csv":
+            h["Content-Disposition"] = (f'inline; filename="{name}-v{pub.version}.csv"'
+                                        if versioned else f'inline; filename="{name}.csv"')
+        if versioned:  # the same bytes for ever: an ETag lets caches ask cheaply
+            etag = hashlib.sha256(body).hexdigest()
+            h["ETag"] = f'"{etag}"'
+            if _etag_matches(request.headers.get("if-none-match"), etag):
+                return Response(status_code=304, headers=h)
+        return Response(body, media_type=_OD_MEDIA[fmt], headers=h)
+
+    csv_doc = {200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV, header row first"},
+               404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+    json_doc = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+    @app.get("/open-data/", response_model=OpenDataVersions, tags=["open data"])
+    def open_data_versions() -> Response:
+        """Every published version, newest first, with the addresses of its files."""
+        index = opendata.versions_index(central)
+        return Response(json.dumps(index, ensure_ascii=False).encode("utf-8"),
+                        media_type="application/json",
+                        headers={"Access-Control-Allow-Origin": "*", "Link": _LINKS,
+                                 "Cache-Control": SHORT_CACHE})
+
+    @app.get("/open-data/dictionary.json", tags=["open data"],
+             responses={200: {"content": {"application/json": {}},
+                              "description": "each dataset's fields, meaning and type"}})
+    def open_data_dictionary() -> Response:
+        """Each dataset's fields with their meaning (Arabic and English) and type."""
+        body = json.dumps(opendata.dictionary(), ensure_ascii=False).encode("utf-8")
+        return Response(body, media_type="application/json",
+                        headers={"Access-Control-Allow-Origin": "*",
+                                 "Cache-Control": SHORT_CACHE})
+
+    @app.get("/open-data/catalog.jsonld", tags=["open data"],
+             responses={200: {"content": {"application/ld+json": {}},
+                              "description": "a dcat:Catalog"}, 404: {"model": ErrorBody}})
+    def open_data_catalog(request: Request) -> Response:
+        """The open data as a DCAT catalogue (JSON-LD): a dcat:Dataset per dataset, a
+        dcat:Distribution per format, the site's licence."""
+        pub = published()
+        base = str(request.base_url).rstrip("/")
+        body = json.dumps(opendata.catalog(central, base), ensure_ascii=False).encode("utf-8")
+        return Response(body, media_type="application/ld+json", headers=headers(pub))
+
+    @app.get("/open-data/news.atom", tags=["open data"],
+             responses={200: {"content": {"application/atom+xml": {}},
+                              "description": "an Atom 1.0 feed"}, **json_doc})
+    def open_data_news_feed(request: Request, lang: Literal["ar", "en"] = "ar") -> Response:
+        """The published news as an Atom 1.0 feed, one per language (``?lang=ar``, the
+        default, or ``?lang=en``)."""
+        pub = published()
+        base = str(request.base_url).rstrip("/")
+        return Response(opendata.news_atom(pub, lang, base),
+                        media_type="application/atom+xml; charset=utf-8", headers=headers(pub))
+
+    @app.post("/open-data/requests", status_code=201, response_model=DataRequestReceipt,
+              tags=["open data"],
+              responses={413: {"model": ErrorBody}, 429: {"model": ErrorBody}, **_ERRORS})
+    def open_data_request(req: DataRequestBody, request: Request) -> Response:
+        """Ask for data that is not published yet: staff see the request in their feedback
+        list; its reference follows it up at /follow-up/REFERENCE. Limited per client
+        address."""
+        address = followup.client_address(request.client.host if request.client else None,
+                                          request.headers.get("x-forwarded-for"))
+        try:
+            receipt = opendata.request_dataset(central, req.dataset, req.reason, req.email,
+                                               req.lang, address, limiter)
+        except opendata.TooManyRequests as e:
+            return _error(429, e.message, e.detail, headers={"Retry-After": str(e.retry_after)})
+        return JSONResponse(receipt, status_code=201,
+                            headers={"Access-Control-Allow-Origin": "*"})
+
+    @app.get("/open-data/{dataset}.json", response_model=OpenDataFile, tags=["open data"],
+             responses=json_doc)
+    def open_data_json(request: Request, dataset: DatasetName) -> Response:
+        """A dataset of the newest version (content) or counted now (results), as JSON."""
+        return file(request, published(), dataset, "json", False)
+
+    @app.get("/open-data/{dataset}.csv", tags=["open data"], responses=csv_doc)
+    def open_data_csv(request: Request, dataset: DatasetName) -> Response:
+        """The same as CSV (UTF-8, header row first, formulas neutralised)."""
+        return file(request, published(), dataset, "csv", False)
+
+    @app.get("/open-data/v/{version}/{dataset}.json", response_model=OpenDataFile,
+             tags=["open data"], responses=json_doc)
+    def open_data_version_json(request: Request, version: VersionNumber,
+                               dataset: DatasetName) -> Response:
+        """A content dataset as that version published it, kept for ever (counts are only
+        as of now: 404)."""
+        opendata.dataset(dataset, versioned=True)
+        return file(request, opendata.release_at(central, version), dataset, "json", True)
+
+    @app.get("/open-data/v/{version}/{dataset}.csv", tags=["open data"], responses=csv_doc)
+    def open_data_version_csv(request: Request, version: VersionNumber,
+                              dataset: DatasetName) -> Response:
+        """The same as CSV."""
+        opendata.dataset(dataset, versioned=True)
+        return file(request, opendata.release_at(central, version), dataset, "csv", True)
 
 
 def app_from_environment() -> FastAPI:

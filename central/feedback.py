@@ -24,6 +24,9 @@ STATES = ("new", "in_progress", "answered", "closed")
 STATE_LABELS = {"new": "new", "in_progress": "in progress", "answered": "answered",
                 "closed": "closed"}
 OPEN_STATES = ("new", "in_progress")
+# What the list can show: what kiosks send, and the public's requests for open data
+# (central.opendata, POST /open-data/requests).
+KINDS = (*protocol.SUBMISSION_PAYLOADS, "data_request")
 FEEDBACK_ROLES = ("analyst", "admin")  # central.staff.CAN["feedback"]
 MAX_NOTE = 4000
 MAX_REPLY = 8000
@@ -111,7 +114,7 @@ def list_items(central: Central, *, status: str | None = None, kind: str | None 
     q = central.q(Submission).order_by("-received_at", "id")
     if status in STATES:
         q = q.filter(status=status)
-    if kind in protocol.SUBMISSION_PAYLOADS:
+    if kind in KINDS:
         q = q.filter(type=kind)
     if assigned_to:
         q = q.filter(assigned_to=assigned_to)

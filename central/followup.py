@@ -10,8 +10,8 @@ Two ways in, one lookup (``Central.follow_up``):
 - ``GET /api/v1/follow-up/{reference}``: JSON (``protocol.FollowUpAnswer``) for the kiosk's
   Follow up screen, with the device token; limited per kiosk, whose visitors share it.
 
-Only feedback and accessibility reports can be followed up (surveys and votes have references
-too, but nobody answers them): any other item is "not found", exactly like a reference nobody
+Only feedback, accessibility reports and requests for open data (``POST /open-data/requests``)
+can be followed up (surveys and votes have references too, but nobody answers them): any other item is "not found", exactly like a reference nobody
 was given. A hidden (moderated) item still shows its state and reply to whoever holds its
 reference: hiding keeps the visitor's words out of public use, and they are never shown here.
 
@@ -39,7 +39,7 @@ from kiosk import protocol
 if TYPE_CHECKING:
     from central.service import Central
 
-FOLLOW_UP_TYPES = ("feedback", "accessibility")
+FOLLOW_UP_TYPES = ("feedback", "accessibility", "data_request")
 
 # (most lookups, in seconds) per key; a lookup over any of them is refused with 429.
 ADDRESS_LIMITS = ((10, 60.0), (60, 3600.0))

@@ -170,8 +170,8 @@ CSV_FIELDS = ("kind", "id", "title_en", "title_ar", "question_en", "question_ar"
 
 def to_csv(found: list[Chart], period: Period, location: str | None) -> str:
     """The charts as CSV, one row per bar (and one per "other" count), every text cell
-    neutralised as in the open-data export (central.opendata.csv_cell)."""
-    from central.opendata import csv_cell
+    neutralised as in the open-data export (central.csvsafe.csv_cell)."""
+    from central.csvsafe import csv_cell
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\r\n")

@@ -361,7 +361,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
 
     central = _central()
     kind = request.GET.get("type") or ""
-    kind = kind if kind in protocol.SUBMISSION_PAYLOADS else ""
+    kind = kind if kind in feedback.KINDS else ""
     status = request.GET.get("status") or ""
     status = status if status in feedback.STATES else ""
     tests = bool(_int(request.GET.get("tests"), 0))
@@ -377,7 +377,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
     return page(request, "admin_submissions.html", request.staff, title=_("Feedback"),
                 rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page_no=page_no,
                 type=kind, state=status, tests=tests, overdue=overdue, mine=mine,
-                query=query, kinds=list(protocol.SUBMISSION_PAYLOADS),
+                query=query, kinds=list(feedback.KINDS),
                 states=feedback.STATE_LABELS, target=feedback.target_hours(),
                 counts=central.count_submissions(include_test=tests))
 
