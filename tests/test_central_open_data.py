@@ -21,6 +21,7 @@ import requests
 
 from kiosk import protocol
 from tests.conftest import CentralDB, CentralServer, published_central
+from tests.test_central_feedback import now_z, send
 
 PASSWORD = "correct horse battery"
 SECRET_TEXT = "my neighbour Khalid at 99001122 sells fakes"
@@ -36,17 +37,6 @@ TRICKY_NEWS = {
     "summary": {"en": "@SUM(A1) summary with a\nnew line", "ar": "ملخص"},
     "body": {"en": "+cmd body, with \"quotes\", commas", "ar": "نص الخبر"},
 }
-
-
-def now_z() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def send(central: CentralServer, device: dict, items: list[dict]) -> list[dict]:
-    r = central.post("/api/v1/submissions", json={"items": items},
-                     headers={**central.auth(device), protocol.RECEIPT_FIELDS_HEADER: "reference"})
-    assert r.status_code == 200, r.text
-    return r.json()["results"]
 
 
 def item(type_: str, payload: dict, test: bool = False, **extra) -> dict:

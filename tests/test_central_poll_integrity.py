@@ -18,6 +18,7 @@ import requests
 
 from central import vote_checks
 from tests.conftest import CentralDB, CentralServer, published_central
+from tests.test_central_feedback import csrf, login
 
 PASSWORD = "correct horse battery"
 
@@ -70,19 +71,6 @@ def counts(central: CentralServer) -> dict[str, int]:
 
 def stored_ids(central: CentralServer) -> set[str]:
     return {s["id"] for s in json.loads(central.cli("export-submissions", "--json").stdout)}
-
-
-def login(central: CentralServer, user: str) -> requests.Session:
-    s = requests.Session()
-    r = central.sign_in(user, PASSWORD, s)
-    assert r.status_code == 200 and f"Signed in as {user}" in r.text, r.text[:500]
-    return s
-
-
-def csrf(html: str) -> str:
-    m = re.search(r'name="csrf" value="([0-9A-Za-z]+)"', html)
-    assert m, "the page has no CSRF token"
-    return m.group(1)
 
 
 def group_row(html: str, device_id: str) -> str | None:

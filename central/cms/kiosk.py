@@ -16,7 +16,7 @@ from typing import Any
 
 from central import content
 from central.cms.images import KioskImage
-from central.cms.models import KINDS, KioskRecord
+from central.cms.models import KINDS, KioskRecord, page_language
 from central.errors import CentralError
 from kiosk import protocol
 
@@ -121,9 +121,7 @@ def plan(central: Any) -> Plan:
     problems += _catalogue_problems(records)
     pub = content.published_catalogue(central)
     live = pub.records if pub else {}
-    from django.utils.translation import get_language
-
-    lang = "ar" if (get_language() or "en").startswith("ar") else "en"
+    lang = page_language()
     diffs = []
     for kind in protocol.RECORD_KINDS:
         new, old = records.get(kind, {}), live.get(kind, {})

@@ -89,12 +89,17 @@ class MissingPanel(Panel):
             return ctx
 
 
+def page_language() -> str:
+    """"ar" or "en": the language of the page being made (the staff member's choice)."""
+    from django.utils.translation import get_language
+
+    return "ar" if (get_language() or "en").startswith("ar") else "en"
+
+
 def _in_language(obj: Any, field: str) -> str:
     """A bilingual field in the language of the page (Arabic for a staff member who chose it),
     else the other: what lists, headings and the workflow name a record by."""
-    from django.utils.translation import get_language
-
-    first = "ar" if (get_language() or "en").startswith("ar") else "en"
+    first = page_language()
     for lang in (first, "en" if first == "ar" else "ar"):
         value = getattr(obj, f"{field}_{lang}", "")
         if value:
