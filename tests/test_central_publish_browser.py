@@ -108,6 +108,13 @@ def test_a_publisher_schedules_rolls_back_checks_an_import_and_reads_the_audit_i
     page.goto(central.url + "/cms/kiosks/publish/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "جدولة النشر إلى الأكشاك" in page.locator("main").inner_text()
+    # What the publish changes, in Arabic: the kind's name and the product's Arabic name (its
+    # English one is what was changed).
+    products = page.locator("tr[data-kind=product]")
+    kind = products.locator("th").inner_text()
+    assert kind != "product" and re.search("[\u0600-\u06ff]", kind), kind
+    changed = products.locator("td.changed bdi").all_inner_texts()
+    assert len(changed) == 1 and re.search("[\u0600-\u06ff]", changed[0]), changed
 
     # Scheduled a few seconds ahead, typed in Muscat time.
     due = (datetime.now(UTC) + timedelta(seconds=4)).replace(microsecond=0)
