@@ -17,7 +17,7 @@ from kiosk import events
 from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
 from tests.conftest import REPO, CentralDB, CentralServer, published_central, start_central
-from tests.fleet_kiosk import TimedProxy, provision, running, wait_for
+from tests.fleet_kiosk import TimedProxy, device_row, provision, running, wait_for
 from tests.test_kiosk_sync import _signed
 
 HEARTBEAT = {"app_version": "0.1.0", "content_version": 1, "content_source": "central",
@@ -37,6 +37,13 @@ def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Pat
 def fleet_problems(central: CentralServer, device_id: str) -> list[dict]:
     listed = json.loads(central.cli("devices", "--json").stdout)
     return next(d for d in listed if d["id"] == device_id)["problems"]
+
+
+def problems_now(central: CentralServer, device_id: str) -> list[dict]:
+    """What central holds for the device, read in this process: quick enough to catch a
+    problem that one heartbeat (1 s here) reports and the next clears (the CLI takes longer
+    than that to start)."""
+    return device_row(central, device_id).problems
 
 
 def codes(problems: list[dict]) -> set[str]:
@@ -61,7 +68,7 @@ def test_central_out_of_reach_shows_after_recovery_then_clears(central, tmp_path
             try:
                 proxy.port = int(again.url.rsplit(":", 1)[1])
                 shown = wait_for("central to show the problem", lambda: next(
-                    (p for p in fleet_problems(again, dev_id)
+                    (p for p in problems_now(again, dev_id)
                      if p["code"] == "central_unreachable"), None))
                 assert shown["since"] == since
                 assert "could not be reached" in shown["message"]
