@@ -375,7 +375,7 @@ class CentralServer:
 
 
 def start_central(home: Path, extra_env: dict[str, str] | None = None, *,
-                  db: CentralDB) -> CentralServer:
+                  db: CentralDB, workers: int = 1) -> CentralServer:
     """Start `kiosk-central serve` on a free port and wait until /healthz answers.
     ``db`` (from the ``central_db`` fixtures; also used by ``.cli``): SQLite in ``home``, or
     the PostgreSQL database at its URL."""
@@ -389,7 +389,7 @@ def start_central(home: Path, extra_env: dict[str, str] | None = None, *,
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "central.cli", "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", "--workers", str(workers)],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     log.close()
