@@ -4,12 +4,12 @@ screenshot` on a technician's shell and the UI tests. No Kivy here."""
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 
 class XvfbUnavailable(RuntimeError):
@@ -23,26 +23,41 @@ class Xvfb:
         self.display: str | None = None
 
     def start(self, timeout: float = 10.0) -> str:
+        """Start the server on a display number it picks itself (-displayfd: free of races
+        with other Xvfbs starting at the same time, such as parallel test workers) and wait
+        until it accepts connections."""
         exe = shutil.which("Xvfb")
         if exe is None:
             raise XvfbUnavailable("Xvfb is not installed; run scripts/system-deps (or apt-get "
                                   "install xvfb), or run under a real display")
-        for _attempt in range(5):
-            number = _free_display()
+        read_end, write_end = os.pipe()
+        try:
             proc = subprocess.Popen(
-                [exe, f":{number}", "-screen", "0", self.size, "-nolisten", "tcp", "-noreset"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + timeout
-            socket = Path(f"/tmp/.X11-unix/X{number}")
-            while time.monotonic() < deadline and proc.poll() is None:
-                if socket.exists():
-                    self.proc, self.display = proc, f":{number}"
-                    return self.display
-                time.sleep(0.05)
+                [exe, "-displayfd", str(write_end), "-screen", "0", self.size, "-nolisten",
+                 "tcp", "-noreset"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+        finally:
+            os.close(write_end)
+        number = b""
+        deadline = time.monotonic() + timeout
+        try:
+            # Xvfb writes the number and a newline once it is ready for clients.
+            while not number.endswith(b"\n") and time.monotonic() < deadline:
+                ready, _w, _x = select.select([read_end], [], [], 0.2)
+                if ready:
+                    chunk = os.read(read_end, 16)
+                    if not chunk:
+                        break  # it exited
+                    number += chunk
+        finally:
+            os.close(read_end)
+        if not number.strip().isdigit() or proc.poll() is not None:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
-        raise XvfbUnavailable("Xvfb did not start; check that /tmp/.X11-unix is writable")
+            raise XvfbUnavailable("Xvfb did not start; check that /tmp/.X11-unix is writable")
+        self.proc, self.display = proc, f":{int(number)}"
+        return self.display
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -60,14 +75,6 @@ class Xvfb:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
-
-
-def _free_display() -> int:
-    for number in range(99, 400):
-        if not Path(f"/tmp/.X{number}-lock").exists() and \
-                not Path(f"/tmp/.X11-unix/X{number}").exists():
-            return number
-    raise XvfbUnavailable("no free X display number between :99 and :399")
 
 
 @contextmanager

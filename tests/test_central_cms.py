@@ -315,3 +315,105 @@ def _cell(html: str, kind: str, column: str) -> str:
 
 def _added(html: str, kind: str) -> str:
     return _cell(html, kind, "added")
+
+
+# -- Easy Read --------------------------------------------------------------------------------
+
+def easy_read_rows(fields: dict[str, str], lang: str, rows: list[tuple[str, str]]) -> None:
+    """Fill the Easy Read rows of ``lang`` on an edit form: (pictogram, sentence) each.
+    The widget's fields are easy_read_0..47: Arabic's 12 rows first, then English's, each row
+    its pictogram then its sentence."""
+    from kiosk.protocol import MAX_EASY_SENTENCES as ROWS  # central.cms.easy_read.ROWS
+
+    first = 0 if lang == "ar" else 2 * ROWS
+    for n in range(ROWS):
+        icon, text = rows[n] if n < len(rows) else ("", "")
+        fields[f"easy_read_{first + 2 * n}"] = icon
+        fields[f"easy_read_{first + 2 * n + 1}"] = text
+
+
+def test_an_editor_writes_easy_read_with_pictograms_and_sees_how_easy_it_reads(central):
+    editor = sign_in(central, "edna")
+    listing = get(editor, central, "/cms/snippets/cms/faq/").text
+    pk = re.search(r'href="[^"]*/faq/edit/(\d+)/[^"]*"[^>]*>\s*(?:<[^>]+>\s*)*What is the mark',
+                   listing).group(1)
+    url = f"/cms/snippets/cms/faq/edit/{pk}/"
+    page = get(editor, central, url)
+    assert "Easy Read" in page.text and "No Easy Read version yet" in page.text
+    fields = form_fields(page.text)
+    assert {f"easy_read_{i}" for i in range(48)} <= set(fields)
+
+    # A sentence without its pictogram is refused, naming the row; nothing is saved.
+    easy_read_rows(fields, "ar", [("phone", "اتصل بنا."), ("", "نرد كل يوم.")])
+    r = post(editor, central, url, data=fields)
+    assert "Easy Read, Arabic, sentence 2: choose its pictogram." in r.text
+    assert "No Easy Read version yet" in get(editor, central, url).text
+
+    easy_read_rows(fields, "ar", [("phone", "اتصل بنا على الرقم المجاني."),
+                                  ("clock", "نرد من الأحد إلى الخميس.")])
+    long = ("Our friendly call centre team answers every single question that visitors and "
+            "companies ask about products")
+    easy_read_rows(fields, "en", [("phone", "Call our free number."), ("clock", long)])
+    r = post(editor, central, url, data=fields)
+    assert r.status_code == 200 and "How easy the saved Easy Read version reads" in r.text
+    english = re.search(r'id="readability-en">(.*?)</section>', r.text, re.S).group(1)
+    assert "Sentence 2:" in english and "words: make it 15 or fewer" in english
+    arabic = re.search(r'id="readability-ar">(.*?)</section>', r.text, re.S).group(1)
+    assert "Reads easily" in arabic and "2 sentences" in arabic
+
+    # The sentences come back in their rows, with their pictograms.
+    again = form_fields(get(editor, central, url).text)
+    assert (again["easy_read_0"], again["easy_read_1"]) == ("phone", "اتصل بنا على الرقم المجاني.")
+    assert (again["easy_read_26"], again["easy_read_27"]) == ("clock", long)
+
+    # The preview shows each side's Easy Read with its pictograms' names.
+    preview = f"/cms/snippets/cms/faq/preview/{pk}/"
+    assert post(editor, central, preview, data=again).json()["is_valid"] is True
+    ar_side, en_side = get(editor, central, preview).text.split('<section dir="ltr" lang="en">')
+    assert '[Phone]</span> اتصل بنا على الرقم المجاني.' in ar_side
+    assert f'[Clock]</span> {long}' in en_side
+
+    # In Arabic, the check speaks Arabic.
+    fields = form_fields(get(editor, central, "/cms/account/").text)
+    fields.update({"name_email-first_name": "Edna", "name_email-last_name": "Editor",
+                   "locale-preferred_language": "ar"})
+    assert post(editor, central, "/cms/account/", data=fields,
+                allow_redirects=False).status_code == 302
+    try:
+        ar_page = get(editor, central, url).text
+        english = re.search(r'id="readability-en">(.*?)</section>', ar_page, re.S).group(1)
+        assert "كلمة: اجعلها 15 أو أقل" in english
+        assert "رمز الجملة 1" in ar_page and "<option value=\"phone\" selected>الهاتف" in ar_page
+    finally:
+        fields = form_fields(get(editor, central, "/cms/account/").text)
+        fields["locale-preferred_language"] = "en"
+        post(editor, central, "/cms/account/", data=fields, allow_redirects=False)
+
+    # A publisher publishes it; the release kiosks get carries it.
+    publisher = sign_in(central, "pat")
+    fields = form_fields(get(publisher, central, url).text)
+    easy_read_rows(fields, "en", [("phone", "Call our free number."),
+                                  ("clock", "We answer from Sunday to Thursday.")])
+    fields["action-publish"] = "publish"
+    r = post(publisher, central, url, data=fields)
+    assert r.status_code == 200 and "published" in r.text, r.text[:500]
+    page = get(publisher, central, "/cms/kiosks/publish/")
+    record_id = "what-is-mark"
+    assert record_id in _cell(page.text, "faq", "changed")
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', page.text).group(1)
+    token = form_fields(page.text, None)["csrfmiddlewaretoken"]
+    r = post(publisher, central, "/cms/kiosks/publish/",
+             data={"csrfmiddlewaretoken": token, "fingerprint": fingerprint})
+    assert "is published" in r.text
+    from central import content
+
+    svc = central.service()
+    try:
+        released = content.published_catalogue(svc)
+    finally:
+        svc.close()
+    assert released.records["faq"][record_id]["easy_read"] == {
+        "ar": [{"text": "اتصل بنا على الرقم المجاني.", "icon": "phone"},
+               {"text": "نرد من الأحد إلى الخميس.", "icon": "clock"}],
+        "en": [{"text": "Call our free number.", "icon": "phone"},
+               {"text": "We answer from Sunday to Thursday.", "icon": "clock"}]}

@@ -35,6 +35,8 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from central.cms.easy_read import LABELS as EASY_READ_LABELS
+from central.cms.easy_read import easy_read_field, easy_read_panel
 from central.cms.images import LTR, RTL, KioskImage
 from kiosk import protocol
 
@@ -239,8 +241,12 @@ def preview_side(record: dict, lang: str) -> dict:
                  if isinstance(item, dict)]
         if any(items):
             lists.append(items)
+    from central.cms.easy_read import ICON_NAMES
+
+    easy = [{"icon": ICON_NAMES.get(str(s.get("icon")), ""), "text": str(s.get("text") or "")}
+            for s in ((record.get("easy_read") or {}).get(lang) or ()) if isinstance(s, dict)]
     return {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "heading": heading,
-            "paragraphs": paragraphs, "lists": lists}
+            "paragraphs": paragraphs, "lists": lists, "easy": easy}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,7 +381,7 @@ class Product(KioskRecord):
               "where_to_buy.*.address.ar": _("Where to buy: address (Arabic)"),
               "where_to_buy.*.address.en": _("Where to buy: address (English)"),
               "where_to_buy.*.phone": _("Where to buy: phone"),
-              "where_to_buy.*.url": _("Where to buy: web address")}
+              "where_to_buy.*.url": _("Where to buy: web address"), **EASY_READ_LABELS}
     hints = {"code": CODE_HINT, "where_to_buy.*.phone": PHONE_HINT}
 
     code = models.CharField(_("Product code"), max_length=32, blank=True, help_text=CODE_HINT)
@@ -393,9 +399,7 @@ class Product(KioskRecord):
     portal_url = models.CharField(_("Portal address"), max_length=500, blank=True,
                                   help_text=_("The product's page on the Made in Oman portal "
                                               "(https://...)."))
-    # The Easy Read version as imported (kiosk.protocol.EasyRead); kept as it is, not edited
-    # here yet.
-    easy_read = models.JSONField(null=True, blank=True, editable=False)
+    easy_read = easy_read_field()
 
     panels = [
         MissingPanel(),
@@ -410,6 +414,7 @@ class Product(KioskRecord):
         InlinePanel("outlets", heading=_("Where to buy"), label=_("Shop"),
                     max_num=protocol.MAX_LIST),
         FieldPanel("portal_url"),
+        easy_read_panel(),
     ]
     search_fields = [index.SearchField("name_en"), index.SearchField("name_ar"),
                      index.AutocompleteField("name_en"), index.SearchField("code"),
@@ -484,8 +489,8 @@ class ProductOutlet(Orderable):
 
 
 # ---------------------------------------------------------------------------------------------
-# News, FAQ, the service guide, policies: texts a visitor reads. Their Easy Read version is kept
-# as imported (kiosk.protocol.EasyRead), as for products: not edited here yet.
+# News, FAQ, the service guide, policies: texts a visitor reads, each with its optional Easy Read
+# version as products have (central.cms.easy_read).
 
 ORDER_HELP = _("Kiosks list these from the smallest number up.")
 
@@ -493,10 +498,6 @@ ORDER_HELP = _("Kiosks list these from the smallest number up.")
 def order_field(most: int = 10_000) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(_("Order"), default=100,
                                        validators=[MaxValueValidator(most)], help_text=ORDER_HELP)
-
-
-def easy_read_field() -> models.JSONField:
-    return models.JSONField(null=True, blank=True, editable=False)
 
 
 def _with_easy_read(out: dict, easy_read: Any) -> dict:
@@ -512,7 +513,7 @@ class News(KioskRecord):
               "summary.en": _("Summary (English)"), "body.ar": _("Text (Arabic)"),
               "body.en": _("Text (English)"), "published_on": _("Date of the news"),
               "image.alt.ar": _("Picture's alt text (Arabic)"),
-              "image.alt.en": _("Picture's alt text (English)")}
+              "image.alt.en": _("Picture's alt text (English)"), **EASY_READ_LABELS}
 
     title_ar, title_en = bilingual(_("Title (Arabic)"), _("Title (English)"), protocol.MAX_SHORT)
     summary_ar, summary_en = bilingual(_("Summary (Arabic)"), _("Summary (English)"),
@@ -527,7 +528,7 @@ class News(KioskRecord):
 
     panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("published_on")]),
               side_by_side("title", _("Title")), side_by_side("summary", _("Summary")),
-              side_by_side("body", _("Text"), long=True), FieldPanel("image")]
+              side_by_side("body", _("Text"), long=True), FieldPanel("image"), easy_read_panel()]
     search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
                      index.AutocompleteField("title_en"), index.SearchField("record_id")]
 
@@ -555,7 +556,7 @@ class Faq(KioskRecord):
     kind = "faq"
     labels = {"id": _("Record id"), "question.ar": _("Question (Arabic)"),
               "question.en": _("Question (English)"), "answer.ar": _("Answer (Arabic)"),
-              "answer.en": _("Answer (English)"), "order": _("Order")}
+              "answer.en": _("Answer (English)"), "order": _("Order"), **EASY_READ_LABELS}
 
     question_ar, question_en = bilingual(_("Question (Arabic)"), _("Question (English)"),
                                          protocol.MAX_SHORT)
@@ -566,7 +567,7 @@ class Faq(KioskRecord):
 
     panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
               side_by_side("question", _("Question")),
-              side_by_side("answer", _("Answer"), long=True)]
+              side_by_side("answer", _("Answer"), long=True), easy_read_panel()]
     search_fields = [index.SearchField("question_en"), index.SearchField("question_ar"),
                      index.AutocompleteField("question_en"), index.SearchField("record_id")]
 
@@ -595,7 +596,7 @@ class GuideEntry(KioskRecord):
               "steps.*.en": _("Step (English)"), "duration.ar": _("How long it takes (Arabic)"),
               "duration.en": _("How long it takes (English)"),
               "duration_days": _("Working days"), "fee.ar": _("Fee (Arabic)"),
-              "fee.en": _("Fee (English)"), "order": _("Order")}
+              "fee.en": _("Fee (English)"), "order": _("Order"), **EASY_READ_LABELS}
 
     title_ar, title_en = bilingual(_("Title (Arabic)"), _("Title (English)"), protocol.MAX_SHORT)
     summary_ar, summary_en = bilingual(_("Summary (Arabic)"), _("Summary (English)"),
@@ -617,7 +618,7 @@ class GuideEntry(KioskRecord):
               InlinePanel("steps", heading=_("Steps"), label=_("Step"),
                           max_num=protocol.MAX_LIST),
               side_by_side("duration", _("How long it takes")), FieldPanel("duration_days"),
-              side_by_side("fee", _("Fee"))]
+              side_by_side("fee", _("Fee")), easy_read_panel()]
     search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
                      index.AutocompleteField("title_en"), index.SearchField("record_id")]
 
@@ -670,7 +671,7 @@ class Policy(KioskRecord):
     labels = {"id": _("Which policy"), "title.ar": _("Title (Arabic)"),
               "title.en": _("Title (English)"), "summary.ar": _("Summary (Arabic)"),
               "summary.en": _("Summary (English)"), "body.ar": _("Text (Arabic)"),
-              "body.en": _("Text (English)"), "order": _("Order")}
+              "body.en": _("Text (English)"), "order": _("Order"), **EASY_READ_LABELS}
 
     record_id = models.CharField(
         _("Which policy"), max_length=64, unique=True, choices=POLICY_CHOICES,
@@ -685,7 +686,7 @@ class Policy(KioskRecord):
 
     panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
               side_by_side("title", _("Title")), side_by_side("summary", _("Summary")),
-              side_by_side("body", _("Text"), long=True)]
+              side_by_side("body", _("Text"), long=True), easy_read_panel()]
     search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
                      index.AutocompleteField("title_en"), index.SearchField("record_id")]
 

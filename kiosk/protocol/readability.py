@@ -37,10 +37,27 @@ def letters(word: str) -> int:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing to make easier, in words an editor can act on."""
+    """One thing to make easier, in words an editor can act on. ``code`` and ``values`` let a
+    page in another language say it in its own words (the CMS does, in Arabic); ``message``
+    says it in English."""
 
-    sentence: int  # from 1
-    message: str
+    sentence: int  # from 1; 0: the whole text
+    code: str  # "no_words", "too_many_words", "long_word", "grade"
+    values: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        v = self.values
+        if self.code == "no_words":
+            return "the sentence has no words"
+        if self.code == "too_many_words":
+            return (f"{v['words']} words: make it {v['most']} or fewer, or split it into two "
+                    f"sentences")
+        if self.code == "long_word":
+            return (f"'{v['word']}' has {v['letters']} letters: use a shorter, more common "
+                    f"word (at most {v['most']})")
+        return (f"reads at school grade {v['grade']:g}: aim for {v['most']:g} or lower with "
+                f"shorter words and sentences")
 
 
 @dataclass(frozen=True)
@@ -75,26 +92,23 @@ def check(sentences: Iterable[str], lang: str) -> Report:
     for i, s in enumerate(items, 1):
         ws = words(s)
         if not ws:
-            problems.append(Problem(i, "the sentence has no words"))
+            problems.append(Problem(i, "no_words"))
             continue
         longest_n = max(longest_n, len(ws))
         if len(ws) > MAX_WORDS[lang]:
-            problems.append(Problem(i, f"{len(ws)} words: make it {MAX_WORDS[lang]} or "
-                                       f"fewer, or split it into two sentences"))
+            problems.append(Problem(i, "too_many_words",
+                                    {"words": len(ws), "most": MAX_WORDS[lang]}))
         for w in ws:
             if letters(w) > letters(longest_word):
                 longest_word = w
             if letters(w) > MAX_WORD_LETTERS[lang]:
-                problems.append(Problem(i, f"'{w}' has {letters(w)} letters: use a shorter, "
-                                           f"more common word (at most "
-                                           f"{MAX_WORD_LETTERS[lang]})"))
+                problems.append(Problem(i, "long_word", {"word": w, "letters": letters(w),
+                                                         "most": MAX_WORD_LETTERS[lang]}))
     grade = None
     if lang == "en" and items:
         grade = round(english_grade(items), 1)
         if grade > MAX_ENGLISH_GRADE:
-            problems.append(Problem(0, f"reads at school grade {grade:g}: aim for "
-                                       f"{MAX_ENGLISH_GRADE:g} or lower with shorter words "
-                                       f"and sentences"))
+            problems.append(Problem(0, "grade", {"grade": grade, "most": MAX_ENGLISH_GRADE}))
     return Report(lang=lang, sentences=len(items), longest_sentence_words=longest_n,
                   longest_word=longest_word, grade=grade, problems=problems)
 
