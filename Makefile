@@ -28,6 +28,10 @@ run: deps
 run-central: deps
 	$(PY) -m central.devserver
 
+# On every core (pytest-xdist), a test module's tests together on one worker, so a module's
+# central or kiosk is started once; the 30 slowest tests are listed at the end.
+PYTEST_ARGS ?= -n auto --dist loadscope --durations=30
+
 test: deps
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
