@@ -111,10 +111,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_publish_scheduled(args: argparse.Namespace) -> int:
-    """For cron: every scheduled publish that is due, each by exactly one process."""
+    """For cron: every record's go-live or expiry and every scheduled publish that is due,
+    each by exactly one process."""
     from central.cms import publishing
 
-    outcomes = publishing.run_due(_central(args))
+    central = _central(args)
+    for r in publishing.run_due_records():
+        print(f"{r.record}: {r.state} in the CMS")
+    outcomes = publishing.run_due(central)
     for o in outcomes:
         print(f"schedule {o.schedule_id}: {o.state}: {o.message}")
     if not outcomes:

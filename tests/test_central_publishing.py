@@ -24,7 +24,15 @@ import requests
 from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
 from tests.conftest import REPO, CentralDB, CentralServer, published_central
-from tests.test_central_cms import PASSWORD, form_fields, get, pk_in_listing, post, sign_in
+from tests.test_central_cms import (
+    PASSWORD,
+    _cell,
+    form_fields,
+    get,
+    pk_in_listing,
+    post,
+    sign_in,
+)
 
 MUSCAT = ZoneInfo("Asia/Muscat")
 DEADLINE_S = 90.0  # the longest a scheduled publish may take to show (a loaded machine)
@@ -199,6 +207,65 @@ def test_a_scheduled_publish_goes_out_at_its_time_and_a_kiosk_syncs_it(
         assert dev.store.product("khalas-dates").product.name.en == "Khalas dates, new season"
     finally:
         dev.close()
+
+
+def edit_url(s, central, model: str, text: str) -> str:
+    listing = get(s, central, f"/cms/snippets/cms/{model}/").text
+    m = re.search(rf'href="[^"]*/{model}/edit/(\d+)/[^"]*"[^>]*>\s*(?:<[^>]+>\s*)*'
+                  + re.escape(text), listing)
+    assert m, f"{text!r} is not in the {model} list"
+    return f"/cms/snippets/cms/{model}/edit/{m.group(1)}/"
+
+
+def test_a_records_go_live_and_expiry_times_reach_kiosks_with_a_publish_scheduled_after_them(
+        central, publisher, device):
+    """Wagtail's "Set schedule" on a record: a new FAQ answer goes live in the CMS at its time
+    and a news item expires at its time; a publish to kiosks scheduled just after carries
+    both."""
+    # Far enough ahead for the two edits and the check below on a loaded machine.
+    go_live = (datetime.now(UTC) + timedelta(seconds=15)).replace(microsecond=0)
+    faq = edit_url(publisher, central, "faq", "What is the mark")
+    fields = form_fields(get(publisher, central, faq).text)
+    fields.update(answer_en="A sign that the product was made in Oman.",
+                  go_live_at=f"{go_live:%Y-%m-%d %H:%M:%S}", **{"action-publish": "publish"})
+    r = post(publisher, central, faq, data=fields)
+    assert r.status_code == 200 and "scheduled" in r.text, r.text[:800]
+
+    news = edit_url(publisher, central, "news", "Expo opens")
+    fields = form_fields(get(publisher, central, news).text)
+    fields.update(expire_at=f"{go_live:%Y-%m-%d %H:%M:%S}", **{"action-publish": "publish"})
+    r = post(publisher, central, news, data=fields)
+    assert r.status_code == 200 and "published" in r.text, r.text[:800]
+
+    # Before their time the CMS's live content, and so a publish now, has neither.
+    page = get(publisher, central, "/cms/kiosks/publish/")
+    assert datetime.now(UTC) < go_live, "the edits took longer than the test allows"
+    assert "what-is-mark" not in _cell(page.text, "faq", "changed")
+    assert "expo" not in _cell(page.text, "news", "retired")
+
+    before = manifest_version(central, device)
+    due = go_live + timedelta(seconds=2)
+    r = send(publisher, central, "/cms/kiosks/schedule/", due_at=muscat_text(due),
+             note="after the FAQ goes live")
+    assert r.status_code == 200 and "is scheduled for" in r.text, r.text[:500]
+    version = wait_for_version_above(central, device, before)
+
+    from central import content
+
+    svc = central.service()
+    try:
+        released = content.published_catalogue(svc)
+    finally:
+        svc.close()
+    assert released.version == version
+    assert released.records["faq"]["what-is-mark"]["answer"]["en"] == \
+        "A sign that the product was made in Oman."
+    assert "expo" not in released.records.get("news", {})
+    # The content audit log tells each step.
+    history = get(publisher, central, "/cms/kiosks/audit/").text
+    for step in ("set to go live later", "went live at its scheduled time",
+                 "expired at its scheduled time"):
+        assert step in history, step
 
 
 def test_a_time_that_has_passed_or_is_not_a_time_is_refused(central, publisher):

@@ -24,6 +24,7 @@ from wagtail.admin.panels import (
     FieldRowPanel,
     InlinePanel,
     Panel,
+    PublishingPanel,
 )
 from wagtail.models import (
     DraftStateMixin,
@@ -147,6 +148,13 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
 
     class Meta:
         abstract = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every kind's edit page offers Wagtail's "Set schedule": a go-live and an expiry time
+        # for the record in the CMS (central.cms.publishing.run_due_records carries them out).
+        if "panels" in cls.__dict__:
+            cls.panels = [*cls.panels, PublishingPanel()]
 
     def __str__(self) -> str:
         return _in_language(self, "name") or _in_language(self, "title") or self.record_id \

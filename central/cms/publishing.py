@@ -8,6 +8,13 @@ earlier version, and the content audit trail.
   of several processes (``serve --workers``, a cron ``kiosk-central publish-scheduled``, another
   host on the same PostgreSQL) exactly one publishes it. ``Scheduler`` runs ``run_due`` every few
   seconds in a thread of each ``serve`` process.
+- **A record's own schedule.** Wagtail's "Set schedule" on a record's edit page gives it a
+  go-live and an expiry time in the CMS. ``run_due_records`` carries them out (Wagtail's
+  ``publish_scheduled`` command does the same, but two processes running it at once both
+  publish): each due revision is claimed by clearing its ``approved_go_live_at`` where it is
+  still set, each expired record by turning ``live`` off where it is still on. A record going
+  live or expiring changes the CMS only; kiosks get it with the next publish to kiosks (at
+  once, or scheduled for the same time).
 - **Rollback.** The records of an earlier version become the drafts again and are published
   as a **new, higher** version (kiosks refuse a lower one); the CMS's live snippets are set to
   that version's content too, so the next "Publish to kiosks" does not undo it.
@@ -182,8 +189,46 @@ def _run_one(central: Any, row: Any) -> Outcome:
     return Outcome(row.id, state, version, message)
 
 
+@dataclass(frozen=True)
+class RecordOutcome:
+    record: str  # "<kind> <record id>"
+    state: str  # "live" (went live) or "expired"
+
+
+def run_due_records(now: datetime | None = None) -> list[RecordOutcome]:
+    """Every record whose scheduled go-live or expiry time has come, each by one process."""
+    from django.apps import apps
+    from wagtail.models import DraftStateMixin, Revision
+
+    now = now or utcnow()
+    out: list[RecordOutcome] = []
+    for model in apps.get_models():
+        if not issubclass(model, DraftStateMixin):
+            continue
+        for obj in list(model.objects.filter(live=True, expire_at__lt=now)
+                        .order_by("expire_at")[:MAX_PENDING]):
+            if model.objects.filter(pk=obj.pk, live=True).update(live=False):  # the claim
+                obj.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
+                out.append(RecordOutcome(_record_name(obj), "expired"))
+    for rev in list(Revision.objects.filter(approved_go_live_at__lt=now)
+                    .order_by("approved_go_live_at")[:MAX_PENDING]):
+        if not Revision.objects.filter(pk=rev.pk, approved_go_live_at__isnull=False).update(
+                approved_go_live_at=None):
+            continue  # another process took it
+        rev.approved_go_live_at = None
+        rev.publish(log_action="wagtail.publish.scheduled")
+        out.append(RecordOutcome(_record_name(rev.as_object()), "live"))
+    return out
+
+
+def _record_name(obj: Any) -> str:
+    return f"{getattr(obj, 'kind', type(obj).__name__.lower())} " \
+           f"{getattr(obj, 'record_id', obj.pk)}"
+
+
 class Scheduler:
-    """``run_due`` every ``interval_s`` in a daemon thread of a serve process."""
+    """``run_due`` and ``run_due_records`` every ``interval_s`` in a daemon thread of a serve
+    process."""
 
     def __init__(self, central: Any, interval_s: float | None = None):
         self.central = central
@@ -206,6 +251,8 @@ class Scheduler:
         while not self._stop.wait(self.interval_s):
             try:
                 db.fresh_connections()
+                for r in run_due_records():
+                    log.info("scheduled in the CMS: %s %s", r.record, r.state)
                 for o in run_due(self.central, worker=worker):
                     log.info("scheduled publish %s: %s", o.schedule_id, o.message)
             except Exception:  # noqa: BLE001 - the next round tries again
@@ -270,7 +317,8 @@ _WAGTAIL_ACTIONS = ("wagtail.create", "wagtail.edit", "wagtail.publish", "wagtai
                     "wagtail.delete", "wagtail.revert", "wagtail.workflow.start",
                     "wagtail.workflow.approve", "wagtail.workflow.reject",
                     "wagtail.workflow.resume", "wagtail.workflow.cancel",
-                    "wagtail.publish.scheduled", "wagtail.schedule.cancel")
+                    "wagtail.publish.schedule", "wagtail.publish.scheduled",
+                    "wagtail.unpublish.scheduled", "wagtail.schedule.cancel")
 
 
 def content_history(central: Any, limit: int = 300) -> list[dict]:

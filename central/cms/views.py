@@ -264,7 +264,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "wagtail.workflow.reject": _("sent back for changes"),
         "wagtail.workflow.resume": _("resubmitted for approval"),
         "wagtail.workflow.cancel": _("withdrew from approval"),
-        "wagtail.publish.scheduled": _("set to go live later"),
+        "wagtail.publish.schedule": _("set to go live later"),
+        "wagtail.publish.scheduled": _("went live at its scheduled time"),
+        "wagtail.unpublish.scheduled": _("expired at its scheduled time"),
         "wagtail.schedule.cancel": _("cancelled going live later"),
     }
     entries = [{**e, "when": publishing.muscat(e["at"]),
