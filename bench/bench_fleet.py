@@ -133,6 +133,7 @@ class FleetResult:
     postgres: ProcessUse | None
     load_generator: ProcessUse
     enrol_s: float
+    load_average: float = 0.0  # the machine's 1-minute load average, mean over the run
     extra_rows: list[dict] = field(default_factory=list)  # a later part (the fan-out) adds here
 
     def rows(self) -> list[dict]:
@@ -180,6 +181,9 @@ class FleetResult:
              "unit": "s", "goal": ""},
             {"metric": "central: mean cores busy", "value": self.central.cpu_s / self.seconds,
              "unit": "cores", "goal": f"< {c.workers}"},
+            {"metric": "central: CPU per request (all routes)", "value":
+             1000 * self.central.cpu_s / max(1, sum(r.requests for r in self.routes.values())),
+             "unit": "ms", "goal": ""},
             {"metric": "central: peak memory (PSS, sum of its processes)", "value":
              self.central.peak_rss / MiB, "unit": "MiB", "goal": ""},
         ]
@@ -190,13 +194,21 @@ class FleetResult:
                 {"metric": "PostgreSQL: peak memory (PSS, sum of its processes)",
                  "value": self.postgres.peak_rss / MiB, "unit": "MiB", "goal": ""},
             ]
-        rows.append({"metric": "load generator (locust, same cores): CPU time", "value":
-                     self.load_generator.cpu_s, "unit": "s", "goal": ""})
+        rows += [
+            {"metric": "load generator (locust, same cores): CPU time", "value":
+             self.load_generator.cpu_s, "unit": "s", "goal": ""},
+            {"metric": "machine's load average during the run (everything on its "
+                       f"{os.cpu_count()} cores)", "value": self.load_average, "unit": "",
+             "goal": ""},
+        ]
         return rows + self.extra_rows
 
 
 def run() -> list[dict]:
-    return simulate(FleetConfig.from_env()).rows()
+    res = simulate(FleetConfig.from_env())
+    for line in res.error_samples[:20]:
+        say(f"failed: {line}")
+    return res.rows()
 
 
 # -- running it --------------------------------------------------------------------------------
@@ -336,6 +348,7 @@ def run_locust(cfg: FleetConfig, url: str, plan: Path, home: Path, server_pid: i
         meters["postgres"] = Meter(postmaster_pid)
     for m in meters.values():
         m.sample()
+    loads: list[float] = []
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env={**os.environ, "FLEET_PLAN": str(plan)}, cwd=ROOT,
                             stdout=log, stderr=subprocess.STDOUT)
@@ -360,6 +373,7 @@ def run_locust(cfg: FleetConfig, url: str, plan: Path, home: Path, server_pid: i
         while proc.poll() is None:
             for m in meters.values():
                 m.sample()
+            loads.append(os.getloadavg()[0])
             time.sleep(1.0)
             now = time.monotonic()
             if len(publish_wall) == 2:
@@ -395,7 +409,8 @@ def run_locust(cfg: FleetConfig, url: str, plan: Path, home: Path, server_pid: i
         slow_during_publish=sum(publish_wall[0] <= t <= publish_wall[1] + 10
                                 for t, _, _ in seen["slow"]),
         held_votes=0, central=use["central"], postgres=use.get("postgres"),
-        load_generator=use["locust"], enrol_s=0.0)
+        load_generator=use["locust"], enrol_s=0.0,
+        load_average=sum(loads) / len(loads) if loads else 0.0)
 
 
 class Meter:
