@@ -4,7 +4,8 @@ imported by it: locust patches the standard library with gevent when it loads).
 A kiosk does what kiosk/device.py's loops do, on their schedules: a heartbeat every
 ``heartbeat_s`` and a manifest poll with its ETag every ``poll_s``, each interval +-20 % as
 offline_cache.sync.next_delay draws it; the first of each at a random point of its interval, so
-the fleet is spread as a fleet running for days is. Visitors' feedback, survey answers and poll
+the fleet is spread as a fleet running for days is; each next one counted from the end of the
+last, and after a failure the kiosk's backoff (cut short by its 15 s reachability probe). Visitors' feedback, survey answers and poll
 votes arrive at random (Poisson) at the rates per kiosk and day the plan gives, each sent at once
 as a batch of one (the outbox is poked when a visitor sends). Votes keep to central's rate limit
 for one kiosk and poll (central/vote_checks.py: 20 s apart, 60 an hour), as a kiosk's visitors
@@ -41,8 +42,9 @@ DAY_S = 86_400.0
 # What this process's kiosks saw, written out when the run stops.
 SEEN: dict = {"kiosks": 0, "manifest_200": 0, "manifest_304": 0, "new_version_at": {},
               "submissions": {"feedback": 0, "survey": 0, "poll_vote": 0}, "not_stored": 0,
-              "slow": []}
-SLOW_MS = 500  # requests slower than this are kept with their time, to see when they happen
+              "slow_per_s": {}}
+SLOW_MS = 500  # requests slower than this are counted by the second they ended in
+BACKOFF_BASE_S, PROBE_EVERY_S = 5.0, 15.0  # offline_cache.sync, kiosk/device.py
 _next_kiosk = itertools.count()
 
 
@@ -52,6 +54,13 @@ def _now_z() -> str:
 
 def _jittered(interval: float) -> float:
     return interval * random.uniform(1 - JITTER, 1 + JITTER)
+
+
+def _after_failure(failures: int) -> float:
+    """offline_cache.sync.next_delay after a failure: full-jitter exponential backoff, cut
+    short by the reachability probe (kiosk/device.py), which finds a busy central reachable
+    within PROBE_EVERY_S."""
+    return min(random.random() * BACKOFF_BASE_S * 2 ** min(failures - 1, 32), PROBE_EVERY_S)
 
 
 def _poisson_gap(per_day: float) -> float:
@@ -76,6 +85,7 @@ class Kiosk(FastHttpUser):
         self.config_version: int | None = None
         self.started = time.monotonic()
         self.last_votes: list[float] = []  # wall times of this kiosk's recent votes
+        self.failures = {"heartbeat": 0, "manifest": 0}
         now = time.monotonic()
         hb, poll = PLAN["heartbeat_s"], PLAN["poll_s"]
         self.due = {
@@ -97,8 +107,22 @@ class Kiosk(FastHttpUser):
 
     # -- the kiosk's loops ---------------------------------------------------------------------
 
+    def _next(self, loop: str, ok: bool) -> None:
+        """The loop's next run, counted from the end of this one as kiosk/device.py's
+        Repeater does."""
+        self.failures[loop] = 0 if ok else self.failures[loop] + 1
+        interval = PLAN["heartbeat_s" if loop == "heartbeat" else "poll_s"]
+        self.due[loop] = time.monotonic() + (_jittered(interval) if ok else
+                                             _after_failure(self.failures[loop]))
+
     def heartbeat(self) -> None:
-        self.due["heartbeat"] = time.monotonic() + _jittered(PLAN["heartbeat_s"])
+        ok = False
+        try:
+            ok = self._heartbeat()
+        finally:
+            self._next("heartbeat", ok)
+
+    def _heartbeat(self) -> bool:
         body = {"app_version": "fleet-sim", "content_version": self.version,
                 "content_source": "central", "stale": False, "outbox_pending": 0,
                 "outbox_dead": 0, "uptime_s": int(time.monotonic() - self.started),
@@ -108,30 +132,40 @@ class Kiosk(FastHttpUser):
         with self.client.post("/api/v1/heartbeat", json=body, headers=self.headers,
                               name="POST /api/v1/heartbeat", catch_response=True) as r:
             if r.status_code != 200:
-                r.failure(f"heartbeat answered {r.status_code}")
-                return
+                r.failure(f"heartbeat answered {r.status_code}" if r.status_code else
+                          f"heartbeat failed: {getattr(r, 'error', None)!r}"[:200])
+                return False
             self.config_version = r.json().get("config_version")
+            return True
 
     def manifest(self) -> None:
-        self.due["manifest"] = time.monotonic() + _jittered(PLAN["poll_s"])
+        ok = False
+        try:
+            ok = self._manifest()
+        finally:
+            self._next("manifest", ok)
+
+    def _manifest(self) -> bool:
         with self.client.get("/api/v1/manifest", headers={**self.headers,
                                                            "If-None-Match": self.etag},
                              name="GET /api/v1/manifest", catch_response=True) as r:
             if r.status_code == 304:
                 SEEN["manifest_304"] += 1
-                return
+                return True
             if r.status_code != 200:
-                r.failure(f"manifest answered {r.status_code}")
-                return
+                r.failure(f"manifest answered {r.status_code}" if r.status_code else
+                          f"manifest failed: {getattr(r, 'error', None)!r}"[:200])
+                return False
             SEEN["manifest_200"] += 1
             version = int(r.headers.get("X-Content-Version", "0"))
             if version <= self.version:
                 r.failure(f"manifest answered 200 with version {version}, not newer than "
                           f"{self.version} (the ETag sent was not recognised)")
-                return
+                return False
             self.etag, self.version = r.headers["ETag"], version
             SEEN["new_version_at"].setdefault(str(version), []).append(time.time())
         self.on_new_version(version)
+        return True
 
     def on_new_version(self, version: int) -> None:
         """Where the release fan-out goes: the index, changed records and pictures."""
@@ -174,7 +208,8 @@ class Kiosk(FastHttpUser):
                               headers={**self.headers, "X-Receipt-Fields": "reference"},
                               name="POST /api/v1/submissions", catch_response=True) as r:
             if r.status_code != 200:
-                r.failure(f"submissions answered {r.status_code}")
+                r.failure(f"submissions answered {r.status_code}" if r.status_code else
+                          f"submissions failed: {getattr(r, 'error', None)!r}"[:200])
                 return
             results = r.json().get("results", [])
             if [x.get("status") for x in results] != ["stored"]:
@@ -186,8 +221,9 @@ class Kiosk(FastHttpUser):
 
 @events.request.add_listener
 def _note_slow(name: str, response_time: float, **_kw) -> None:
-    if response_time > SLOW_MS and len(SEEN["slow"]) < 5000:
-        SEEN["slow"].append([time.time(), name, round(response_time)])
+    if response_time > SLOW_MS:
+        second = str(int(time.time()))
+        SEEN["slow_per_s"][second] = SEEN["slow_per_s"].get(second, 0) + 1
 
 
 @events.test_stop.add_listener
