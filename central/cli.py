@@ -141,10 +141,14 @@ def cmd_enrollment_code(args: argparse.Namespace) -> int:
 
     if not 0 < args.ttl_hours <= 24 * 365:
         raise CentralError("--ttl-hours must be more than 0 and at most a year")
-    info = _central(args).create_enrollment_code(args.location,
-                                                 timedelta(hours=args.ttl_hours))
-    print(info.code)
-    print(f"valid once, until {info.expires_at:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+    if not 1 <= args.count <= 100_000:
+        raise CentralError("--count must be between 1 and 100,000")
+    central = _central(args)
+    for _ in range(args.count):
+        info = central.create_enrollment_code(args.location, timedelta(hours=args.ttl_hours))
+        print(info.code)
+    print(f"valid once{' each' if args.count > 1 else ''}, until "
+          f"{info.expires_at:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
     return 0
 
 
@@ -358,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("enrollment-code", parents=[common], help="make a one-time enrolment code")
     p.add_argument("--location", default=None)
     p.add_argument("--ttl-hours", type=float, default=24.0)
+    p.add_argument("--count", type=int, default=1, metavar="N",
+                   help="make N codes, one a line (a batch of kiosks to install)")
     p.set_defaults(func=cmd_enrollment_code)
 
     p = sub.add_parser("create-staff", parents=[common],

@@ -36,6 +36,17 @@ def test_an_enrolment_code_works_only_once(central_server):
     assert "already been used" in again.json()["error"]
 
 
+def test_a_batch_of_enrolment_codes_gives_each_kiosk_its_own(central_server):
+    codes = central_server.cli("enrollment-code", "--count", "3", "--location",
+                               "Mall of Oman").stdout.split()
+    assert len(set(codes)) == 3
+    ids = {central_server.post("/api/v1/enroll", json={"code": c}).json()["device_id"]
+           for c in codes}
+    assert len(ids) == 3
+    again = central_server.post("/api/v1/enroll", json={"code": codes[1]})
+    assert "already been used" in again.json()["error"]
+
+
 def test_an_expired_enrolment_code_is_refused(central_server):
     svc = central_server.service()
     try:
