@@ -1,0 +1,201 @@
+"""Releases as plain, content-addressed files that any static web server, CDN or object store
+can serve unchanged (central/README.md, "Releases as static files"). Every file but the
+manifest is named by the SHA-256 of its bytes, so it never changes and may be cached for ever;
+the manifest is signed, so a copy served by anyone is as good as central's, and a kiosk
+refuses any byte that is not. Nothing here is secret: only what kiosks are sent anyway.
+
+    manifest.json            the newest version's signed manifest (cache briefly: no-cache)
+    versions/<V>.json        each exported version's signed manifest, as it was exported
+    index/<sha256>           a version's record index
+    deltas/<sha256>          the changes from an earlier index to a version's
+    records/<sha256>         one record (canonical JSON)
+    blobs/<sha256>           one image
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from central.errors import CentralError, NotFound
+from central.orm import Piece, Release
+from kiosk import protocol
+
+if TYPE_CHECKING:
+    from central.service import Central
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+VERSIONS = "versions"
+INDEX, DELTAS, RECORDS, BLOBS = "index", "deltas", "records", "blobs"
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    version: int
+    out: Path
+    written: int  # files written now
+    kept: int  # files already there with the right bytes
+    manifest_version: int  # the version manifest.json names afterwards
+
+
+def kept_versions(central: Central) -> list[int]:
+    return list(central.q(Release).order_by("version").values_list("version", flat=True))
+
+
+def _versions_text(versions: list[int]) -> str:
+    if not versions:
+        return "none: nothing has been published yet"
+    if versions == list(range(versions[0], versions[-1] + 1)):
+        return f"{versions[0]} to {versions[-1]}" if len(versions) > 1 else str(versions[0])
+    shown = ", ".join(map(str, versions[-10:]))
+    return shown if len(versions) <= 10 else f"... {shown}"
+
+
+def export_release(central: Central, out: Path | str, version: int | None = None
+                   ) -> ExportReport:
+    """Write version ``version`` (default: the newest) to ``out`` in the layout above. Files
+    already there with the right bytes are kept; each new one is written to a temporary name
+    and renamed, and the manifest last, so a server never names a file it lacks.
+    manifest.json is only moved forward: exporting an older version into a directory that
+    serves a newer one leaves it (that version's manifest is in versions/)."""
+    out = Path(out).expanduser()
+    q = central.q(Release)
+    rel = (q.filter(version=version) if version is not None else q.order_by("-version")).first()
+    if rel is None:
+        kept = _versions_text(kept_versions(central))
+        if version is None:
+            raise CentralError("there is no release to export yet; publish content first")
+        raise NotFound(f"there is no version {version} to export; the kept versions are "
+                       f"{kept}. Give one of them with --version, or leave --version out for "
+                       "the newest.")
+    signed = bytes(rel.manifest)
+    doc = json.loads(signed)
+    manifest = protocol.Manifest.model_validate(doc["manifest"])
+    try:
+        for d in (out, *(out / d for d in (VERSIONS, INDEX, DELTAS, RECORDS, BLOBS))):
+            d.mkdir(parents=True, exist_ok=True)
+            d.chmod(0o755)
+    except OSError as e:
+        raise CentralError(f"could not create the release directory {out} "
+                           f"({e.strerror or e}); choose a directory central may write to"
+                           ) from None
+    counts = [0, 0]
+
+    def put(path: Path, data: bytes) -> None:
+        counts[0 if _put(path, data) else 1] += 1
+
+    pieces = [(INDEX, manifest.index.sha256)] + [(DELTAS, d.sha256) for d in manifest.deltas]
+    try:
+        for folder, sha in pieces:
+            put(out / folder / sha, _piece(central, sha, version=manifest.version))
+        index = protocol.Index.model_validate(json.loads(_piece(central, manifest.index.sha256,
+                                                                version=manifest.version)))
+        for sha, body in _records(central, sorted(index.hashes()), manifest.version):
+            put(out / RECORDS / sha, body)
+        for ref in manifest.blobs:
+            path = central.blobs.path(ref.sha256)
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise CentralError(f"image {ref.sha256} of version {manifest.version} is "
+                                   f"missing from {path.parent.parent}; restore it from a "
+                                   "backup, then export again") from None
+            put(out / BLOBS / ref.sha256, data)
+        _put(out / VERSIONS / f"{manifest.version}.json", signed)
+        current = _manifest_version(out / MANIFEST)
+        if current is None or current <= manifest.version:
+            _put(out / MANIFEST, signed)
+            current = manifest.version
+    except OSError as e:
+        raise CentralError(f"could not write the release to {out} ({e.strerror or e}); free "
+                           "disk space or check the directory's permissions, then export "
+                           "again") from None
+    return ExportReport(manifest.version, out, counts[0], counts[1], current)
+
+
+def after_publish(central: Central, version: int) -> None:
+    """Publishing's own export to the configured directory. The release is published
+    whatever happens here: a failure is logged with what to do."""
+    out = central.settings.release_dir
+    if out is None:
+        return
+    try:
+        export_release(central, out, version)
+    except CentralError as e:
+        log.error("version %s is published, but its static copy was not written: %s (then "
+                  "run 'kiosk-central export-release --out %s')", version, e.message, out)
+
+
+def after_resign(central: Central, version: int, signed: bytes) -> None:
+    """Central re-signed ``version`` with a later expiry: the static manifest follows, so a
+    mirror's kiosks do not see it expire."""
+    out = central.settings.release_dir
+    if out is None or _manifest_version(out / MANIFEST) != version:
+        return
+    try:
+        _put(out / MANIFEST, signed)
+        _put(out / VERSIONS / f"{version}.json", signed)
+    except OSError as e:
+        log.error("the re-signed manifest of version %s was not written to %s (%s); run "
+                  "'kiosk-central export-release --out %s'", version, out, e, out)
+
+
+def _manifest_version(path: Path) -> int | None:
+    try:
+        version = json.loads(path.read_bytes())["manifest"]["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return version if isinstance(version, int) else None
+
+
+def _piece(central: Central, sha: str, *, version: int) -> bytes:
+    p = central.q(Piece).filter(sha256=sha).only("body").first()
+    if p is None:
+        raise CentralError(f"version {version} is missing its piece {sha[:12]}; it can not be "
+                           "exported", status=500)
+    return bytes(p.body)
+
+
+def _records(central: Central, hashes: list[str], version: int
+             ) -> Iterable[tuple[str, bytes]]:
+    for i in range(0, len(hashes), _CHUNK):
+        chunk = hashes[i:i + _CHUNK]
+        got = dict(central.q(Piece).filter(sha256__in=chunk).values_list("sha256", "body"))
+        for sha in chunk:
+            if sha not in got:
+                raise CentralError(f"version {version} is missing its record {sha[:12]}; it "
+                                   "can not be exported", status=500)
+            yield sha, bytes(got[sha])
+
+
+def _put(path: Path, data: bytes) -> bool:
+    """Write ``data`` at ``path`` atomically, world-readable (it is public content); False
+    when the file already holds exactly these bytes."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fchmod(fd, 0o644)  # the process's umask (077 in central) must not hide it
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    os.replace(tmp, path)
+    return True
