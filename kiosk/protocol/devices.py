@@ -54,7 +54,7 @@ class CommandResult(_Inbound):
 # them). Newer kiosks may report codes not listed here; central shows them as they come.
 PROBLEM_CODES = ("central_unreachable", "dns_failure", "tls_failure", "content_refused",
                  "content_stale", "disk_nearly_full", "speech_not_working", "outbox_dead",
-                 "outbox_old", "app_crashed")
+                 "outbox_old", "app_crashed", "mirror_refused")
 
 
 class Problem(_Inbound):
