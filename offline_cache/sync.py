@@ -258,6 +258,7 @@ class Syncer:
             else:
                 state.mirror_problem = None
                 result.source = "mirror"
+                result.message += " (from the content mirror)"
                 return result
         result = self._cycle_from(_CentralSource(self.client), state, counter)
         if state.mirror_problem:
