@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.db.models.functions import Length
+
 from central.errors import CentralError, NotFound
 from central.orm import Piece, Release
 from kiosk import protocol
@@ -59,13 +61,16 @@ def _versions_text(versions: list[int]) -> str:
     return shown if len(versions) <= 10 else f"... {shown}"
 
 
-def export_release(central: Central, out: Path | str, version: int | None = None
-                   ) -> ExportReport:
+def export_release(central: Central, out: Path | str, version: int | None = None,
+                   verify: bool = True) -> ExportReport:
     """Write version ``version`` (default: the newest) to ``out`` in the layout above. Files
-    already there with the right bytes are kept; each new one is written to a temporary name
-    and renamed, and the manifest last, so a server never names a file it lacks.
-    manifest.json is only moved forward: exporting an older version into a directory that
-    serves a newer one leaves it (that version's manifest is in versions/)."""
+    already there with the right bytes are kept (``verify`` False: with the right size, which
+    publishing uses, as reading back ten thousand records at every publish is slow; the
+    command re-reads them, so it also repairs a damaged copy). Each new file is written to a
+    temporary name and renamed; the files are flushed to disk together, then the manifest is
+    written, so a server never names a file it lacks, even after a crash. manifest.json only
+    moves forward: exporting an older version into a directory that serves a newer one leaves
+    it (that version's manifest is in versions/)."""
     out = Path(out).expanduser()
     q = central.q(Release)
     rel = (q.filter(version=version) if version is not None else q.order_by("-version")).first()
@@ -88,9 +93,16 @@ def export_release(central: Central, out: Path | str, version: int | None = None
                            f"({e.strerror or e}); choose a directory central may write to"
                            ) from None
     counts = [0, 0]
+    written: list[Path] = []
 
     def put(path: Path, data: bytes) -> None:
-        counts[0 if _put(path, data) else 1] += 1
+        # One fsync per file would take a minute for ten thousand records: they are flushed
+        # together below, before the manifest names them.
+        if _put(path, data, verify=verify, durable=False):
+            counts[0] += 1
+            written.append(path)
+        else:
+            counts[1] += 1
 
     pieces = [(INDEX, manifest.index.sha256)] + [(DELTAS, d.sha256) for d in manifest.deltas]
     try:
@@ -98,9 +110,18 @@ def export_release(central: Central, out: Path | str, version: int | None = None
             put(out / folder / sha, _piece(central, sha, version=manifest.version))
         index = protocol.Index.model_validate(json.loads(_piece(central, manifest.index.sha256,
                                                                 version=manifest.version)))
-        for sha, body in _records(central, sorted(index.hashes()), manifest.version):
+        hashes = sorted(index.hashes())
+        if not verify:  # only the records not already there at their size are read
+            sizes = _record_sizes(central, hashes)
+            have = [h for h in hashes if _size(out / RECORDS / h) == sizes.get(h)]
+            counts[1] += len(have)
+            hashes = sorted(set(hashes) - set(have))
+        for sha, body in _records(central, hashes, manifest.version):
             put(out / RECORDS / sha, body)
         for ref in manifest.blobs:
+            if not verify and _size(out / BLOBS / ref.sha256) == ref.size:
+                counts[1] += 1
+                continue
             path = central.blobs.path(ref.sha256)
             try:
                 data = path.read_bytes()
@@ -109,6 +130,7 @@ def export_release(central: Central, out: Path | str, version: int | None = None
                                    f"missing from {path.parent.parent}; restore it from a "
                                    "backup, then export again") from None
             put(out / BLOBS / ref.sha256, data)
+        _flush(written)
         _put(out / VERSIONS / f"{manifest.version}.json", signed)
         current = _manifest_version(out / MANIFEST)
         if current is None or current <= manifest.version:
@@ -128,7 +150,7 @@ def after_publish(central: Central, version: int) -> None:
     if out is None:
         return
     try:
-        export_release(central, out, version)
+        export_release(central, out, version, verify=False)
     except CentralError as e:
         log.error("version %s is published, but its static copy was not written: %s (then "
                   "run 'kiosk-central export-release --out %s')", version, e.message, out)
@@ -164,6 +186,35 @@ def _piece(central: Central, sha: str, *, version: int) -> bytes:
     return bytes(p.body)
 
 
+def _flush(paths: list[Path]) -> None:
+    """Make the files written durable: each fsynced when they are few (a publish's new
+    records, pictures and deltas), else the whole disk at once (a first export)."""
+    if len(paths) > 200:
+        os.sync()
+        return
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return None
+
+
+def _record_sizes(central: Central, hashes: list[str]) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for i in range(0, len(hashes), _CHUNK):
+        sizes.update(central.q(Piece).filter(sha256__in=hashes[i:i + _CHUNK]).annotate(
+            n=Length("body")).values_list("sha256", "n"))
+    return sizes
+
+
 def _records(central: Central, hashes: list[str], version: int
              ) -> Iterable[tuple[str, bytes]]:
     for i in range(0, len(hashes), _CHUNK):
@@ -176,11 +227,12 @@ def _records(central: Central, hashes: list[str], version: int
             yield sha, bytes(got[sha])
 
 
-def _put(path: Path, data: bytes) -> bool:
+def _put(path: Path, data: bytes, verify: bool = True, durable: bool = True) -> bool:
     """Write ``data`` at ``path`` atomically, world-readable (it is public content); False
-    when the file already holds exactly these bytes."""
+    when the file already holds these bytes (``verify`` False: as many bytes). ``durable``:
+    fsynced before the rename."""
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        if path.stat().st_size == len(data) and (not verify or path.read_bytes() == data):
             return False
     except FileNotFoundError:
         pass
@@ -191,7 +243,8 @@ def _put(path: Path, data: bytes) -> bool:
         while view:
             view = view[os.write(fd, view):]
         os.fchmod(fd, 0o644)  # the process's umask (077 in central) must not hide it
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         tmp.unlink(missing_ok=True)

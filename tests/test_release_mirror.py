@@ -392,6 +392,12 @@ def test_export_release_writes_an_older_kept_version_as_it_was(central, svc, tmp
     # Again: nothing to write; and the newest into the same directory moves manifest.json on.
     assert f"exported version 1 to {out}" in res.stderr
     assert release_files.export_release(svc, out, 1).written == 0
+    # A damaged copy (same size, a changed byte) is found and rewritten by the command.
+    damaged = out / "records" / sorted(index.hashes())[0]
+    good = damaged.read_bytes()
+    damaged.write_bytes(good[:-2] + bytes([good[-2] ^ 1]) + good[-1:])
+    assert release_files.export_release(svc, out, 1).written == 1
+    assert damaged.read_bytes() == good
     release_files.export_release(svc, out)
     assert (out / "manifest.json").read_bytes() == (releases(central) / "manifest.json"
                                                     ).read_bytes()
