@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,11 +84,14 @@ def export_release(central: Central, out: Path | str, version: int | None = None
                        "the newest.")
     signed = bytes(rel.manifest)
     doc = json.loads(signed)
+    # Public content, readable by a web server: 0644. Inside $CENTRAL_HOME, which is private
+    # (config.ensure_home), it is kept private like everything there.
+    mode = 0o600 if out.resolve().is_relative_to(central.settings.home.resolve()) else 0o644
     manifest = protocol.Manifest.model_validate(doc["manifest"])
     try:
         for d in (out, *(out / d for d in (VERSIONS, INDEX, DELTAS, RECORDS, BLOBS))):
             d.mkdir(parents=True, exist_ok=True)
-            d.chmod(0o755)
+            d.chmod(mode | 0o100 | (mode & 0o044) >> 2)
     except OSError as e:
         raise CentralError(f"could not create the release directory {out} "
                            f"({e.strerror or e}); choose a directory central may write to"
@@ -98,7 +102,7 @@ def export_release(central: Central, out: Path | str, version: int | None = None
     def put(path: Path, data: bytes) -> None:
         # One fsync per file would take a minute for ten thousand records: they are flushed
         # together below, before the manifest names them.
-        if _put(path, data, verify=verify, durable=False):
+        if _put(path, data, mode, verify=verify, durable=False):
             counts[0] += 1
             written.append(path)
         else:
@@ -131,10 +135,10 @@ def export_release(central: Central, out: Path | str, version: int | None = None
                                    "backup, then export again") from None
             put(out / BLOBS / ref.sha256, data)
         _flush(written)
-        _put(out / VERSIONS / f"{manifest.version}.json", signed)
+        _put(out / VERSIONS / f"{manifest.version}.json", signed, mode)
         current = _manifest_version(out / MANIFEST)
         if current is None or current <= manifest.version:
-            _put(out / MANIFEST, signed)
+            _put(out / MANIFEST, signed, mode)
             current = manifest.version
     except OSError as e:
         raise CentralError(f"could not write the release to {out} ({e.strerror or e}); free "
@@ -162,9 +166,10 @@ def after_resign(central: Central, version: int, signed: bytes) -> None:
     out = central.settings.release_dir
     if out is None or _manifest_version(out / MANIFEST) != version:
         return
+    mode = stat.S_IMODE((out / MANIFEST).stat().st_mode) if (out / MANIFEST).exists() else 0o644
     try:
-        _put(out / MANIFEST, signed)
-        _put(out / VERSIONS / f"{version}.json", signed)
+        _put(out / MANIFEST, signed, mode)
+        _put(out / VERSIONS / f"{version}.json", signed, mode)
     except OSError as e:
         log.error("the re-signed manifest of version %s was not written to %s (%s); run "
                   "'kiosk-central export-release --out %s'", version, out, e, out)
@@ -227,22 +232,21 @@ def _records(central: Central, hashes: list[str], version: int
             yield sha, bytes(got[sha])
 
 
-def _put(path: Path, data: bytes, verify: bool = True, durable: bool = True) -> bool:
-    """Write ``data`` at ``path`` atomically, world-readable (it is public content); False
-    when the file already holds these bytes (``verify`` False: as many bytes). ``durable``:
-    fsynced before the rename."""
+def _put(path: Path, data: bytes, mode: int, verify: bool = True, durable: bool = True) -> bool:
+    """Write ``data`` at ``path`` atomically with ``mode``; False when the file already holds
+    these bytes (``verify`` False: as many bytes). ``durable``: fsynced before the rename."""
     try:
         if path.stat().st_size == len(data) and (not verify or path.read_bytes() == data):
             return False
     except FileNotFoundError:
         pass
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        os.fchmod(fd, 0o644)  # the process's umask (077 in central) must not hide it
+        os.fchmod(fd, mode)  # the process's umask (077 in central) must not decide
         if durable:
             os.fsync(fd)
     except BaseException:

@@ -398,6 +398,14 @@ def test_export_release_writes_an_older_kept_version_as_it_was(central, svc, tmp
     damaged.write_bytes(good[:-2] + bytes([good[-2] ^ 1]) + good[-1:])
     assert release_files.export_release(svc, out, 1).written == 1
     assert damaged.read_bytes() == good
+    # Outside $CENTRAL_HOME the files are for a web server to read; inside it, private.
+    assert all(stat.S_IMODE(p.stat().st_mode) == (0o755 if p.is_dir() else 0o644)
+               for p in out.rglob("*"))
+    inside = central.home / "releases-copy"
+    release_files.export_release(svc, inside, 1)
+    assert all(stat.S_IMODE(p.stat().st_mode) == (0o700 if p.is_dir() else 0o600)
+               for p in [inside, *inside.rglob("*")])
+    shutil.rmtree(inside)
     release_files.export_release(svc, out)
     assert (out / "manifest.json").read_bytes() == (releases(central) / "manifest.json"
                                                     ).read_bytes()
