@@ -261,6 +261,10 @@ class Syncer:
                 result.message += " (from the content mirror)"
                 return result
         result = self._cycle_from(_CentralSource(self.client), state, counter)
+        if mirror is not None:
+            # Central served: the mirror's next answer is read whole and compared with what
+            # the kiosk now has, not waved through as "unchanged since last time" (304).
+            state.mirror_etag = None
         if state.mirror_problem:
             result.problems.append(state.mirror_problem)
         return result

@@ -354,17 +354,25 @@ def test_a_missing_file_on_the_mirror_is_refused_and_central_serves_it(central, 
     with FaultyProxy(central.url) as proxy:
         dev = mirrored_kiosk(central, svc, mirror, tmp_path / "kiosk", proxy)
         mirror.serve(releases(central))
+        before = tmp_path / "before"
+        shutil.copytree(releases(central), before)  # as copied, with the same times
         assert dev.sync().source == "mirror"
         version, pid, sha = publish_new_product(svc)
         mirror.serve(releases(central))
         (mirror.root / "blobs" / sha).unlink()
         mark = mirror.mark()
         r = dev.sync()
-    assert (r.outcome, r.version, r.source) == ("updated", version, "central"), r.message
-    assert dev.store.product(pid) is not None and dev.blobs.has(sha)
-    assert (f"/blobs/{sha}", 404) in mirror.requests_since(mark)
-    problem = mirror_problem(dev)
-    assert problem and "missing file" in problem and "copy the whole release" in problem
+        assert (r.outcome, r.version, r.source) == ("updated", version, "central"), r.message
+        assert dev.store.product(pid) is not None and dev.blobs.has(sha)
+        assert (f"/blobs/{sha}", 404) in mirror.requests_since(mark)
+        problem = mirror_problem(dev)
+        assert problem and "missing file" in problem and "copy the whole release" in problem
+        # The mirror back at the copy the kiosk had from it (the same ETag): after central
+        # served, its manifest is read whole again and refused as older, not taken as a 304.
+        mirror.serve(before)
+        again = dev.sync()
+    assert again.source == "central" and again.version == version
+    assert "old manifest" in mirror_problem(dev)
 
 
 def test_export_release_writes_an_older_kept_version_as_it_was(central, svc, tmp_path):
