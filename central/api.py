@@ -532,6 +532,9 @@ def create_app(central: Central) -> FastAPI:
     def heartbeat(hb: protocol.Heartbeat,
                   device_id: str = Depends(device)) -> protocol.HeartbeatReply:
         """Report health; get this kiosk's settings and any commands staff queued for it."""
+        # Kiosks that fetch content from a mirror no longer poll the manifest here: their
+        # heartbeats keep it re-signed in time (and the mirror's copy with it).
+        central.serving_manifest()
         return central.heartbeat(device_id, hb)
 
     # -- following up a submission (central.followup) ----------------------------------------

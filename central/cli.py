@@ -136,6 +136,19 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_release(args: argparse.Namespace) -> int:
+    from central import release_files
+
+    r = release_files.export_release(_central(args), args.out, args.version)
+    print(r.version)
+    note = ("" if r.manifest_version == r.version else
+            f"; manifest.json stays at the newer version {r.manifest_version}, this one's "
+            f"manifest is versions/{r.version}.json")
+    print(f"exported version {r.version} to {r.out}: {r.written} files written, {r.kept} "
+          f"already there{note}", file=sys.stderr)
+    return 0
+
+
 def cmd_enrollment_code(args: argparse.Namespace) -> int:
     from central.errors import CentralError
 
@@ -358,6 +371,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the version whose content kiosks get again")
     p.add_argument("--by", default="cli", help="who rolls back (the audit log's name)")
     p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("export-release", parents=[common],
+                       help="write a published version as static files for a web server or CDN")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="the directory to write (created; files already right are kept)")
+    p.add_argument("--version", type=int, default=None, metavar="V",
+                   help="the version to write (default: the newest)")
+    p.set_defaults(func=cmd_export_release)
 
     p = sub.add_parser("enrollment-code", parents=[common], help="make a one-time enrolment code")
     p.add_argument("--location", default=None)

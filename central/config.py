@@ -47,6 +47,10 @@ class Settings:
     # expired manifest on the wire turn it off (CENTRAL_MANIFEST_REFRESH=0).
     manifest_refresh: bool = True
     max_request_bytes: int = MAX_REQUEST_BYTES
+    # Where every publish also writes the release as static files (central/release_files.py);
+    # None: $CENTRAL_HOME/releases. Off (CENTRAL_RELEASES_DIR=off): not written.
+    releases_dir: Path | None = None
+    releases_off: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -56,6 +60,13 @@ class Settings:
     @property
     def key_dir(self) -> Path:
         return self.home / "keys"
+
+    @property
+    def release_dir(self) -> Path | None:
+        """The static copy of the releases that publishing keeps up to date, or None."""
+        if self.releases_off:
+            return None
+        return self.releases_dir or self.home / "releases"
 
 
 def load_settings(home: str | Path | None = None, db_url: str | None = None) -> Settings:
@@ -68,11 +79,15 @@ def load_settings(home: str | Path | None = None, db_url: str | None = None) -> 
     ttl_env = os.environ.get("CENTRAL_MANIFEST_TTL_S")
     if ttl_env:
         ttl = timedelta(seconds=int(ttl_env))
+    releases = os.environ.get("CENTRAL_RELEASES_DIR", "").strip()
+    off = releases.lower() in ("off", "none", "0", "false", "no")
     return Settings(
         home=home_path,
         db_url=url,
         manifest_ttl=ttl,
         manifest_refresh=_env_bool("CENTRAL_MANIFEST_REFRESH", True),
+        releases_dir=Path(releases).expanduser() if releases and not off else None,
+        releases_off=off,
     )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError
 from django.db.models import Max
 
+from central import release_files
 from central.changes import bump_stamp
 from central.config import DEMO_DIR
 from central.db import utcnow
@@ -325,6 +326,7 @@ def publish(central: Central, ttl: timedelta | None = None, backdate: timedelta 
                            "publish again", status=409) from None
     remember_published_version(central.settings.key_dir, version)
     bump_stamp(central.settings)
+    release_files.after_publish(central, version)
     return ReleaseInfo(version, snap.manifest.created_at, snap.manifest.expires_at,
                        snap.manifest.index.records, len(snap.manifest.blobs), etag)
 
@@ -423,7 +425,8 @@ def _refresh(central: Central, version: int, now: datetime) -> Release | None:
         central.q(Release).filter(version=version).update(
             manifest=signed, etag=etag, expires_at=manifest.expires_at)
         rel.manifest, rel.etag, rel.expires_at = signed, etag, manifest.expires_at
-        return rel
+    release_files.after_resign(central, version, signed)
+    return rel
 
 
 # ---------------------------------------------------------------------------------------------

@@ -235,3 +235,107 @@ def _guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
 def _short(e: Exception) -> str:
     text = str(e)
     return text if len(text) < 160 else text[:157] + "..."
+
+
+# ---------------------------------------------------------------------------------------------
+# A content mirror: a static copy of central's releases (central/release_files.py's layout)
+
+
+class MirrorError(Exception):
+    """A content mirror could not be used; the message names the mirror, the file and why,
+    in words a technician can act on. The kiosk then asks central."""
+
+
+class MirrorClient:
+    """The pieces central's API serves, fetched as plain files under a mirror's base address:
+    BASE/manifest.json, BASE/index/<sha256>, BASE/deltas/<sha256>, BASE/records/<sha256>,
+    BASE/blobs/<sha256>. Only GETs, and no device token: the mirror is public and need not be
+    trusted (the kiosk checks every byte against the pinned signature)."""
+
+    mirror = True  # offline_cache.sync.ReleaseSource
+
+    def __init__(self, base: str, session: requests.Session | None = None,
+                 timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)):
+        try:
+            self.base = protocol.check_mirror_url(base)
+        except ValueError as e:
+            raise MirrorError(f"its address {base!r} is not usable: {e}") from None
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.verify = True
+
+    def _get(self, path: str, what: str, *, headers: dict[str, str] | None = None,
+             ok: tuple[int, ...] = (200,), stream: bool = False) -> requests.Response:
+        """GET BASE/path. Errors say what went wrong from the mirror's side ("it has no
+        ..."); the caller names the mirror."""
+        url = f"{self.base}/{path}"
+        shown = path if len(path) < 40 else path[:path.index("/") + 13] + "..."
+        try:
+            r = self.session.get(url, headers={"User-Agent": "made-in-oman-kiosk",
+                                               **(headers or {})},
+                                 timeout=self.timeout, stream=stream, allow_redirects=True)
+        except requests.exceptions.SSLError as e:
+            raise MirrorError(f"its TLS certificate was not accepted ({_short(e)}); check the "
+                              "address and the kiosk's clock") from None
+        except requests.exceptions.ConnectionError:
+            raise MirrorError("it could not be reached; check content_mirror in the device "
+                              "config and the network") from None
+        except requests.exceptions.Timeout:
+            raise MirrorError("it did not answer in time") from None
+        except requests.exceptions.RequestException as e:
+            raise MirrorError(_short(e)) from None
+        if r.status_code in ok:
+            return r
+        r.close()
+        if r.status_code == 404:
+            raise MirrorError(f"it has no {what} ({shown} answered 404: a missing file); copy "
+                              "the whole release to it again")
+        raise MirrorError(f"it answered {r.status_code} for {shown}")
+
+    def _read(self, path: str, what: str, limit: int) -> bytes:
+        r = self._get(path, what, stream=True)
+        data = bytearray()
+        for c in _mirror_guarded(r.iter_content(64 * 1024)):
+            data += c
+            if len(data) > limit:
+                r.close()
+                raise MirrorError(f"it sent more than the {limit} bytes {what} may have")
+        return bytes(data)
+
+    def manifest(self, etag: str | None) -> Response:
+        headers = {"If-None-Match": etag} if etag else None
+        r = self._get("manifest.json", "manifest", headers=headers, ok=(200, 304))
+        body = self._read_all(r) if r.status_code == 200 else b""
+        return Response(r.status_code, dict(r.headers), body)
+
+    def _read_all(self, r: requests.Response) -> bytes:
+        body = r.content
+        if len(body) > protocol.MAX_MANIFEST_BYTES:
+            raise MirrorError("it serves a manifest over its size limit")
+        return body
+
+    def index(self, sha256: str, limit: int) -> bytes:
+        return self._read(f"index/{sha256}", "index of this version", limit)
+
+    def delta(self, sha256: str, limit: int) -> bytes:
+        return self._read(f"deltas/{sha256}", "index delta", limit)
+
+    def records(self, hashes: list[str]) -> dict[str, bytes]:
+        """Each record's bytes as stored (canonical JSON); the caller checks their hashes."""
+        return {sha: self._read(f"records/{sha}", f"record {sha[:12]}",
+                                protocol.MAX_RECORD_BYTES) for sha in hashes}
+
+    def blob_chunks(self, sha256: str, start: int = 0,
+                    chunk: int = 64 * 1024) -> tuple[int, Iterator[bytes]]:
+        headers = {"Range": f"bytes={start}-"} if start else None
+        r = self._get(f"blobs/{sha256}", f"image {sha256[:12]}", headers=headers,
+                      ok=(200, 206), stream=True)
+        offset = start if r.status_code == 206 else 0
+        return offset, _mirror_guarded(r.iter_content(chunk))
+
+
+def _mirror_guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    except requests.exceptions.RequestException as e:
+        raise MirrorError(f"the download from it was cut off ({_short(e)})") from None

@@ -248,8 +248,11 @@ class KioskDevice:
     def syncer(self, progress: Callable[[str], None] | None = None) -> Syncer:
         from offline_cache.sync import Syncer
         creds = self.require_credentials()
+        # The mirror is read from the config in force at every cycle: a new one from central
+        # applies from the next sync of the running loop.
         return Syncer(self.store, self.blobs, self.client(), creds.content_public_key,
-                      self.paths.sync_state, progress)
+                      self.paths.sync_state, progress,
+                      mirror_url=lambda: self.config.content_mirror)
 
     def sync(self, progress: Callable[[str], None] | None = None,
              counts: Callable[[SyncProgress], None] | None = None) -> SyncResult:
@@ -327,6 +330,8 @@ class KioskDevice:
         if state.refused:
             found["content_refused"] = problems.sentence(
                 f"{state.refused}; the content already on the kiosk stays on screen")[:300]
+        if state.mirror_problem:
+            found["mirror_refused"] = problems.sentence(state.mirror_problem)[:300]
         if self.is_stale():
             found["content_stale"] = ("The content on screen is out of date: central has not "
                                       "been reached, or its content has expired; check the "

@@ -3,7 +3,13 @@
 A cycle fetches the manifest with the ETag kept on disk, verifies its signature with the key
 pinned at provisioning, refuses rollbacks and expired manifests, downloads only the records and
 images the store lacks (resuming broken downloads with Range), stages the whole version and
-makes it active in one step. Whatever fails, the last good content stays active."""
+makes it active in one step. Whatever fails, the last good content stays active.
+
+With a content mirror in the device config (a static copy of the releases on a web server or
+CDN), the cycle asks the mirror first and central only for what the mirror gets wrong: a
+manifest that is forged, expired or older than the kiosk's content, a file that is missing or
+does not match its hash. Each is refused, the reason kept for the technician (SyncState.
+mirror_problem), and central serves the same cycle."""
 
 from __future__ import annotations
 
@@ -13,17 +19,18 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from nacl.signing import VerifyKey
 
 from kiosk import protocol
-from kiosk.central_client import CentralClient, CentralError
+from kiosk.central_client import CentralClient, CentralError, MirrorClient, MirrorError, Response
 from kiosk.config import write_private_json
-from offline_cache.blobs import BlobStore
+from offline_cache.blobs import BlobStore, IncompleteBlob
 from offline_cache.outbox import backoff_delay
 from offline_cache.store import ContentStore
 
@@ -48,6 +55,11 @@ class SyncState:
     # Why the last content central offered was refused (forged, expired, a rollback), until a
     # cycle succeeds: the kiosk reports it as a problem.
     refused: str | None = None
+    # The content mirror last asked (its base address) and its manifest's ETag; why it was
+    # refused at the last cycle, until it serves a cycle again.
+    mirror_url: str | None = None
+    mirror_etag: str | None = None
+    mirror_problem: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> SyncState:
@@ -72,6 +84,7 @@ class SyncResult:
     retry_after: float | None = None
     stale: bool = False
     problems: list[str] = field(default_factory=list)
+    source: str = "central"  # where the content of this cycle came from: central or mirror
 
 
 @dataclass(frozen=True)
@@ -101,10 +114,53 @@ def now_iso() -> str:
     return protocol.iso(datetime.now(UTC))
 
 
+class ReleaseSource(Protocol):
+    """Where a cycle fetches the pieces of a release: central's API, or a content mirror
+    (kiosk.central_client.MirrorClient) that answers the same calls with plain files."""
+
+    mirror: bool
+
+    def manifest(self, etag: str | None) -> Response: ...
+    def index(self, sha256: str, limit: int) -> bytes: ...
+    def delta(self, sha256: str, limit: int) -> bytes: ...
+    def records(self, hashes: list[str]) -> dict[str, bytes]: ...
+    def blob_chunks(self, sha256: str, start: int) -> tuple[int, Iterator[bytes]]: ...
+
+
+class _CentralSource:
+    """Central's API as a ReleaseSource."""
+
+    mirror = False
+
+    def __init__(self, client: CentralClient):
+        self.client = client
+
+    def manifest(self, etag: str | None) -> Response:
+        return self.client.manifest(etag)
+
+    def index(self, sha256: str, limit: int) -> bytes:
+        return self.client.blob(sha256, limit)
+
+    def delta(self, sha256: str, limit: int) -> bytes:
+        return self.client.blob(sha256, limit)
+
+    def records(self, hashes: list[str]) -> dict[str, bytes]:
+        return {sha: protocol.canonical_json(obj)
+                for sha, obj in self.client.records(hashes).items()}
+
+    def blob_chunks(self, sha256: str, start: int) -> tuple[int, Iterator[bytes]]:
+        return self.client.blob_chunks(sha256, start)
+
+
+class _MirrorRefused(Exception):
+    """What the mirror served was refused (an old or expired manifest)."""
+
+
 class Syncer:
     def __init__(self, store: ContentStore, blobs: BlobStore, client: CentralClient,
                  verify_key_b64: str, state_path: Path,
-                 progress: Callable[[str], None] | None = None):
+                 progress: Callable[[str], None] | None = None,
+                 mirror_url: Callable[[], str | None] | None = None):
         self.store = store
         self.blobs = blobs
         self.client = client
@@ -114,6 +170,9 @@ class Syncer:
         # Told the counts as an install goes on (SyncProgress); None: nobody is watching.
         self.counts: Callable[[SyncProgress], None] | None = None
         self._lock = threading.Lock()
+        # The content mirror's base address, read at every cycle (the device config in force).
+        self.mirror_url = mirror_url or (lambda: None)
+        self._mirror: MirrorClient | None = None
 
     def state(self) -> SyncState:
         return SyncState.load(self.state_path)
@@ -167,17 +226,65 @@ class Syncer:
 
     # -- the cycle -----------------------------------------------------------------------------
 
+    def _mirror_client(self) -> MirrorClient | None:
+        url = self.mirror_url()
+        if not url:
+            self._mirror = None
+        elif self._mirror is None or self._mirror.base != url.rstrip("/"):
+            self._mirror = MirrorClient(url)
+        return self._mirror
+
     def _cycle(self, state: SyncState, counter: _Counting) -> SyncResult:
+        try:
+            mirror = self._mirror_client()
+        except MirrorError as e:
+            state.mirror_problem = (f"the content mirror was refused: {e}; the kiosk fetches "
+                                    "its content from central")
+            mirror = None
+        else:
+            if mirror is None:
+                state.mirror_url = state.mirror_etag = state.mirror_problem = None
+        if mirror is not None:
+            if state.mirror_url != mirror.base:
+                state.mirror_url, state.mirror_etag = mirror.base, None
+            try:
+                result = self._cycle_from(mirror, state, counter)
+            except (MirrorError, _MirrorRefused, protocol.ProtocolError, ValueError) as e:
+                why = (f"the content mirror at {mirror.base} was refused: {e}; the kiosk "
+                       "fetched its content from central instead")
+                log.warning("%s", why)
+                self.progress(why)
+                state.mirror_problem = why
+            else:
+                state.mirror_problem = None
+                result.source = "mirror"
+                result.message += " (from the content mirror)"
+                return result
+        result = self._cycle_from(_CentralSource(self.client), state, counter)
+        if mirror is not None:
+            # Central served: the mirror's next answer is read whole and compared with what
+            # the kiosk now has, not waved through as "unchanged since last time" (304).
+            state.mirror_etag = None
+        if state.mirror_problem:
+            result.problems.append(state.mirror_problem)
+        return result
+
+    def _cycle_from(self, source: ReleaseSource, state: SyncState,
+                    counter: _Counting) -> SyncResult:
         active = self.store.active_version() if self.store.active_source() == "central" else None
-        self.progress("asking central for the newest content")
+        self.progress("asking the content mirror for the newest content" if source.mirror
+                      else "asking central for the newest content")
         counter.requests += 1
-        resp = self.client.manifest(state.etag if active is not None else None)
+        etag_field = "mirror_etag" if source.mirror else "etag"
+        resp = source.manifest(getattr(state, etag_field) if active is not None else None)
         counter.bytes += len(resp.body)
         if resp.status == 304:
             return SyncResult("unchanged", active, f"content version {active} is the newest")
         manifest = protocol.verify_manifest(resp.body, self.verify_key)
         etag = resp.headers.get("ETag") or resp.headers.get("etag")
-        state.newest_seen = manifest.version
+        state.newest_seen = max(manifest.version, state.newest_seen or 0)
+        if source.mirror:
+            self._check_mirror_manifest(manifest, active)
         if manifest.is_expired():
             raise protocol.ProtocolError(
                 f"central's manifest for version {manifest.version} expired at "
@@ -188,27 +295,45 @@ class Syncer:
                 f"central offered version {manifest.version}, older than the active version "
                 f"{active}; refused (rollback)")
         if state.held_back is not None and manifest.version <= state.held_back:
-            state.etag = etag
+            setattr(state, etag_field, etag)
             return SyncResult("unchanged", active,
                               f"content version {active} stays: version {state.held_back} was "
                               "rolled back by a technician; waiting for a newer one")
         if active is not None and manifest.version == active:
-            # Same content, re-signed with a later expiry.
-            self.store.refresh_manifest(manifest)
-            state.etag = etag
+            # Same content, re-signed with a later expiry (a mirror's copy may be older than
+            # the one central gave: the later expiry stays).
+            current = self.store.active_manifest()
+            if current is None or manifest.expires_at > current.expires_at:
+                self.store.refresh_manifest(manifest)
+            setattr(state, etag_field, etag)
             return SyncResult("refreshed", active,
                               f"content version {active} is the newest (re-signed)")
-        self._install(manifest, counter)
-        state.etag = etag
+        self._install(manifest, counter, source)
+        setattr(state, etag_field, etag)
         return SyncResult("updated", manifest.version,
                           f"content version {manifest.version} is now active")
 
-    def _install(self, manifest: protocol.Manifest, counter: _Counting) -> None:
-        index = self._index_from_delta(manifest, counter)
+    @staticmethod
+    def _check_mirror_manifest(manifest: protocol.Manifest, active: int | None) -> None:
+        """A mirror serving an expired manifest or one older than the kiosk's content is behind
+        central (or replaying an old copy): refused, so central is asked."""
+        if manifest.is_expired():
+            raise _MirrorRefused(
+                f"it serves the manifest of version {manifest.version}, which expired at "
+                f"{protocol.iso(manifest.expires_at)} (an old manifest); copy the newest "
+                "release to the mirror again")
+        if active is not None and manifest.version < active:
+            raise _MirrorRefused(
+                f"it serves version {manifest.version}, older than version {active} on the "
+                "kiosk (an old manifest); copy the newest release to the mirror again")
+
+    def _install(self, manifest: protocol.Manifest, counter: _Counting,
+                 source: ReleaseSource) -> None:
+        index = self._index_from_delta(manifest, counter, source)
         if index is None:
             self.progress(f"downloading the index of version {manifest.version}")
             counter.requests += 1
-            index_bytes = self.client.blob(manifest.index.sha256, protocol.MAX_INDEX_BYTES)
+            index_bytes = source.index(manifest.index.sha256, protocol.MAX_INDEX_BYTES)
             counter.bytes += len(index_bytes)
             index = protocol.parse_index(index_bytes, manifest.index)
         self.store.begin_snapshot(manifest, index, "central")
@@ -225,14 +350,13 @@ class Syncer:
         for i in range(0, len(missing), protocol.MAX_HASHES_PER_REQUEST):
             chunk = missing[i:i + protocol.MAX_HASHES_PER_REQUEST]
             counter.requests += 1
-            got = self.client.records(chunk)
+            got = source.records(chunk)
             rows = []
             for sha in chunk:
-                obj = got.get(sha)
-                if obj is None:
+                body = got.get(sha)
+                if body is None:
                     raise CentralError(f"central did not send record {sha[:12]}; try again "
                                        "later")
-                body = protocol.canonical_json(obj)
                 counter.bytes += len(body)
                 rows.append((kinds[sha], sha, body))
             self.store.put_records(rows)
@@ -240,7 +364,7 @@ class Syncer:
             self.progress(f"records: {done} of {len(missing)}")
             tell()
         for n, ref in enumerate(need, 1):
-            self._download_blob(ref, counter)
+            self._download_blob(ref, counter, source)
             images = n
             tell()
             if n % 50 == 0 or n == len(need):
@@ -249,8 +373,8 @@ class Syncer:
         self.store.activate(manifest.version)
         tell(finished=True)
 
-    def _index_from_delta(self, manifest: protocol.Manifest,
-                          counter: _Counting) -> protocol.Index | None:
+    def _index_from_delta(self, manifest: protocol.Manifest, counter: _Counting,
+                          source: ReleaseSource) -> protocol.Index | None:
         """The new index rebuilt from the installed one and a small delta, when central offers
         one from the active version; None to fall back to the whole index."""
         if self.store.active_source() != "central":
@@ -262,7 +386,7 @@ class Syncer:
             return None
         self.progress(f"downloading the changes from version {active} to {manifest.version}")
         counter.requests += 1
-        data = self.client.blob(ref.sha256, protocol.MAX_INDEX_BYTES)
+        data = source.delta(ref.sha256, protocol.MAX_INDEX_BYTES)
         counter.bytes += len(data)
         try:
             index, _ = protocol.apply_delta(current, data, ref, manifest.index)
@@ -271,20 +395,29 @@ class Syncer:
             return None
         return index
 
-    def _download_blob(self, ref: protocol.BlobRef, counter: _Counting) -> None:
+    def _download_blob(self, ref: protocol.BlobRef, counter: _Counting,
+                       source: ReleaseSource) -> None:
         start = self.blobs.partial_size(ref.sha256, ref.size)
         counter.requests += 1
-        offset, chunks = self.client.blob_chunks(ref.sha256, start)
+        offset, chunks = source.blob_chunks(ref.sha256, start)
 
         def counted():
             for c in chunks:
                 counter.bytes += len(c)
                 yield c
 
-        if offset and offset == start:
-            self.blobs.append(ref, counted())
-        else:
-            self.blobs.put_stream(ref, counted())
+        try:
+            if offset and offset == start:
+                self.blobs.append(ref, counted())
+            else:
+                self.blobs.put_stream(ref, counted())
+        except IncompleteBlob:
+            raise
+        except protocol.ProtocolError as e:
+            if not source.mirror:
+                raise
+            raise MirrorError(f"its copy of image {ref.sha256[:12]} does not match the hash in "
+                              "the signed manifest (a changed or damaged file)") from e
 
 
 def next_delay(result_ok: bool, failures: int, interval: float,

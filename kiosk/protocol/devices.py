@@ -54,7 +54,7 @@ class CommandResult(_Inbound):
 # them). Newer kiosks may report codes not listed here; central shows them as they come.
 PROBLEM_CODES = ("central_unreachable", "dns_failure", "tls_failure", "content_refused",
                  "content_stale", "disk_nearly_full", "speech_not_working", "outbox_dead",
-                 "outbox_old", "app_crashed")
+                 "outbox_old", "app_crashed", "mirror_refused")
 
 
 class Problem(_Inbound):
@@ -149,6 +149,7 @@ class HeartbeatReply(BaseModel):
 _Int = Annotated[int, Strict()]
 _Bool = Annotated[bool, Strict()]
 KeyCode = Annotated[int, Strict(), Field(ge=0, le=2**31 - 1)]
+MAX_MIRROR_URL = 500
 _ARGON2 = r"^\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$"
 
 
@@ -194,6 +195,11 @@ class DeviceConfig(BaseModel):
     # The technician PIN as an argon2 hash (never the PIN itself); none: no PIN set centrally.
     technician_pin_hash: Annotated[str, Strict(), Field(max_length=200, pattern=_ARGON2)] | None \
         = None
+    # Where the kiosk fetches content (the signed manifest, index, records, images) before
+    # central: the base address of a static copy of the releases (kiosk-central export-release,
+    # served by any web server or CDN). The pinned signature makes an untrusted mirror safe;
+    # whatever it serves wrong is refused and central serves instead. None: central only.
+    content_mirror: Annotated[str, Strict(), Field(max_length=MAX_MIRROR_URL)] | None = None
 
     @field_validator("default_text_scale", mode="before")
     @classmethod
@@ -201,6 +207,11 @@ class DeviceConfig(BaseModel):
         if isinstance(v, bool) or not isinstance(v, int | float) or float(v) not in TEXT_SCALES:
             raise ValueError(f"must be one of {', '.join(_num(x) for x in TEXT_SCALES)}")
         return float(v)
+
+    @field_validator("content_mirror")
+    @classmethod
+    def _a_web_address(cls, v: str | None) -> str | None:
+        return None if v is None else check_mirror_url(v)
 
     @field_validator("keys", mode="before")
     @classmethod
@@ -232,11 +243,33 @@ class DeviceConfig(BaseModel):
             return cls.model_validate({k: v for k, v in data.items() if k not in bad})
 
 
+def check_mirror_url(url: str) -> str:
+    """A content mirror's base address: http or https, a host, no user name or password (the
+    device config is not a place for secrets), no query or fragment (files are found by
+    appending their names). Returned without a trailing slash."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        raise ValueError("not a web address") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError("not an http:// or https:// address")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("a mirror address must not hold a user name or password")
+    if parts.query or parts.fragment:
+        raise ValueError("a mirror address has no ?query or #fragment")
+    return url.strip().rstrip("/")
+
+
 def _num(x: float) -> str:
     return f"{x:g}"
 
 
 CONFIG_KEYS: tuple[str, ...] = tuple(DeviceConfig.model_fields)
+# Settings whose "not set" is null (no PIN, no mirror) rather than a value.
+NULLABLE_CONFIG_KEYS: tuple[str, ...] = ("technician_pin_hash", "content_mirror")
 
 
 def config_allowed(key: str) -> str:
@@ -250,6 +283,10 @@ def config_allowed(key: str) -> str:
                 'key codes, e.g. {"help": [283]}')
     if key == "technician_pin_hash":
         return "an argon2 hash of the PIN ($argon2id$...), or null for none"
+    if key == "content_mirror":
+        return ("the http:// or https:// base address of a release mirror without user name, "
+                "password or query (e.g. https://cdn.example.om/made-in-oman), or null for "
+                "none")
     if get_origin(ann) is Literal:
         return "one of " + ", ".join(str(a) for a in get_args(ann))
     lo = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
@@ -271,7 +308,7 @@ def check_config_values(values: Mapping[str, Any]) -> dict[str, Any]:
             raise ConfigValueError(
                 f"{key!r} is not a kiosk setting; the settings are {', '.join(CONFIG_KEYS)}. "
                 "Nothing was stored.")
-        if value is None and key != "technician_pin_hash":
+        if value is None and key not in NULLABLE_CONFIG_KEYS:
             raise ConfigValueError(
                 f"{key} can not be empty; it must be {config_allowed(key)}. To go back to the "
                 "value from a wider scope, unset it. Nothing was stored.")
