@@ -317,3 +317,28 @@ def test_the_preview_shows_both_languages_side_by_side(central, model, text, exp
     assert '<section dir="rtl" lang="ar">' in ar
     for t in expect:
         assert t in (ar if re.search("[\u0600-\u06ff]", t) else en), t
+
+
+def test_staff_rename_a_governorate_and_reorder_it_and_kiosks_follow(central, tmp_path):
+    publisher = sign_in(central, "pat")
+    listing = get(publisher, central, "/cms/snippets/cms/governorate/").text
+    m = re.search(r'href="(/cms/snippets/cms/governorate/edit/\d+/)"[^>]*>\s*(?:<[^>]+>\s*)*'
+                  r'Dhofar', listing)
+    assert m, "the CMS lists no governorate Dhofar (cms-import brings them)"
+    fields = form_fields(get(publisher, central, m.group(1)).text)
+    assert fields["record_id"] == "dhofar"
+    fields.update(name_ar="محافظة ظفار", name_en="Dhofar Governorate", order="0",
+                  **{"action-publish": "publish"})
+    r = post(publisher, central, m.group(1), data=fields)
+    assert r.status_code == 200 and "published" in r.text, r.text[:800]
+
+    page, version = publish(publisher, central)
+    assert "dhofar" in _cell(page, "governorate", "changed")
+    assert "Governorates" in page
+    dev = synced_kiosk(central, tmp_path / "kiosk", version)
+    try:
+        first = dev.store.governorates()[0]
+        assert (first.id, first.name.ar, first.name.en) == (
+            "dhofar", "محافظة ظفار", "Dhofar Governorate")
+    finally:
+        dev.close()

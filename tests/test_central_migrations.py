@@ -4,6 +4,7 @@ committed migrations match the models (nothing left for makemigrations)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -161,3 +162,36 @@ def test_a_second_database_in_one_process_gets_its_own_page_tree(tmp_path, centr
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.split() == ["1"]
     assert not default_home.exists()
+
+
+def test_a_cms_in_use_before_governorates_were_snippets_keeps_them_at_the_next_publish(
+        tmp_path, central_catalogue_dir):
+    """The migration that made governorates a CMS kind gives a CMS already in use (cms-import
+    ran before it) the governorates kiosks have, so the next publish does not retire them."""
+    home = tmp_path / "home"
+    env = {**os.environ, "CENTRAL_HOME": str(home)}
+    env.pop("CENTRAL_DB_URL", None)
+
+    def run(*args: str) -> str:
+        res = subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
+                             text=True, timeout=600)
+        assert res.returncode == 0, res.stderr[-2000:]
+        return res.stdout
+
+    run("-m", "central.cli", "import-demo", "--dir", str(central_catalogue_dir))
+    run("-m", "central.cli", "publish")
+    run("-m", "central.cli", "cms-import")
+    # As before the governorates' migration: back to the one before it (its table gone), then
+    # forward again, as an upgrade runs it.
+    run("-m", "central.manage", "migrate", "cms", "0011_easy_read_edited")
+    run("-m", "central.manage", "migrate")
+    out = run("-c", "import json; from central.config import load_settings; "
+                    "from central.service import Central; "
+                    "c = Central(load_settings()); "
+                    "from central.cms import kiosk; p = kiosk.plan(c); "
+                    "d = next(x for x in p.diffs if x.kind == 'governorate'); "
+                    "print(json.dumps({'retired': d.retired, 'unchanged': d.unchanged, "
+                    "'records': sorted(p.records['governorate'])}))")
+    plan = json.loads(out.strip().splitlines()[-1])
+    assert plan["retired"] == [] and plan["unchanged"] == 2
+    assert plan["records"] == ["dhofar", "muscat"]

@@ -23,6 +23,7 @@ from central.cms.models import (
     Category,
     Certification,
     Faq,
+    Governorate,
     GuideDocument,
     GuideEntry,
     GuideStep,
@@ -121,6 +122,11 @@ def _upsert(model: type, record_id: str, fields: dict, children: dict | None = N
     revision = obj.save_revision(log_action=False)
     revision.publish(skip_permission_checks=True, log_action=False)
     return obj
+
+
+def _governorate(d: dict, pictures: _Pictures) -> None:
+    _upsert(Governorate, d["id"], {"name_ar": d["name"]["ar"], "name_en": d["name"]["en"],
+                                   "order": d["order"]})
 
 
 def _category(d: dict, pictures: _Pictures) -> None:
@@ -248,7 +254,7 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-_IMPORTERS = {"category": _category, "certification": _certification,
+_IMPORTERS = {"governorate": _governorate, "category": _category, "certification": _certification,
               "manufacturer": _manufacturer, "product": _product, "news": _news, "faq": _faq,
               "guide": _guide, "policy": _policy, "poll": _poll, "survey": _survey,
               "site": _site}

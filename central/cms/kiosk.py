@@ -3,9 +3,9 @@
 own service (``Central.replace_records`` then ``Central.publish``: the drafts in the ``record``
 table, then a signed release).
 
-Kinds the CMS does not edit yet (governorates, as listed in central/README.md) keep their
-drafts in the ``record`` table as they are, and go out with the same publish; the diff shows
-them too, so nobody publishes a change they did not see."""
+A kind the CMS does not edit (none today; central/README.md lists the kinds) would keep its
+drafts in the ``record`` table as they are and go out with the same publish; the diff would
+show them too, so nobody publishes a change they did not see."""
 
 from __future__ import annotations
 
@@ -36,12 +36,10 @@ class KindDiff:
     @property
     def title(self) -> str:
         """The kind as staff read it, in the language of the page."""
-        from django.utils.translation import gettext
-
         model = KINDS.get(self.kind)
         if model is not None:
             return str(model._meta.verbose_name_plural).capitalize()
-        return {"governorate": gettext("Governorates")}.get(self.kind, self.kind)
+        return self.kind
 
 
 @dataclass

@@ -302,6 +302,37 @@ class Category(KioskRecord):
         return self.image.problems() if self.image_id else []
 
 
+class Governorate(KioskRecord):
+    """One of Oman's eleven governorates as kiosks name and order them on the governorate
+    screen (the ids are fixed: products and makers name them)."""
+
+    kind = "governorate"
+    labels = {"id": _("Governorate"), "name.ar": _("Name (Arabic)"),
+              "name.en": _("Name (English)"), "order": _("Order")}
+
+    record_id = models.CharField(
+        _("Governorate"), max_length=64, unique=True, choices=GOVERNORATE_CHOICES,
+        help_text=_("Products and manufacturers name their governorate by this."))
+    name_ar, name_en = bilingual(_("Name (Arabic)"), _("Name (English)"), protocol.MAX_NAME)
+    order = models.PositiveIntegerField(
+        _("Order"), default=1, validators=[MaxValueValidator(100)],
+        help_text=_("Kiosks list governorates from the smallest number up (0-100)."))
+
+    panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
+              side_by_side("name", _("Name"))]
+    search_fields = [index.SearchField("name_en"), index.SearchField("name_ar"),
+                     index.AutocompleteField("name_en")]
+
+    class Meta:
+        verbose_name = _("governorate")
+        verbose_name_plural = _("governorates")
+        ordering = ["order", "record_id"]
+
+    def build(self) -> dict:
+        return {"id": self.record_id, "order": self.order,
+                "name": {"ar": self.name_ar, "en": self.name_en}}
+
+
 class Certification(KioskRecord):
     kind = "certification"
     labels = {"id": _("Record id"), "name.ar": _("Name (Arabic)"), "name.en": _("Name (English)"),
@@ -1015,6 +1046,7 @@ class SiteFeatured(Orderable):
 
 # The kinds the CMS manages, in the order they are listed and published.
 KINDS: dict[str, type[KioskRecord]] = {
+    "governorate": Governorate,
     "category": Category,
     "certification": Certification,
     "manufacturer": Manufacturer,
@@ -1028,7 +1060,8 @@ KINDS: dict[str, type[KioskRecord]] = {
     "site": SiteInfo,
 }
 
-__all__ = ["KINDS", "Category", "Certification", "Faq", "GuideDocument", "GuideEntry",
+__all__ = ["KINDS", "Category", "Certification", "Faq", "Governorate", "GuideDocument",
+           "GuideEntry",
            "GuideStep", "KioskImage", "KioskRecord", "Manufacturer", "News", "Policy", "Poll",
            "PollOption", "Product", "ProductCertification", "ProductImage", "ProductOutlet",
            "SiteFeatured", "SiteHoliday", "SiteHours", "SiteInfo", "Survey", "SurveyChoice",

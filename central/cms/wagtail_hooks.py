@@ -16,6 +16,7 @@ from central.cms.models import (
     Category,
     Certification,
     Faq,
+    Governorate,
     GuideEntry,
     Manufacturer,
     News,
@@ -72,8 +73,17 @@ class ProductViewSet(SnippetViewSet):
     list_per_page = 50
 
 
+class GovernorateViewSet(SnippetViewSet):
+    model = Governorate
+    icon = "site"
+    list_display = _columns("name_en", "name_ar", "order")
+    list_filter = ["live"]
+    ordering = ["order", "record_id"]
+
+
 class CatalogueGroup(SnippetViewSetGroup):
-    items = (CategoryViewSet, CertificationViewSet, ManufacturerViewSet, ProductViewSet)
+    items = (CategoryViewSet, CertificationViewSet, ManufacturerViewSet, ProductViewSet,
+             GovernorateViewSet)
     menu_label = _("Kiosk catalogue")
     menu_icon = "folder-inverse"
     menu_order = 100
