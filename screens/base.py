@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from kivy.clock import Clock
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
@@ -265,6 +266,13 @@ class KioskScreen(Screen):
 
     def _sign_closed(self) -> None:
         self._keep_params(sign=False)
+
+        def say(_dt: float) -> None:
+            # Closed by the visitor (Close, Back), not by a rebuild that opened it again or by
+            # leaving the screen.
+            if self.app.overlays.open is None and self.app.current is self:
+                self.app.speak(ui().t("Sign language closed."))
+        Clock.schedule_once(say, 0)
 
     def _keep_params(self, **changes: Any) -> None:
         """Keep a panel's state in the parameters and the history entry, without rebuilding."""

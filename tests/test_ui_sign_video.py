@@ -113,8 +113,9 @@ def test_a_sign_language_clip_plays_pauses_replays_and_closes(display, home, tmp
     (again,) = replayed["videos"]
     assert again["state"] == "playing" and again["position"] < held["position"]
     assert _("Playing from the start.", lang) in replayed["spoken"]
-    # Close: the panel is gone, the page is back with its control.
+    # Close: the panel is gone, the page is back with its control, and speech says so.
     assert closed["overlay"] is None and closed["screen"] == "product"
+    assert _("Sign language closed.", lang) in closed["spoken"]
     assert closed["videos"] == [] and button(closed, "sign.open")
 
 
