@@ -32,6 +32,8 @@ from kiosk import protocol
 log = logging.getLogger("central.api")
 
 ADMIN_MAX_REQUEST_BYTES = protocol.MAX_BLOB_BYTES + 1024 * 1024  # an image upload plus a form
+# The CMS also takes sign-language clips (central/cms/videos.py), up to MAX_VIDEO_BYTES.
+CMS_MAX_REQUEST_BYTES = protocol.MAX_VIDEO_BYTES + 1024 * 1024
 # A batch of submissions may hold long Arabic texts that a client JSON-escapes to six bytes a
 # character; 4 MiB lets a kiosk flush a full batch of ordinary feedback in one request. Larger
 # batches get 413 and the kiosk splits them.
@@ -420,7 +422,7 @@ def create_app(central: Central) -> FastAPI:
     app.add_middleware(StaffSite, staff_app=web.install(central))
     app.add_middleware(BodySizeLimit, limit=central.settings.max_request_bytes,
                        per_prefix={"/admin": ADMIN_MAX_REQUEST_BYTES,
-                                   "/cms": ADMIN_MAX_REQUEST_BYTES,
+                                   "/cms": CMS_MAX_REQUEST_BYTES,
                                    "/api/v1/submissions": SUBMISSIONS_MAX_REQUEST_BYTES,
                                    "/open-data/requests": opendata.MAX_REQUEST_BYTES})
     # Added last, so it runs first: a cache hit skips the other middleware too.
@@ -466,6 +468,7 @@ def create_app(central: Central) -> FastAPI:
 
     @app.get("/api/v1/blobs/{sha256}", tags=["content"],
              responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {},
+                                          "video/mp4": {}, "video/webm": {},
                                           "application/json": {}},
                               "description": "the blob's bytes"},
                         206: {"description": "part of the blob (Range)"},

@@ -104,15 +104,17 @@ def get_record(central: Central, kind: str, record_id: str) -> dict | None:
 
 def save_media(central: Central, data: bytes, media_type: str,
                expected_sha256: str | None = None) -> str:
-    """Store one image; returns its hash (the name records refer to it by)."""
-    if media_type not in protocol.MEDIA_TYPES:
-        raise CentralError(f"only {', '.join(protocol.MEDIA_TYPES)} images are accepted")
+    """Store one image or sign-language clip; returns its hash (the name records refer to it
+    by). A clip's codec, length and size were checked at upload (central/cms/videos.py)."""
+    if media_type not in protocol.BLOB_TYPES:
+        raise CentralError(f"only {', '.join(protocol.MEDIA_TYPES)} images and "
+                           f"{', '.join(protocol.VIDEO_TYPES)} clips are accepted")
+    what = "clip" if media_type in protocol.VIDEO_TYPES else "image"
     if not data:
-        raise CentralError("the image file is empty")
-    if len(data) > protocol.MAX_BLOB_BYTES:
-        raise CentralError(
-            f"the image is {len(data)} bytes; the limit is {protocol.MAX_BLOB_BYTES} bytes"
-        )
+        raise CentralError(f"the {what} file is empty")
+    limit = protocol.max_blob_bytes(media_type)
+    if len(data) > limit:
+        raise CentralError(f"the {what} is {len(data)} bytes; the limit is {limit} bytes")
     digest = central.blobs.put(data, expected_sha256)
     with central.write():
         if not central.q(Blob).filter(sha256=digest).exists():

@@ -266,6 +266,10 @@ def _template_path(alias: str) -> Path | None:
         h.update(repr(key).encode())
         with contextlib.suppress(OSError, TypeError):
             h.update(Path(module.__file__).read_bytes())
+    # What runs after every migrate belongs to the template too: the CMS roles' permissions
+    # (central/cms/roles.py), so a role given a new kind's permissions is not served from an
+    # older template that lacks them.
+    h.update((Path(__file__).resolve().parent / "cms" / "roles.py").read_bytes())
     from platformdirs import user_cache_dir
 
     root = Path(os.environ.get("CENTRAL_TEMPLATE_DIR") or user_cache_dir("kiosk-central"))

@@ -209,6 +209,7 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
     services = VisitorServices(device)
     params: dict[str, dict[str, Any]] = {}
     param_errors: dict[str, str] = {}
+    skipped: list[str] = []
     for entry in screens:
         name, _, one_page = entry.partition(":")
         try:
@@ -217,8 +218,15 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
             param_errors[name] = f"sample_params failed: {type(e).__name__}: {e}"
         for page in [one_page] if one_page else registry.AUDIT_PAGES.get(name, {}):
             # The page's own parameters over the screen's sample ones (the product's id).
-            params[f"{name}:{page}"] = {**params.get(name, {}),
-                                        **registry.page_params(name, page)}
+            merged = {**params.get(name, {}), **registry.page_params(name, page)}
+            if name in param_errors:
+                params[f"{name}:{page}"] = merged
+                continue
+            found = registry.screen_class(name).page_params_for(services, page, merged)
+            if found is None:  # nothing in this content for that page (no clip)
+                skipped.append(f"{name}:{page}")
+            else:
+                params[f"{name}:{page}"] = found
     # A frozen visitor clock: the idle warning must not cover a screen mid-audit.
     app = KioskApp(device=device, start="attract", clock=lambda: 0.0)
     # The kiosk as it is set up (the setup wizard's px-per-mm and orientation, central's
@@ -227,7 +235,8 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
     if config is not None:
         app.fleet.received = config
         app.configure(config)
-    run = AuditRun(app, combinations(screens), params, param_errors)
+    combos = [c for c in combinations(screens) if c.screen not in skipped]
+    run = AuditRun(app, combos, params, param_errors)
 
     def begin(_dt: float) -> None:
         if tuple(Window.system_size) != tuple(size):
@@ -244,7 +253,10 @@ def run_audit(screens: list[str], size: tuple[int, int], quiet: bool = True) -> 
     # The window as the screens were laid out in: turned a quarter round when the kiosk is
     # mounted the other way than its display output runs.
     window = (round(app.window_width()), round(app.window_height()))
-    return report_dict(run, screens, app.units.px_per_mm, window, time.monotonic() - started)
+    report = report_dict(run, screens, app.units.px_per_mm, window, time.monotonic() - started)
+    report["pages"] = [p for p in report["pages"] if p not in skipped]
+    report["skipped_pages"] = skipped
+    return report
 
 
 def report_dict(run: AuditRun, screens: list[str], px_per_mm: float, size: tuple[int, int],

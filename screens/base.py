@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from kivy.clock import Clock
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
@@ -104,11 +105,25 @@ class KioskScreen(Screen):
                 + _("Tap a button to choose it. Use Scroll up and Scroll down to see more. "
                     "Back returns to the previous screen and Home to the start.", lang))
 
+    def sign_video(self) -> Any:
+        """The sign-language clip (kiosk.protocol SignVideo) of what the screen shows now, or
+        None; a screen whose records may have one overrides this and places
+        ``sign_control()`` in its content."""
+        return None
+
     @classmethod
     def sample_params(cls, services: VisitorServices) -> dict[str, Any]:
         """Parameters for opening this screen without a visitor's path to it (screenshots,
         audits): the product screen picks a product, for example."""
         return {}
+
+    @classmethod
+    def page_params_for(cls, services: VisitorServices, page: str,
+                        params: dict[str, Any]) -> dict[str, Any] | None:
+        """An audit page's parameters (registry.AUDIT_PAGES over ``sample_params``) on this
+        kiosk's content, or None where the content has nothing that page shows (the audit
+        then lists it as skipped)."""
+        return params
 
     def on_activate(self, **params: Any) -> None:
         """Called before the screen is shown, with the parameters it was opened with."""
@@ -139,6 +154,7 @@ class KioskScreen(Screen):
         """Rebuild everything for the current language, theme, text scale and reach mode."""
         ctx = ui()
         u = ctx.units
+        was_signing = self._sign_state()
         self.clear_widgets()
         # No fill of its own: the window is cleared to the theme's background every frame,
         # and one more full-screen fill would cost a software renderer a whole pass.
@@ -207,9 +223,76 @@ class KioskScreen(Screen):
             # given yet: a screen is built before it is shown.
             self.size = host.size
         settle_widths(self)
+        self._reopen_sign(was_signing)
         note = getattr(self.app, "note_change", None)
         if note is not None:
             note()
+
+    def _sign_state(self) -> tuple[float, bool] | None:
+        """Where the open sign-language panel's clip is and whether it plays, or None."""
+        overlays = getattr(self.app, "overlays", None)
+        if overlays is None or not overlays.is_open("sign_video") or \
+                self.app.current is not self:
+            return None
+        panel = overlays.open.children[0] if overlays.open.children else None
+        view = getattr(panel, "view", None)
+        if view is None:
+            return None
+        return float(view.position), view.state == "playing"
+
+    # -- sign language (screens/widgets/sign_video.py) ---------------------------------------
+
+    def sign_control(self) -> KButton | None:
+        """The 'Sign language' control (``sign.open``) where what the screen shows has a
+        clip; None (nothing shown, nothing said) where it has none."""
+        if self.sign_video() is None:
+            return None
+        from screens.widgets.sign_video import sign_button
+
+        return sign_button(self.open_sign)
+
+    def open_sign(self, at_s: float = 0.0, playing: bool = True) -> None:
+        """Play the clip in the sign-language panel above the screen."""
+        from screens.widgets.sign_video import describe_open, open_panel
+
+        video = self.sign_video()
+        if video is None:
+            return
+        path = str(self.services.browse.media(video.blob))
+        panel = open_panel(self.app, video, path, on_close=self._sign_closed, at_s=at_s,
+                           playing=playing)
+        self._keep_params(sign=True)
+        self.app.speak(describe_open(panel, self.app.session.lang))
+
+    def _sign_closed(self) -> None:
+        self._keep_params(sign=False)
+
+        def say(_dt: float) -> None:
+            # Closed by the visitor (Close, Back), not by a rebuild that opened it again or by
+            # leaving the screen.
+            if self.app.overlays.open is None and self.app.current is self:
+                self.app.speak(ui().t("Sign language closed."))
+        Clock.schedule_once(say, 0)
+
+    def _keep_params(self, **changes: Any) -> None:
+        """Keep a panel's state in the parameters and the history entry, without rebuilding."""
+        self.params.update(changes)
+        if self.app.history and self.app.history[-1][0] == self.screen_name:
+            self.app.history[-1] = (self.screen_name, dict(self.params))
+
+    def _reopen_sign(self, was: Any) -> None:
+        """After a rebuild: the panel open again if it was, where the clip was, as it was."""
+        if not self.params.get("sign") or self.sign_video() is None:
+            return
+        if was is None:
+            self.open_sign()
+            return
+        at_s, playing = was
+        from screens.widgets.sign_video import open_panel
+
+        open_panel(self.app, self.sign_video(), str(self.services.browse.media(
+            self.sign_video().blob)), on_close=self._sign_closed, at_s=at_s, playing=playing)
+        self._keep_params(sign=True)
 
     def release(self) -> None:
         """The visitor left this screen: let its widgets go (they are built again, cheaply,

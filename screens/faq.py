@@ -27,6 +27,9 @@ class FaqScreen(ReadingScreen):
         for f in self.services.reading.faq():
             items.append(self.item_button(f.id, {"ar": f.question.ar, "en": f.question.en}))
             if self.open_id == f.id:
+                sign = self.sign_control()
+                if sign is not None:
+                    items.append(sign)
                 sentences = easy(f)
                 answer = easy_read_block(sentences) if sentences else KText(
                     logical=pick(f.answer))
@@ -34,6 +37,10 @@ class FaqScreen(ReadingScreen):
         if not items:
             return KText(logical=ui().t("There are no questions on this kiosk yet."))
         return column(*items, spacing=u.mm(3))
+
+    def sign_video(self) -> Any:
+        f = self.services.reading.faq_entry(self.open_id)
+        return f.sign_video if f is not None else None
 
     def spoken_when_opened(self, item_id: str, lang: str) -> str:
         f = self.services.reading.faq_entry(item_id)

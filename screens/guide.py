@@ -29,10 +29,17 @@ class GuideScreen(ReadingScreen):
         for g in self.services.reading.guide():
             items.append(self.item_button(g.id, {"ar": g.title.ar, "en": g.title.en}))
             if self.open_id == g.id:
+                sign = self.sign_control()
+                if sign is not None:
+                    items.append(sign)
                 items.append(self._entry(g))
         if not items:
             return KText(logical=ui().t("The service guide is not on this kiosk yet."))
         return column(*items, spacing=u.mm(3))
+
+    def sign_video(self) -> Any:
+        g = self.services.reading.guide_entry(self.open_id)
+        return g.sign_video if g is not None else None
 
     def _entry(self, g: Any) -> Widget:
         t = ui().t

@@ -92,12 +92,19 @@ class NewsScreen(ReadingScreen):
             return ""
         return _("Picture: {alt}", lang).format(alt=pick(item.image.alt, lang))
 
+    def sign_video(self) -> Any:
+        item = self._item()
+        return item.sign_video if item is not None else None
+
     def _detail(self, item: Any) -> Widget:
         u = ui().units
         lang = ui().lang
         parts: list[Widget] = [
             KButton(kiosk_id="news.list", label=both("All news"), align="start",
                     action=self.back_to_list)]
+        sign = self.sign_control()
+        if sign is not None:
+            parts.append(sign)
         if item.image is not None:
             picture = ContentPicture(self.services.browse.picture(item.image.blob))
             figure = [picture] if picture.loaded else []

@@ -4,6 +4,8 @@ and where the complete text is published."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
@@ -43,6 +45,9 @@ class PoliciesScreen(ReadingScreen):
         items: list[Widget] = [intro]
         for p in reading.policies():
             items.append(self.item_button(p.id, {"ar": p.title.ar, "en": p.title.en}))
+            sign = self.sign_control() if self.open_id == p.id else None
+            if sign is not None:
+                items.append(sign)
             sentences = easy(p)
             if sentences:
                 # Easy Read: its first sentence stands for the summary; open, all of them.
@@ -53,6 +58,10 @@ class PoliciesScreen(ReadingScreen):
                     text.append(KText(logical=pick(p.body)))
             items.append(column(*text, spacing=u.mm(3), padding=(0, 0, 0, u.mm(3))))
         return column(*items, spacing=u.mm(3))
+
+    def sign_video(self) -> Any:
+        p = self.services.reading.policy(self.open_id)
+        return p.sign_video if p is not None else None
 
     def spoken_when_opened(self, item_id: str, lang: str) -> str:
         p = self.services.reading.policy(item_id)

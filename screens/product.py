@@ -1,6 +1,7 @@
 """The product screen: name, maker, governorate, its pictures as a gallery (one at a time, large,
 its text alternative written under it, Previous / Next picture, and Full screen, which opens
-an overlay with the picture filling the screen), description (its Easy Read version when the
+an overlay with the picture filling the screen), Sign language where the product has a clip
+(screens/widgets/sign_video.py), description (its Easy Read version when the
 visitor turned Easy Read on and the product has one), certifications, where to buy, and a QR
 code to continue on a phone.
 
@@ -67,6 +68,18 @@ class ProductScreen(KioskScreen):
         pid = services.browse.first_product_id()
         return {"id": pid} if pid else {}
 
+    @classmethod
+    def page_params_for(cls, services: Any, page: str,
+                        params: dict[str, Any]) -> dict[str, Any] | None:
+        if page != "sign":
+            return params
+        pid = services.browse.first_with_sign_video()
+        return {**params, "id": pid} if pid else None
+
+    def sign_video(self) -> Any:
+        d = self._detail()
+        return d.product.sign_video if d is not None else None
+
     def build_content(self) -> Widget:
         t = ui().t
         lang = ui().lang
@@ -76,6 +89,10 @@ class ProductScreen(KioskScreen):
             return KText(logical=t("Go back to choose another product."))
         p = d.product
         parts: list[Widget] = []
+        # First on the page, where a signing visitor looks for it; only where there is a clip.
+        sign = self.sign_control()
+        if sign is not None:
+            parts.append(sign)
         self.pictures = [GalleryPicture(str(self.services.browse.picture(img.blob)),
                                         bilingual(img.alt)) for img in p.images]
         self.gallery = None

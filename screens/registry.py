@@ -93,7 +93,9 @@ AUDIT_PAGES: dict[str, dict[str, dict[str, Any]]] = {
     "technician_pin": {"pad": {"step": "pad"}, "as_set": {"step": "as_set"}},
     # The product's page, and its second picture opened full screen (an overlay, audited
     # alone); both with the sample product, which has three pictures.
-    "product": {"page": {}, "gallery": {"picture": 1, "full": True}},
+    # And its sign-language panel open (screens/widgets/sign_video.py), on a product that has
+    # a clip (ProductScreen.page_params_for): skipped on content without one, as the demo is.
+    "product": {"page": {}, "gallery": {"picture": 1, "full": True}, "sign": {"sign": True}},
     "admin": {"panel": {"shell": True}, "logs": {"shell": True, "view": "logs"}},
     # The Follow up keypad with a problem written above it, and an answer with a reply in
     # each language (long enough to wrap at every text scale).

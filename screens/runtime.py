@@ -35,6 +35,9 @@ def size_arg(value: str | None) -> tuple[int, int] | None:
 def configure_kivy(size: tuple[int, int] | None = None, fullscreen: bool = False,
                    quiet: bool = False) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # Sign-language clips play through Kivy's ffpyplayer video provider (a maintained FFmpeg
+    # binding, a wheel on every platform), never a GStreamer the kiosk may not have.
+    os.environ.setdefault("KIVY_VIDEO", "ffpyplayer")
     home = kiosk_home() / "kivy"
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("KIVY_HOME", str(home))

@@ -44,7 +44,8 @@ ACTION_STEPS = ("tap", "hold", "slide", "touch_path", "key", "chord", "keys_to",
                 "type_keys",
                 "focus", "wait", "call", "stale", "install")
 EXPECT_STEPS = ("expect_screen", "expect_text", "expect_spoken", "expect_sounded",
-                "expect_config")
+                "expect_config", "expect_video")
+VIDEO_STATES = ("stopped", "playing", "paused", "ended")
 STEP_KINDS = (*ACTION_STEPS, *EXPECT_STEPS, "shot", "report")
 # What a visitor's controls or the idle timer ask of the app, for `call` steps: the name a
 # script uses, and where the app does it.
@@ -132,6 +133,16 @@ def check_step(n: int, step: Any) -> None:
     elif kind == "expect_config":
         if not isinstance(value, dict) or not value or not all(isinstance(k, str) for k in value):
             raise bad('expect_config takes the settings to expect, e.g. {"idle_timeout_s": 30}')
+    elif kind == "expect_video":
+        if (not isinstance(value, dict) or not value
+                or set(value) - {"state", "at_least_s", "at_most_s"}
+                or ("state" in value and value["state"] not in VIDEO_STATES)
+                or not all(seconds(value[k], MAX_WAIT_S) for k in ("at_least_s", "at_most_s")
+                           if k in value)):
+            raise bad('expect_video takes what the sign-language clip shows, e.g. {"state": '
+                      '"playing", "at_least_s": 1.0} (state one of '
+                      f'{", ".join(VIDEO_STATES)}; at_least_s / at_most_s its position in '
+                      "seconds)")
     elif kind == "slide":
         if (not isinstance(value, list) or not value
                 or not all(isinstance(v, str) and v for v in value)):
@@ -414,9 +425,20 @@ def screen_report(app) -> dict[str, Any]:
     scroll = app.current.scroll
     scrolled = set(scroll.content.walk(restrict=True)) if scroll is not None else set()
     in_overlay = set(app.overlay.walk(restrict=True)) if app.overlay is not None else set()
-    buttons, texts, pictures = [], [], []
+    from screens.widgets.sign_video import VideoView
+
+    buttons, texts, pictures, videos = [], [], [], []
     for w in app.root_layer.walk(restrict=True):
-        if isinstance(w, Picture):
+        if isinstance(w, VideoView):
+            dx, dy, dw, dh = w.drawn
+            wx, wy = w.to_window(dx, dy)
+            videos.append({"file": Path(w.path).name, "state": w.state,
+                           "position": round(float(w.position), 3),
+                           "duration": w.duration_s, "frames": w.frames, "loaded": w.loaded,
+                           "volume": w.volume, "rect": rect(w),
+                           "drawn": [round(v, 1) for v in (wx, wy, dw, dh)],
+                           "in_overlay": w in in_overlay})
+        elif isinstance(w, Picture):
             # Where the picture itself is drawn (inside its box, at its proportions) and
             # which file it is, so a test sees a gallery show another one.
             dx, dy, dw, dh = w.drawn
@@ -450,6 +472,7 @@ def screen_report(app) -> dict[str, Any]:
         "buttons": buttons,
         "texts": texts,
         "pictures": pictures,
+        "videos": videos,
         "focus_order": [b.kiosk_id for b in root.focus_order()],
         "scroll": None if scroll is None else {
             "rect": rect(scroll.view), "content_height": scroll.content.height,
@@ -1113,6 +1136,35 @@ class Walker:
                 said = "; ".join(repr(t) for _w, _l, t in self.heard[-4:])
                 why = f"{want!r} was not spoken; heard: {said}"
             return f"{why}; {self._here()}"
+        self._expect(step, seen, why_not)
+
+    def do_expect_video(self, step: dict[str, Any]) -> None:
+        """The sign-language clip on screen is in this state, at a position in this range
+        (real time, with ``within``: the clip plays at its own pace)."""
+        want = step["expect_video"]
+
+        def views() -> list[Any]:
+            from screens.widgets.sign_video import VideoView
+
+            return [w for w in self.app.root_layer.walk(restrict=True)
+                    if isinstance(w, VideoView)]
+
+        def seen() -> str | None:
+            for v in views():
+                pos = float(v.position)
+                if want.get("state", v.state) == v.state and \
+                        pos >= want.get("at_least_s", 0.0) and \
+                        pos <= want.get("at_most_s", float("inf")):
+                    return f"the clip {v.state} at {pos:.2f} s"
+            return None
+
+        def why_not() -> str:
+            found = views()
+            if not found:
+                return f"no sign-language clip is shown; {self._here()}"
+            v = found[0]
+            return (f"expected the clip {step_text(want)} but it is {v.state} at "
+                    f"{float(v.position):.2f} s; {self._here()}")
         self._expect(step, seen, why_not)
 
     def do_expect_sounded(self, step: dict[str, Any]) -> None:

@@ -183,7 +183,7 @@ def test_a_cms_in_use_before_governorates_were_snippets_keeps_them_at_the_next_p
     run("-m", "central.cli", "cms-import")
     # As before the governorates' migration: back to the one before it (its table gone), then
     # forward again, as an upgrade runs it.
-    run("-m", "central.manage", "migrate", "cms", "0011_easy_read_edited")
+    run("-m", "central.manage", "migrate", "cms", "0012_easy_read_edited")
     run("-m", "central.manage", "migrate")
     out = run("-c", "import json; from central.config import load_settings; "
                     "from central.service import Central; "

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
 
@@ -44,6 +45,7 @@ from central.cms.models import (
     SurveyChoice,
     SurveyQuestion,
 )
+from central.cms.videos import ClipInfo, KioskSignVideo
 from central.errors import CentralError
 from kiosk import protocol
 
@@ -112,6 +114,32 @@ class _Pictures:
         return img
 
 
+    def clip(self, ref: dict | None) -> KioskSignVideo | None:
+        """The library's clip for a record's ``sign_video`` (made from central's blob, with
+        what the record says of it, when the library has none with these captions)."""
+        if not ref:
+            return None
+        sha, captions = ref["blob"], ref["captions"]
+        found = KioskSignVideo.objects.filter(sha256=sha, captions_ar=captions["ar"],
+                                              captions_en=captions["en"]).first()
+        if found is not None:
+            return found
+        blob = self.central.find_blob(sha)
+        if blob is None or blob.path is None:
+            raise CentralError(f"sign-language clip {sha} is named by a record but central "
+                               "has no file for it")
+        data = blob.path.read_bytes()
+        suffix = ".webm" if ref["media_type"] == "video/webm" else ".mp4"
+        clip = KioskSignVideo(title=captions["en"][:80], captions_ar=captions["ar"],
+                              captions_en=captions["en"])
+        clip.apply(ClipInfo(ref["media_type"], "", ref["duration_ms"], ref["width"],
+                            ref["height"], len(data), sha))
+        clip.file.save(f"{sha[:16]}{suffix}", ContentFile(data), save=False)
+        clip.save()
+        self.made += 1
+        return clip
+
+
 def _upsert(model: type, record_id: str, fields: dict, children: dict | None = None) -> Any:
     obj = model.objects.filter(record_id=record_id).first() or model(record_id=record_id)
     for k, v in fields.items():
@@ -163,6 +191,7 @@ def _product(d: dict, pictures: _Pictures) -> None:
         "description_ar": d["description"]["ar"], "description_en": d["description"]["en"],
         "category": category, "manufacturer": maker, "governorate": d["governorate"],
         "portal_url": d["portal_url"], "easy_read": d.get("easy_read"),
+        "sign_video": pictures.clip(d.get("sign_video")),
     }, children={
         "images": [ProductImage(image=pictures.get(ref), sort_order=i)
                    for i, ref in enumerate(d.get("images", ()))],
@@ -186,19 +215,20 @@ def _news(d: dict, pictures: _Pictures) -> None:
         **_bi(d, "title"), **_bi(d, "summary"), **_bi(d, "body"),
         "published_on": date.fromisoformat(d["published_on"]),
         "image": pictures.get(d["image"]) if d.get("image") else None,
-        "easy_read": d.get("easy_read")})
+        "easy_read": d.get("easy_read"), "sign_video": pictures.clip(d.get("sign_video"))})
 
 
 def _faq(d: dict, pictures: _Pictures) -> None:
     _upsert(Faq, d["id"], {**_bi(d, "question"), **_bi(d, "answer"), "order": d["order"],
-                           "easy_read": d.get("easy_read")})
+                           "easy_read": d.get("easy_read"),
+                           "sign_video": pictures.clip(d.get("sign_video"))})
 
 
 def _guide(d: dict, pictures: _Pictures) -> None:
     _upsert(GuideEntry, d["id"], {
         **_bi(d, "title"), **_bi(d, "summary"), **_bi(d, "duration"), **_bi(d, "fee"),
         "duration_days": d["duration_days"], "order": d["order"],
-        "easy_read": d.get("easy_read"),
+        "easy_read": d.get("easy_read"), "sign_video": pictures.clip(d.get("sign_video")),
     }, children={
         "documents": [GuideDocument(text_ar=t["ar"], text_en=t["en"], sort_order=i)
                       for i, t in enumerate(d["documents"])],
@@ -208,7 +238,8 @@ def _guide(d: dict, pictures: _Pictures) -> None:
 
 def _policy(d: dict, pictures: _Pictures) -> None:
     _upsert(Policy, d["id"], {**_bi(d, "title"), **_bi(d, "summary"), **_bi(d, "body"),
-                              "order": d["order"], "easy_read": d.get("easy_read")})
+                              "order": d["order"], "easy_read": d.get("easy_read"),
+                              "sign_video": pictures.clip(d.get("sign_video"))})
 
 
 def _poll(d: dict, pictures: _Pictures) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from central import content
 from central.cms.images import KioskImage
 from central.cms.models import KINDS, KioskRecord, page_language
+from central.cms.videos import KioskSignVideo
 from central.errors import CentralError
 from kiosk import protocol
 
@@ -47,7 +48,7 @@ class Plan:
     """What "Publish to kiosks" would send, and what stops it."""
 
     records: dict[str, dict[str, dict]]  # kind -> id -> record JSON
-    media: dict[str, KioskImage]  # sha256 -> picture
+    media: dict[str, KioskImage | KioskSignVideo]  # sha256 -> picture or sign-language clip
     problems: list[str]
     diffs: list[KindDiff]
     live_version: int | None
@@ -97,7 +98,7 @@ _CHILDREN = {"guide": ("documents", "steps"), "poll": ("options",),
 def plan(central: Any) -> Plan:
     _check_default_database(central)
     records: dict[str, dict[str, dict]] = {}
-    media: dict[str, KioskImage] = {}
+    media: dict[str, KioskImage | KioskSignVideo] = {}
     problems: list[str] = []
     held: list[str] = []
     for kind, model in KINDS.items():
@@ -111,6 +112,9 @@ def plan(central: Any) -> Plan:
             records[kind][obj.record_id] = rec
             for img in _images(obj):
                 media[img.kiosk_sha256()] = img
+            clip = obj.clip()
+            if clip is not None:
+                media[clip.sha256] = clip
         held += [f"{model._meta.verbose_name} “{obj}”"
                  for obj in model.objects.filter(live=False).order_by("record_id")[:50]]
     for row in central.list_records():
@@ -178,7 +182,7 @@ def publish(central: Any, username: str, fingerprint: str | None,
     for sha, img in p.media.items():
         stored = central.save_media(img.read_bytes(), img.media_type or "")
         if stored != sha:
-            raise CentralError(f"the picture “{img.title}” changed while publishing; "
+            raise CentralError(f"the file “{img.title}” changed while publishing; "
                                "publish again", status=409)
     managed = list(KINDS)
     central.replace_records(managed, [(kind, rec) for kind in managed

@@ -39,6 +39,7 @@ from wagtail.search import index
 from central.cms.easy_read import LABELS as EASY_READ_LABELS
 from central.cms.easy_read import easy_read_field, easy_read_panel
 from central.cms.images import LTR, RTL, KioskImage
+from central.cms.videos import KioskSignVideo, sign_video_field, with_sign_video
 from kiosk import protocol
 
 GOVERNORATE_NAMES = {
@@ -168,11 +169,22 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
     def extra_problems(self) -> list[str]:
         return []
 
+    def clip(self) -> KioskSignVideo | None:
+        """The record's sign-language clip (the kinds that have one: SIGN_VIDEO_KINDS)."""
+        return self.sign_video if getattr(self, "sign_video_id", None) else None
+
+    def wire(self) -> dict:
+        """``build()`` with the sign-language clip, where the record has one."""
+        return with_sign_video(self.build(), self.clip())
+
     def problems(self) -> list[str]:
         """Everything that keeps this record off the kiosks, as sentences staff understand."""
         out = list(self.extra_problems())
+        clip = self.clip()
+        if clip is not None:
+            out.extend(clip.problems())
         try:
-            protocol.RECORD_MODELS[self.kind].model_validate(self.build())
+            protocol.RECORD_MODELS[self.kind].model_validate(self.wire())
         except PydanticError as e:
             out.extend(self._explain(err) for err in e.errors())
         except ValueError as e:  # a model validator's own sentence
@@ -182,7 +194,7 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
 
     def to_record(self) -> dict:
         """The wire-format JSON, validated by kiosk.protocol (ProtocolError otherwise)."""
-        return protocol.record_to_json(protocol.parse_record(self.kind, self.build()))
+        return protocol.record_to_json(protocol.parse_record(self.kind, self.wire()))
 
     def _explain(self, err: dict) -> str:
         loc = [str(p) for p in err.get("loc", ())]
@@ -439,6 +451,7 @@ class Product(KioskRecord):
                                   help_text=_("The product's page on the Made in Oman portal "
                                               "(https://...)."))
     easy_read = easy_read_field()
+    sign_video = sign_video_field()
 
     panels = [
         MissingPanel(),
@@ -453,6 +466,7 @@ class Product(KioskRecord):
         InlinePanel("outlets", heading=_("Where to buy"), label=_("Shop"),
                     max_num=protocol.MAX_LIST),
         FieldPanel("portal_url"),
+        FieldPanel("sign_video"),
         easy_read_panel(),
     ]
     search_fields = [index.SearchField("name_en"), index.SearchField("name_ar"),
@@ -564,10 +578,12 @@ class News(KioskRecord):
     image = models.ForeignKey(KioskImage, verbose_name=_("Picture"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     easy_read = easy_read_field()
+    sign_video = sign_video_field()
 
     panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("published_on")]),
               side_by_side("title", _("Title")), side_by_side("summary", _("Summary")),
-              side_by_side("body", _("Text"), long=True), FieldPanel("image"), easy_read_panel()]
+              side_by_side("body", _("Text"), long=True), FieldPanel("image"),
+              FieldPanel("sign_video"), easy_read_panel()]
     search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
                      index.AutocompleteField("title_en"), index.SearchField("record_id")]
 
@@ -603,10 +619,12 @@ class Faq(KioskRecord):
                                      protocol.MAX_LONG, long=True)
     order = order_field()
     easy_read = easy_read_field()
+    sign_video = sign_video_field()
 
     panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
               side_by_side("question", _("Question")),
-              side_by_side("answer", _("Answer"), long=True), easy_read_panel()]
+              side_by_side("answer", _("Answer"), long=True), FieldPanel("sign_video"),
+              easy_read_panel()]
     search_fields = [index.SearchField("question_en"), index.SearchField("question_ar"),
                      index.AutocompleteField("question_en"), index.SearchField("record_id")]
 
@@ -648,6 +666,7 @@ class GuideEntry(KioskRecord):
     fee_ar, fee_en = bilingual(_("Fee (Arabic)"), _("Fee (English)"), protocol.MAX_SHORT)
     order = order_field()
     easy_read = easy_read_field()
+    sign_video = sign_video_field()
 
     panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
               side_by_side("title", _("Title")),
@@ -657,7 +676,7 @@ class GuideEntry(KioskRecord):
               InlinePanel("steps", heading=_("Steps"), label=_("Step"),
                           max_num=protocol.MAX_LIST),
               side_by_side("duration", _("How long it takes")), FieldPanel("duration_days"),
-              side_by_side("fee", _("Fee")), easy_read_panel()]
+              side_by_side("fee", _("Fee")), FieldPanel("sign_video"), easy_read_panel()]
     search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
                      index.AutocompleteField("title_en"), index.SearchField("record_id")]
 
@@ -722,10 +741,12 @@ class Policy(KioskRecord):
                                  long=True)
     order = order_field(100)
     easy_read = easy_read_field()
+    sign_video = sign_video_field()
 
     panels = [MissingPanel(), FieldRowPanel([FieldPanel("record_id"), FieldPanel("order")]),
               side_by_side("title", _("Title")), side_by_side("summary", _("Summary")),
-              side_by_side("body", _("Text"), long=True), easy_read_panel()]
+              side_by_side("body", _("Text"), long=True), FieldPanel("sign_video"),
+              easy_read_panel()]
     search_fields = [index.SearchField("title_en"), index.SearchField("title_ar"),
                      index.AutocompleteField("title_en"), index.SearchField("record_id")]
 

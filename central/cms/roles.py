@@ -33,6 +33,12 @@ def record_permissions(role: str) -> tuple[str, ...]:
     return _EDIT + (_PUBLISH if role in APPROVERS else ())
 
 
+def clip_permissions(role: str) -> tuple[str, ...]:
+    """Sign-language clips (central/cms/videos.py): a library like the pictures' (no drafts of
+    their own: a clip reaches kiosks only with an approved record that chooses it)."""
+    return ("add", "change", "view") + (("delete",) if role in APPROVERS else ())
+
+
 def image_permissions(role: str) -> tuple[str, ...]:
     return _IMAGE_EDIT + (_IMAGE_PUBLISH if role in APPROVERS else ())
 
@@ -57,6 +63,7 @@ def sync(using: str = DEFAULT_DB_ALIAS) -> None:
     from wagtail.snippets.models import create_extra_permissions
 
     from central.cms.models import KINDS
+    from central.cms.videos import KioskSignVideo
 
     cms = apps.get_app_config("cms")
     create_permissions(cms, verbosity=0, using=using)
@@ -76,6 +83,9 @@ def sync(using: str = DEFAULT_DB_ALIAS) -> None:
             ct = ContentType.objects.db_manager(using).get_for_model(model)
             codes = [f"{action}_{model._meta.model_name}" for action in record_permissions(role)]
             wanted += list(perms.filter(content_type=ct, codename__in=codes))
+        clip_ct = ContentType.objects.db_manager(using).get_for_model(KioskSignVideo)
+        wanted += list(perms.filter(content_type=clip_ct, codename__in=[
+            f"{action}_kiosksignvideo" for action in clip_permissions(role)]))
         group.permissions.add(*wanted)
         if root is not None:
             codes = [f"{action}_image" for action in image_permissions(role)]

@@ -26,6 +26,7 @@ from central.cms.models import (
     SiteInfo,
     Survey,
 )
+from central.cms.videos import KioskSignVideo
 
 
 class ReadyColumn(Column):
@@ -130,8 +131,18 @@ class SiteInfoViewSet(SnippetViewSet):
     list_display = _columns("portal_name_en", "call_centre")
 
 
+class SignVideoViewSet(SnippetViewSet):
+    """The sign-language clips records choose from (central/cms/videos.py)."""
+
+    model = KioskSignVideo
+    icon = "media"
+    list_display = ["title", "media_type", "duration_ms", "width", "height"]
+    ordering = ["title"]
+
+
 class InformationGroup(SnippetViewSetGroup):
-    items = (NewsViewSet, FaqViewSet, GuideViewSet, PolicyViewSet, SiteInfoViewSet)
+    items = (NewsViewSet, FaqViewSet, GuideViewSet, PolicyViewSet, SiteInfoViewSet,
+             SignVideoViewSet)
     menu_label = _("Kiosk information")
     menu_icon = "doc-full-inverse"
     menu_order = 110

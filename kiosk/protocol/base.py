@@ -35,13 +35,29 @@ MAX_RECORDS = 200_000  # records in one snapshot
 MAX_RECORD_BYTES = 64 * 1024  # one record as canonical JSON
 MAX_INDEX_BYTES = 32 * 1024 * 1024
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
-MAX_BLOB_BYTES = 5 * 1024 * 1024  # one media file
+MAX_BLOB_BYTES = 5 * 1024 * 1024  # one media file (a picture)
+# A sign-language clip (records.SignVideo): a signer at 720p for three minutes fits in 20 MiB
+# at H.264 or VP9's usual rates; the kiosk keeps every clip on its disk, offline.
+MAX_VIDEO_BYTES = 20 * 1024 * 1024
+MAX_VIDEO_MS = 3 * 60 * 1000  # three minutes
+MAX_VIDEO_SIDE = 1920  # pixels, the longer side (the reference display is 1080 x 1920)
+MIN_VIDEO_SIDE = 240  # pixels, the shorter side: smaller, a signer's hands are not readable
 MAX_SUBMISSION_TEXT = 4000
 MAX_SUBMISSION_BYTES = 32 * 1024  # one submission item as canonical JSON
 MAX_BATCH_ITEMS = 100
 MAX_SEALED_CONTACT_BYTES = 4096
 
 MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp")
+# Sign-language clips: MP4 with H.264 video, or WebM with VP8 or VP9 (what Kivy's ffpyplayer
+# video provider decodes everywhere); the codecs a container may carry are checked at upload.
+VIDEO_TYPES = ("video/mp4", "video/webm")
+VIDEO_CODECS = {"video/mp4": ("h264",), "video/webm": ("vp8", "vp9")}
+BLOB_TYPES = MEDIA_TYPES + VIDEO_TYPES
+
+
+def max_blob_bytes(media_type: str) -> int:
+    """The largest file of this media type the wire carries."""
+    return MAX_VIDEO_BYTES if media_type in VIDEO_TYPES else MAX_BLOB_BYTES
 POLICY_IDS = ("privacy", "terms", "accessibility", "participation", "open_data")
 
 

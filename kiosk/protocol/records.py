@@ -21,6 +21,10 @@ from kiosk.protocol.base import (
     MAX_NAME,
     MAX_RECORDS,
     MAX_SHORT,
+    MAX_VIDEO_BYTES,
+    MAX_VIDEO_MS,
+    MAX_VIDEO_SIDE,
+    MIN_VIDEO_SIDE,
     SCHEMA_VERSION,
     ClockTime,
     Governorate,
@@ -88,6 +92,20 @@ class Image(_Strict):
     alt: ShortText
 
 
+class SignVideo(_Strict):
+    """A sign-language version of a record or a screen: a clip (a blob like a picture, MP4
+    with H.264 or WebM with VP8/VP9, checked at upload by central) played without sound, and
+    its captions: what is signed, written in both languages for visitors who read rather than
+    sign (shown under the clip)."""
+
+    blob: Sha256
+    media_type: Literal["video/mp4", "video/webm"]
+    duration_ms: int = Field(ge=1, le=MAX_VIDEO_MS)
+    width: int = Field(ge=MIN_VIDEO_SIDE, le=MAX_VIDEO_SIDE)
+    height: int = Field(ge=MIN_VIDEO_SIDE, le=MAX_VIDEO_SIDE)
+    captions: LongText
+
+
 class Category(_Strict):
     id: RecordId
     name: Name
@@ -139,6 +157,7 @@ class Product(_Strict):
     where_to_buy: Annotated[tuple[Outlet, ...], Field(max_length=MAX_LIST)] = ()
     portal_url: HttpsUrl
     easy_read: EasyRead | None = None
+    sign_video: SignVideo | None = None
 
 
 class News(_Strict):
@@ -149,6 +168,7 @@ class News(_Strict):
     published_on: date
     image: Image | None = None
     easy_read: EasyRead | None = None
+    sign_video: SignVideo | None = None
 
 
 class Faq(_Strict):
@@ -157,6 +177,7 @@ class Faq(_Strict):
     answer: LongText
     order: int = Field(ge=0, le=10_000)
     easy_read: EasyRead | None = None
+    sign_video: SignVideo | None = None
 
 
 class GuideEntry(_Strict):
@@ -172,6 +193,7 @@ class GuideEntry(_Strict):
     fee: ShortText
     order: int = Field(ge=0, le=10_000)
     easy_read: EasyRead | None = None
+    sign_video: SignVideo | None = None
 
 
 class Policy(_Strict):
@@ -181,6 +203,7 @@ class Policy(_Strict):
     body: LongText
     order: int = Field(ge=0, le=100)
     easy_read: EasyRead | None = None
+    sign_video: SignVideo | None = None
 
 
 class PollOption(_Strict):
@@ -283,6 +306,8 @@ RECORD_MODELS: dict[str, type[_Strict]] = {
     "site": SiteInfo,
 }
 RECORD_KINDS = tuple(RECORD_MODELS)
+# The kinds that may carry a sign-language clip (SignVideo): what a visitor reads.
+SIGN_VIDEO_KINDS = ("product", "news", "faq", "guide", "policy")
 
 
 def _unique(ids: list[str], what: str) -> None:
@@ -385,8 +410,8 @@ class Catalogue:
             raise ProtocolError("; ".join(problems[:10]) + more)
 
     def blob_refs(self) -> set[str]:
-        """Every media hash the records point at."""
-        refs: set[str] = set()
+        """Every media hash the records point at: pictures and sign-language clips."""
+        refs: set[str] = set(self.video_refs())
         for kind in ("category", "product", "news"):
             for r in self.of(kind).values():
                 for img in getattr(r, "images", ()) or ():
@@ -396,12 +421,23 @@ class Catalogue:
                     refs.add(img.blob)
         return refs
 
+    def video_refs(self) -> dict[str, str]:
+        """Every sign-language clip's hash, with the media type its record gives it."""
+        refs: dict[str, str] = {}
+        for kind in SIGN_VIDEO_KINDS:
+            for r in self.of(kind).values():
+                video = getattr(r, "sign_video", None)
+                if video is not None:
+                    refs[video.blob] = video.media_type
+        return refs
+
 
 # A catalogue as files: ``catalogue.json`` plus ``media/<sha256>.<ext>`` (the demo catalogue in
 # assets/demo/ has this shape). The reading is the caller's; the checks are here, once.
 
 MEDIA_EXTENSIONS = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                     ".webp": "image/webp"}
+VIDEO_EXTENSIONS = {".mp4": "video/mp4", ".webm": "video/webm"}
 
 
 def load_catalogue(catalogue_json: bytes, media_files: Mapping[str, str],
@@ -417,16 +453,27 @@ def load_catalogue(catalogue_json: bytes, media_files: Mapping[str, str],
         raise ProtocolError(f"{where} is not valid JSON: {e}") from None
     catalogue = Catalogue.from_json(data)
     media: dict[str, tuple[str, int, str]] = {}
+    videos = catalogue.video_refs()
     for h in sorted(catalogue.blob_refs()):
         name = media_files.get(h)
         if name is None:
-            raise ProtocolError(f"image {h} is referenced but media/{h}.* does not exist")
-        mt = MEDIA_EXTENSIONS.get(PurePath(name).suffix.lower())
-        if mt is None:
-            raise ProtocolError(f"{name}: only PNG, JPEG and WebP images are accepted")
+            what = "sign-language clip" if h in videos else "image"
+            raise ProtocolError(f"{what} {h} is referenced but media/{h}.* does not exist")
+        suffix = PurePath(name).suffix.lower()
+        if h in videos:
+            mt = VIDEO_EXTENSIONS.get(suffix)
+            if mt != videos[h]:
+                raise ProtocolError(f"{name}: the record says {videos[h]}; name the file "
+                                    f"{h}.mp4 for video/mp4 or {h}.webm for video/webm")
+            limit = MAX_VIDEO_BYTES
+        else:
+            mt = MEDIA_EXTENSIONS.get(suffix)
+            if mt is None:
+                raise ProtocolError(f"{name}: only PNG, JPEG and WebP images are accepted")
+            limit = MAX_BLOB_BYTES
         body = read(name)
-        if len(body) > MAX_BLOB_BYTES:
-            raise ProtocolError(f"{name}: {len(body)} bytes is over {MAX_BLOB_BYTES}")
+        if len(body) > limit:
+            raise ProtocolError(f"{name}: {len(body)} bytes is over {limit}")
         if sha256_hex(body) != h:
             raise ProtocolError(f"{name}: the file does not match the hash in its name")
         media[h] = (name, len(body), mt)

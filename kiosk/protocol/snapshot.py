@@ -12,12 +12,13 @@ from nacl.signing import SigningKey, VerifyKey
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from kiosk.protocol.base import (
-    MAX_BLOB_BYTES,
     MAX_INDEX_BYTES,
     MAX_MANIFEST_BYTES,
     MAX_RECORD_BYTES,
     MAX_RECORDS,
+    MAX_VIDEO_BYTES,
     SCHEMA_VERSION,
+    VIDEO_TYPES,
     ProtocolError,
     Sha256,
     UtcDateTime,
@@ -26,6 +27,7 @@ from kiosk.protocol.base import (
     _Strict,
     b64,
     canonical_json,
+    max_blob_bytes,
     sha256_hex,
     unb64,
 )
@@ -42,8 +44,15 @@ MAX_HASHES_PER_REQUEST = 1000  # POST /api/v1/records
 
 class BlobRef(_Strict):
     sha256: Sha256
-    size: int = Field(ge=1, le=MAX_BLOB_BYTES)
-    media_type: Literal["image/png", "image/jpeg", "image/webp"]
+    size: int = Field(ge=1, le=MAX_VIDEO_BYTES)
+    media_type: Literal["image/png", "image/jpeg", "image/webp", "video/mp4", "video/webm"]
+
+    @model_validator(mode="after")
+    def _check(self) -> BlobRef:
+        if self.size > max_blob_bytes(self.media_type):
+            raise ValueError(f"the size of a {self.media_type} file must be less than or equal "
+                             f"to {max_blob_bytes(self.media_type)} bytes; it is {self.size}")
+        return self
 
 
 class IndexRef(_Strict):
@@ -194,6 +203,13 @@ def build_snapshot(catalogue: Catalogue, blobs: dict[str, tuple[int, str]], vers
         raise ProtocolError(
             f"{len(missing)} images are referenced but not uploaded, e.g. {missing[0]}"
         )
+    videos = catalogue.video_refs()
+    for h in sorted(catalogue.blob_refs()):
+        if h in videos and blobs[h][1] != videos[h]:
+            raise ProtocolError(f"sign-language clip {h} is said to be {videos[h]} but is a "
+                                f"{blobs[h][1]} file")
+        if h not in videos and blobs[h][1] in VIDEO_TYPES:
+            raise ProtocolError(f"blob {h} is used as a picture but is a {blobs[h][1]} file")
     record_bytes: dict[str, bytes] = {}
     index: dict[str, dict[str, str]] = {}
     for kind in RECORD_KINDS:

@@ -95,9 +95,19 @@ class Browse:
         page = self._device.store.products(limit=1)
         return page.items[0].id if page.items else None
 
+    def first_with_sign_video(self) -> str | None:
+        """A product with a sign-language clip (the first by id), or None: what an audit
+        opens the clip's panel on."""
+        return self._device.store.first_with_sign_video("product")
+
     def picture(self, blob: str) -> Path:
         """The file of a content picture (it may be missing: a screen then shows the picture's
         text alternative alone)."""
+        return self._device.blobs.path(blob)
+
+    def media(self, blob: str) -> Path:
+        """The file of a content media blob: a picture or a sign-language clip (it may be
+        missing: the panel then shows the clip's captions alone)."""
         return self._device.blobs.path(blob)
 
     def thumbnail(self, blob: str, px: int) -> Path | None:

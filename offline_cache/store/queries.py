@@ -175,6 +175,18 @@ class ContentQueries(SQLiteFile):
             (kind, record_id)).fetchone()
         return self._parse(kind, row[0], row[1]) if row else None
 
+    def first_with_sign_video(self, kind: str) -> str | None:
+        """The id of the first record of ``kind`` (by id) that carries a sign-language clip,
+        or None: for audits, which open the clip's panel. The key is looked for in the
+        canonical JSON (a quote inside a text is escaped there, so text can not fake it)."""
+        with self._read() as c:
+            row = c.execute(
+                "SELECT sr.record_id FROM snapshot_record sr JOIN record r ON r.sha = sr.sha "
+                f"WHERE sr.snap_id = {_ACTIVE} AND sr.kind = ? "
+                "AND instr(r.body, CAST('\"sign_video\":' AS BLOB)) > 0 "
+                "ORDER BY sr.record_id LIMIT 1", (kind,)).fetchone()
+        return row[0] if row else None
+
     def record(self, kind: str, record_id: str) -> Any:
         """Any one record of the active snapshot, as its protocol model, or None."""
         with self._read() as c:

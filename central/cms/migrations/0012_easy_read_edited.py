@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0010_more_kinds'),
+        ('cms', '0011_sign_videos'),
     ]
 
     operations = [

@@ -29,7 +29,7 @@ def governorates_from_drafts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0011_easy_read_edited'),
+        ('cms', '0012_easy_read_edited'),
         ('central', '0001_initial'),
         ('wagtailcore', '0098_apitoken'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
