@@ -259,7 +259,7 @@ def fresh_db(request: pytest.FixtureRequest, kind: str) -> Iterator[CentralDB]:
         yield SQLITE
         return
     cluster: pg.Cluster = request.getfixturevalue("pg_cluster")
-    with cluster.database() as url:
+    with cluster.database(migrated=True) as url:  # central's schema already there
         yield CentralDB("postgresql", url)
 
 
