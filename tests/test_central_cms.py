@@ -101,6 +101,17 @@ def post(s: requests.Session, central: CentralServer, path: str, **kw) -> reques
     return s.post(central.url + path, timeout=HTTP_TIMEOUT_S, **kw)
 
 
+def released_catalogue(central: CentralServer):  # noqa: ANN201 - content's PublishedCatalogue
+    """The newest release as kiosks get it, read from central's database in this process."""
+    from central import content
+
+    svc = central.service()
+    try:
+        return content.published_catalogue(svc)
+    finally:
+        svc.close()
+
+
 def png(width: int, height: int, seed: int) -> bytes:
     from central.content import make_png
 
@@ -260,14 +271,9 @@ def test_an_editors_product_reaches_kiosks_only_after_a_publisher_approves(centr
     manifest = central.get("/api/v1/manifest", headers=central.auth(device))
     assert manifest.status_code == 200
     assert manifest.json()["manifest"]["version"] == version
-    from central import content
     from kiosk import protocol
 
-    svc = central.service()
-    try:
-        released = content.published_catalogue(svc)
-    finally:
-        svc.close()
+    released = released_catalogue(central)
     assert released.version == version
     product = released.records["product"]["frankincense-soap"]
     assert product["name"] == {"ar": "صابون اللبان", "en": "Frankincense soap"}
@@ -405,13 +411,7 @@ def test_an_editor_writes_easy_read_with_pictograms_and_sees_how_easy_it_reads(c
     r = post(publisher, central, "/cms/kiosks/publish/",
              data={"csrfmiddlewaretoken": token, "fingerprint": fingerprint})
     assert "is published" in r.text
-    from central import content
-
-    svc = central.service()
-    try:
-        released = content.published_catalogue(svc)
-    finally:
-        svc.close()
+    released = released_catalogue(central)
     assert released.records["faq"][record_id]["easy_read"] == {
         "ar": [{"text": "اتصل بنا على الرقم المجاني.", "icon": "phone"},
                {"text": "نرد من الأحد إلى الخميس.", "icon": "clock"}],

@@ -31,6 +31,7 @@ from tests.test_central_cms import (
     get,
     pk_in_listing,
     post,
+    released_catalogue,
     sign_in,
 )
 
@@ -250,13 +251,7 @@ def test_a_records_go_live_and_expiry_times_reach_kiosks_with_a_publish_schedule
     assert r.status_code == 200 and "is scheduled for" in r.text, r.text[:500]
     version = wait_for_version_above(central, device, before)
 
-    from central import content
-
-    svc = central.service()
-    try:
-        released = content.published_catalogue(svc)
-    finally:
-        svc.close()
+    released = released_catalogue(central)
     assert released.version == version
     assert released.records["faq"]["what-is-mark"]["answer"]["en"] == \
         "A sign that the product was made in Oman."
