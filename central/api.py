@@ -333,6 +333,9 @@ def _not_modified(headers: dict[str, str]) -> HttpResponse:
 # Errors
 
 
+_NOT_AN_OBJECT = "Input should be a valid dictionary or object to extract fields from"
+
+
 def _validation_detail(errors: list[dict]) -> list[dict]:
     """Each error's place as FastAPI gave it: ("body", field, ...), ("path", name),
     ("query", name). Ninja names the body parameter after "body"; that name is left out."""
@@ -341,8 +344,12 @@ def _validation_detail(errors: list[dict]) -> list[dict]:
         loc = list(e.get("loc", ()))
         if len(loc) >= 2 and loc[0] == "body":
             del loc[1]
-        out.append({"loc": [str(p) for p in loc],
-                    "msg": str(e.get("msg", ""))[:300], "type": str(e.get("type", ""))})
+        kind, msg = str(e.get("type", "")), str(e.get("msg", ""))
+        if kind == "model_type":
+            # A JSON value that is not an object where a model is expected, in the words
+            # FastAPI's validation (from_attributes) used: the same refusal, the same sentence.
+            kind, msg = "model_attributes_type", _NOT_AN_OBJECT
+        out.append({"loc": [str(p) for p in loc], "msg": msg[:300], "type": kind})
     return out
 
 

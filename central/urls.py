@@ -9,6 +9,7 @@ from central.api import api, not_found, server_error
 from central.cms.urls import urlpatterns as cms_urlpatterns
 from central.staff import urlpatterns as staff_urlpatterns
 
-urlpatterns = [*staff_urlpatterns, *cms_urlpatterns, path("", api.urls)]
+# The API first: most requests are its, and none of its paths is under admin/ or cms/.
+urlpatterns = [path("", api.urls), *staff_urlpatterns, *cms_urlpatterns]
 handler404 = not_found
 handler500 = server_error
