@@ -30,7 +30,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from central.api import create_app
     from central.errors import CentralError
 
     if not 1 <= args.workers <= 64:
@@ -38,6 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Opened here even with several workers: the schema and keys are made once, before any
     # worker could race to make them.
     central = _central(args)
+    from central.api import create_app  # after _central: Django's settings take --db
     print(f"kiosk-central: serving on http://{args.host}:{args.port}/ "
           f"(home {central.settings.home}, {args.workers} worker(s))", file=sys.stderr,
           flush=True)

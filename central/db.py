@@ -50,7 +50,7 @@ def setup() -> None:
         from django.db import connections
 
         # One connection per thread, kept between requests: Django's default keeps connections
-        # in a context variable, so under FastAPI's thread pool (which runs each request in a
+        # in a context variable, so on the API's thread pool (where each request may run in a
         # copy of the context) every request would open a new connection and leave the old
         # one to the garbage collector.
         connections._connections = Local(thread_critical=True)

@@ -58,7 +58,7 @@ class TooMany(CentralError):
 
 class RateLimiter:
     """Sliding windows per key: ``hit(key)`` counts one and raises TooMany when a window is
-    full; ``full(key)`` only asks. Thread-safe (FastAPI runs sync routes in a thread pool)."""
+    full; ``full(key)`` only asks. Thread-safe (the API's views run on a pool of threads)."""
 
     def __init__(self, limits: tuple[tuple[int, float], ...],
                  clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS):

@@ -1,6 +1,7 @@
-"""The staff admin's place in the server: the Django ASGI app answering /admin inside central's
-ASGI stack (api.create_app puts it behind the body size limit, beside the device API), which
-site it serves, and the middleware that decides whom to believe about client addresses and TLS.
+"""The staff admin's place in the server: the Django ASGI handler answering /admin and /cms
+inside central's ASGI stack (central.asgi, behind the body size limit, beside the device API's
+handler), which site both serve (``site()``), and the middleware that decides whom to believe
+about client addresses and TLS.
 
 Trusted proxies: $CENTRAL_TRUSTED_PROXIES is a comma-separated list of addresses (a TLS proxy
 on the same host: 127.0.0.1). Only a request from one of them may say, in X-Forwarded-For and
@@ -66,24 +67,6 @@ def site() -> Any:
     if _site is None:
         raise RuntimeError("the staff admin is not installed (central.web.install)")
     return _site
-
-
-STAFF_PREFIXES = ("/admin", "/cms")  # the staff admin (central.staff) and the CMS (central.cms)
-
-
-class StaffSite:
-    """ASGI: /admin, /cms and everything under them to Django, the rest to ``app``."""
-
-    def __init__(self, app: Any, staff_app: Any):
-        self.app, self.staff_app = app, staff_app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and any(path == p or path.startswith(p + "/")
-                                           for p in STAFF_PREFIXES):
-            await self.staff_app(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
 
 
 def client_ip(request: Any) -> str:
