@@ -16,8 +16,10 @@ import concurrent.futures
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from central import content, db
 from central.changes import read_stamp, stamp_path
@@ -163,6 +165,44 @@ class ServingCache:
                 self._tokens = {}
             else:
                 self._tokens = {h: d for h, d in self._tokens.items() if d != device_id}
+
+
+T = TypeVar("T")
+
+
+class Snapshot(Generic[T]):
+    """A small table's worth of the database in memory for every request of this process: read
+    again when the change stamp moved or the copy is MAX_AGE_S old, by one thread while the
+    others wait. For what is read on every heartbeat but changes rarely (the kiosks' settings,
+    which kiosks have commands waiting): one query a second instead of one a heartbeat. A
+    reader must still be right with a copy up to MAX_AGE_S old (the heartbeat is: it checks
+    the database itself wherever the copy disagrees with the kiosk's row)."""
+
+    def __init__(self, load: Callable[[], T], stamp: Path):
+        self._load, self._stamp_path = load, stamp
+        self._value: T | None = None
+        self._key: tuple[object, float] = (_UNREAD, -math.inf)  # stamp, monotonic read time
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        value = self._fresh(read_stamp(self._stamp_path))
+        if value is not None:
+            return value
+        with self._lock:
+            stamp = read_stamp(self._stamp_path)  # before the database: see ServingCache
+            value = self._fresh(stamp)
+            if value is not None:
+                return value
+            started = time.monotonic()
+            value = self._load()
+            self._value, self._key = value, (stamp, started)
+            return value
+
+    def _fresh(self, stamp: object) -> T | None:
+        seen, read_at = self._key
+        if seen == stamp and time.monotonic() - read_at < MAX_AGE_S:
+            return self._value
+        return None
 
 
 def _refresh_at(expires_epoch: float, lifetime_s: int) -> float:

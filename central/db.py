@@ -88,22 +88,45 @@ def vendor(alias: str) -> str:
 
 
 @contextlib.contextmanager
-def write(alias: str) -> Iterator[None]:
+def write(alias: str, durable: bool = True) -> Iterator[None]:
     """A read-then-write transaction. On SQLite: BEGIN IMMEDIATE, one at a time in this process
     (a writer that finds the database locked polls with growing sleeps, so queueing here is
-    fairer and faster); other processes meet SQLite's busy timeout."""
-    from django.db import transaction
+    fairer and faster); other processes meet SQLite's busy timeout.
+
+    ``durable=False`` is for writes the client repeats anyway (a heartbeat's status): the commit
+    returns without waiting for the disk (SQLite's synchronous=NORMAL in WAL mode, PostgreSQL's
+    synchronous_commit off). A crash may lose the last such commits, never an earlier durable
+    one and never the database's consistency: the log is written in order, so the next durable
+    commit makes everything before it durable too."""
+    from django.db import connections, transaction
 
     if vendor(alias) != "sqlite":
         with transaction.atomic(using=alias):
+            if not durable:
+                with connections[alias].cursor() as cur:
+                    cur.execute("SET LOCAL synchronous_commit TO OFF")
             yield
         return
     turn = _write_turns[alias]
     if not turn.acquire(timeout=WRITE_WAIT_S):
         raise CentralError("the database is busy; try again in a moment", status=503)
     try:
-        with transaction.atomic(using=alias):
-            yield
+        if durable:
+            with transaction.atomic(using=alias):
+                yield
+            return
+        # The safety level can only change outside a transaction; it is put back before the
+        # write lock is released, so no other write on this connection runs at NORMAL.
+        connection = connections[alias]
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with transaction.atomic(using=alias):
+                yield
+        finally:
+            if connection.connection is not None:
+                with connection.cursor() as cur:
+                    cur.execute("PRAGMA synchronous=FULL")
     finally:
         turn.release()
 

@@ -67,24 +67,50 @@ def _stored(db: str, scope: str, target: str) -> dict[str, Any]:
 
 def effective(db: str, device_id: str | None = None,
               location: str | None = None) -> EffectiveConfig:
-    values, sources = _defaults(), dict.fromkeys(protocol.CONFIG_KEYS, "default")
+    layers = _layers(device_id, location)
+    match = Q()
+    for scope, target in layers:
+        match |= Q(scope=scope, target=target)
+    stored: dict[tuple[str, str], dict[str, Any]] = {}
+    for scope, target, key, value in ConfigSetting.objects.using(db).filter(match).values_list(
+            "scope", "target", "key", "value"):
+        stored.setdefault((scope, target), {})[key] = value
+    return _layered(stored, layers)
+
+
+def all_stored(db: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every stored setting by (scope, target): what central.cache.Snapshot keeps for the
+    heartbeats (a fleet has a handful of settings per location and kiosk)."""
+    stored: dict[tuple[str, str], dict[str, Any]] = {}
+    for scope, target, key, value in ConfigSetting.objects.using(db).values_list(
+            "scope", "target", "key", "value"):
+        stored.setdefault((scope, target), {})[key] = value
+    return stored
+
+
+def from_stored(stored: Mapping[tuple[str, str], Mapping[str, Any]],
+                d: Device) -> EffectiveConfig:
+    """``d``'s effective config from a copy of the stored settings (``all_stored``)."""
+    return _layered(stored, _layers(d.id, d.location))
+
+
+def _layers(device_id: str | None, location: str | None) -> list[tuple[str, str]]:
     layers = [("fleet", "")]
     if location:
         layers.append(("location", location))
     if device_id:
         layers.append(("device", device_id))
-    match = Q()
-    for scope, target in layers:
-        match |= Q(scope=scope, target=target)
-    stored: dict[str, dict[str, Any]] = {}
-    for scope, key, value in ConfigSetting.objects.using(db).filter(match).values_list(
-            "scope", "key", "value"):
-        # A key an older central stored but the config no longer has is left out.
-        if key in protocol.CONFIG_KEYS:
-            stored.setdefault(scope, {})[key] = value
-    for scope, _target in layers:  # the narrowest last, so it wins
-        for key, value in stored.get(scope, {}).items():
-            values[key], sources[key] = value, scope
+    return layers
+
+
+def _layered(stored: Mapping[tuple[str, str], Mapping[str, Any]],
+             layers: list[tuple[str, str]]) -> EffectiveConfig:
+    values, sources = _defaults(), dict.fromkeys(protocol.CONFIG_KEYS, "default")
+    for layer in layers:  # the narrowest last, so it wins
+        for key, value in stored.get(layer, {}).items():
+            # A key an older central stored but the config no longer has is left out.
+            if key in protocol.CONFIG_KEYS:
+                values[key], sources[key] = value, layer[0]
     return EffectiveConfig(values, sources)
 
 
@@ -92,9 +118,17 @@ def for_device(db: str, d: Device) -> EffectiveConfig:
     return effective(db, d.id, d.location)
 
 
-def refresh_version(db: str, d: Device) -> EffectiveConfig:
+def refresh_version(db: str, d: Device,
+                    stored: Mapping[tuple[str, str], Mapping[str, Any]] | None = None
+                    ) -> EffectiveConfig:
     """The kiosk's effective config; its version grows if that changed since it was numbered
-    (on ``d``: the caller saves it)."""
+    (on ``d``: the caller saves it). With ``stored``, a copy of the settings that may be up to
+    a second old (all_stored): used where it gives the config ``d`` was last numbered for,
+    else the database decides, so a stale copy never numbers a version."""
+    if stored is not None:
+        eff = from_stored(stored, d)
+        if d.config_version is not None and d.config_fingerprint == eff.fingerprint():
+            return eff
     eff = for_device(db, d)
     fp = eff.fingerprint()
     if d.config_fingerprint != fp or d.config_version is None:

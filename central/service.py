@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from nacl.exceptions import CryptoError
 from nacl.public import SealedBox
 
 from central import content, db, device_config, reference, usage, vote_checks
 from central.blobs import BlobStore
-from central.cache import ServingCache
-from central.changes import bump_stamp
+from central.cache import ServingCache, Snapshot
+from central.changes import bump_stamp, stamp_path
 from central.config import (
     DEFAULT_CODE_TTL,
     DEFAULT_COMMAND_TTL,
@@ -142,6 +142,10 @@ class Central:
         self.blobs = BlobStore(self.settings.blob_dir)
         self.keys = load_site_keys(self.settings.key_dir)
         self.cache = ServingCache(self)
+        # What every heartbeat reads and staff seldom change, read once a second for them all.
+        stamp = stamp_path(self.settings)
+        self.stored_config = Snapshot(lambda: device_config.all_stored(self.db), stamp)
+        self.commands_waiting = Snapshot(self._devices_with_open_commands, stamp)
 
     def close(self) -> None:
         self.cache.close()
@@ -151,9 +155,10 @@ class Central:
         """``model``'s rows in this site's database."""
         return model.objects.using(self.db)
 
-    def write(self) -> Any:
-        """A read-then-write transaction (see db.write: serialised on SQLite)."""
-        return db.write(self.db)
+    def write(self, durable: bool = True) -> Any:
+        """A read-then-write transaction (see db.write: serialised on SQLite; ``durable=False``
+        for what the client sends again anyway)."""
+        return db.write(self.db, durable)
 
     # -----------------------------------------------------------------------------------------
     # Content (see central.content)
@@ -370,6 +375,7 @@ class Central:
             self.q(DeviceCommand).create(id=cmd_id, device_id=device_id, name=name,
                                          state="queued", queued_at=now, queued_by=queued_by,
                                          expires_at=now + ttl)
+        bump_stamp(self.settings)  # this host's servers send it with the kiosk's next heartbeat
         return cmd_id
 
     def list_commands(self, device_id: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -388,7 +394,11 @@ class Central:
 
     def heartbeat(self, device_id: str, hb: protocol.Heartbeat) -> protocol.HeartbeatReply:
         now = utcnow()
-        with self.write():
+        # A heartbeat that only says how the kiosk is does not wait for the disk: the next one
+        # says it again a minute later (db.write). One that ends commands, reports technician
+        # visits or hands over usage counts does, as the kiosk forgets those once answered.
+        durable = bool(hb.command_results or hb.done_commands or hb.technician or hb.usage)
+        with self.write(durable):
             # Locked (on PostgreSQL) until the commit: two heartbeats of one kiosk, or one
             # racing a config change, must not both number the same config version.
             d = self.q(Device).select_for_update().filter(id=device_id).first()
@@ -417,9 +427,14 @@ class Central:
             if hb.usage:
                 usage.store(d, hb.usage, now)
             pending = []
-            for c in self.q(DeviceCommand).filter(
+            # The copy may be a second old: a command queued meanwhile on another host goes
+            # out with the next heartbeat (one queued on this one moves the change stamp).
+            waiting = self.q(DeviceCommand).none()
+            if device_id in self.commands_waiting.get():
+                waiting = self.q(DeviceCommand).filter(
                     device_id=device_id, done_at__isnull=True,
-                    name__in=protocol.DEVICE_COMMANDS).order_by("queued_at"):
+                    name__in=protocol.DEVICE_COMMANDS).order_by("queued_at")
+            for c in waiting:
                 state = _command_state(c, now)
                 if state == "expired":
                     c.state, c.result = "expired", _EXPIRED_RESULT
@@ -433,13 +448,21 @@ class Central:
             # Commands are re-sent until the kiosk reports how they ended: a lost reply must not
             # lose a command (the kiosk carries out each id once).
             commands = tuple(protocol.DeviceCommand(id=c.id, name=c.name) for c in pending)
-            config = device_config.refresh_version(self.db, d)
+            config = device_config.refresh_version(self.db, d, self.stored_config.get())
             d.save()
             # Only a kiosk that reports config versions is told them: an older kiosk's strict
             # reading of the reply would refuse the field.
             version = d.config_version if hb.config_version is not None else None
             return protocol.HeartbeatReply(config=config.wire(), config_version=version,
                                            commands=commands)
+
+    def _devices_with_open_commands(self) -> frozenset[str]:
+        """Kiosks with a command not yet ended (queued or delivered; expired or done ones are
+        not waiting), for Snapshot."""
+        rows = self.q(DeviceCommand).filter(done_at__isnull=True).filter(
+            Q(state__isnull=True) | Q(state__in=_OPEN_STATES)).values_list("device_id",
+                                                                           flat=True)
+        return frozenset(rows)
 
     def _record_command_results(self, device_id: str, hb: protocol.Heartbeat,
                                 now: datetime) -> None:

@@ -202,3 +202,101 @@ def test_with_two_workers_a_publish_and_a_revoke_reach_both_at_once(
         assert {r.status_code for r in polls()} == {401}
     finally:
         server.stop()
+
+
+# -- what every heartbeat reads: the kiosks' settings and which kiosks have commands waiting --
+
+STATUS = {"app_version": "test", "content_version": 1, "content_source": "central",
+          "stale": False, "outbox_pending": 0, "outbox_dead": 0, "uptime_s": 60,
+          "config_version": 0}
+
+
+def beat(server, device, **extra) -> dict:
+    r = server.post("/api/v1/heartbeat", json={**STATUS, **extra}, headers=server.auth(device))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_command_queued_from_the_cli_goes_out_with_the_very_next_heartbeat(central_server):
+    device = central_server.enroll()
+    assert beat(central_server, device).get("commands", []) == []  # the copy is read now
+    cmd = central_server.cli("queue-command", device["device_id"], "speech_test").stdout.strip()
+    assert [c["id"] for c in beat(central_server, device)["commands"]] == [cmd]
+
+
+def test_a_command_queued_elsewhere_goes_out_within_the_bound(central_server, elsewhere):
+    device = central_server.enroll()
+    assert beat(central_server, device).get("commands", []) == []
+    cmd = elsewhere.queue_command(device["device_id"], "speech_test")
+    queued = time.monotonic()
+    wait_for(lambda: [c["id"] for c in beat(central_server, device).get("commands", [])]
+             == [cmd], what="the command in a heartbeat's reply")
+    assert time.monotonic() - queued < SEEN_WITHIN_S
+
+
+def test_a_setting_changed_elsewhere_is_one_new_config_version_at_the_next_heartbeat(
+        central_server, elsewhere):
+    """The server's copy of the settings is stale (nothing told it), yet the kiosk's row says
+    its config changed: the heartbeat asks the database, and numbers exactly one version."""
+    from central import device_config
+
+    device = central_server.enroll(location="Copy lane")
+    first = beat(central_server, device)
+    assert beat(central_server, device)["config_version"] == first["config_version"]
+    device_config.set_values(elsewhere, {"idle_timeout_s": 97}, location="Copy lane")
+    after = beat(central_server, device, config_version=first["config_version"])
+    assert after["config"]["idle_timeout_s"] == 97
+    assert after["config_version"] == first["config_version"] + 1
+    time.sleep(MAX_AGE_S)  # the copy is read again: still the same version
+    again = beat(central_server, device, config_version=after["config_version"])
+    assert (again["config_version"], again["config"]) == (after["config_version"],
+                                                          after["config"])
+
+
+def test_a_heartbeat_that_only_reports_status_does_not_wait_for_the_disk(
+        tmp_path: Path, central_db: CentralDB):
+    """A status-only heartbeat commits without a flush (the next one repeats it); one that ends
+    a command is durable; and the connection is durable again afterwards, for submissions."""
+    from django.db import connections
+
+    from kiosk import protocol
+    from tests.conftest import central_settings
+
+    svc = Central(central_settings(tmp_path / "home", central_db))
+    try:
+        code = svc.create_enrollment_code().code
+        device_id = svc.enroll(protocol.EnrollRequest(code=code, name="k")).device_id
+        cmd = svc.queue_command(device_id, "speech_test")
+        sql: list[str] = []
+
+        def note(execute, statement, params, many, context):
+            sql.append(statement)
+            return execute(statement, params, many, context)
+
+        relaxed = ("PRAGMA synchronous=NORMAL" if central_db.kind == "sqlite"
+                   else "SET LOCAL synchronous_commit TO OFF")
+        conn = connections[svc.db]
+        setting = "PRAGMA synchronous" if central_db.kind == "sqlite" else "SHOW synchronous_commit"
+
+        def durability() -> object:
+            with conn.cursor() as cur:
+                cur.execute(setting)
+                return cur.fetchone()[0]
+
+        before = durability()
+        with conn.execute_wrapper(note):
+            status = svc.heartbeat(device_id, protocol.Heartbeat(**STATUS))
+            assert [c.id for c in status.commands] == [cmd]
+            assert relaxed in sql
+            sql.clear()
+            svc.heartbeat(device_id, protocol.Heartbeat(
+                **STATUS, command_results=[{"id": cmd, "ok": True, "result": "spoken"}]))
+            assert relaxed not in sql
+        # SQLite's FULL (2) again; PostgreSQL's SET LOCAL ended with its transaction (the test
+        # cluster itself runs without synchronous commits, so compare with before).
+        assert durability() == before
+        if central_db.kind == "sqlite":
+            assert before == 2
+        assert next(c for c in svc.list_commands(device_id) if c["id"] == cmd)["state"] == "done"
+    finally:
+        svc.close()
