@@ -1065,8 +1065,8 @@ class SiteHoliday(Orderable):
 
 
 # Where a row names nothing (a form refuses it; a draft restored from before the chooser could).
-FEATURED_NOTHING_CHOSEN = _("Choose the product or the news item this row features (the "
-                            "Choose buttons), or delete the row.")
+FEATURED_NOTHING_CHOSEN = _("Choose the product or the news item this row features, or "
+                            "delete the row.")
 
 
 class SiteFeatured(Orderable):
