@@ -447,6 +447,11 @@ def test_staff_choose_the_idle_screens_items_with_the_chooser_and_kiosks_loop_th
     assert notes and note in notes.group(1), page[:2000]
     assert "Missing before this can be published" not in page
 
+    # A featured product can not be deleted from under the site info (it can be retired).
+    refused = get(publisher, central, f"/cms/snippets/cms/product/delete/{hojari}/").text
+    assert ("One or more references to this product prevent it from being deleted."
+            in re.sub(r"\s+", " ", refused)), refused[:1500]
+
     # Publish to kiosks lists the note too and publishes all the same.
     diff, version = publish(publisher, central)
     assert note in html.unescape(diff).split('<ul class="cms-notes">', 1)[1]
