@@ -25,17 +25,9 @@ def _site_revisions(apps, db):
     return Revision.objects.using(db).filter(content_type=ct) if ct is not None else []
 
 
-def _check_keys_now(schema_editor):
-    # PostgreSQL checks foreign keys at commit; rows changed in this migration would then
-    # stop its RemoveField ("pending trigger events"). Checked at once, nothing is pending.
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
 def ids_to_choosers(apps, schema_editor):
     """Each row's (item_kind, item_id) becomes its product or news foreign key, found by the
     snippet's record id; a row naming nothing the CMS has is dropped (kiosks skip it now)."""
-    _check_keys_now(schema_editor)
     db = schema_editor.connection.alias
     by_record, _ = _snippet_ids(apps, db)
     SiteFeatured = apps.get_model("cms", "SiteFeatured")
@@ -64,7 +56,6 @@ def ids_to_choosers(apps, schema_editor):
 
 def choosers_to_ids(apps, schema_editor):
     """Back: each row's kind and record id from the snippet it names."""
-    _check_keys_now(schema_editor)
     db = schema_editor.connection.alias
     _, by_pk = _snippet_ids(apps, db)
     SiteFeatured = apps.get_model("cms", "SiteFeatured")
