@@ -220,7 +220,8 @@ with connection.cursor() as cur:
     cur.execute("UPDATE wagtailcore_revision SET content = %%s WHERE id = %%s",
                 [json.dumps(content), rev])
 """
-# After the migration: what the table and the revision name, and what a publish would send.
+# After the migration: what the table and the revision name, whether Wagtail knows the product
+# is used, and what a publish would send.
 FEATURED_NOW = """
 import json
 from central.config import load_settings
@@ -233,7 +234,10 @@ def rows(o):
     return [(f.product.record_id if f.product_id else None,
              f.news.record_id if f.news_id else None) for f in o.featured.all()]
 r = s.latest_revision.as_object()
-print(json.dumps({"table": rows(s), "revision": rows(r), "problems": r.problems(),
+from wagtail.models import ReferenceIndex
+from central.cms.models import Product
+used = ReferenceIndex.get_references_to(Product.objects.get(record_id="hojari")).exists()
+print(json.dumps({"table": rows(s), "revision": rows(r), "problems": r.problems(), "used": used,
                   "sent": kiosk.plan(c).records["site"]["site"]["featured"]}))
 """
 # Back at cms 0013: the rows' kinds and ids again, in the table and in the revision.
@@ -257,7 +261,7 @@ def test_featured_items_typed_as_record_ids_become_the_snippets_they_name(
     """The migration that gave featured items a chooser turns each row's kind and typed record
     id into its product or news item, in the table and in the site info's revision (what the
     CMS edits and publishes from); rows naming nothing are dropped. The site record kiosks get
-    names the same items, and the way back restores the ids."""
+    names the same items, Wagtail counts them as used, and the way back restores the ids."""
     home = tmp_path / "home"
     env = {**os.environ, "CENTRAL_HOME": str(home)}
     env.pop("CENTRAL_DB_URL", None)
@@ -286,6 +290,9 @@ def test_featured_items_typed_as_record_ids_become_the_snippets_they_name(
     assert after["table"] == [["hojari", None], [None, "expo"]]
     assert after["revision"] == [["hojari", None], [None, "expo"]]
     assert after["problems"] == []
+    # Wagtail knows the site info uses the product: its delete page refuses, as for any row
+    # saved in the CMS.
+    assert after["used"] is True
     assert after["sent"] == [{"kind": "product", "id": "hojari"}, {"kind": "news", "id": "expo"}]
 
     run("-m", "central.manage", "migrate", "cms", "0013_governorates")
