@@ -7,6 +7,7 @@ out of the next release, and the kiosk loses it."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from pathlib import Path
@@ -16,7 +17,15 @@ import pytest
 from kiosk.config import KioskPaths
 from kiosk.device import KioskDevice
 from tests.conftest import CentralDB, published_central
-from tests.test_central_cms import PASSWORD, _cell, form_fields, get, post, sign_in
+from tests.test_central_cms import (
+    PASSWORD,
+    _cell,
+    form_fields,
+    get,
+    post,
+    released_catalogue,
+    sign_in,
+)
 from tests.test_central_feedback import act, now_z, send
 
 
@@ -41,6 +50,19 @@ def rows(prefix: str, items: list[dict[str, str]], initial: int = 0) -> dict[str
                     f"{prefix}-{i}-DELETE": ""})
         out.update({f"{prefix}-{i}-{k}": v for k, v in item.items()})
     return out
+
+
+def choose(s, central, model: str, text: str) -> str:
+    """Pick a snippet in the CMS's chooser as staff do: search the chooser's list for
+    ``text`` and take the row showing it. Returns what the chooser puts in the form."""
+    r = get(s, central, f"/cms/snippets/choose/cms/{model}/results/", params={"q": text})
+    assert r.status_code == 200, r.text[:500]
+    m = re.search(rf'href="(/cms/snippets/choose/cms/{model}/chosen/\d+/)"[^>]*>\s*'
+                  rf'(?:<[^>]+>\s*)*{re.escape(text)}', html.unescape(r.text))
+    assert m, f"the {model} chooser lists no {text!r}: {r.text[:1500]}"
+    chosen = get(s, central, m.group(1)).json()
+    assert chosen["step"] == "chosen" and chosen["result"]["string"] == text, chosen
+    return str(chosen["result"]["id"])
 
 
 # Each kind: its form's values, the field left out of the first draft, the sentence that says
@@ -174,8 +196,9 @@ def test_every_kind_is_made_in_the_cms_approved_published_and_synced(central, tm
         "call_centre": "80077777", "use_featured": "on",
         **rows("holidays", [{"date": "2027-11-18", "name_ar": "العيد الوطني",
                              "name_en": "National Day"}]),
-        **rows("featured", [{"item_kind": "product", "item_id": "khalas-dates"},
-                            {"item_kind": "news", "item_id": "cms-news"}])}
+        **rows("featured", [
+            {"product": choose(editor, central, "product", "Khalas dates"), "news": ""},
+            {"product": "", "news": choose(editor, central, "news", "A new crafts fair")}])}
     draft_then_submit(editor, central, site_url, site_values, "holidays-0-name_en",
                       "Holiday: name (English) (1) is missing", base=base)
     made["siteinfo"] = site_url.rstrip("/").rsplit("/", 1)[1]
@@ -342,3 +365,119 @@ def test_staff_rename_a_governorate_and_reorder_it_and_kiosks_follow(central, tm
             "dhofar", "محافظة ظفار", "Dhofar Governorate")
     finally:
         dev.close()
+
+
+def replace_rows(fields: dict[str, str], prefix: str, items: list[dict[str, str]]) -> None:
+    """An inline panel's rows become ``items``: the rows the form has are deleted (as its
+    delete buttons do) and ``items`` added after them."""
+    initial = int(fields[f"{prefix}-INITIAL_FORMS"])
+    for i in range(initial):
+        fields[f"{prefix}-{i}-DELETE"] = "1"
+    for j, item in enumerate(items, initial):
+        fields.update({f"{prefix}-{j}-id": "", f"{prefix}-{j}-ORDER": str(j + 1),
+                       f"{prefix}-{j}-DELETE": "", f"{prefix}-{j}-product": "",
+                       f"{prefix}-{j}-news": ""})
+        fields.update({f"{prefix}-{j}-{k}": v for k, v in item.items()})
+    fields[f"{prefix}-TOTAL_FORMS"] = str(initial + len(items))
+
+
+def test_staff_choose_the_idle_screens_items_with_the_chooser_and_kiosks_loop_them(
+        central, tmp_path):
+    """Site info's featured items are picked with the CMS's chooser (no record ids to type):
+    a row must name one product or one news item, in the staff member's language; a chosen
+    item not live yet is a note, not a stop; the kiosk's idle loop shows the chosen products
+    in their order, and skips the news item it does not have."""
+    central.cli("create-staff", "noor", "--role", "editor", input=PASSWORD + "\n")
+    publisher = sign_in(central, "pat")
+    listing = get(publisher, central, "/cms/snippets/cms/siteinfo/").text
+    site_url = re.search(r'href="(/cms/snippets/cms/siteinfo/edit/\d+/)"', listing).group(1)
+    page = get(publisher, central, site_url).text
+    # A new row offers a chooser for each kind, and no record id to type.
+    assert 'name="featured-__prefix__-product"' in page
+    assert 'name="featured-__prefix__-news"' in page
+    assert "Choose product" in page and "Choose news item" in page, page[:300]
+    assert "item_id" not in page and "item_kind" not in page
+
+    # A news item still a draft (nobody approved it).
+    news = form_fields(get(publisher, central, "/cms/snippets/cms/news/add/").text)
+    news.update(NEW["news"], record_id="loop-news", title_en="Makers' week",
+                title_ar="أسبوع الصناع")
+    r = post(publisher, central, "/cms/snippets/cms/news/add/", data=news)
+    assert r.status_code == 200 and "created" in r.text, r.text[:800]
+
+    hojari = choose(publisher, central, "product", "Hojari frankincense")
+    khalas = choose(publisher, central, "product", "Khalas dates")
+    draft_news = choose(publisher, central, "news", "Makers' week")
+
+    # A row naming nothing, and one naming two items, are refused with what to do.
+    fields = form_fields(page)
+    fields["use_featured"] = "on"
+    replace_rows(fields, "featured", [{}, {"product": hojari, "news": draft_news}])
+    r = post(publisher, central, site_url, data={**fields, "action-publish": "publish"})
+    assert r.status_code == 200 and "could not be saved" in r.text, r.text[:1500]
+    text = re.sub(r"\s+", " ", r.text)
+    assert ("Choose the product or the news item this row features, or delete the row."
+            in text), re.findall(r'class="error-message".*?</', text)[:5]
+    assert "Choose a product or a news item for this row, not both" in text
+    # The same refusal in Arabic for a staff member who works in Arabic.
+    editor = sign_in(central, "noor")
+    account = form_fields(get(editor, central, "/cms/account/").text)
+    account.update({"name_email-first_name": "Noor", "name_email-last_name": "Editor",
+                    "locale-preferred_language": "ar"})
+    assert post(editor, central, "/cms/account/", data=account,
+                allow_redirects=False).status_code == 302
+    fields_ar = form_fields(get(editor, central, site_url).text)
+    fields_ar["use_featured"] = "on"
+    replace_rows(fields_ar, "featured", [{}])
+    r = post(editor, central, site_url, data=fields_ar)
+    assert "اختر المنتج أو الخبر الذي يعرضه هذا الصف، أو احذف الصف." in r.text, \
+        re.findall(r'class="error-message".*?</', r.text, re.S)[:5]
+
+    # Chosen properly: two products and the draft news item, published at once.
+    replace_rows(fields, "featured", [{"product": hojari}, {"news": draft_news},
+                                      {"product": khalas}])
+    r = post(publisher, central, site_url, data={**fields, "action-publish": "publish"})
+    assert r.status_code == 200 and "published" in r.text, \
+        re.findall(r'class="error-message".*?</|<ul class="cms-missing">.*?</ul>', r.text,
+                   re.S)[:5] or r.text[:1500]
+    page = get(publisher, central, site_url).text
+    note = ("Featured item (2): the news item “Makers' week” is not live (retired, or waiting "
+            "for approval), so kiosks skip it until it is published.")
+    notes = re.search(r'<ul class="cms-notes">(.*?)</ul>', html.unescape(page), re.S)
+    assert notes and note in notes.group(1), page[:2000]
+    assert "Missing before this can be published" not in page
+
+    # A featured product can not be deleted from under the site info (it can be retired).
+    refused = get(publisher, central, f"/cms/snippets/cms/product/delete/{hojari}/").text
+    assert ("One or more references to this product prevent it from being deleted."
+            in re.sub(r"\s+", " ", refused)), refused[:1500]
+
+    # Publish to kiosks lists the note too and publishes all the same.
+    diff, version = publish(publisher, central)
+    assert note in html.unescape(diff).split('<ul class="cms-notes">', 1)[1]
+    assert "site" in _cell(diff, "site", "changed")
+    site = released_catalogue(central).records["site"]["site"]
+    assert site["featured"] == [{"kind": "product", "id": "hojari"},
+                                {"kind": "news", "id": "loop-news"},
+                                {"kind": "product", "id": "khalas-dates"}]
+
+    from kiosk.services.catalogue import Browse
+
+    dev = synced_kiosk(central, tmp_path / "kiosk", version)
+    try:
+        loop = Browse(dev).loop_items()
+        assert [(i.kind, i.id, i.name.en) for i in loop] == [
+            ("product", "hojari", "Hojari frankincense"),
+            ("product", "khalas-dates", "Khalas dates")]
+    finally:
+        dev.close()
+
+    # cms-import again, from that release: the rows name the same snippets, so there is
+    # nothing new to publish.
+    assert "imported into the CMS from version" in central.cli("cms-import").stdout
+    again = form_fields(get(publisher, central, site_url).text)
+    n = int(again["featured-INITIAL_FORMS"])
+    assert [(again[f"featured-{i}-product"], again[f"featured-{i}-news"]) for i in range(n)] \
+        == [(hojari, ""), ("", draft_news), (khalas, "")]
+    assert "Kiosks already have exactly this content" in get(publisher, central,
+                                                             "/cms/kiosks/publish/").text

@@ -195,3 +195,106 @@ def test_a_cms_in_use_before_governorates_were_snippets_keeps_them_at_the_next_p
     plan = json.loads(out.strip().splitlines()[-1])
     assert plan["retired"] == [] and plan["unchanged"] == 2
     assert plan["records"] == ["dhofar", "muscat"]
+
+
+
+# Run by `central.manage shell` at cms 0013 (Central itself would migrate the database first):
+# the site info's featured rows as staff typed them then, in the table and in its revision.
+TYPE_FEATURED_IDS = """
+import json
+from django.db import connection
+typed = json.loads(%r)
+with connection.cursor() as cur:
+    cur.execute("SELECT id, latest_revision_id FROM cms_siteinfo")
+    site, rev = cur.fetchone()
+    cur.execute("UPDATE cms_siteinfo SET use_featured = %%s", [True])
+    for i, (kind, rid) in enumerate(typed):
+        cur.execute("INSERT INTO cms_sitefeatured (site_id, sort_order, item_kind, item_id) "
+                    "VALUES (%%s, %%s, %%s, %%s)", [site, i, kind, rid])
+    cur.execute("SELECT content FROM wagtailcore_revision WHERE id = %%s", [rev])
+    content = cur.fetchone()[0]
+    content = json.loads(content) if isinstance(content, str) else content
+    content["use_featured"] = True
+    content["featured"] = [{"pk": None, "site": site, "sort_order": i, "item_kind": kind,
+                            "item_id": rid} for i, (kind, rid) in enumerate(typed)]
+    cur.execute("UPDATE wagtailcore_revision SET content = %%s WHERE id = %%s",
+                [json.dumps(content), rev])
+"""
+# After the migration: what the table and the revision name, whether Wagtail knows the product
+# is used, and what a publish would send.
+FEATURED_NOW = """
+import json
+from central.config import load_settings
+from central.service import Central
+from central.cms import kiosk
+from central.cms.models import SiteInfo
+c = Central(load_settings())
+s = SiteInfo.objects.get()
+def rows(o):
+    return [(f.product.record_id if f.product_id else None,
+             f.news.record_id if f.news_id else None) for f in o.featured.all()]
+r = s.latest_revision.as_object()
+from wagtail.models import ReferenceIndex
+from central.cms.models import Product
+used = ReferenceIndex.get_references_to(Product.objects.get(record_id="hojari")).exists()
+print(json.dumps({"table": rows(s), "revision": rows(r), "problems": r.problems(), "used": used,
+                  "sent": kiosk.plan(c).records["site"]["site"]["featured"]}))
+"""
+# Back at cms 0013: the rows' kinds and ids again, in the table and in the revision.
+FEATURED_IDS_BACK = """
+import json
+from django.db import connection
+with connection.cursor() as cur:
+    cur.execute("SELECT item_kind, item_id FROM cms_sitefeatured ORDER BY sort_order")
+    table = [list(r) for r in cur.fetchall()]
+    cur.execute("SELECT r.content FROM wagtailcore_revision r JOIN cms_siteinfo s "
+                "ON r.id = s.latest_revision_id")
+    content = cur.fetchone()[0]
+    content = json.loads(content) if isinstance(content, str) else content
+print(json.dumps({"table": table, "revision": [[r["item_kind"], r["item_id"]]
+                                               for r in content["featured"]]}))
+"""
+
+
+def test_featured_items_typed_as_record_ids_become_the_snippets_they_name(
+        tmp_path, central_catalogue_dir, central_db):
+    """The migration that gave featured items a chooser turns each row's kind and typed record
+    id into its product or news item, in the table and in the site info's revision (what the
+    CMS edits and publishes from); rows naming nothing are dropped. The site record kiosks get
+    names the same items, Wagtail counts them as used, and the way back restores the ids."""
+    home = tmp_path / "home"
+    env = {**os.environ, "CENTRAL_HOME": str(home)}
+    env.pop("CENTRAL_DB_URL", None)
+    if central_db.url:
+        env["CENTRAL_DB_URL"] = central_db.url
+
+    def run(*args: str) -> str:
+        res = subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
+                             text=True, timeout=600)
+        assert res.returncode == 0, res.stderr[-2000:]
+        return res.stdout
+
+    def shell(code: str) -> dict:
+        out = run("-m", "central.manage", "shell", "-c", code)
+        return json.loads(out.strip().splitlines()[-1])
+
+    run("-m", "central.cli", "import-demo", "--dir", str(central_catalogue_dir))
+    run("-m", "central.cli", "publish")
+    run("-m", "central.cli", "cms-import")
+    run("-m", "central.manage", "migrate", "cms", "0013_governorates")
+    typed = [("product", "hojari"), ("news", "expo"), ("product", "gone-product"),
+             ("news", "khalas-dates"), ("product", "")]
+    run("-m", "central.manage", "shell", "-c", TYPE_FEATURED_IDS % json.dumps(typed))
+    run("-m", "central.manage", "migrate")
+    after = shell(FEATURED_NOW)
+    assert after["table"] == [["hojari", None], [None, "expo"]]
+    assert after["revision"] == [["hojari", None], [None, "expo"]]
+    assert after["problems"] == []
+    # Wagtail knows the site info uses the product: its delete page refuses, as for any row
+    # saved in the CMS.
+    assert after["used"] is True
+    assert after["sent"] == [{"kind": "product", "id": "hojari"}, {"kind": "news", "id": "expo"}]
+
+    run("-m", "central.manage", "migrate", "cms", "0013_governorates")
+    assert shell(FEATURED_IDS_BACK) == {"table": [["product", "hojari"], ["news", "expo"]],
+                                        "revision": [["product", "hojari"], ["news", "expo"]]}

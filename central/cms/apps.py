@@ -16,6 +16,8 @@ class CmsConfig(AppConfig):
         # After every migrate: the roles' permissions and the approval workflow (idempotent).
         post_migrate.connect(roles.sync_after_migrate, sender=self,
                              dispatch_uid="central.cms.roles")
+        post_migrate.connect(_featured_references, sender=self,
+                             dispatch_uid="central.cms.featured_references")
         # "Add to the FAQ" (staff admin) makes a CMS draft too (central.cms.importer).
         from central import hooks
 
@@ -27,3 +29,19 @@ def _faq_draft(central, record: dict, by: str) -> None:
     from central.cms.importer import faq_draft
 
     faq_draft(central, record, by)
+
+
+def _featured_references(sender, using: str, plan=None, **kwargs) -> None:
+    """The migration that gave featured rows their product or news item by foreign key
+    (cms ..._featured_choosers) changes rows without Wagtail seeing it; its reference index
+    learns of them here, so a featured snippet's delete page says it is used (and refuses)
+    instead of failing on the database's refusal."""
+    if not any(m.app_label == "cms" and m.name.endswith("_featured_choosers") and not back
+               for m, back in plan or ()):
+        return
+    from wagtail.models import ReferenceIndex
+
+    from central.cms.models import SiteInfo
+
+    for site in SiteInfo.objects.using(using).all():
+        ReferenceIndex.create_or_update_for_object(site)

@@ -277,8 +277,20 @@ def _site(d: dict, pictures: _Pictures) -> None:
         "holidays": [SiteHoliday(date=date.fromisoformat(h["date"]), name_ar=h["name"]["ar"],
                                  name_en=h["name"]["en"], sort_order=i)
                      for i, h in enumerate(d.get("holidays", ()))],
-        "featured": [SiteFeatured(item_kind=f["kind"], item_id=f["id"], sort_order=i)
-                     for i, f in enumerate(featured or ())]})
+        "featured": _featured(featured or ())})
+
+
+def _featured(refs: Any) -> list[SiteFeatured]:
+    """The site's featured items as rows naming their snippets (products and news are imported
+    before the site). One the CMS does not have is left out: kiosks skip it too, as their
+    content lacks it."""
+    rows = []
+    for ref in refs:
+        model = Product if ref["kind"] == "product" else News
+        item = model.objects.filter(record_id=ref["id"]).first()
+        if item is not None:
+            rows.append(SiteFeatured(**{ref["kind"]: item}, sort_order=len(rows)))
+    return rows
 
 
 def _when(text: str) -> datetime:

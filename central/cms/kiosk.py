@@ -53,6 +53,7 @@ class Plan:
     diffs: list[KindDiff]
     live_version: int | None
     held: list[str] = field(default_factory=list)  # snippets not live: not sent
+    notes: list[str] = field(default_factory=list)  # worth knowing; they do not stop a publish
 
     @property
     def fingerprint(self) -> str:
@@ -92,7 +93,7 @@ def _live(model: type[KioskRecord]) -> Any:
 # The ordered lists each kind's record holds (its inline panels), fetched with it.
 _CHILDREN = {"guide": ("documents", "steps"), "poll": ("options",),
              "survey": ("questions__choices",),
-             "site": ("office_hours", "holidays", "featured")}
+             "site": ("office_hours", "holidays", "featured__product", "featured__news")}
 
 
 def plan(central: Any) -> Plan:
@@ -101,9 +102,11 @@ def plan(central: Any) -> Plan:
     media: dict[str, KioskImage | KioskSignVideo] = {}
     problems: list[str] = []
     held: list[str] = []
+    notes: list[str] = []
     for kind, model in KINDS.items():
         records[kind] = {}
         for obj in _live(model):
+            notes.extend(f"{model._meta.verbose_name} “{obj}”: {n}" for n in obj.notes())
             found = obj.problems()
             if found:
                 problems.extend(f"{model._meta.verbose_name} “{obj}”: {p}" for p in found)
@@ -139,7 +142,7 @@ def plan(central: Any) -> Plan:
                 d.unchanged += 1
         d.retired = [(rid, label(rec, lang)) for rid, rec in old.items() if rid not in new]
         diffs.append(d)
-    return Plan(records, media, problems, diffs, pub.version if pub else None, held)
+    return Plan(records, media, problems, diffs, pub.version if pub else None, held, notes)
 
 
 def _images(obj: KioskRecord) -> list[KioskImage]:

@@ -90,6 +90,7 @@ class MissingPanel(Panel):
             ctx = super().get_context_data(parent_context)
             inst = self.instance
             ctx["problems"] = inst.problems() if inst is not None and inst.pk else None
+            ctx["notes"] = inst.notes() if inst is not None and inst.pk else []
             return ctx
 
 
@@ -167,6 +168,10 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
         raise NotImplementedError
 
     def extra_problems(self) -> list[str]:
+        return []
+
+    def notes(self) -> list[str]:
+        """What staff should know before publishing that does not stop a publish."""
         return []
 
     def clip(self) -> KioskSignVideo | None:
@@ -935,7 +940,7 @@ class SiteInfo(KioskRecord):
               "open_data_licence.ar": _("Open data licence (Arabic)"),
               "open_data_licence.en": _("Open data licence (English)"),
               "featured": _("Featured on the idle screen"),
-              "featured.*.id": _("Featured: record id")}
+              "featured.*.id": _("Featured item")}
     hints = {"call_centre": _("Digits only, 4-15 of them, e.g. 80000070."),
              "email": _("An address such as info@madeinoman.om."),
              "office_hours.*.opens": CLOCK_HINT, "office_hours.*.closes": CLOCK_HINT}
@@ -995,19 +1000,30 @@ class SiteInfo(KioskRecord):
         if self.email.strip():
             out["email"] = self.email.strip()
         if self.use_featured:
-            out["featured"] = [f.build() for f in self.featured.all()]
+            out["featured"] = [f.build() for f in self.featured.all() if f.item is not None]
         return out
 
     def extra_problems(self) -> list[str]:
-        out: list[str] = []
         if not self.use_featured:
-            return out
+            return []
+        return [gettext("Featured item (%(n)s): %(what)s") % {
+                    "n": n, "what": gettext(FEATURED_NOTHING_CHOSEN)}
+                for n, f in enumerate(self.featured.all(), 1) if f.item is None]
+
+    def notes(self) -> list[str]:
+        # Not problems: kiosks skip a featured item their content lacks (kiosk.services.
+        # catalogue.Browse.loop_items), and a news item's scheduled expiry must not stop the
+        # scheduled publish that follows it.
+        if not self.use_featured:
+            return []
+        out = []
         for n, f in enumerate(self.featured.all(), 1):
-            model = News if f.item_kind == "news" else Product
-            if f.item_id and not model.objects.filter(record_id=f.item_id).exists():
-                out.append(gettext("Featured item (%(n)s): there is no %(kind)s “%(id)s” in "
-                                   "the CMS") % {"n": n, "kind": model._meta.verbose_name,
-                                                 "id": f.item_id})
+            item = f.item
+            if item is not None and not item.live:
+                out.append(gettext(
+                    "Featured item (%(n)s): the %(kind)s “%(name)s” is not live (retired, or "
+                    "waiting for approval), so kiosks skip it until it is published.") % {
+                        "n": n, "kind": item._meta.verbose_name, "name": item})
         return out
 
 
@@ -1048,21 +1064,43 @@ class SiteHoliday(Orderable):
         return out
 
 
-FEATURED_KINDS = [("product", _("product")), ("news", _("news item"))]
+# Where a row names nothing (a form refuses it; a draft restored from before the chooser could).
+FEATURED_NOTHING_CHOSEN = _("Choose the product or the news item this row features, or "
+                            "delete the row.")
 
 
 class SiteFeatured(Orderable):
-    site = ParentalKey(SiteInfo, on_delete=models.CASCADE, related_name="featured")
-    item_kind = models.CharField(_("Kind"), max_length=8, choices=FEATURED_KINDS,
-                                 default="product")
-    item_id = models.CharField(_("Record id"), max_length=64, blank=True,
-                               validators=[record_id_validator],
-                               help_text=_("The product's or news item's record id."))
+    """One item of the idle screen's loop: a product or a news item, picked with the CMS's
+    chooser (kiosks get its kind and record id, kiosk.protocol.Featured)."""
 
-    panels = [FieldRowPanel([FieldPanel("item_kind"), FieldPanel("item_id")])]
+    site = ParentalKey(SiteInfo, on_delete=models.CASCADE, related_name="featured")
+    # PROTECT, as a product's category: a featured item is retired (unpublished), not deleted
+    # from under the site info, whose live rows would otherwise change without an approval.
+    product = models.ForeignKey(Product, verbose_name=_("Product"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    news = models.ForeignKey(News, verbose_name=_("News item"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+
+    panels = [FieldRowPanel([FieldPanel("product"), FieldPanel("news")],
+                            help_text=_("Choose a product or a news item, one per row."))]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.product_id and self.news_id:
+            raise ValidationError(gettext(
+                "Choose a product or a news item for this row, not both: each row features "
+                "one item. Add another row for the other."))
+        if not (self.product_id or self.news_id):
+            raise ValidationError(FEATURED_NOTHING_CHOSEN)
+
+    @property
+    def item(self) -> Product | News | None:
+        return self.product if self.product_id else self.news if self.news_id else None
 
     def build(self) -> dict:
-        return {"kind": self.item_kind, "id": self.item_id.strip()}
+        """The row on the wire (SiteInfo.build leaves out a row that names nothing)."""
+        item = self.item
+        return {"kind": item.kind, "id": item.record_id} if item is not None else {}
 
 
 # The kinds the CMS manages, in the order they are listed and published.
