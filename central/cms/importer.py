@@ -41,6 +41,7 @@ from central.cms.models import (
     SiteHoliday,
     SiteHours,
     SiteInfo,
+    SiteScreenSignVideo,
     Survey,
     SurveyChoice,
     SurveyQuestion,
@@ -278,7 +279,10 @@ def _site(d: dict, pictures: _Pictures) -> None:
                                  name_en=h["name"]["en"], sort_order=i)
                      for i, h in enumerate(d.get("holidays", ()))],
         "featured": [SiteFeatured(item_kind=f["kind"], item_id=f["id"], sort_order=i)
-                     for i, f in enumerate(featured or ())]})
+                     for i, f in enumerate(featured or ())],
+        "screen_sign_videos": [
+            SiteScreenSignVideo(screen=screen, clip=pictures.clip(ref), sort_order=i)
+            for i, (screen, ref) in enumerate((d.get("screen_sign_videos") or {}).items())]})
 
 
 def _when(text: str) -> datetime:
