@@ -16,6 +16,15 @@ DEFAULT_RATE_STEP = 2
 VOLUME_STEP_COUNT = 7
 DEFAULT_VOLUME_STEP = 4
 
+# The screens a site may give a sign-language clip of their own (the wire format's
+# SiteInfo.screen_sign_videos; the screen then offers "Sign language"): those a visitor reads
+# that show no record of their own. The product, news, FAQ, guide and policies screens carry
+# their records' clips; attract, setup and the technician's screens are not read in a session.
+# Names as screens/registry.py has them (a test checks).
+SIGN_VIDEO_SCREENS: tuple[str, ...] = (
+    "home", "categories", "governorates", "manufacturers", "products", "search", "feedback",
+    "follow_up", "survey", "poll", "poll_results", "contact", "settings", "thanks")
+
 DEFAULT_PX_PER_MM = 4.0  # 21.5-inch 1080x1920 reference screen
 MIN_PX_PER_MM = 1.0  # anything outside is a typo, not a screen
 MAX_PX_PER_MM = 40.0

@@ -16,6 +16,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
+from kiosk.vocabulary import SIGN_VIDEO_SCREENS
 from screens.context import ui
 from screens.widgets.button import KButton
 from screens.widgets.layout import SCROLL_BAR_MM, KScroll, column, settle_widths
@@ -81,6 +82,14 @@ class KioskScreen(Screen):
         self.content: Widget | None = None
         self.bar: NavBar | None = None
         self.header: BoxLayout | None = None
+        self._site_wait: Any = None  # waiting for the store to open (see sign_video)
+
+    @property
+    def settling(self) -> bool:
+        """Still to change by itself before it is what a visitor sees (walks and screenshots
+        wait): shown before the store opened, it has yet to learn whether the site gives it
+        a sign-language clip."""
+        return self._site_wait is not None
 
     @property
     def services(self) -> VisitorServices:
@@ -107,9 +116,35 @@ class KioskScreen(Screen):
 
     def sign_video(self) -> Any:
         """The sign-language clip (kiosk.protocol SignVideo) of what the screen shows now, or
-        None; a screen whose records may have one overrides this and places
-        ``sign_control()`` in its content."""
-        return None
+        None. For the screens in SIGN_VIDEO_SCREENS, the clip the site gives the screen
+        (its control is placed first in the content by ``refresh``); a screen whose records
+        may have one overrides this and places ``sign_control()`` in its content."""
+        if self.screen_name not in SIGN_VIDEO_SCREENS:
+            return None
+        if not self.reads_content and not self.app.content_ready:
+            self._wait_for_site()
+            return None
+        try:
+            return self.services.browse.screen_sign_video(self.screen_name)
+        except Exception:  # noqa: BLE001 - a damaged store: the screen without its clip
+            log.exception("reading the %s screen's sign-language clip failed",
+                          self.screen_name)
+            return None
+
+    def _wait_for_site(self) -> None:
+        """Home is shown before the store opens: its clip, if the site gives it one, joins
+        once the store has opened."""
+        if self._site_wait is not None:
+            return
+
+        def check(_dt: float) -> bool:
+            if not self.app.content_ready:
+                return True
+            self._site_wait = None
+            if self.app.nav.active is self and self.sign_video() is not None:
+                self.refresh()
+            return False
+        self._site_wait = Clock.schedule_interval(check, 0.25)
 
     @classmethod
     def sample_params(cls, services: VisitorServices) -> dict[str, Any]:
@@ -130,7 +165,10 @@ class KioskScreen(Screen):
         self.params = dict(params)
 
     def on_deactivate(self) -> None:
-        """Called when the visitor leaves the screen."""
+        """Called when the visitor leaves the screen (home stops waiting for the store)."""
+        if self._site_wait is not None:
+            self._site_wait.cancel()
+            self._site_wait = None
 
     def on_session_end(self) -> None:
         """The visitor left: forget everything this screen kept about them. Screens that keep
@@ -183,6 +221,11 @@ class KioskScreen(Screen):
             log.exception("building the %s screen failed", self.screen_name)
             self.content = KText(logical=ctx.t(
                 "This screen can not be shown right now. Go back, or choose Home."))
+        if self.scrolls and self.screen_name in SIGN_VIDEO_SCREENS:
+            # The site's clip for this screen: its control first, where a signer looks.
+            sign = self.sign_control()
+            if sign is not None:
+                self.content = column(sign, self.content, spacing=u.mm(3))
         if self.scrolls:
             # Room for the scroll bar, which sits on the side where lines end, so it never
             # covers a control's edge or the start of a line.

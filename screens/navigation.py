@@ -9,6 +9,7 @@ from typing import Any
 
 from kivy.clock import Clock
 
+from kiosk.vocabulary import SIGN_VIDEO_SCREENS
 from screens import registry
 from screens.base import KioskScreen
 from screens.speech import spoken
@@ -165,7 +166,9 @@ class Navigation:
         (what was typed lives in it); nothing is said, the visitor did not move."""
         app = self.app
         screen = self.active
-        if (screen is None or not screen.reads_content
+        # Home shows nothing from the store but the site's sign-language clip for it.
+        if (screen is None
+                or not (screen.reads_content or screen.screen_name in SIGN_VIDEO_SCREENS)
                 or self.shown_generation >= self.content_generation):
             return
         focused_id = app.focus.id

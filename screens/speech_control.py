@@ -11,7 +11,7 @@ from typing import Any
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty
 
-from kiosk.i18n import _, both
+from kiosk.i18n import LANGS, _, both
 from screens.widgets.button import KButton
 
 PAUSE_ID = "speech.pause"
@@ -109,6 +109,10 @@ class SpeechControl(EventDispatcher):
         button.unavailable_reason = both("This kiosk can not speak at the moment. Everything "
                                          "it would say is shown on the screen.")
         button.disabled = not self.available
+        # Both of its states while it can speak, so the bar is laid out for either and does
+        # not move when the visitor pauses.
+        button.also_shows = [] if button.disabled else [
+            both("Pause"), {lang: f"{_('Resume', lang)}\n{_('Paused', lang)}" for lang in LANGS}]
         return button
 
     def voice_changed(self) -> None:

@@ -53,9 +53,11 @@ def sign_video(blob: bytes, media_type: str = "video/mp4", seconds: float = 4.0,
 
 
 def demo_with_clips(root: Path, records: dict[str, list[str]], seconds: float = 4.0,
-                    codec: str = "mp4") -> tuple[Path, dict[str, Any]]:
+                    codec: str = "mp4", screens: tuple[str, ...] = ()
+                    ) -> tuple[Path, dict[str, Any]]:
     """A copy of the demo catalogue in ``root`` where the records named (``{kind: [id, ...]}``)
-    carry one clip; returns the folder and the clip's ``sign_video``."""
+    and the site's ``screens`` (its screen_sign_videos) carry one clip; returns the folder and
+    the clip's ``sign_video``."""
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(DEMO, root)
     suffix, media_type = (".webm", "video/webm") if codec in ("webm", "vp9") else \
@@ -69,6 +71,8 @@ def demo_with_clips(root: Path, records: dict[str, list[str]], seconds: float = 
         found = {r["id"]: r for r in data[kind]}
         for rid in ids:
             found[rid]["sign_video"] = video
+    if screens:
+        data["site"][0]["screen_sign_videos"] = {name: video for name in screens}
     (root / "catalogue.json").write_text(json.dumps(data, ensure_ascii=False),
                                          encoding="utf-8")
     return root, video

@@ -311,3 +311,56 @@ def test_a_time_with_no_utc_equivalent_is_a_validation_error_not_a_crash():
     with pytest.raises(ValidationError, match="out of range"):
         Problem.model_validate({"code": "disk_nearly_full", "message": "The disk is full",
                                 "since": "0001-01-01T00:00:00+00:01"})
+
+
+CLIP = "c" * 64
+SITE = {
+    "id": "site", "portal_name": bi("Made in Oman", "صنع في عُمان"), "call_centre": "80001234",
+    "portal_url": "https://madeinoman.om", "timezone": "Asia/Muscat",
+    "office_hours": [{"days": ["sun", "mon"], "opens": "07:30", "closes": "14:30"}],
+    "address": bi("Muscat"), "open_data_licence": bi("CC BY 4.0"),
+}
+
+
+def screen_clip(captions_en: str = "How to use this screen") -> dict:
+    return {"blob": CLIP, "media_type": "video/webm", "duration_ms": 4000, "width": 320,
+            "height": 240, "captions": bi(captions_en, "كيف تستخدم هذه الشاشة")}
+
+
+def test_a_site_without_screen_clips_keeps_its_json_and_hash():
+    site = p.parse_record("site", SITE)
+    assert site.screen_sign_videos is None and site.screen_sign_video("home") is None
+    # No new key: the same canonical JSON as before the field existed, so the same hash.
+    assert p.record_to_json(site) == {**SITE, "holidays": []}
+
+
+def test_a_screens_clip_is_in_the_manifest_like_a_records_clip():
+    data = small_catalogue().to_json()
+    data["site"] = [{**SITE, "screen_sign_videos": {"home": screen_clip(),
+                                                    "search": screen_clip("Search")}}]
+    cat = p.Catalogue.from_json(data)
+    site = cat.of("site")["site"]
+    assert site.screen_sign_video("search").captions.en == "Search"
+    assert site.screen_sign_video("feedback") is None
+    assert cat.video_refs() == {CLIP: "video/webm"}
+    assert CLIP in cat.blob_refs()
+    snap = p.build_snapshot(cat, {IMG: (1234, "image/png"), CLIP: (5000, "video/webm")}, 3,
+                            NOW, NOW + timedelta(days=7))
+    assert {(b.sha256, b.media_type) for b in snap.manifest.blobs} == \
+        {(IMG, "image/png"), (CLIP, "video/webm")}
+    with pytest.raises(p.ProtocolError, match="not uploaded"):
+        p.build_snapshot(cat, {IMG: (1234, "image/png")}, 3, NOW, NOW + timedelta(days=7))
+
+
+@pytest.mark.parametrize("screen", ["attract", "admin", "product", "../home", "Home"])
+def test_a_clip_for_a_screen_that_can_not_carry_one_is_refused(screen):
+    with pytest.raises(p.ProtocolError, match=f"screen_sign_videos.*{screen[:2]}"):
+        p.parse_record("site", {**SITE, "screen_sign_videos": {screen: screen_clip()}})
+
+
+def test_the_screens_that_may_carry_a_clip_are_real_screens_without_records_of_their_own():
+    from screens.registry import SCREENS
+
+    assert set(p.SIGN_VIDEO_SCREENS) <= set(SCREENS)
+    assert not set(p.SIGN_VIDEO_SCREENS) & {"attract", "setup", "admin", "technician_pin",
+                                            "product", "news", "faq", "guide", "policies"}

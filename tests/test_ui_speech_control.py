@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.i18n import _
+from kiosk.vocabulary import TEXT_SCALES
 from tests import helpers
 from tests.helpers import kiosk_env
 from tests.test_ui_forms import outbox_rows
@@ -36,13 +37,14 @@ def sounds() -> dict:
 
 
 def walk(display: str, home: Path, tmp_path: Path, steps: list,  # noqa: F811
-         silent: bool = False) -> dict:
-    """Run the walk (with the kiosk's voice into the sink unless ``silent``); fail with its
-    one line. Returns its report with "spoken" (speech.log), "sounded" (sounded.log) and
-    "heard" (the sink's log) added."""
+         silent: bool = False, **start) -> dict:
+    """Run the walk (with the kiosk's voice into the sink unless ``silent``; starting as
+    ``start`` says, see helpers.walk); fail with its one line. Returns its report with
+    "spoken" (speech.log), "sounded" (sounded.log) and "heard" (the sink's log) added."""
     sink = tmp_path / "sink"
     env = kiosk_env(display, home, KIOSK_AUDIO="sink", KIOSK_AUDIO_SINK_DIR=str(sink))
-    result = helpers.walk(display, home, tmp_path, steps=steps, silent=silent, env=env)
+    result = helpers.walk(display, home, tmp_path, steps=steps, silent=silent, env=env,
+                          **start)
     assert result["errors"] == [], result["errors"][0]
     out = result["out"]
     result.update(spoken=_lines(out / "speech.log"), sounded=_lines(out / "sounded.log"),
@@ -197,3 +199,45 @@ def test_without_a_voice_the_pause_control_and_key_say_they_are_unavailable(
     assert r["sounded"] == []  # no voice: nothing sounded, everything was recorded
     assert not shown(r["reports"][0], paused_caption("en"))
     assert helpers.button(r["reports"][0], "speech.pause")["disabled"]
+
+
+def drawn_lines(report: dict, kiosk_id: str) -> list[str]:
+    """The lines the control's words are drawn in, as the visitor reads them (logical)."""
+    b = helpers.button(report, kiosk_id)
+    x, y, w, h = b["rect"]
+    inside = [t for t in report["texts"] if t["logical"] == b["text"]
+              and x <= t["rect"][0] and t["rect"][0] + t["rect"][2] <= x + w + 0.5
+              and y <= t["rect"][1] and t["rect"][1] + t["rect"][3] <= y + h + 0.5]
+    assert len(inside) == 1, (b, inside)
+    return inside[0]["lines_logical"]
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_the_pause_control_reads_on_two_lines_at_every_text_size(
+        display, home, tmp_path, lang):  # noqa: F811
+    """At text size 2 the Arabic Pause control once wrapped to three and four lines in a
+    third of the bar; at every size, in both languages and in every state (Pause, Resume
+    with Paused, unavailable without a voice) its words keep to a line and its state to the
+    next, at the text size the visitor chose."""
+    steps: list = []
+    for _scale in TEXT_SCALES:
+        steps += [{"expect_screen": "home"}, {"report": True},
+                  {"tap": "speech.pause"}, {"expect_text": paused_caption(lang)},
+                  {"report": True}, {"tap": "nav.text_size"}]
+    r = walk(display, home, tmp_path, steps, screen="home", lang=lang, speech=True,
+             text_scale=TEXT_SCALES[0])
+    reports = r["reports"][:-1]
+    assert [rep["session"]["text_scale"] for rep in reports] == \
+        [s for s in TEXT_SCALES for _twice in (1, 2)]
+    states = [(rep, "Pause", "") for rep in reports[::2]] + \
+        [(rep, "Resume", "Paused") for rep in reports[1::2]]
+    quiet: list = []
+    for _scale in TEXT_SCALES:
+        quiet += [{"expect_screen": "home"}, {"report": True}, {"tap": "nav.text_size"}]
+    r = walk(display, home, tmp_path, quiet, silent=True, screen="home", lang=lang,
+             speech=True, text_scale=TEXT_SCALES[0])
+    states += [(rep, "Pause", "Unavailable") for rep in r["reports"][:-1]]
+    wrong = [(rep["session"]["text_scale"], lines) for rep, words, state in states
+             if (lines := drawn_lines(rep, "speech.pause"))
+             != [_(words, lang), *([_(state, lang)] if state else [])]]
+    assert wrong == [], wrong

@@ -41,6 +41,7 @@ from central.cms.models import (
     SiteHoliday,
     SiteHours,
     SiteInfo,
+    SiteScreenSignVideo,
     Survey,
     SurveyChoice,
     SurveyQuestion,
@@ -277,7 +278,10 @@ def _site(d: dict, pictures: _Pictures) -> None:
         "holidays": [SiteHoliday(date=date.fromisoformat(h["date"]), name_ar=h["name"]["ar"],
                                  name_en=h["name"]["en"], sort_order=i)
                      for i, h in enumerate(d.get("holidays", ()))],
-        "featured": _featured(featured or ())})
+        "featured": _featured(featured or ()),
+        "screen_sign_videos": [
+            SiteScreenSignVideo(screen=screen, clip=pictures.clip(ref), sort_order=i)
+            for i, (screen, ref) in enumerate((d.get("screen_sign_videos") or {}).items())]})
 
 
 def _featured(refs: Any) -> list[SiteFeatured]:

@@ -93,7 +93,8 @@ def _live(model: type[KioskRecord]) -> Any:
 # The ordered lists each kind's record holds (its inline panels), fetched with it.
 _CHILDREN = {"guide": ("documents", "steps"), "poll": ("options",),
              "survey": ("questions__choices",),
-             "site": ("office_hours", "holidays", "featured__product", "featured__news")}
+             "site": ("office_hours", "holidays", "featured__product", "featured__news",
+                      "screen_sign_videos__clip")}
 
 
 def plan(central: Any) -> Plan:
@@ -115,8 +116,7 @@ def plan(central: Any) -> Plan:
             records[kind][obj.record_id] = rec
             for img in _images(obj):
                 media[img.kiosk_sha256()] = img
-            clip = obj.clip()
-            if clip is not None:
+            for clip in obj.clips():
                 media[clip.sha256] = clip
         held += [f"{model._meta.verbose_name} “{obj}”"
                  for obj in model.objects.filter(live=False).order_by("record_id")[:50]]

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -39,7 +40,13 @@ from wagtail.search import index
 from central.cms.easy_read import LABELS as EASY_READ_LABELS
 from central.cms.easy_read import easy_read_field, easy_read_panel
 from central.cms.images import LTR, RTL, KioskImage
-from central.cms.videos import KioskSignVideo, sign_video_field, with_sign_video
+from central.cms.videos import (
+    SCREEN_CHOICES,
+    SCREEN_NAMES,
+    KioskSignVideo,
+    sign_video_field,
+    with_sign_video,
+)
 from kiosk import protocol
 
 GOVERNORATE_NAMES = {
@@ -178,6 +185,11 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
         """The record's sign-language clip (the kinds that have one: SIGN_VIDEO_KINDS)."""
         return self.sign_video if getattr(self, "sign_video_id", None) else None
 
+    def clips(self) -> list[KioskSignVideo]:
+        """Every clip the record sends to kiosks (the site info: one per screen)."""
+        clip = self.clip()
+        return [clip] if clip is not None else []
+
     def wire(self) -> dict:
         """``build()`` with the sign-language clip, where the record has one."""
         return with_sign_video(self.build(), self.clip())
@@ -185,8 +197,7 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
     def problems(self) -> list[str]:
         """Everything that keeps this record off the kiosks, as sentences staff understand."""
         out = list(self.extra_problems())
-        clip = self.clip()
-        if clip is not None:
+        for clip in self.clips():
             out.extend(clip.problems())
         try:
             protocol.RECORD_MODELS[self.kind].model_validate(self.wire())
@@ -239,9 +250,17 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
     def get_preview_context(self, request: Any, mode_name: str) -> dict:
         ctx = super().get_preview_context(request, mode_name)
         record = self.build()
-        ctx.update(record=record, problems=self.problems(), kind=self.kind,
-                   sides=[preview_side(record, "ar"), preview_side(record, "en")])
+        sides = [preview_side(record, "ar"), preview_side(record, "en")]
+        for side in sides:
+            side["clips"] = self.preview_clips(side["lang"])
+        ctx.update(record=record, problems=self.problems(), kind=self.kind, sides=sides)
         return ctx
+
+    def preview_clips(self, lang: str) -> list[dict[str, str]]:
+        """The record's sign-language clip as the preview shows it in ``lang`` (the site
+        info: each screen's, named)."""
+        clip = self.clip()
+        return [clip.preview(lang)] if clip is not None else []
 
 
 _HEADINGS = ("name", "title", "question", "portal_name")
@@ -940,7 +959,8 @@ class SiteInfo(KioskRecord):
               "open_data_licence.ar": _("Open data licence (Arabic)"),
               "open_data_licence.en": _("Open data licence (English)"),
               "featured": _("Featured on the idle screen"),
-              "featured.*.id": _("Featured item")}
+              "featured.*.id": _("Featured item"),
+              "screen_sign_videos": _("Sign language for screens")}
     hints = {"call_centre": _("Digits only, 4-15 of them, e.g. 80000070."),
              "email": _("An address such as info@madeinoman.om."),
              "office_hours.*.opens": CLOCK_HINT, "office_hours.*.closes": CLOCK_HINT}
@@ -975,7 +995,14 @@ class SiteInfo(KioskRecord):
               side_by_side("open_data_licence", _("Open data licence")),
               FieldPanel("use_featured"),
               InlinePanel("featured", heading=_("Featured on the idle screen"),
-                          label=_("Featured item"), max_num=protocol.MAX_FEATURED)]
+                          label=_("Featured item"), max_num=protocol.MAX_FEATURED),
+              InlinePanel("screen_sign_videos", heading=_("Sign language for screens"),
+                          label=_("Screen with a sign-language clip"),
+                          max_num=len(protocol.SIGN_VIDEO_SCREENS),
+                          help_text=_("Optional. A screen given a clip here offers “Sign "
+                                      "language” on the kiosk, which plays the clip with its "
+                                      "captions. Records (products, news, questions, guide "
+                                      "entries, policies) choose their own clips."))]
     search_fields = [index.SearchField("portal_name_en"), index.SearchField("record_id")]
 
     class Meta:
@@ -1001,14 +1028,47 @@ class SiteInfo(KioskRecord):
             out["email"] = self.email.strip()
         if self.use_featured:
             out["featured"] = [f.build() for f in self.featured.all() if f.item is not None]
+        screens = {row.screen: row.clip.to_record() for row in self._screen_rows()}
+        if screens:  # none: no key at all, so the record's JSON and hash are as before
+            out["screen_sign_videos"] = screens
         return out
 
+    def _screen_rows(self) -> list[SiteScreenSignVideo]:
+        """The screen clip rows that name a screen and a clip."""
+        return [row for row in self.screen_sign_videos.all() if row.screen and row.clip_id]
+
+    def clips(self) -> list[KioskSignVideo]:
+        return [row.clip for row in self._screen_rows()]
+
+    def preview_clips(self, lang: str) -> list[dict[str, str]]:
+        with translation.override(lang):
+            return [{**row.clip.preview(lang), "screen": str(SCREEN_NAMES[row.screen])}
+                    for row in self._screen_rows()]
+
     def extra_problems(self) -> list[str]:
-        if not self.use_featured:
-            return []
-        return [gettext("Featured item (%(n)s): %(what)s") % {
-                    "n": n, "what": gettext(FEATURED_NOTHING_CHOSEN)}
-                for n, f in enumerate(self.featured.all(), 1) if f.item is None]
+        out: list[str] = []
+        seen: set[str] = set()
+        for n, row in enumerate(self.screen_sign_videos.all(), 1):
+            if not row.clip_id:
+                out.append(gettext("Sign language for screens (%(n)s): choose a clip")
+                           % {"n": n})
+            if not row.screen:
+                out.append(gettext("Sign language for screens (%(n)s): choose a screen")
+                           % {"n": n})
+            elif row.screen in seen:
+                out.append(gettext("Sign language for screens: “%(screen)s” is given a clip "
+                                   "twice; keep one") % {"screen": SCREEN_NAMES[row.screen]})
+            seen.add(row.screen)
+        size = len(protocol.canonical_json(self.wire()))
+        if size > protocol.MAX_RECORD_BYTES:
+            out.append(gettext("The site info is too long for kiosks (%(kb)s KB, at most "
+                               "%(max)s KB): shorten the screens' clips' captions")
+                       % {"kb": size // 1024, "max": protocol.MAX_RECORD_BYTES // 1024})
+        if self.use_featured:
+            out += [gettext("Featured item (%(n)s): %(what)s") % {
+                        "n": n, "what": gettext(FEATURED_NOTHING_CHOSEN)}
+                    for n, f in enumerate(self.featured.all(), 1) if f.item is None]
+        return out
 
     def notes(self) -> list[str]:
         # Not problems: kiosks skip a featured item their content lacks (kiosk.services.
@@ -1067,6 +1127,19 @@ class SiteHoliday(Orderable):
 # Where a row names nothing (a form refuses it; a draft restored from before the chooser could).
 FEATURED_NOTHING_CHOSEN = _("Choose the product or the news item this row features, or "
                             "delete the row.")
+
+
+class SiteScreenSignVideo(Orderable):
+    """A screen's own sign-language clip (kiosk.protocol SiteInfo.screen_sign_videos)."""
+
+    site = ParentalKey(SiteInfo, on_delete=models.CASCADE, related_name="screen_sign_videos")
+    screen = models.CharField(_("Screen"), max_length=20, choices=SCREEN_CHOICES, blank=True)
+    clip = models.ForeignKey(
+        KioskSignVideo, verbose_name=_("Sign-language clip"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("From the library of sign-language clips, with its captions."))
+
+    panels = [FieldRowPanel([FieldPanel("screen"), FieldPanel("clip")])]
 
 
 class SiteFeatured(Orderable):

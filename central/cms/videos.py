@@ -232,6 +232,12 @@ class SignVideoForm(WagtailAdminModelForm):
         return obj
 
 
+def _vtt_time(ms: int) -> str:
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    return f"{h:02d}:{m:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
 def _clip_path(instance: KioskSignVideo, filename: str) -> str:
     suffix = ".webm" if filename.lower().endswith(".webm") else ".mp4"
     return f"sign-videos/{Path(filename).stem[:60]}{suffix}"
@@ -301,6 +307,22 @@ class KioskSignVideo(index.Indexed, models.Model):
                                "again") % {"title": self.title})
         return out
 
+    def webvtt(self, lang: str) -> str:
+        """The captions in ``lang`` as one WebVTT cue over the whole clip: the preview's
+        caption track (the kiosk writes them under the clip)."""
+        text = self.captions_ar if lang == "ar" else self.captions_en
+        # A cue's text may not hold "-->" or a blank line; & and < are WebVTT's markup.
+        text = re.sub(r"\n\s*\n", "\n", text.strip()).replace("-->", "→")
+        text = text.replace("&", "&amp;").replace("<", "&lt;")
+        return f"WEBVTT\n\n00:00:00.000 --> {_vtt_time(max(1, self.duration_ms))}\n{text}\n"
+
+    def preview(self, lang: str) -> dict[str, str]:
+        """What the CMS preview shows of the clip in ``lang``: the file, its type, its
+        captions and their track."""
+        return {"url": self.file.url if self.file else "", "media_type": self.media_type,
+                "captions": self.captions_ar if lang == "ar" else self.captions_en,
+                "track": f"/cms/sign-captions/{self.pk}/{lang}.vtt" if self.pk else ""}
+
     def to_record(self) -> dict:
         return {"blob": self.sha256, "media_type": self.media_type,
                 "duration_ms": self.duration_ms, "width": self.width, "height": self.height,
@@ -314,6 +336,21 @@ def sign_video_field() -> models.ForeignKey:
         on_delete=models.SET_NULL, related_name="+",
         help_text=_("Optional. Where there is one, the kiosk offers “Sign language”, which "
                     "plays it with its captions."))
+
+
+# The screens a site may give a clip of their own (kiosk.protocol SIGN_VIDEO_SCREENS), named
+# as the kiosk titles them, for the site info's "Sign language for screens" rows.
+SCREEN_NAMES = {
+    "home": _("Home (What would you like to do?)"),
+    "categories": _("Products by category"), "governorates": _("Products by governorate"),
+    "manufacturers": _("Products by manufacturer"), "products": _("All products"),
+    "search": _("Search"), "feedback": _("Send us a message"),
+    "follow_up": _("Follow up a message"), "survey": _("Survey"), "poll": _("Poll"),
+    "poll_results": _("Poll results"), "contact": _("Contact us (opening hours)"),
+    "settings": _("Settings"), "thanks": _("Thank you"),
+}
+assert tuple(SCREEN_NAMES) == protocol.SIGN_VIDEO_SCREENS, "one name per screen, in order"
+SCREEN_CHOICES = list(SCREEN_NAMES.items())
 
 
 def with_sign_video(out: dict, clip: KioskSignVideo | None) -> dict:

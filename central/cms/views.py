@@ -290,6 +290,23 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     return response
 
 
+def sign_captions(request: HttpRequest, clip_id: int, lang: str) -> HttpResponse:
+    """A sign-language clip's captions as a WebVTT track, for the CMS preview's <video>;
+    signed-in CMS staff only."""
+    from central.cms.videos import KioskSignVideo
+
+    user = request.user
+    if not (user.is_authenticated and user.has_perm("wagtailadmin.access_admin")):
+        raise Http404
+    clip = KioskSignVideo.objects.filter(pk=clip_id).first()
+    if clip is None:
+        raise Http404
+    response = HttpResponse(clip.webvtt(lang), content_type="text/vtt; charset=utf-8")
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def static(request: HttpRequest, path: str) -> HttpResponse:
     """Wagtail's admin CSS, JS and fonts from the installed apps (no collectstatic step)."""
     from django.contrib.staticfiles.views import serve

@@ -40,7 +40,7 @@ from kiosk.protocol.base import (
     _strip_text,
     sha256_hex,
 )
-from kiosk.vocabulary import EASY_READ_ICONS
+from kiosk.vocabulary import EASY_READ_ICONS, SIGN_VIDEO_SCREENS
 
 
 class Name(_bilingual(MAX_NAME)):
@@ -273,6 +273,9 @@ class Featured(_Strict):
 
 MAX_FEATURED = 12
 
+# A screen that may have a sign-language clip of its own (kiosk.vocabulary says which).
+SignScreen = Literal[SIGN_VIDEO_SCREENS]  # type: ignore[valid-type]
+
 
 class SiteInfo(_Strict):
     id: Literal["site"]
@@ -289,6 +292,14 @@ class SiteInfo(_Strict):
     # newest products and news with pictures. Optional: absent, a site record's JSON and
     # hash are unchanged.
     featured: Annotated[tuple[Featured, ...], Field(max_length=MAX_FEATURED)] | None = None
+    # A screen's own sign-language clip, by screen name (SIGN_VIDEO_SCREENS): the screen
+    # offers "Sign language" where it has one. Optional like ``featured``: absent, a site
+    # record's JSON and hash are unchanged.
+    screen_sign_videos: dict[SignScreen, SignVideo] | None = None
+
+    def screen_sign_video(self, screen: str) -> SignVideo | None:
+        """The clip the site gives ``screen``, or None."""
+        return (self.screen_sign_videos or {}).get(screen)  # type: ignore[call-overload]
 
 
 RECORD_MODELS: dict[str, type[_Strict]] = {
@@ -422,13 +433,17 @@ class Catalogue:
         return refs
 
     def video_refs(self) -> dict[str, str]:
-        """Every sign-language clip's hash, with the media type its record gives it."""
+        """Every sign-language clip's hash, with the media type its record gives it: the
+        records' clips and the site's clips for screens."""
         refs: dict[str, str] = {}
         for kind in SIGN_VIDEO_KINDS:
             for r in self.of(kind).values():
                 video = getattr(r, "sign_video", None)
                 if video is not None:
                     refs[video.blob] = video.media_type
+        for site in self.of("site").values():
+            for video in (site.screen_sign_videos or {}).values():
+                refs[video.blob] = video.media_type
         return refs
 
 

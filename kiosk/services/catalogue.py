@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the store's models load with the store, after the first frame
     from kiosk.device import KioskDevice
-    from kiosk.protocol import Name
+    from kiosk.protocol import Name, SignVideo
     from offline_cache.store import (
         Bilingual,
         CategoryItem,
@@ -99,6 +99,11 @@ class Browse:
         """A product with a sign-language clip (the first by id), or None: what an audit
         opens the clip's panel on."""
         return self._device.store.first_with_sign_video("product")
+
+    def screen_sign_video(self, screen: str) -> SignVideo | None:
+        """The sign-language clip the site gives a screen (by its name), or None."""
+        site = self._device.store.site()
+        return site.screen_sign_video(screen) if site is not None else None
 
     def picture(self, blob: str) -> Path:
         """The file of a content picture (it may be missing: a screen then shows the picture's

@@ -15,6 +15,7 @@ from kivy.graphics import Color, Line, Rectangle
 from kivy.properties import (
     BooleanProperty,
     DictProperty,
+    ListProperty,
     NumericProperty,
     ObjectProperty,
     OptionProperty,
@@ -25,7 +26,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from screens.context import ui
 from screens.themes import rgba
-from screens.widgets.text import KText
+from screens.widgets.text import KText, paragraph_widths
 
 
 class KButton(Widget):
@@ -54,6 +55,9 @@ class KButton(Widget):
     stacked = BooleanProperty(False)
     # A widget shown at the start side of the label (a list's Thumbnail), or None.
     picture = ObjectProperty(None, allownone=True)
+    # The other texts it shows in its place as its state changes ({"ar": ..., "en": ...}
+    # each, words and state), so a layout sizes it for all of them and does not move.
+    also_shows = ListProperty([])
     __events__ = ("on_activate",)
 
     def __init__(self, **kwargs):
@@ -137,10 +141,22 @@ class KButton(Widget):
         u = ui().units
         return u.mm(12 if self.stacked else 8) * min(1.5, ui().scale ** 0.5)
 
-    def _text_width(self) -> float:
+    def _text_width(self, width: float | None = None) -> float:
+        """Room for the words in the button as wide as ``width`` (its own by default)."""
         side = self._side()
-        taken = side.width + ui().units.mm(3) if side is not None else 0
-        return max(0.0, self.width - 2 * self._pad - taken)
+        side_width = self._icon_side() if side is not None and side is self._icon \
+            else getattr(side, "width", 0)
+        taken = side_width + ui().units.mm(3) if side is not None else 0
+        return max(0.0, (self.width if width is None else width) - 2 * self._pad - taken)
+
+    def words_fit(self, width: float) -> bool:
+        """Whether, in a button ``width`` wide, its words and its state each keep to one
+        line (nothing wraps, no word is broken), in everything it shows (``also_shows``)."""
+        lang = self.lang or ui().lang
+        room = int(self._text_width(width))
+        texts = [self.text_for(lang), *(t.get(lang, "") for t in self.also_shows)]
+        return all(w <= room for text in texts
+                   for w in paragraph_widths(text, self._text.font_size, True, lang == "ar"))
 
     def _set_pictogram(self, *_a) -> None:
         if self._icon is not None and self.pictogram:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n import both
@@ -47,14 +48,24 @@ def nav_buttons(app: Any) -> list[KButton]:
     ]
 
 
-def bar_columns(width: float, count: int = 7) -> int:
-    """All ``count`` across when the labels fit on a line, else four or three rows' worth
-    (eight buttons in rows of four fill the rows that seven leave ragged)."""
+def bar_columns(width: float, buttons: list[KButton]) -> int:
+    """All across when the labels fit on a line, else four or three rows' worth (eight
+    buttons in rows of four fill the rows that seven leave ragged): the most columns at which
+    a button is 45 mm wide at the visitor's text scale and every button's words and state
+    each keep to one line. When three columns would break a label (the largest text,
+    "Unavailable"), two; at the text scale the visitor chose, never smaller text."""
     u = ui().units
-    for cols in (count, 4, 3):
-        if width / cols >= u.mm(45) * ui().scale:
+
+    def each(cols: int) -> float:
+        return (width - 2 * u.gap - (cols - 1) * u.gap) / cols
+
+    def fit(cols: int) -> bool:
+        return all(b.words_fit(each(cols)) for b in buttons)
+
+    for cols in (len(buttons), 4, 3):
+        if width / cols >= u.mm(45) * ui().scale and fit(cols):
             return cols
-    return 3
+    return 2 if fit(2) else 3
 
 
 class NavBar(Filled):
@@ -63,17 +74,29 @@ class NavBar(Filled):
         super().__init__(orientation="vertical", size_hint_y=None, padding=u.gap, **kwargs)
         self.fill = "bar_bg"
         self.buttons = nav_buttons(app)
-        self.grid = GridLayout(cols=bar_columns(width, len(self.buttons)), spacing=u.gap,
+        self._width = width
+        self._regrid_soon = Clock.create_trigger(self._regrid)
+        self.grid = GridLayout(cols=bar_columns(width, self.buttons), spacing=u.gap,
                                size_hint_y=None,
                                orientation="rl-tb" if ui().rtl else "lr-tb")
         self.grid.bind(minimum_height=self.grid.setter("height"))
         for b in self.buttons:
             self.grid.add_widget(b)
             b.bind(natural_height=self._even)
+            # A control whose words change in place (Pause, Resume; unavailable without a
+            # voice) may need the columns chosen again.
+            b.bind(label=self._regrid_soon, state_text=self._regrid_soon,
+                   disabled=self._regrid_soon, also_shows=self._regrid_soon)
         self.add_widget(self.grid)
         self.grid.bind(height=self._fit)
         self._even()
         self._fit()
+
+    def _regrid(self, *_a) -> None:
+        cols = bar_columns(self._width, self.buttons)
+        if cols != self.grid.cols:
+            self.grid.cols = cols
+            self._even()
 
     def _even(self, *_a) -> None:
         # One height for every button in a row: a row of ragged buttons reads as a row of

@@ -67,6 +67,12 @@ def measure_display(display: str, size: int, bold: bool) -> float:
                for r in script_runs(display))
 
 
+def paragraph_widths(logical: str, size: int, bold: bool, rtl: bool) -> list[float]:
+    """How wide each paragraph (hard line) of a text is drawn unwrapped: what a layout asks
+    before it chooses a width at which nothing has to wrap."""
+    return [measure_display(shape_line(p, rtl), size, bold) for p in logical.split("\n")]
+
+
 @dataclass(frozen=True)
 class _Line:
     runs: tuple[tuple[str, str], ...]  # (display text, font)
