@@ -37,8 +37,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
+
+if TYPE_CHECKING:
+    from kiosk.protocol import Index
+    from tests.nginx import Served
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -100,12 +105,13 @@ class FanoutResult:
     old_version: int
     new_version: int
     full_bytes: int  # bodies, as the kiosk counts them
+    full_requests: int  # as the kiosk counts them
     full_s: float
-    full_served: list  # tests.nginx.Served of the full sync
+    full_served: list[Served]  # what the mirror served for the full sync
     publish_s: float
     plan: list[str]  # the paths the first real kiosk fetched from the mirror, in order
     kiosks: list[KioskRun]
-    mirror: list  # tests.nginx.Served during the fan-out
+    mirror: list[Served]  # what the mirror served during the fan-out
     central_requests_before: int  # enrolment and the like: the log is read
     central_requests: int
     central_content_requests: int
@@ -117,7 +123,7 @@ class ReplayCheck:
     key, the index delta applied to the kiosk's index giving the signed index hash, every other
     file's SHA-256 against its name. Bytes already checked are not checked again."""
 
-    def __init__(self, verify_key_b64: str, old_index, new_version: int):
+    def __init__(self, verify_key_b64: str, old_index: Index, new_version: int):
         from nacl.signing import VerifyKey
 
         from kiosk import protocol
@@ -303,6 +309,7 @@ def fanout(cfg: FanoutConfig | None = None) -> FanoutResult:
                 runs += [KioskRun(i in real_at, s) for i, s in enumerate(starts)]
                 # The first real kiosk syncs at the publish; the mirror's log of it is the plan.
                 real_sync(first_home, runs[0], t0)
+                assert not runs[0].failed, runs[0].message
                 plan = [p for p, _status in mirror.requests_since(mirror_mark)]
                 check = ReplayCheck(verify_key, old_index, new_version)
                 homes = iter(range(1, real))
@@ -330,7 +337,7 @@ def fanout(cfg: FanoutConfig | None = None) -> FanoutResult:
                     log_text[:central_mark].decode(errors="replace")))
         return FanoutResult(
             config=cfg, old_version=full.version, new_version=new_version,
-            full_bytes=full.bytes_received, full_s=full_s, full_served=full_served,
+            full_bytes=full.bytes_received, full_requests=full.requests, full_s=full_s, full_served=full_served,
             publish_s=publish_s, plan=plan, kiosks=runs, mirror=served,
             central_requests_before=central_before,
             central_requests=len(CENTRAL_REQUEST.findall(central_text)),

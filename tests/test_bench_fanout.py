@@ -24,6 +24,9 @@ def test_every_kiosk_takes_the_change_from_the_mirror_with_a_fraction_of_a_full_
     assert res.plan[0] == "/manifest.json" and res.plan[1].startswith("/deltas/")
     assert sorted(p.split("/")[1] for p in res.plan[2:]) == ["blobs"] * 3 + ["records"] * 3
     assert len({k.bytes for k in res.kiosks}) == 1
+    # The kiosk counts its requests to the mirror as the mirror logged them (one per file).
+    assert {k.requests for k in res.kiosks} == {len(res.plan)}
+    assert len(res.full_served) == res.full_requests
     assert 0 < res.kiosks[0].bytes < res.full_bytes
     assert len(res.mirror) == 5 * len(res.plan)
     assert all(s.status == 200 for s in res.mirror)
