@@ -391,7 +391,7 @@ def rows(res: FanoutResult) -> list[dict]:
         # The last kiosk's sync falls due just before the interval ends: it is on the new version
         # at its first sync after the publish, within the interval and that sync's own time.
         {"metric": f"fan-out: publish to the last kiosk on it (starts spread over one sync "
-                   f"interval, {interval}; the last at {max(r.start_at for r in res.kiosks):.0f} s)",
+                   f"interval, {interval}; the last at {max(r.start_at for r in res.kiosks):.1f} s)",
          "value": last, "unit": "s", "goal": f"<= {interval} + its sync"},
         {"metric": "fan-out: one kiosk's sync, p50 (p99; the kiosk's own sync, mean)",
          "value": f"{statistics.median(took):.2f} ({_p99(took):.2f}; "
