@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("bench_central", "bench_fleet", "bench_sync", "bench_store", "bench_voices", "bench_ui_speech",
-           "bench_ui")
+MODULES = ("bench_central", "bench_fleet", "bench_sync", "bench_fanout", "bench_store",
+           "bench_voices", "bench_ui_speech", "bench_ui")
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 

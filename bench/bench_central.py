@@ -40,15 +40,18 @@ def central(home: Path, *args: str) -> str:
 
 
 @contextmanager
-def serving(home: Path, port: int, *extra: str) -> Iterator[str]:
+def serving(home: Path, port: int, *extra: str, log: Path | None = None,
+            env: dict[str, str] | None = None) -> Iterator[str]:
     """`kiosk-central serve` on 127.0.0.1:``port`` over ``home`` while the block runs; yields
-    its URL once it answers."""
+    its URL once it answers. ``log``: a file for its output (its access log among it);
+    ``env``: added to its environment."""
     url = f"http://127.0.0.1:{port}"
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [str(BIN / "kiosk-central"), "serve", "--host", "127.0.0.1", "--port", str(port),
          *extra],
-        env={**os.environ, "CENTRAL_HOME": str(home)}, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {}), "CENTRAL_HOME": str(home)}, cwd=ROOT,
+        stdout=out, stderr=out,
     )
     try:
         wait_until_up(url, proc)
@@ -59,6 +62,8 @@ def serving(home: Path, port: int, *extra: str) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            out.close()
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, deadline_s: float = 60) -> None:

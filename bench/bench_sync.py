@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -21,16 +22,36 @@ PRODUCTS = 10_000
 CHANGED = PRODUCTS // 100
 
 
-def _central(home: Path, *args: str) -> str:
-    env = {**os.environ, "CENTRAL_HOME": str(home)}
+def central_cli(home: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """`kiosk-central ARGS` on ``home``, with ``env`` added to this process's environment."""
+    env = {**os.environ, **(env or {}), "CENTRAL_HOME": str(home)}
     return subprocess.run([sys.executable, "-m", "central.cli", *args], env=env, check=True,
                           capture_output=True, text=True, timeout=1800, cwd=ROOT).stdout.strip()
+
+
+def change_products(svc: Any, products: int, changed: int, seed: int = 1) -> list[str]:
+    """Change ``changed`` of the seeded products (seed-product-NNNNN): a new text in both
+    languages and a new picture each, saved as staff would (not yet published). Returns their
+    ids."""
+    from central.content import make_png
+
+    rng = random.Random(seed)
+    records = []
+    for i in rng.sample(range(products), changed):
+        rec = svc.get_record("product", f"seed-product-{i:05d}")
+        img = svc.save_media(make_png(24, 24, (rng.randrange(256), rng.randrange(256),
+                                               rng.randrange(256)), stripe=3), "image/png")
+        rec["description"] = {"ar": rec["description"]["ar"] + " (محدث)",
+                              "en": rec["description"]["en"] + " (updated)"}
+        rec["images"] = [{"blob": img, "alt": rec["images"][0]["alt"]}]
+        records.append(("product", rec))
+    svc.save_records(records)
+    return [rec["id"] for _kind, rec in records]
 
 
 def run() -> list[dict]:
     from bench.bench_central import free_port, serving
     from central.config import load_settings
-    from central.content import make_png
     from central.service import Central
     from kiosk.config import KioskPaths
     from kiosk.device import KioskDevice
@@ -39,12 +60,12 @@ def run() -> list[dict]:
     home = tmp / "central"
     rows: list[dict] = []
     t0 = time.perf_counter()
-    _central(home, "seed", "--products", str(PRODUCTS))
+    central_cli(home, "seed", "--products", str(PRODUCTS))
     seed_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    _central(home, "publish")
+    central_cli(home, "publish")
     publish_s = time.perf_counter() - t0
-    code = _central(home, "enrollment-code").split()[-1]
+    code = central_cli(home, "enrollment-code").split()[-1]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     try:
@@ -57,19 +78,8 @@ def run() -> list[dict]:
             first_s = time.perf_counter() - t0
             assert first.outcome == "updated", first.message
             second = dev.sync()
-            # Change 1 % of the products: new texts and a new picture each.
             svc = Central(load_settings(home=home))
-            rng = random.Random(1)
-            changed = []
-            for i in rng.sample(range(PRODUCTS), CHANGED):
-                rec = svc.get_record("product", f"seed-product-{i:05d}")
-                img = svc.save_media(make_png(24, 24, (rng.randrange(256), rng.randrange(256),
-                                                       rng.randrange(256)), stripe=3), "image/png")
-                rec["description"] = {"ar": rec["description"]["ar"] + " (محدث)",
-                                      "en": rec["description"]["en"] + " (updated)"}
-                rec["images"] = [{"blob": img, "alt": rec["images"][0]["alt"]}]
-                changed.append(("product", rec))
-            svc.save_records(changed)
+            change_products(svc, PRODUCTS, CHANGED)
             svc.publish()
             svc.close()
             t0 = time.perf_counter()

@@ -349,7 +349,8 @@ class Syncer:
         tell()
         for i in range(0, len(missing), protocol.MAX_HASHES_PER_REQUEST):
             chunk = missing[i:i + protocol.MAX_HASHES_PER_REQUEST]
-            counter.requests += 1
+            # Central answers a batch in one request; a mirror serves one file per record.
+            counter.requests += len(chunk) if source.mirror else 1
             got = source.records(chunk)
             rows = []
             for sha in chunk:

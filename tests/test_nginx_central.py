@@ -6,11 +6,7 @@ intact."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,31 +18,22 @@ from nacl.signing import VerifyKey
 from kiosk import protocol
 from tests.conftest import CentralDB, CentralServer, free_port, published_central
 from tests.helpers import ROOT
+from tests.nginx import (
+    MISSING,
+    NGINX,
+    nginx_conf,
+    programs_missing,
+    replace_once,
+    self_signed,
+    wait_for_port,
+)
 
 SITE = ROOT / "deploy" / "nginx" / "made-in-oman-central.conf"
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-MISSING = ("nginx or openssl is not installed: run scripts/system-deps as root (it installs "
-           "Debian's nginx and openssl)")
 
 
 def _need_programs() -> None:
-    if NGINX is None or shutil.which("openssl") is None:
+    if programs_missing():
         pytest.fail(MISSING, pytrace=False)
-
-
-def self_signed(where: Path) -> tuple[Path, Path]:
-    cert, key = where / "cert.pem", where / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=localhost", "-addext",
-                    "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key),
-                    "-out", str(cert)], check=True, capture_output=True, timeout=60)
-    key.chmod(0o600)
-    return cert, key
-
-
-def _replace_once(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"the site file no longer has exactly one {old!r}"
-    return text.replace(old, new)
 
 
 @dataclass
@@ -67,28 +54,17 @@ def nginx_prefix(where: Path, upstream_port: int) -> Prefix:
     cert, key = self_signed(root / "conf")
     http_port, https_port = free_port(), free_port()
     site = SITE.read_text()
-    site = _replace_once(site, "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
-    site = _replace_once(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = _replace_once(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
-    site = _replace_once(site, "    listen [::]:80;\n", "")
-    site = _replace_once(site, "    listen [::]:443 ssl http2;\n", "")
-    site = _replace_once(site, "/etc/ssl/made-in-oman/fullchain.pem;", f"{cert};")
-    site = _replace_once(site, "/etc/ssl/made-in-oman/privkey.pem;", f"{key};")
-    site = _replace_once(site, "/var/cache/nginx/made-in-oman-open-data",
+    site = replace_once(site, "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    site = replace_once(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
+    site = replace_once(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+    site = replace_once(site, "    listen [::]:80;\n", "")
+    site = replace_once(site, "    listen [::]:443 ssl http2;\n", "")
+    site = replace_once(site, "/etc/ssl/made-in-oman/fullchain.pem;", f"{cert};")
+    site = replace_once(site, "/etc/ssl/made-in-oman/privkey.pem;", f"{key};")
+    site = replace_once(site, "/var/cache/nginx/made-in-oman-open-data",
                          str(root / "cache" / "open-data"))
     (root / "conf" / "site.conf").write_text(site)
-    tmp = root / "tmp"
-    user = "user root root;\n" if os.geteuid() == 0 else ""  # workers reach the test's dirs
-    (root / "conf" / "nginx.conf").write_text(
-        f"{user}worker_processes 1;\npid {root}/nginx.pid;\nerror_log {root}/logs/error.log;\n"
-        "events { worker_connections 128; }\n"
-        "http {\n"
-        f"  access_log {root}/logs/access.log;\n"
-        f"  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;\n"
-        f"  fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi;\n"
-        f"  scgi_temp_path {tmp}/scgi;\n"
-        "  include site.conf;\n"
-        "}\n")
+    (root / "conf" / "nginx.conf").write_text(nginx_conf(root))
     return Prefix(root, root / "conf" / "nginx.conf", cert, http_port, https_port)
 
 
@@ -117,19 +93,6 @@ def test_the_site_file_sets_what_central_trusts_and_its_limits():
     assert "--host 127.0.0.1 --port 8000 --workers" in unit
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        assert proc.poll() is None, f"nginx exited:\n{log.read_text()[-2000:]}"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"nginx did not listen:\n{log.read_text()[-2000:]}") from None
-            time.sleep(0.05)  # polling for the port, not a fixed wait
-
-
 @pytest.fixture
 def behind_nginx(tmp_path: Path, central_catalogue_dir: Path, central_db: CentralDB
                  ) -> Iterator[tuple[CentralServer, Prefix]]:
@@ -141,8 +104,8 @@ def behind_nginx(tmp_path: Path, central_catalogue_dir: Path, central_db: Centra
                                  "-g", "daemon off;"], stdout=subprocess.DEVNULL,
                                 stderr=open(errlog, "ab"))  # noqa: SIM115
         try:
-            _wait_for_port(prefix.https_port, proc, errlog)
-            _wait_for_port(prefix.http_port, proc, errlog)
+            wait_for_port(prefix.https_port, proc, errlog)
+            wait_for_port(prefix.http_port, proc, errlog)
             yield central, prefix
         finally:
             proc.terminate()

@@ -7,13 +7,9 @@ the same sync gets the content from central; export-release writes any kept vers
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
 import stat
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,41 +23,11 @@ from kiosk.device import KioskDevice
 from tests.conftest import CentralDB, CentralServer, free_port, published_central
 from tests.faulty_proxy import FaultyProxy
 from tests.fleet_kiosk import running, wait_for
-from tests.helpers import ROOT
-from tests.test_nginx_central import (
-    NGINX,
-    _need_programs,
-    _replace_once,
-    _wait_for_port,
-    self_signed,
-)
+from tests.nginx import Mirror, release_mirror
+from tests.test_nginx_central import _need_programs
 
-SITE = ROOT / "deploy" / "nginx" / "made-in-oman-release-mirror.conf"
 HALL = "Mirror hall"  # the location whose kiosks are told to use the mirror
 LAYOUT = {"manifest.json", "versions", "index", "deltas", "records", "blobs"}
-REQUEST = re.compile(r'"(GET|HEAD) (\S+) HTTP/[\d.]+" (\d{3})')
-
-
-@dataclass
-class Mirror:
-    base: str
-    root: Path  # the directory nginx serves
-    access_log: Path
-    cert: Path
-
-    def serve(self, release_dir: Path) -> None:
-        """Make the mirror serve a copy of ``release_dir`` (so a test may damage it)."""
-        shutil.rmtree(self.root, ignore_errors=True)
-        shutil.copytree(release_dir, self.root)
-
-    def mark(self) -> int:
-        return self.access_log.stat().st_size
-
-    def requests_since(self, mark: int) -> list[tuple[str, int]]:
-        with open(self.access_log, "rb") as f:
-            f.seek(mark)
-            text = f.read().decode()
-        return [(m.group(2), int(m.group(3))) for m in REQUEST.finditer(text)]
 
 
 # Files and HTTP: what the database does here (reading a release's pieces) is what every
@@ -106,53 +72,16 @@ def mirror(tmp_path_factory: pytest.TempPathFactory, central: CentralServer, svc
     127.0.0.1, a certificate the kiosk is told to trust, the directory), in front of a copy
     of what central publishes; and the kiosks of HALL told to use it."""
     _need_programs()
-    where = tmp_path_factory.mktemp("mirror_nginx")
-    for d in ("conf", "logs", "tmp"):
-        (where / d).mkdir()
-    cert, key = self_signed(where / "conf")
-    http_port, https_port = free_port(), free_port()
-    root = where / "served"
-    site = SITE.read_text()
-    site = _replace_once(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = _replace_once(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl;")
-    site = _replace_once(site, "    listen [::]:80;\n", "")
-    site = _replace_once(site, "    listen [::]:443 ssl http2;\n", "")
-    site = _replace_once(site, "/etc/ssl/made-in-oman/fullchain.pem;", f"{cert};")
-    site = _replace_once(site, "/etc/ssl/made-in-oman/privkey.pem;", f"{key};")
-    site = _replace_once(site, "root /srv/made-in-oman/releases;", f"root {root};")
-    (where / "conf" / "site.conf").write_text(site)
-    user = "user root root;\n" if os.geteuid() == 0 else ""  # workers reach the test's dirs
-    tmp = where / "tmp"
-    conf = where / "conf" / "nginx.conf"
-    conf.write_text(
-        f"{user}worker_processes 1;\npid {where}/nginx.pid;\nerror_log {where}/logs/error.log;\n"
-        "events { worker_connections 128; }\n"
-        "http {\n"
-        f"  access_log {where}/logs/access.log;\n"
-        f"  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;\n"
-        f"  fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi;\n"
-        f"  scgi_temp_path {tmp}/scgi;\n"
-        "  include site.conf;\n"
-        "}\n")
-    errlog = where / "logs" / "error.log"
-    check = subprocess.run([NGINX, "-t", "-p", str(where), "-c", str(conf)],
-                           capture_output=True, text=True, timeout=60)
-    assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen([NGINX, "-p", str(where), "-c", str(conf), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=open(errlog, "ab"))  # noqa: SIM115
     patch = pytest.MonkeyPatch()
-    # The kiosk verifies TLS as in the field; here it trusts the test's certificate.
-    patch.setenv("REQUESTS_CA_BUNDLE", str(cert))
-    try:
-        _wait_for_port(https_port, proc, errlog)
-        m = Mirror(f"https://localhost:{https_port}", root, where / "logs" / "access.log", cert)
-        m.serve(releases(central))
-        svc.set_config({"content_mirror": f"{m.base}/"}, location=HALL)
-        yield m
-    finally:
-        patch.undo()
-        proc.terminate()
-        proc.wait(timeout=30)
+    with release_mirror(tmp_path_factory.mktemp("mirror_nginx"), free_port(), free_port()) as m:
+        # The kiosk verifies TLS as in the field; here it trusts the test's certificate.
+        patch.setenv("REQUESTS_CA_BUNDLE", str(m.cert))
+        try:
+            m.serve(releases(central))
+            svc.set_config({"content_mirror": f"{m.base}/"}, location=HALL)
+            yield m
+        finally:
+            patch.undo()
 
 
 def newest(central: CentralServer) -> protocol.Manifest:
