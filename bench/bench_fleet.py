@@ -30,9 +30,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,6 +216,7 @@ def run() -> list[dict]:
 def simulate(cfg: FleetConfig) -> FleetResult:
     if str(ROOT) not in sys.path:  # tests.pg, when run as `python -m bench`
         sys.path.insert(0, str(ROOT))
+    from bench.bench_central import database
     home = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     try:
         with database(cfg.db) as (db_url, postmaster_pid):
@@ -226,28 +226,6 @@ def simulate(cfg: FleetConfig) -> FleetResult:
             return _simulate(cfg, home, env, db_url, postmaster_pid)
     finally:
         shutil.rmtree(home, ignore_errors=True)
-
-
-@contextmanager
-def database(db: str) -> Iterator[tuple[str | None, int | None]]:
-    """The database URL (None: SQLite in the home) and, for our own cluster, its postmaster's
-    pid (to measure PostgreSQL too)."""
-    if db == "sqlite":
-        yield None, None
-        return
-    if db != "postgresql":
-        yield db, None
-        return
-    from bench.bench_central import free_port
-    from tests.pg import Cluster
-
-    cluster = Cluster.start(free_port())
-    try:
-        with cluster.database() as url:
-            pid = int((cluster.data / "postmaster.pid").read_text().split()[0])
-            yield url, pid
-    finally:
-        cluster.stop()
 
 
 def _simulate(cfg: FleetConfig, home: Path, env: dict, db_url: str | None,

@@ -44,7 +44,25 @@ def _columns(*names: str) -> list:
             LiveStatusTagColumn()]
 
 
-class CategoryViewSet(SnippetViewSet):
+class KindViewSet(SnippetViewSet):
+    """A kind's list fetches what each row's "Before publishing" column reads (the record as
+    kiosks would get it) in a few queries for the whole page, not several per row: with 10,000
+    products a page of 50 took over 500 queries."""
+
+    list_related: tuple[str, ...] = ()  # select_related
+    list_prefetch: tuple[str, ...] = ()  # prefetch_related
+
+    def get_queryset(self, request):
+        # Each row's status tag reads its newest revision.
+        qs = self.model._default_manager.all().select_related("latest_revision")
+        if self.list_related:
+            qs = qs.select_related(*self.list_related)
+        if self.list_prefetch:
+            qs = qs.prefetch_related(*self.list_prefetch)
+        return qs
+
+
+class CategoryViewSet(KindViewSet):
     model = Category
     icon = "folder-open-inverse"
     list_display = _columns("name_en", "name_ar", "order")
@@ -52,29 +70,31 @@ class CategoryViewSet(SnippetViewSet):
     ordering = ["order", "record_id"]
 
 
-class CertificationViewSet(SnippetViewSet):
+class CertificationViewSet(KindViewSet):
     model = Certification
     icon = "tick-inverse"
     list_display = _columns("name_en", "name_ar")
     list_filter = ["live"]
 
 
-class ManufacturerViewSet(SnippetViewSet):
+class ManufacturerViewSet(KindViewSet):
     model = Manufacturer
     icon = "group"
     list_display = _columns("name_en", "name_ar", "governorate")
     list_filter = ["live", "governorate"]
 
 
-class ProductViewSet(SnippetViewSet):
+class ProductViewSet(KindViewSet):
     model = Product
     icon = "tag"
     list_display = _columns("name_en", "name_ar", "code", "category")
     list_filter = ["live", "category", "governorate"]
     list_per_page = 50
+    list_related = ("category", "manufacturer", "sign_video")
+    list_prefetch = ("images__image", "certifications__certification", "outlets")
 
 
-class GovernorateViewSet(SnippetViewSet):
+class GovernorateViewSet(KindViewSet):
     model = Governorate
     icon = "site"
     list_display = _columns("name_en", "name_ar", "order")
@@ -93,7 +113,7 @@ class CatalogueGroup(SnippetViewSetGroup):
 register_snippet(CatalogueGroup)
 
 
-class NewsViewSet(SnippetViewSet):
+class NewsViewSet(KindViewSet):
     model = News
     icon = "date"
     list_display = _columns("title_en", "title_ar", "published_on")
@@ -101,7 +121,7 @@ class NewsViewSet(SnippetViewSet):
     ordering = ["-published_on", "record_id"]
 
 
-class FaqViewSet(SnippetViewSet):
+class FaqViewSet(KindViewSet):
     model = Faq
     icon = "help"
     list_display = _columns("question_en", "question_ar", "order")
@@ -109,7 +129,7 @@ class FaqViewSet(SnippetViewSet):
     ordering = ["order", "record_id"]
 
 
-class GuideViewSet(SnippetViewSet):
+class GuideViewSet(KindViewSet):
     model = GuideEntry
     icon = "list-ol"
     list_display = _columns("title_en", "title_ar", "order")
@@ -117,7 +137,7 @@ class GuideViewSet(SnippetViewSet):
     ordering = ["order", "record_id"]
 
 
-class PolicyViewSet(SnippetViewSet):
+class PolicyViewSet(KindViewSet):
     model = Policy
     icon = "doc-full"
     list_display = _columns("title_en", "title_ar", "record_id", "order")
