@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
+from central.changes import bump_stamp
 from central.db import utcnow
 from central.errors import CentralError, NotFound
 from central.orm import ConfigSetting, Device
@@ -179,6 +180,7 @@ def set_values(central: Central, values: Mapping[str, Any], *, device_id: str | 
                 settings.create(scope=scope, target=target, key=key, value=value,
                                 updated_at=now, updated_by=by)
         _renumber_affected(central.db, scope, target)
+    bump_stamp(central.settings)  # this host's servers read the settings again at once
     return checked
 
 
@@ -201,6 +203,7 @@ def unset_values(central: Central, keys: Iterable[str], *, device_id: str | None
         present = sorted(set(keys) & set(_stored(central.db, scope, target)))
         central.q(ConfigSetting).filter(scope=scope, target=target, key__in=keys).delete()
         _renumber_affected(central.db, scope, target)
+    bump_stamp(central.settings)
     return present
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from central import content, service
+from central import content, device_config, service
 from central.cache import MAX_AGE_S
 from central.config import load_settings
 from central.service import Central
@@ -89,6 +89,7 @@ def elsewhere(central_server, monkeypatch):
     touch this host's change stamp: the server only learns from its periodic check."""
     monkeypatch.setattr(content, "bump_stamp", lambda settings: None)
     monkeypatch.setattr(service, "bump_stamp", lambda settings: None)
+    monkeypatch.setattr(device_config, "bump_stamp", lambda settings: None)
     svc = central_server.service()
     yield svc
     svc.close()
@@ -238,8 +239,6 @@ def test_a_setting_changed_elsewhere_is_one_new_config_version_at_the_next_heart
         central_server, elsewhere):
     """The server's copy of the settings is stale (nothing told it), yet the kiosk's row says
     its config changed: the heartbeat asks the database, and numbers exactly one version."""
-    from central import device_config
-
     device = central_server.enroll(location="Copy lane")
     first = beat(central_server, device)
     assert beat(central_server, device)["config_version"] == first["config_version"]

@@ -173,8 +173,10 @@ def test_a_scheduled_publish_goes_out_at_its_time_and_a_kiosk_syncs_it(
         before = dev.store.active_version()
         assert before == manifest_version(central, device)
         publish_product_name(publisher, central, "Khalas dates", "Khalas dates, new season")
-        # A schedule cancelled before its time never runs.
-        soon = datetime.now(UTC) + timedelta(seconds=2)
+        # A schedule cancelled before its time never runs. Its time is far enough ahead that a
+        # busy machine's page still shows it pending, and the next one's comes after it, so
+        # the test sees the cancelled time pass.
+        soon = datetime.now(UTC) + timedelta(seconds=12)
         r = send(publisher, central, "/cms/kiosks/schedule/", due_at=muscat_text(soon),
                  note="cancelled one")
         assert r.status_code == 200 and "is scheduled for" in r.text, r.text[:500]
@@ -183,7 +185,8 @@ def test_a_scheduled_publish_goes_out_at_its_time_and_a_kiosk_syncs_it(
         assert "The scheduled publish is cancelled." in r.text
         assert schedule_rows(r.text)[cancelled] == "cancelled"
 
-        due = (datetime.now(UTC) + timedelta(seconds=4)).replace(microsecond=0)
+        due = (max(datetime.now(UTC) + timedelta(seconds=8), soon + timedelta(seconds=2))
+               + timedelta(seconds=1)).replace(microsecond=0)
         r = send(publisher, central, "/cms/kiosks/schedule/", due_at=muscat_text(due),
                  note="new season")
         assert r.status_code == 200
