@@ -7,8 +7,11 @@ published, and ``to_record()`` gives the validated JSON (kiosk.protocol) or rais
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
+from asgiref.local import Local
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
@@ -58,6 +61,20 @@ GOVERNORATE_NAMES = {
     "al_wusta": _("Al Wusta"),
 }
 GOVERNORATE_CHOICES = [(g, GOVERNORATE_NAMES[g]) for g in protocol.GOVERNORATES]
+
+# Set while this thread (central.cms.importer) saves many records: their saves leave the search
+# index alone, and the import indexes each record once at its end.
+_search_index_deferred = Local()
+
+
+@contextmanager
+def search_index_deferred() -> Iterator[None]:
+    _search_index_deferred.value = True
+    try:
+        yield
+    finally:
+        del _search_index_deferred.value
+
 
 record_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]{0,63}$",
@@ -164,6 +181,12 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
         # for the record in the CMS (central.cms.publishing.run_due_records carries them out).
         if "panels" in cls.__dict__:
             cls.panels = [*cls.panels, PublishingPanel()]
+
+    def get_indexed_instance(self) -> Any:
+        # None: the search index's save handler skips it (see search_index_deferred).
+        if getattr(_search_index_deferred, "value", False):
+            return None
+        return super().get_indexed_instance()
 
     def __str__(self) -> str:
         return _in_language(self, "name") or _in_language(self, "title") or self.record_id \
