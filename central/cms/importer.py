@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils import timezone
 
 from central import content
 from central.cms.images import KioskImage
@@ -110,12 +111,19 @@ class _Import:
         self._images: dict[tuple[str, str, str], KioskImage] | None = None
         self._clips: dict[tuple[str, str, str], KioskSignVideo] | None = None
         self._snippets: dict[type, dict[str, Any]] = {}
+        self._in_workflow: dict[type, set[str]] = {}  # snippets' pks in an approval
         self.saved: dict[type, list[Any]] = {}
 
     def snippet(self, model: type, record_id: str) -> Any:
         """The snippet with this record id, or None."""
         if model not in self._snippets:
+            from django.contrib.contenttypes.models import ContentType
+            from wagtail.models import WorkflowState
+
             self._snippets[model] = {o.record_id: o for o in model.objects.all()}
+            self._in_workflow[model] = set(WorkflowState.objects.active().filter(
+                base_content_type=ContentType.objects.get_for_model(model),
+            ).values_list("object_id", flat=True))
         return self._snippets[model].get(record_id)
 
     def upsert(self, model: type, record_id: str, fields: dict,
@@ -125,9 +133,16 @@ class _Import:
             setattr(obj, k, v)
         for k, v in (children or {}).items():
             setattr(obj, k, v)
+        existed = obj.pk is not None
         obj.save()
-        revision = obj.save_revision(log_action=False)
-        revision.publish(skip_permission_checks=True, log_action=False)
+        if existed and (str(obj.pk) in self._in_workflow[model] or (
+                obj.go_live_at is not None and obj.go_live_at > timezone.now())):
+            # Wagtail's publish cancels the approval under way, or schedules the revision
+            # for the snippet's go-live time.
+            revision = obj.save_revision(log_action=False)
+            revision.publish(skip_permission_checks=True, log_action=False)
+        else:
+            _publish_now(obj, existed)
         self._snippets.setdefault(model, {})[record_id] = obj
         self.saved.setdefault(model, []).append(obj.pk)
         return obj
@@ -202,6 +217,32 @@ class _Import:
                 indexed = list(model.get_indexed_objects().filter(pk__in=pks))
                 for backend in backends:
                     backend.add_bulk(model, indexed)
+
+
+def _publish_now(obj: Any, existed: bool) -> None:
+    """What ``obj.save_revision()`` and ``revision.publish()`` leave for a snippet just saved
+    that has no go-live time ahead and no approval under way: a revision of it, live and
+    latest, with one save of those fields (Wagtail's publish would read the revision back
+    into a new object, check its foreign keys, and save it and its child rows again)."""
+    from wagtail.models import Revision
+    from wagtail.signals import published
+
+    obj.full_clean()
+    revision = Revision.objects.create(
+        content_object=obj, base_content_type=obj.get_base_content_type(), user=None,
+        approved_go_live_at=None, content=obj.serializable_data(), object_str=str(obj))
+    if existed:  # publishing now clears every revision's schedule
+        obj.revisions.exclude(approved_go_live_at=None).update(approved_go_live_at=None)
+    now = timezone.now()
+    obj.latest_revision = obj.live_revision = revision
+    obj.live, obj.has_unpublished_changes, obj.expired = True, False, False
+    obj.last_published_at = now
+    if obj.first_published_at is None:
+        obj.first_published_at = now
+    obj.save(update_fields=["latest_revision", "live_revision", "live",
+                            "has_unpublished_changes", "expired", "last_published_at",
+                            "first_published_at"])
+    published.send(sender=type(obj), instance=obj, revision=revision)
 
 
 def _first_first(qs: Any) -> Any:
