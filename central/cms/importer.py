@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -131,10 +132,8 @@ class _Import:
         obj = self.snippet(model, record_id) or model(record_id=record_id)
         for k, v in fields.items():
             setattr(obj, k, v)
-        for k, v in (children or {}).items():
-            setattr(obj, k, v)
         existed = obj.pk is not None
-        obj.save()
+        _save(obj, children or {})
         if existed and (str(obj.pk) in self._in_workflow[model] or (
                 obj.go_live_at is not None and obj.go_live_at > timezone.now())):
             # Wagtail's publish cancels the approval under way, or schedules the revision
@@ -209,14 +208,53 @@ class _Import:
 
         backends = list(get_search_backends(with_auto_update=True))
         for model, pks in self.saved.items():
-            objs = list(model.objects.filter(pk__in=pks))
-            if ReferenceIndex.is_indexed(model):
-                for obj in objs:
-                    ReferenceIndex.create_or_update_for_object(obj)
-            if issubclass(model, KioskRecord):  # pictures and clips were indexed as saved
-                indexed = list(model.get_indexed_objects().filter(pk__in=pks))
-                for backend in backends:
-                    backend.add_bulk(model, indexed)
+            children = list(_child_relations(model))
+            for start in range(0, len(pks), 500):
+                chunk = pks[start:start + 500]
+                if ReferenceIndex.is_indexed(model):
+                    for obj in model.objects.filter(pk__in=chunk).prefetch_related(*children):
+                        ReferenceIndex.create_or_update_for_object(obj)
+                if issubclass(model, KioskRecord):  # pictures and clips were indexed as saved
+                    indexed = list(model.get_indexed_objects().filter(pk__in=chunk))
+                    for backend in backends:
+                        backend.add_bulk(model, indexed)
+
+
+def _save(obj: Any, children: dict[str, list]) -> None:
+    """``obj.save()`` with these child rows in place of the ones it has. Rows without children
+    of their own are written one relation at a time (a DELETE of the old ones, one INSERT),
+    where modelcluster reads, deletes and saves them row by row; they stay on ``obj`` as
+    saved, so its revision serializes them without reading them back."""
+    from modelcluster.models import ClusterableModel
+
+    if any(isinstance(c, ClusterableModel) for rows in children.values() for c in rows):
+        for name, rows in children.items():
+            setattr(obj, name, rows)
+        obj.save()
+        return
+    existed = obj.pk is not None
+    obj.save()
+    for name, rows in children.items():
+        relation = _child_relations(type(obj))[name]
+        parent = relation.field.name
+        if existed:
+            relation.related_model.objects.filter(**{parent: obj}).delete()
+        for row in rows:
+            setattr(row, parent, obj)
+        relation.related_model.objects.bulk_create(rows)
+        setattr(obj, name, rows)
+
+
+@cache
+def _child_relations(model: type) -> dict[str, Any]:
+    from modelcluster.models import get_all_child_relations
+
+    return {r.get_accessor_name(): r for r in get_all_child_relations(model)}
+
+
+@cache
+def _foreign_keys(model: type) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.many_to_one]
 
 
 def _publish_now(obj: Any, existed: bool) -> None:
@@ -227,21 +265,22 @@ def _publish_now(obj: Any, existed: bool) -> None:
     from wagtail.models import Revision
     from wagtail.signals import published
 
-    obj.full_clean()
+    # Wagtail's save_revision cleans the snippet first; its foreign keys are left out here,
+    # as each names a row this import has just read or written.
+    obj.full_clean(exclude=_foreign_keys(type(obj)))
     revision = Revision.objects.create(
         content_object=obj, base_content_type=obj.get_base_content_type(), user=None,
         approved_go_live_at=None, content=obj.serializable_data(), object_str=str(obj))
     if existed:  # publishing now clears every revision's schedule
         obj.revisions.exclude(approved_go_live_at=None).update(approved_go_live_at=None)
     now = timezone.now()
-    obj.latest_revision = obj.live_revision = revision
-    obj.live, obj.has_unpublished_changes, obj.expired = True, False, False
-    obj.last_published_at = now
-    if obj.first_published_at is None:
-        obj.first_published_at = now
-    obj.save(update_fields=["latest_revision", "live_revision", "live",
-                            "has_unpublished_changes", "expired", "last_published_at",
-                            "first_published_at"])
+    live = {"latest_revision": revision, "live_revision": revision, "live": True,
+            "has_unpublished_changes": False, "expired": False, "last_published_at": now,
+            "first_published_at": obj.first_published_at or now}
+    for k, v in live.items():
+        setattr(obj, k, v)
+    # An UPDATE rather than a save: a save's only handlers are the indexes', done at the end.
+    type(obj).objects.filter(pk=obj.pk).update(**live)
     published.send(sender=type(obj), instance=obj, revision=revision)
 
 
