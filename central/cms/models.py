@@ -76,6 +76,14 @@ def search_index_deferred() -> Iterator[None]:
         del _search_index_deferred.value
 
 
+def update_search_index_on_save(instance: Any, **kwargs: Any) -> None:
+    """The search index's save handler (modelsearch's), unless search_index_deferred."""
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    if not getattr(_search_index_deferred, "value", False):
+        post_save_signal_handler(instance, **kwargs)
+
+
 record_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]{0,63}$",
     _("Use 1-64 lowercase letters, digits, '-' and '_', starting with a letter or digit."))
@@ -171,6 +179,9 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
                     "published. Lowercase letters, digits, '-' and '_'."))
 
     base_form_class = KioskRecordForm
+    # The search index's own save handler is not connected: central.cms.apps connects one
+    # that calls it unless search_index_deferred.
+    search_auto_update = False
 
     class Meta:
         abstract = True
@@ -181,12 +192,6 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
         # for the record in the CMS (central.cms.publishing.run_due_records carries them out).
         if "panels" in cls.__dict__:
             cls.panels = [*cls.panels, PublishingPanel()]
-
-    def get_indexed_instance(self) -> Any:
-        # None: the search index's save handler skips it (see search_index_deferred).
-        if getattr(_search_index_deferred, "value", False):
-            return None
-        return super().get_indexed_instance()
 
     def __str__(self) -> str:
         return _in_language(self, "name") or _in_language(self, "title") or self.record_id \
