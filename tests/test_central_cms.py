@@ -441,3 +441,26 @@ def test_after_cms_import_the_cms_finds_its_snippets_and_knows_what_uses_them(ce
     r = post(s, central, "/cms/snippets/cms/certification/add/", data=fields)
     assert r.status_code == 200 and "created" in r.text, r.text[:1500]
     pk_in_listing(s, central, "/cms/snippets/cms/certification/", "Organic Oman")
+
+
+def test_cms_import_over_a_draft_awaiting_approval_publishes_the_release_and_ends_the_approval(
+        central):
+    """As Wagtail's publish does: the snippet is live with what kiosks have, and the approval
+    it was waiting for is cancelled (central.cms.importer publishes such a snippet through
+    Wagtail)."""
+    editor = sign_in(central, "edna")
+    pk = pk_in_listing(editor, central, "/cms/snippets/cms/product/", "Date syrup")
+    url = f"/cms/snippets/cms/product/edit/{pk}/"
+    fields = {**form_fields(get(editor, central, url).text), "name_en": "Dark date syrup",
+              "action-submit": "submit"}
+    r = post(editor, central, url, data=fields)
+    assert r.status_code == 200 and "submitted for moderation" in r.text, r.text[:1000]
+    publisher = sign_in(central, "pat")
+    approval = rf"/cms/snippets/cms/product/workflow/action/{pk}/approve/\d+/"
+    assert re.search(approval, get(publisher, central, "/cms/").text)
+
+    assert "imported into the CMS" in central.cli("cms-import").stdout
+    assert not re.search(approval, get(publisher, central, "/cms/").text), \
+        "the approval still waits after the import published the snippet"
+    page = get(publisher, central, "/cms/kiosks/publish/").text
+    assert "Dark date syrup" not in page and "Kiosks already have exactly this content" in page
