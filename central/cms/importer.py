@@ -260,8 +260,8 @@ def _foreign_keys(model: type) -> list[str]:
 def _publish_now(obj: Any, existed: bool) -> None:
     """What ``obj.save_revision()`` and ``revision.publish()`` leave for a snippet just saved
     that has no go-live time ahead and no approval under way: a revision of it, live and
-    latest, with one save of those fields (Wagtail's publish would read the revision back
-    into a new object, check its foreign keys, and save it and its child rows again)."""
+    latest, its live fields written by one UPDATE (Wagtail's publish would read the revision
+    back into a new object, check its foreign keys, and save it and its child rows again)."""
     from wagtail.models import Revision
     from wagtail.signals import published
 
@@ -291,7 +291,7 @@ def _first_first(qs: Any) -> Any:
 
 def _governorate(d: dict, run: _Import) -> None:
     run.upsert(Governorate, d["id"], {"name_ar": d["name"]["ar"], "name_en": d["name"]["en"],
-                                   "order": d["order"]})
+                                      "order": d["order"]})
 
 
 def _category(d: dict, run: _Import) -> None:
@@ -357,8 +357,8 @@ def _news(d: dict, run: _Import) -> None:
 
 def _faq(d: dict, run: _Import) -> None:
     run.upsert(Faq, d["id"], {**_bi(d, "question"), **_bi(d, "answer"), "order": d["order"],
-                           "easy_read": d.get("easy_read"),
-                           "sign_video": run.clip(d.get("sign_video"))})
+                              "easy_read": d.get("easy_read"),
+                              "sign_video": run.clip(d.get("sign_video"))})
 
 
 def _guide(d: dict, run: _Import) -> None:
@@ -375,8 +375,8 @@ def _guide(d: dict, run: _Import) -> None:
 
 def _policy(d: dict, run: _Import) -> None:
     run.upsert(Policy, d["id"], {**_bi(d, "title"), **_bi(d, "summary"), **_bi(d, "body"),
-                              "order": d["order"], "easy_read": d.get("easy_read"),
-                              "sign_video": run.clip(d.get("sign_video"))})
+                                 "order": d["order"], "easy_read": d.get("easy_read"),
+                                 "sign_video": run.clip(d.get("sign_video"))})
 
 
 def _poll(d: dict, run: _Import) -> None:
@@ -398,7 +398,7 @@ def _survey(d: dict, run: _Import) -> None:
                             for j, c in enumerate(q["choices"])]
         questions.append(question)
     run.upsert(Survey, d["id"], {**_bi(d, "title"), **_bi(d, "intro")},
-            children={"questions": questions})
+               children={"questions": questions})
 
 
 def _site(d: dict, run: _Import) -> None:
