@@ -417,3 +417,50 @@ def test_an_editor_writes_easy_read_with_pictograms_and_sees_how_easy_it_reads(c
                {"text": "نرد من الأحد إلى الخميس.", "icon": "clock"}],
         "en": [{"text": "Call our free number.", "icon": "phone"},
                {"text": "We answer from Sunday to Thursday.", "icon": "clock"}]}
+
+
+def test_after_cms_import_the_cms_finds_its_snippets_and_knows_what_uses_them(central):
+    """cms-import brings the search index and the reference index up to date once, at its end
+    (central.cms.importer): the lists find what it brought, a maker's usage page names the
+    products that use it, its delete page says it is in use; a snippet saved afterwards is
+    found as soon as it is saved."""
+    s = sign_in(central, "edna")
+    pk_in_listing(s, central, "/cms/snippets/cms/product/", "Khalas dates")
+    maker = pk_in_listing(s, central, "/cms/snippets/cms/manufacturer/", "Nakheel Farms")
+    usage = get(s, central, f"/cms/snippets/cms/manufacturer/usage/{maker}/").text
+    assert "Khalas dates" in usage and "Date syrup" in usage, usage[:2000]
+    assert "Hojari frankincense" not in usage
+    delete = get(sign_in(central, "pat"), central,
+                 f"/cms/snippets/cms/manufacturer/delete/{maker}/").text
+    assert "is referenced 2 times" in delete, delete[:3000]
+
+    page = get(s, central, "/cms/snippets/cms/certification/add/")
+    fields = form_fields(page.text)
+    fields.update(record_id="organic", name_ar="عضوي", name_en="Organic Oman",
+                  description_ar="زراعة عضوية", description_en="Grown organically")
+    r = post(s, central, "/cms/snippets/cms/certification/add/", data=fields)
+    assert r.status_code == 200 and "created" in r.text, r.text[:1500]
+    pk_in_listing(s, central, "/cms/snippets/cms/certification/", "Organic Oman")
+
+
+def test_cms_import_over_a_draft_awaiting_approval_publishes_the_release_and_ends_the_approval(
+        central):
+    """As Wagtail's publish does: the snippet is live with what kiosks have, and the approval
+    it was waiting for is cancelled (central.cms.importer publishes such a snippet through
+    Wagtail)."""
+    editor = sign_in(central, "edna")
+    pk = pk_in_listing(editor, central, "/cms/snippets/cms/product/", "Date syrup")
+    url = f"/cms/snippets/cms/product/edit/{pk}/"
+    fields = {**form_fields(get(editor, central, url).text), "name_en": "Dark date syrup",
+              "action-submit": "submit"}
+    r = post(editor, central, url, data=fields)
+    assert r.status_code == 200 and "submitted for moderation" in r.text, r.text[:1000]
+    publisher = sign_in(central, "pat")
+    approval = rf"/cms/snippets/cms/product/workflow/action/{pk}/approve/\d+/"
+    assert re.search(approval, get(publisher, central, "/cms/").text)
+
+    assert "imported into the CMS" in central.cli("cms-import").stdout
+    assert not re.search(approval, get(publisher, central, "/cms/").text), \
+        "the approval still waits after the import published the snippet"
+    page = get(publisher, central, "/cms/kiosks/publish/").text
+    assert "Dark date syrup" not in page and "Kiosks already have exactly this content" in page

@@ -18,6 +18,20 @@ class CmsConfig(AppConfig):
                              dispatch_uid="central.cms.roles")
         post_migrate.connect(_featured_references, sender=self,
                              dispatch_uid="central.cms.featured_references")
+        # The search index follows each record's saves and deletes (central.cms.models:
+        # KioskRecord.search_auto_update).
+        from django.db.models.signals import post_delete, post_save
+        from modelsearch.signal_handlers import post_delete_signal_handler
+
+        from central.cms.models import KioskRecord, update_search_index_on_save
+
+        for model in self.get_models():
+            if not issubclass(model, KioskRecord):
+                continue
+            post_save.connect(update_search_index_on_save, sender=model,
+                              dispatch_uid=f"central.cms.search.save.{model.__name__}")
+            post_delete.connect(post_delete_signal_handler, sender=model,
+                                dispatch_uid=f"central.cms.search.delete.{model.__name__}")
         # "Add to the FAQ" (staff admin) makes a CMS draft too (central.cms.importer).
         from central import hooks
 

@@ -7,8 +7,11 @@ published, and ``to_record()`` gives the validated JSON (kiosk.protocol) or rais
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
+from asgiref.local import Local
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
@@ -58,6 +61,28 @@ GOVERNORATE_NAMES = {
     "al_wusta": _("Al Wusta"),
 }
 GOVERNORATE_CHOICES = [(g, GOVERNORATE_NAMES[g]) for g in protocol.GOVERNORATES]
+
+# Set while this thread (central.cms.importer) saves many records: their saves leave the search
+# index alone, and the import indexes each record once at its end.
+_search_index_deferred = Local()
+
+
+@contextmanager
+def search_index_deferred() -> Iterator[None]:
+    _search_index_deferred.value = True
+    try:
+        yield
+    finally:
+        del _search_index_deferred.value
+
+
+def update_search_index_on_save(instance: Any, **kwargs: Any) -> None:
+    """The search index's save handler (modelsearch's), unless search_index_deferred."""
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    if not getattr(_search_index_deferred, "value", False):
+        post_save_signal_handler(instance, **kwargs)
+
 
 record_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]{0,63}$",
@@ -154,6 +179,9 @@ class KioskRecord(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
                     "published. Lowercase letters, digits, '-' and '_'."))
 
     base_form_class = KioskRecordForm
+    # The search index's own save handler is not connected: central.cms.apps connects one
+    # that calls it unless search_index_deferred.
+    search_auto_update = False
 
     class Meta:
         abstract = True
