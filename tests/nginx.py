@@ -49,6 +49,19 @@ def replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+def on_localhost(site: str, http_port: int, https_port: int, cert: Path, key: Path, *,
+                 http2: bool = True) -> str:
+    """A deploy/nginx site file's listen lines on 127.0.0.1's ports (no IPv6) and its
+    certificate placeholders given ``cert`` and ``key``."""
+    tls = "ssl http2" if http2 else "ssl"
+    site = replace_once(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
+    site = replace_once(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} {tls};")
+    site = replace_once(site, "    listen [::]:80;\n", "")
+    site = replace_once(site, "    listen [::]:443 ssl http2;\n", "")
+    site = replace_once(site, "/etc/ssl/made-in-oman/fullchain.pem;", f"{cert};")
+    return replace_once(site, "/etc/ssl/made-in-oman/privkey.pem;", f"{key};")
+
+
 def nginx_conf(prefix: Path, *, worker_connections: int = 128) -> str:
     """The minimal nginx.conf around ``prefix``/conf/site.conf: logs and temporary files in the
     prefix, one worker."""
@@ -147,13 +160,7 @@ def release_mirror(where: Path, http_port: int, https_port: int, root: Path | No
         (where / d).mkdir(parents=True, exist_ok=True)
     cert, key = self_signed(where / "conf")
     root = root or where / "served"
-    site = MIRROR_SITE.read_text()
-    site = replace_once(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = replace_once(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl;")
-    site = replace_once(site, "    listen [::]:80;\n", "")
-    site = replace_once(site, "    listen [::]:443 ssl http2;\n", "")
-    site = replace_once(site, "/etc/ssl/made-in-oman/fullchain.pem;", f"{cert};")
-    site = replace_once(site, "/etc/ssl/made-in-oman/privkey.pem;", f"{key};")
+    site = on_localhost(MIRROR_SITE.read_text(), http_port, https_port, cert, key, http2=False)
     site = replace_once(site, "root /srv/made-in-oman/releases;", f"root {root};")
     (where / "conf" / "site.conf").write_text(site)
     conf = where / "conf" / "nginx.conf"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from kiosk import protocol
-from tests.conftest import CentralDB, published_central
+from tests.conftest import CentralDB
 from tests.sign_clip import make_clip
-from tests.test_central_cms import PASSWORD, form_fields, get, pk_in_listing, post, sign_in
+from tests.test_central_cms import form_fields, get, pk_in_listing, post, sign_in
 from tests.test_central_cms_kinds import publish, rows, synced_kiosk
-from tests.test_central_sign_video import upload
+from tests.test_central_sign_video import cms_central, upload
 
 CAPTIONS_AR = "اختر أحد المربعات لتبدأ."
 CAPTIONS_EN = "Choose a tile to start."
@@ -26,10 +26,8 @@ CAPTIONS_EN = "Choose a tile to start."
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
             module_central_db: CentralDB):
-    with published_central(tmp_path_factory.mktemp("screen_sign_home"), central_catalogue_dir,
-                           db=module_central_db) as server:
-        server.cli("create-staff", "pat", "--role", "publisher", input=PASSWORD + "\n")
-        server.cli("cms-import")
+    with cms_central(tmp_path_factory.mktemp("screen_sign_home"), central_catalogue_dir,
+                     module_central_db) as server:
         yield server
 
 

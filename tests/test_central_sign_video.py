@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,13 +105,20 @@ def test_the_wire_format_refuses_a_clip_over_its_limits():
 # -- through the CMS ---------------------------------------------------------------------------
 
 
+@contextmanager
+def cms_central(home: Path, catalogue: Path, db: CentralDB) -> Iterator[Any]:
+    """A published central with its catalogue in the CMS and a publisher, pat."""
+    with published_central(home, catalogue, db=db) as server:
+        server.cli("create-staff", "pat", "--role", "publisher", input=PASSWORD + "\n")
+        server.cli("cms-import")
+        yield server
+
+
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory, central_catalogue_dir: Path,
             module_central_db: CentralDB):
-    with published_central(tmp_path_factory.mktemp("sign_cms_home"), central_catalogue_dir,
-                           db=module_central_db) as server:
-        server.cli("create-staff", "pat", "--role", "publisher", input=PASSWORD + "\n")
-        server.cli("cms-import")
+    with cms_central(tmp_path_factory.mktemp("sign_cms_home"), central_catalogue_dir,
+                     module_central_db) as server:
         yield server
 
 

@@ -22,6 +22,7 @@ from tests.nginx import (
     MISSING,
     NGINX,
     nginx_conf,
+    on_localhost,
     programs_missing,
     replace_once,
     self_signed,
@@ -53,14 +54,8 @@ def nginx_prefix(where: Path, upstream_port: int) -> Prefix:
         (root / d).mkdir(parents=True, exist_ok=True)
     cert, key = self_signed(root / "conf")
     http_port, https_port = free_port(), free_port()
-    site = SITE.read_text()
+    site = on_localhost(SITE.read_text(), http_port, https_port, cert, key)
     site = replace_once(site, "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
-    site = replace_once(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = replace_once(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
-    site = replace_once(site, "    listen [::]:80;\n", "")
-    site = replace_once(site, "    listen [::]:443 ssl http2;\n", "")
-    site = replace_once(site, "/etc/ssl/made-in-oman/fullchain.pem;", f"{cert};")
-    site = replace_once(site, "/etc/ssl/made-in-oman/privkey.pem;", f"{key};")
     site = replace_once(site, "/var/cache/nginx/made-in-oman-open-data",
                          str(root / "cache" / "open-data"))
     (root / "conf" / "site.conf").write_text(site)
