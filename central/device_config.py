@@ -5,6 +5,7 @@ heartbeat says which version it applied, so staff see "applied" or "waiting"."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -43,8 +44,15 @@ class EffectiveConfig:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _defaults() -> dict[str, Any]:
+@functools.cache
+def _default_values() -> dict[str, Any]:
     return protocol.DeviceConfig().model_dump(mode="json")
+
+
+def _defaults() -> dict[str, Any]:
+    """The config's defaults, a fresh dict (built once: every heartbeat layers on them; the
+    layers replace values, never change them in place)."""
+    return dict(_default_values())
 
 
 def _scope(device_id: str | None, location: str | None) -> tuple[str, str]:

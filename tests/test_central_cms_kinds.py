@@ -320,6 +320,18 @@ def test_an_faq_entry_made_from_feedback_waits_in_the_cms_for_approval(central, 
     assert dev.store.record("faq", rid).answer.ar == "معظم المحلات تقبل البطاقات."
 
 
+def preview(s, central, model: str, pk: str, fields: dict) -> tuple[str, str]:
+    """The preview of the form's values: its Arabic side and its English side."""
+    url = f"/cms/snippets/cms/{model}/preview/{pk}/"
+    r = post(s, central, url, data=fields)
+    assert r.status_code == 200 and r.json()["is_valid"] is True, r.text[:500]
+    page = get(s, central, url)
+    assert page.status_code == 200, page.text[:500]
+    ar, en = page.text.split('<section dir="ltr" lang="en">', 1)
+    assert '<section dir="rtl" lang="ar">' in ar
+    return ar, en
+
+
 @pytest.mark.parametrize("model,text,expect", [
     ("guideentry", "Apply for the mark", ["طلب العلامة", "Apply for the mark", "املأ النموذج",
                                           "Fill the form"]),
@@ -331,13 +343,7 @@ def test_the_preview_shows_both_languages_side_by_side(central, model, text, exp
     listing = get(editor, central, f"/cms/snippets/cms/{model}/", params={"q": text}).text
     pk = re.search(rf'href="/cms/snippets/cms/{model}/edit/(\d+)/', listing).group(1)
     fields = form_fields(get(editor, central, f"/cms/snippets/cms/{model}/edit/{pk}/").text)
-    url = f"/cms/snippets/cms/{model}/preview/{pk}/"
-    r = post(editor, central, url, data=fields)
-    assert r.status_code == 200 and r.json()["is_valid"] is True, r.text[:500]
-    page = get(editor, central, url)
-    assert page.status_code == 200, page.text[:500]
-    ar, en = page.text.split('<section dir="ltr" lang="en">', 1)
-    assert '<section dir="rtl" lang="ar">' in ar
+    ar, en = preview(editor, central, model, pk, fields)
     for t in expect:
         assert t in (ar if re.search("[\u0600-\u06ff]", t) else en), t
 

@@ -16,7 +16,7 @@ from kiosk import protocol
 from tests.conftest import CentralDB
 from tests.sign_clip import make_clip
 from tests.test_central_cms import form_fields, get, pk_in_listing, post, sign_in
-from tests.test_central_cms_kinds import publish, rows, synced_kiosk
+from tests.test_central_cms_kinds import preview, publish, rows, synced_kiosk
 from tests.test_central_sign_video import cms_central, upload
 
 CAPTIONS_AR = "اختر أحد المربعات لتبدأ."
@@ -92,18 +92,6 @@ def test_a_publisher_gives_screens_a_clip_and_kiosks_get_it(central, clip, tmp_p
         assert blob.media_type == "video/webm" and blob.size == len(data)
     finally:
         dev.close()
-
-
-def preview(s, central, model: str, pk: str, fields: dict) -> tuple[str, str]:
-    """The preview of the form's values: its Arabic side and its English side."""
-    url = f"/cms/snippets/cms/{model}/preview/{pk}/"
-    r = post(s, central, url, data=fields)
-    assert r.status_code == 200 and r.json()["is_valid"] is True, r.text[:500]
-    page = get(s, central, url)
-    assert page.status_code == 200, page.text[:500]
-    ar, en = page.text.split('<section dir="ltr" lang="en">', 1)
-    assert '<section dir="rtl" lang="ar">' in ar
-    return ar, en
 
 
 def assert_clip_shown(s, central, side: str, lang: str) -> None:
